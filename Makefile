@@ -1,0 +1,45 @@
+# BackOffice: `make run` to try it, `make test` to check it, `make bench` to measure it.
+SHELL := /bin/bash
+SWIFT ?= swift
+VENV := .venv-e2e
+STATE ?= .backoffice
+
+# Debian packages: building, end-to-end tests (real git, curl, Chromium, wrk, nginx).
+BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev git
+TEST_PACKAGES := curl python3-venv python3-pip chromium wrk nginx-light procps
+
+.PHONY: run test bench build deps test-deps e2e unit fuzz clean
+
+run: deps build
+	.build/debug/backoffice serve --state $(STATE)
+
+build:
+	$(SWIFT) build
+
+unit: build
+	$(SWIFT) test
+
+test: deps test-deps build
+	$(SWIFT) test
+	$(MAKE) e2e
+
+e2e: build
+	$(VENV)/bin/python -m pytest -q Tests/e2e
+
+bench: deps
+	$(SWIFT) build -c release
+	@mkdir -p bench/results
+	.build/release/config-bench
+
+# Installs what is missing, when we can (root or passwordless sudo); otherwise says what to install.
+deps:
+	@./.ci/install-packages $(BUILD_PACKAGES)
+
+test-deps:
+	@./.ci/install-packages $(TEST_PACKAGES)
+	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets' 2>/dev/null || \
+		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
+
+clean:
+	rm -rf .build $(VENV)

@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// BackOffice: the control room of a smart-building platform. No Swift package dependencies,
+// by rule: only the toolchain and system C libraries (wrapped once each, in C* targets).
+import PackageDescription
+
+let package = Package(
+    name: "BackOffice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "backoffice", targets: ["backoffice"]),
+    ],
+    targets: [
+        // System libraries and the C shims for what Swift cannot import (macros, variadics).
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(name: "CGit2Shim", dependencies: ["CGit2"]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CLinuxShims"),
+
+        // The product.
+        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo"]),
+        .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL"]),
+        .target(name: "DriverKit"),
+        .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
+
+        // Benchmarks (`make bench`, release builds).
+        .executableTarget(name: "config-bench", dependencies: ["ConfigRepo"], path: "bench/config-bench"),
+        .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
+
+        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
+        .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
+    ]
+)

@@ -1,0 +1,4 @@
+import Testing
+@testable import WebServer
+
+@Test func moduleLoads() { #expect(WebServerModule.name == "WebServer") }

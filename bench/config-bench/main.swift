@@ -1,0 +1,1 @@
+print("config-bench: coming with the store")

@@ -1,0 +1,1 @@
+print("http-bench: coming with the web server")
