@@ -16,3 +16,26 @@ public struct Signature: Sendable, Hashable {
     /// The deployment itself, author of `init` and of automatic commits.
     public static let backoffice = Signature(name: "BackOffice", email: "backoffice@localhost")
 }
+
+import CGit2
+
+extension Signature {
+    /// A new `git_signature` for this person at `date` (or now), in the local time zone.
+    /// The caller frees it with `git_signature_free`.
+    func makeGitSignature() throws(GitError) -> UnsafeMutablePointer<git_signature> {
+        let when = date ?? Date()
+        let offset = TimeZone.current.secondsFromGMT(for: when) / 60
+        var signature: UnsafeMutablePointer<git_signature>?
+        let code = git_signature_new(&signature, name, email, git_time_t(when.timeIntervalSince1970.rounded(.down)),
+                                     Int32(offset))
+        try GitError.check(code, "signature for \(name) <\(email)>")
+        return signature!
+    }
+
+    /// A copy of a libgit2 signature, with its date.
+    init(_ signature: UnsafePointer<git_signature>) {
+        self.init(name: String(cString: signature.pointee.name),
+                  email: String(cString: signature.pointee.email),
+                  date: Date(timeIntervalSince1970: TimeInterval(signature.pointee.when.time)))
+    }
+}

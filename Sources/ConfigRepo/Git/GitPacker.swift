@@ -1,0 +1,141 @@
+import CGit2
+import Foundation
+
+/// What one packing run did.
+public struct PackReport: Sendable, Hashable {
+    /// Loose objects before packing.
+    public var looseBefore: Int
+    /// Loose objects removed because the new pack holds them.
+    public var looseRemoved: Int
+    /// Objects written into the new pack.
+    public var packedObjects: Int
+    /// Older packs removed because the new pack holds every object they had.
+    public var packsRemoved: Int
+}
+
+/// Packs a repository's objects with libgit2's packbuilder, which libgit2 itself never does
+/// (no gc): everything reachable from any ref or HEAD, plus every loose object (so nothing
+/// unreachable is lost), into one new pack. Then it deletes loose objects and older packs
+/// only once a pack-only object database confirms the new pack holds each of their objects.
+///
+/// Uses its own `GitRepository`, so it can run beside writers; loose objects written
+/// meanwhile are simply left for the next run.
+struct GitPacker {
+    /// The `.git` directory, with a trailing `/`.
+    let gitDirectory: String
+
+    private var objectsDirectory: String { gitDirectory + "objects" }
+    private var packDirectory: String { gitDirectory + "objects/pack" }
+
+    /// Ids and file paths of the loose objects, from a directory scan.
+    func looseObjects() -> [(id: git_oid, path: String)] {
+        var result: [(id: git_oid, path: String)] = []
+        let fileManager = FileManager.default
+        guard let fanout = try? fileManager.contentsOfDirectory(atPath: objectsDirectory) else { return [] }
+        for directory in fanout where directory.utf8.count == 2 && ObjectID(hex: directory + String(repeating: "0", count: 38)) != nil {
+            guard let names = try? fileManager.contentsOfDirectory(atPath: objectsDirectory + "/" + directory) else { continue }
+            for name in names where name.utf8.count == 38 {
+                guard let id = ObjectID(hex: directory + name) else { continue }
+                result.append((id.oid, objectsDirectory + "/" + directory + "/" + name))
+            }
+        }
+        return result
+    }
+
+    /// Packs and prunes as described on the type.
+    func pack() throws(GitError) -> PackReport {
+        let repo = try GitRepository(openAt: gitDirectory)
+        let loose = looseObjects()
+        var report = PackReport(looseBefore: loose.count, looseRemoved: 0, packedObjects: 0, packsRemoved: 0)
+        let existingIndexes = packIndexes()
+
+        var builder: OpaquePointer?
+        try GitError.check(git_packbuilder_new(&builder, repo.pointer), "git_packbuilder_new")
+        defer { git_packbuilder_free(builder) }
+        git_packbuilder_set_threads(builder, 1)
+
+        var walk: OpaquePointer?
+        try GitError.check(git_revwalk_new(&walk, repo.pointer), "git_revwalk_new")
+        defer { git_revwalk_free(walk) }
+        try GitError.check(git_revwalk_push_glob(walk, "refs/*"), "walk refs")
+        _ = git_revwalk_push_head(walk)  // HEAD may be unborn or detached; refs cover the rest.
+        try GitError.check(git_packbuilder_insert_walk(builder, walk), "git_packbuilder_insert_walk")
+        for object in loose {
+            var id = object.id
+            try GitError.check(git_packbuilder_insert(builder, &id, nil), "pack loose object \(ObjectID(id))")
+        }
+        report.packedObjects = Int(git_packbuilder_object_count(builder))
+        guard report.packedObjects > 0 else { return report }
+        try GitError.check(git_packbuilder_write(builder, packDirectory, 0, nil, nil), "git_packbuilder_write")
+        guard let name = git_packbuilder_name(builder).map({ String(cString: $0) }) else {
+            throw GitError(code: -1, message: "packbuilder wrote no pack name", operation: "pack")
+        }
+        let newIndex = packDirectory + "/pack-\(name).idx"
+
+        // Everything below deletes only what the new pack is confirmed to hold.
+        let newPack = try OnePackDatabase(indexPath: newIndex)
+        for object in loose where newPack.contains(object.id) {
+            if unlink(object.path) == 0 { report.looseRemoved += 1 }
+        }
+        for index in existingIndexes where index != newIndex {
+            let base = String(index.dropLast(4))
+            if FileManager.default.fileExists(atPath: base + ".keep") { continue }
+            guard let old = try? OnePackDatabase(indexPath: index), let ids = try? old.allIDs(),
+                  ids.allSatisfy({ newPack.contains($0) }) else { continue }
+            for suffix in [".idx", ".pack", ".rev", ".bitmap"] { unlink(base + suffix) }
+            report.packsRemoved += 1
+        }
+        return report
+    }
+
+    /// Paths of the `.idx` files now in the pack directory.
+    private func packIndexes() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: packDirectory)) ?? []
+        return names.filter { $0.hasPrefix("pack-") && $0.hasSuffix(".idx") }.map { packDirectory + "/" + $0 }
+    }
+}
+
+/// An object database over exactly one pack file, to ask what that pack holds.
+private final class OnePackDatabase {
+    private let odb: OpaquePointer
+
+    init(indexPath: String) throws(GitError) {
+        var odb: OpaquePointer?
+        try GitError.check(git_odb_new(&odb), "git_odb_new")
+        var backend: OpaquePointer?
+        let code = git_odb_backend_one_pack(&backend, indexPath)
+        if code < 0 {
+            let error = GitError.last(code, "open pack \(indexPath)")
+            git_odb_free(odb)
+            throw error
+        }
+        let added = git_odb_add_backend(odb, backend, 1)
+        if added < 0 {
+            let error = GitError.last(added, "add pack backend")
+            // The backend struct is opaque without libgit2's sys headers; on this (never
+            // seen) failure it is leaked rather than freed.
+            git_odb_free(odb)
+            throw error
+        }
+        self.odb = odb!
+    }
+
+    deinit { git_odb_free(odb) }
+
+    func contains(_ id: git_oid) -> Bool {
+        var id = id
+        return git_odb_exists(odb, &id) == 1
+    }
+
+    func allIDs() throws(GitError) -> [git_oid] {
+        final class Box { var ids: [git_oid] = [] }
+        let box = Box()
+        let code = git_odb_foreach(odb, { id, payload in
+            guard let id, let payload else { return -1 }
+            Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue().ids.append(id.pointee)
+            return 0
+        }, Unmanaged.passUnretained(box).toOpaque())
+        try GitError.check(code, "list pack objects")
+        return box.ids
+    }
+}

@@ -1,0 +1,121 @@
+import CGit2
+import Foundation
+
+extension ConfigStore {
+    /// Applies `changes` as one commit on the tracked branch, authored and committed by
+    /// `author`, and moves the branch with a compare-and-swap.
+    ///
+    /// Each change's expected version is checked against the branch head; a stale one fails
+    /// with `.conflict` carrying the current version, and nothing is written. If the branch
+    /// moved meanwhile (another writer, `git push`), the change set is re-checked and
+    /// re-applied on the new head, up to ``maxAttempts`` times. A change set that changes
+    /// nothing makes no commit: the result is the head with `isUnchangedHead` set. Deleting
+    /// an absent file with `.any` is a no-op. Afterwards the working tree follows the
+    /// branch for the changed paths only (see ``lastWorkingTreeError``).
+    public func commit(_ changes: [FileChange], author: Signature, message: String) throws(StoreError) -> CommitInfo {
+        let edits = try Self.validate(changes)
+        let result = try withRepository { repo in
+            // Blobs do not depend on the head: write them once.
+            var treeEdits: [GitTreeEdit] = []
+            treeEdits.reserveCapacity(changes.count)
+            for (change, components) in zip(changes, edits) {
+                treeEdits.append(GitTreeEdit(components: components, blob: try change.content.map { try repo.writeBlob($0) }))
+            }
+            return try commitWithRetry(repo, author: author, message: message) { _, headTree in
+                for change in changes {
+                    try Self.check(change, in: headTree, repo: repo)
+                }
+                return try repo.applyEdits(to: headTree, treeEdits)
+            }
+        }
+        if !result.isUnchangedHead { commitLanded() }
+        return result
+    }
+
+    /// Checks a change's expected version against the tree of the head.
+    private static func check(_ change: FileChange, in headTree: git_oid?, repo: GitRepository) throws {
+        var current: git_oid?
+        if let headTree, let entry = try repo.entry(inTree: headTree, path: change.path) {
+            guard entry.isBlob else { throw StoreError.invalidPath(change.path) }
+            current = entry.id
+        }
+        switch change.expected {
+        case .any:
+            return
+        case .absent:
+            if current == nil { return }
+        case .version(let expected):
+            if let current, git_oid.same(current, expected.oid) { return }
+        }
+        throw StoreError.conflict(path: change.path, expected: change.expected, current: current.map(ObjectID.init))
+    }
+
+    /// Splits and checks every path: relative, no empty, `.` or `..` components, no `.git`,
+    /// no NUL, each path once, and no path inside another one of the set.
+    static func validate(_ changes: [FileChange]) throws(StoreError) -> [[Substring]] {
+        var seen: Set<String> = []
+        var result: [[Substring]] = []
+        result.reserveCapacity(changes.count)
+        for change in changes {
+            let components = change.path.split(separator: "/", omittingEmptySubsequences: false)
+            let bad = change.path.isEmpty || change.path.utf8.contains(0) || components.contains { component in
+                component.isEmpty || component == "." || component == ".." || component.lowercased() == ".git"
+            }
+            if bad || !seen.insert(change.path).inserted { throw .invalidPath(change.path) }
+            result.append(components)
+        }
+        for path in seen {
+            var prefix = Substring(path)
+            while let slash = prefix.lastIndex(of: "/") {
+                prefix = prefix[..<slash]
+                if seen.contains(String(prefix)) { throw .invalidPath(path) }
+            }
+        }
+        return result
+    }
+
+    /// The compare-and-swap loop shared by commits and reverts. `buildTree` gets the head
+    /// and its tree (nil for an unborn branch) and returns the new root tree; it runs again
+    /// on the new head whenever the branch moved under us. Call with the lock held.
+    func commitWithRetry(_ repo: GitRepository, author: Signature, message: String,
+                         buildTree: (git_oid?, git_oid?) throws -> git_oid) throws -> CommitInfo {
+        var author = author
+        author.date = Date(timeIntervalSince1970: (author.date ?? Date()).timeIntervalSince1970.rounded(.down))
+        for attempt in 1...maxAttempts {
+            let head = try repo.referenceTarget(referenceName)
+            let headTree = try head.map { try repo.treeID(ofCommit: $0) }
+            let newTree = try buildTree(head, headTree)
+            if let head, let headTree, git_oid.same(newTree, headTree) {
+                var info = try repo.commitInfo(head)
+                info.isUnchangedHead = true
+                return info
+            }
+            let parents = head.map { [$0] } ?? []
+            let commit = try repo.createCommit(tree: newTree, parents: parents, author: author, message: message)
+            let subject = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+            switch try repo.compareAndSwap(reference: referenceName, to: commit, from: head, logMessage: "commit: \(subject)") {
+            case .updated:
+                followWorkingTree(repo, from: headTree, to: newTree)
+                return CommitInfo(id: ObjectID(commit), author: author, message: message, parents: parents.map(ObjectID.init))
+            case .moved:
+                continue
+            case .locked:
+                // Someone (often the git CLI) holds the ref lock: back off a little.
+                usleep(UInt32(min(attempt, 20)) * 500)
+            }
+        }
+        throw StoreError.tooManyRetries(maxAttempts)
+    }
+
+    /// Updates the working tree and index for the paths that changed between two trees.
+    /// Failures do not undo the commit; they are kept in ``lastWorkingTreeError``.
+    private func followWorkingTree(_ repo: GitRepository, from old: git_oid?, to new: git_oid) {
+        do {
+            let paths = try repo.changedPaths(from: old, to: new)
+            try repo.checkout(target: new, baseline: old, paths: paths)
+            state.lastWorkingTreeError = nil
+        } catch {
+            state.lastWorkingTreeError = error
+        }
+    }
+}

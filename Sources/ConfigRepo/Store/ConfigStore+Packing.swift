@@ -1,0 +1,51 @@
+import Foundation
+
+extension ConfigStore {
+    /// Counts a landed commit and, every ``packCheckInterval`` commits, starts a background
+    /// pack when none is running. Never blocks the writer.
+    func commitLanded() {
+        guard packCheckInterval > 0 else { return }
+        lock.lock()
+        state.commitsSincePackCheck += 1
+        let due = state.commitsSincePackCheck >= packCheckInterval && !state.packing
+        if due {
+            state.commitsSincePackCheck = 0
+            state.packing = true
+        }
+        lock.unlock()
+        guard due else { return }
+        let thread = Thread { [self] in
+            _ = try? packIfNeeded(looseThreshold: packThreshold)
+            lock.lock()
+            state.packing = false
+            lock.unlock()
+        }
+        thread.name = "ConfigStore packer"
+        thread.start()
+    }
+}
+
+extension ConfigStore {
+    /// The number of loose objects in the repository.
+    public func looseObjectCount() -> Int {
+        GitPacker(gitDirectory: gitDirectory).looseObjects().count
+    }
+
+    /// Packs the repository when it has more than `looseThreshold` loose objects (see
+    /// ``GitPacker``); returns what was done, or nil when below the threshold. Runs beside
+    /// writers: the store's lock is taken only to reopen its repository handle afterwards.
+    @discardableResult
+    public func packIfNeeded(looseThreshold: Int = 2000) throws(StoreError) -> PackReport? {
+        let packer = GitPacker(gitDirectory: gitDirectory)
+        guard packer.looseObjects().count > looseThreshold else { return nil }
+        let report: PackReport
+        do { report = try packer.pack() } catch { throw StoreError.git(error) }
+        reopenRepository()
+        return report
+    }
+
+    /// The `.git` directory with a trailing `/`.
+    var gitDirectory: String {
+        (try? withRepository { repo in repo.gitDirectory }) ?? path + "/.git/"
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+extension ConfigStore {
+    /// Calls `handler(old, new, changedPaths)` for every new head of the tracked branch,
+    /// whoever made it: this store, another process, `git commit` in the working tree, or
+    /// `git push` into the repository. Polls the branch every `interval` from a dedicated
+    /// thread, with a freshly opened repository each time (so no libgit2 cache hides a
+    /// change), and calls the handler on that thread, one event at a time, in order.
+    ///
+    /// Several heads made within one interval arrive as one event from the old head to the
+    /// newest, listing every path changed between them. `old` is nil when the branch did
+    /// not exist. Keep the token; the watcher runs until it is cancelled.
+    public func watch(interval: Duration = .milliseconds(200),
+                      _ handler: @escaping @Sendable (ObjectID?, ObjectID, [String]) -> Void) -> WatchToken {
+        let token = WatchToken()
+        let path = self.path
+        let referenceName = self.referenceName
+        let start = head()
+        let (seconds, attoseconds) = interval.components
+        let pause = max(0.001, Double(seconds) + Double(attoseconds) / 1e18)
+        let thread = Thread {
+            var last = start
+            while !token.isCancelled {
+                Thread.sleep(forTimeInterval: pause)
+                guard !token.isCancelled else { break }
+                // A transient failure (a ref being rewritten, a pack being swapped) is
+                // simply retried at the next poll; `last` only moves once an event is sent.
+                guard let repo = try? GitRepository(openAt: path),
+                      let current = try? repo.referenceTarget(referenceName).map(ObjectID.init),
+                      current != last else { continue }
+                guard let newTree = try? repo.treeID(ofCommit: current.oid) else { continue }
+                let oldTree = last.flatMap { try? repo.treeID(ofCommit: $0.oid) }
+                guard let paths = try? repo.changedPaths(from: oldTree, to: newTree) else { continue }
+                handler(last, current, paths)
+                last = current
+            }
+        }
+        thread.name = "ConfigStore watcher"
+        thread.start()
+        return token
+    }
+}
