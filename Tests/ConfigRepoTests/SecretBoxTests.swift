@@ -110,6 +110,23 @@ import Testing
         if case .malformed = error {} else { Issue.record("expected .malformed, got \(String(describing: error))") }
     }
 
+    /// The vector published in docs/settings-and-secrets.md, computed independently (Python
+    /// `cryptography`): secret 00…1f, nonce 00…0b, binding (mod-1, admin, password).
+    @Test func publishedTestVector() throws {
+        let box = SecretBox(secret: DeploymentSecret(bytes: Array(0...31)))
+        let binding = SecretBinding.setting(objectID: "mod-1", level: .admin, key: "password")
+        #expect(hex(binding.additionalData) == "000000056d6f642d310000000561646d696e0000000870617373776f7264")
+        let derived = try #require(SettingsCrypto.hkdfSHA256(key: Array(0...31), info: Array("backoffice settings v1".utf8), length: 32))
+        #expect(hex(derived) == "5478dfaf1db3dfe9bdd3beb905ea4d3262708aa4c9031c97414cd336a82d53f4")
+        let nonce: [UInt8] = Array(0...11)
+        let first = "enc:v1:AAECAwQFBgcICQoLn2elUE5al256Zhel12kfPB4hpgcUQjm59A=="
+        let second = "enc:v1:AAECAwQFBgcICQoLxi2gUUhLx2Zqj5NW/aChmna3O1iQqFGYdB7q3zRqp4hh/96nAA45Dg=="
+        #expect(box.seal("hunter2", binding: binding, nonce: nonce) == first)
+        #expect(box.seal(["user": "svc", "port": 22], binding: binding, nonce: nonce) == second)
+        #expect(try box.open(first, binding: binding) == "hunter2")
+        #expect(try box.open(second, binding: binding) == ["port": 22, "user": "svc"])
+    }
+
     @Test func hkdfMatchesRFC5869() throws {
         let ikm = [UInt8](repeating: 0x0b, count: 22)
         // Test case 3: no salt, no info.

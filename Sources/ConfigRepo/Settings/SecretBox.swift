@@ -59,10 +59,16 @@ public struct SecretBox: Sendable, CustomStringConvertible, CustomDebugStringCon
     /// Encrypts `value` for `binding`. Crashes only if OpenSSL itself fails (no randomness,
     /// no AES), which leaves nothing sensible to do.
     public func seal(_ value: JSONValue, binding: SecretBinding) -> String {
-        let plaintext = Array(JSONWriter.compactString(value).utf8)
         guard let nonce = SettingsCrypto.randomBytes(SettingsCrypto.nonceLength) else {
             fatalError("OpenSSL RAND_bytes failed; refusing to encrypt without a random nonce")
         }
+        return seal(value, binding: binding, nonce: nonce)
+    }
+
+    /// ``seal(_:binding:)`` with a given nonce: for published test vectors only. Reusing a
+    /// nonce under one key breaks AES-GCM, so production code never calls this.
+    func seal(_ value: JSONValue, binding: SecretBinding, nonce: [UInt8]) -> String {
+        let plaintext = Array(JSONWriter.compactString(value).utf8)
         guard let sealed = SettingsCrypto.sealAES256GCM(key: key, nonce: nonce, aad: binding.additionalData,
                                                          plaintext: plaintext) else {
             fatalError("OpenSSL AES-256-GCM encryption failed")
