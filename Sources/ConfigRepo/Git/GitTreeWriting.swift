@@ -47,9 +47,8 @@ extension GitRepository {
                         }
                     }
                     try GitError.check(git_treebuilder_insert(nil, builder, name, &blob, mode), "insert \(name)")
-                } else {
-                    let code = git_treebuilder_remove(builder, name)
-                    if code != GIT_ENOTFOUND.rawValue { try GitError.check(code, "remove \(name)") }
+                } else if git_treebuilder_get(builder, name) != nil {
+                    try GitError.check(git_treebuilder_remove(builder, name), "remove \(name)")
                 }
             } else {
                 subdirectories[edit.components[depth], default: []].append(edit)
@@ -64,9 +63,9 @@ extension GitRepository {
             if var subtree = try build(base: subBase, edits: group[...], depth: depth + 1) {
                 try GitError.check(git_treebuilder_insert(nil, builder, name, &subtree, GIT_FILEMODE_TREE),
                                    "insert directory \(name)")
-            } else {
-                let code = git_treebuilder_remove(builder, name)
-                if code != GIT_ENOTFOUND.rawValue { try GitError.check(code, "remove directory \(name)") }
+            } else if subBase != nil {
+                // The directory was emptied (a same-named file, if any, stays).
+                try GitError.check(git_treebuilder_remove(builder, name), "remove directory \(name)")
             }
         }
         if git_treebuilder_entrycount(builder) == 0 { return nil }

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import ConfigRepo
+
+@Suite struct StoreConcurrencyTests {
+    @Test func eightWritersOnDifferentFilesAllLand() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let start = try #require(store.head())
+        let perWriter = 15
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for round in 0..<perWriter {
+                        _ = try store.commit([.put("systems/w\(writer).json", Array(text: "\(round)\n"))],
+                                             author: Signature(name: "w\(writer)", email: "w@x"), message: "w\(writer) r\(round)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let count = try runGit(["rev-list", "--count", "\(start.hex)..main"], in: fixture.path).output
+        #expect(count == "\(8 * perWriter)\n")
+        for writer in 0..<8 {
+            #expect(try fixture.text("systems/w\(writer).json") == "\(perWriter - 1)\n")
+        }
+        #expect(try fixture.status() == "")
+        #expect(try fixture.fsck().status == 0)
+    }
+
+    @Test func twoStoresInTheSameRepoRetryTheirCompareAndSwap() async throws {
+        // Two store instances (separate repository handles and locks) race on the ref.
+        let fixture = try StoreFixture()
+        let other = try ConfigStore(path: fixture.path)
+        let stores = [fixture.store, other]
+        let start = try #require(fixture.store.head())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, store) in stores.enumerated() {
+                group.addTask {
+                    for round in 0..<40 {
+                        _ = try store.commit([.put("zones/s\(index).json", Array(text: "\(round)"))],
+                                             author: .backoffice, message: "s\(index) r\(round)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try runGit(["rev-list", "--count", "\(start.hex)..main"], in: fixture.path).output == "80\n")
+        #expect(try fixture.fsck().status == 0)
+    }
+
+    @Test func twoWritersOnTheSameVersionGiveExactlyOneConflict() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let head = try #require(store.head())
+        let base = try #require(try store.file(at: head, path: "systems/sys-a.json")).blob
+        let outcomes = Collector<String>()
+        await withTaskGroup(of: Void.self) { group in
+            for writer in 0..<2 {
+                group.addTask {
+                    do {
+                        _ = try store.commit([.put("systems/sys-a.json", Array(text: "writer \(writer)"), expected: .version(base))],
+                                             author: .backoffice, message: "w\(writer)")
+                        outcomes.append("landed")
+                    } catch {
+                        if let error = error as? StoreError, case .conflict = error { outcomes.append("conflict") }
+                    }
+                }
+            }
+        }
+        #expect(outcomes.all.sorted() == ["conflict", "landed"])
+    }
+}

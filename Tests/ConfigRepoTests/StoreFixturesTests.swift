@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import ConfigRepo
+
+/// A temporary directory removed when the value is released.
+final class TemporaryDirectory: @unchecked Sendable {
+    // @unchecked: immutable after init.
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "store-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Writes a file below the directory, creating parents.
+    func write(_ relative: String, _ text: String) {
+        let full = path + "/" + relative
+        try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
+                                                 withIntermediateDirectories: true)
+        try! Data(text.utf8).write(to: URL(fileURLWithPath: full))
+    }
+
+    func read(_ relative: String) -> String? {
+        FileManager.default.contents(atPath: path + "/" + relative).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Runs the real `git` CLI with a fixed identity and no user/system config.
+@discardableResult
+func runGit(_ arguments: [String], in directory: String, home: String = NSTemporaryDirectory()) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var environment = ProcessInfo.processInfo.environment
+    environment["GIT_CONFIG_NOSYSTEM"] = "1"
+    environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
+    environment["GIT_AUTHOR_NAME"] = "Engineer"
+    environment["GIT_AUTHOR_EMAIL"] = "engineer@example.com"
+    environment["GIT_COMMITTER_NAME"] = "Engineer"
+    environment["GIT_COMMITTER_EMAIL"] = "engineer@example.com"
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// A store created from a few files, with its directories.
+struct StoreFixture {
+    let source = TemporaryDirectory()
+    let root = TemporaryDirectory()
+    let store: ConfigStore
+    var path: String { root.path + "/repo" }
+
+    init(files: [String: String] = ["systems/sys-a.json": "{\"name\": \"A\"}\n",
+                                     "systems/sys-b.json": "{\"name\": \"B\"}\n",
+                                     "zones/zone-1.json": "{\"name\": \"Z\"}\n",
+                                     "backoffice.json": "{}\n"],
+         packCheckInterval: Int = 0) throws {
+        for (name, text) in files { source.write(name, text) }
+        _ = try ConfigStore.create(at: root.path + "/repo", from: source.path, message: "Initial configuration")
+        store = try ConfigStore(path: root.path + "/repo", packCheckInterval: packCheckInterval)
+    }
+
+    /// `git status --porcelain` output (empty when clean).
+    func status() throws -> String { try runGit(["status", "--porcelain"], in: path).output }
+
+    /// `git fsck --strict` exit status and output.
+    func fsck() throws -> (status: Int32, output: String) { try runGit(["fsck", "--strict"], in: path) }
+
+    /// The text of a file at the branch head.
+    func text(_ file: String) throws -> String? {
+        guard let head = store.head(), let found = try store.file(at: head, path: file) else { return nil }
+        return String(decoding: found.bytes, as: UTF8.self)
+    }
+}
+
+extension Array where Element == UInt8 {
+    init(text: String) { self = Array(text.utf8) }
+}
+
+/// Collects values from any thread.
+final class Collector<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: `values` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var values: [Value] = []
+
+    func append(_ value: Value) {
+        lock.lock()
+        values.append(value)
+        lock.unlock()
+    }
+
+    var all: [Value] {
+        lock.lock()
+        defer { lock.unlock() }
+        return values
+    }
+
+    /// Waits up to `seconds` until `condition` holds for the collected values.
+    func wait(seconds: Double = 3, until condition: ([Value]) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(all) { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return condition(all)
+    }
+}
