@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "BackOffice",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "backoffice", targets: ["backoffice"]),
     ],
@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL"]),
+        .target(name: "WebServer", dependencies: ["CLinuxShims", "COpenSSL"]),
         .target(name: "DriverKit"),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
 

@@ -7,6 +7,9 @@ import Darwin
 /// Every subcommand; `backoffice --help` lists them in this order.
 nonisolated var commands: [any Command.Type] {
     [
+        InitCommand.self,
+        CheckCommand.self,
+        RevertCommand.self,
     ]
 }
 

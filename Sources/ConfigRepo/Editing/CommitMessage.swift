@@ -1,0 +1,62 @@
+/// Commit messages in words (DESIGN §3.4): `systems: capacity of "Boardroom" 10 → 12`.
+///
+/// The subject says what changed for one object, or counts when several changed; the
+/// body lists every object touched so `git log` reads like an audit trail.
+public enum CommitMessage {
+    /// One object's change: its kind, display name, and the document before and after.
+    public struct Entry: Sendable {
+        public var ref: ObjectRef
+        public var old: ConfigDocument?
+        public var new: ConfigDocument?
+
+        public init(ref: ObjectRef, old: ConfigDocument?, new: ConfigDocument?) {
+            self.ref = ref
+            self.old = old
+            self.new = new
+        }
+
+        var name: String { (new ?? old)?.displayName ?? ref.id }
+    }
+
+    /// The message for a set of changes, or nil when nothing changed.
+    public static func describe(_ entries: [Entry]) -> String? {
+        let entries = entries.filter { $0.old != $0.new }.sorted { $0.ref < $1.ref }
+        guard let first = entries.first else { return nil }
+        if entries.count == 1 { return line(for: first) }
+        let subject: String
+        if let deleted = entries.first(where: { $0.new == nil }), entries.allSatisfy({ $0.new == nil || $0.old != nil }) {
+            let others = entries.count - 1
+            subject = "\(deleted.ref.kind.directory): delete \"\(deleted.name)\" and \(others) dependent change\(others == 1 ? "" : "s")"
+        } else {
+            let kinds = Dictionary(grouping: entries, by: { $0.ref.kind })
+            let parts = kinds.keys.sorted().map { kind in "\(kinds[kind]!.count) \(kind.directory)" }
+            subject = "change \(parts.joined(separator: ", "))"
+        }
+        return subject + "\n\n" + entries.map { "- " + line(for: $0) }.joined(separator: "\n")
+    }
+
+    /// One line for one object's change.
+    public static func line(for entry: Entry) -> String {
+        let kind = entry.ref.kind.directory
+        switch (entry.old, entry.new) {
+        case (nil, _?): return "\(kind): create \"\(entry.name)\""
+        case (_?, nil): return "\(kind): delete \"\(entry.name)\""
+        default:
+            let changes = FieldDiff.between(entry.old.map { .object($0.members) }, entry.new.map { .object($0.members) })
+            if changes.count == 1, let change = changes.first {
+                return "\(kind): \(change.path) of \"\(entry.name)\" \(short(change.old)) → \(short(change.new))"
+            }
+            let fields = changes.map(\.path).prefix(4).joined(separator: ", ")
+            let more = changes.count > 4 ? " and \(changes.count - 4) more" : ""
+            return "\(kind): edit \"\(entry.name)\" (\(fields)\(more))"
+        }
+    }
+
+    /// A value short enough for a subject line; secrets are never spelled out.
+    static func short(_ value: JSONValue?) -> String {
+        guard let value else { return "(none)" }
+        if let text = value.stringValue, SecretBox.isEnvelope(text) { return "(encrypted)" }
+        let text = JSONWriter.compactString(value)
+        return text.count <= 40 ? text : String(text.prefix(37)) + "…"
+    }
+}

@@ -1,0 +1,182 @@
+import Synchronization
+
+/// The configuration repository as the product uses it: snapshots of the tracked branch,
+/// validated writes with cascades and sealed secrets, history, revert and watching.
+///
+/// Thread-safe: the head snapshot is cached and refreshed incrementally; concurrent
+/// writers meet in the store's compare-and-swap on the branch.
+public final class ConfigRepository: Sendable {
+    public let store: ConfigStore
+    /// Seals and opens secrets; nil when the deployment secret is not available (then
+    /// writes that carry plain secrets are refused).
+    public let secretBox: SecretBox?
+    private let cache = Mutex<Snapshot?>(nil)
+    /// Serialises snapshot refreshes so a slow older refresh never replaces a newer one.
+    private let refreshLock = Mutex<Void>(())
+    /// How often a write is re-planned when a cascaded object moved underneath it.
+    private let maximumReplans = 20
+
+    public init(store: ConfigStore, secretBox: SecretBox?) {
+        self.store = store
+        self.secretBox = secretBox
+    }
+
+    /// Opens the repository at `path`, tracking `branch`.
+    public convenience init(path: String, branch: String = "main", secretBox: SecretBox?) throws(StoreError) {
+        self.init(store: try ConfigStore(path: path, branch: branch), secretBox: secretBox)
+    }
+
+    // MARK: - Reading
+
+    /// The snapshot of the branch head, read incrementally from the last one.
+    public func headSnapshot() throws(StoreError) -> Snapshot {
+        try refreshLock.withLock { _ throws(StoreError) -> Snapshot in
+            let head = store.head()
+            let cached = cache.withLock { $0 }
+            if let cached, cached.commit == head { return cached }
+            let next: Snapshot
+            if let cached, let previous = cached.commit, let head {
+                var changes: [String: RepoFile?] = [:]
+                for path in try store.changes(from: previous, to: head) {
+                    changes[path] = .some(try store.file(at: head, path: path))
+                }
+                next = cached.applying(changes, commit: head)
+            } else if let head {
+                next = Snapshot(commit: head, files: try store.files(at: head))
+            } else {
+                next = Snapshot(commit: nil, files: [])
+            }
+            cache.withLock { $0 = next }
+            return next
+        }
+    }
+
+    /// The snapshot of any revision (`HEAD~2`, a commit id, a branch name).
+    public func snapshot(at revision: String) throws(StoreError) -> Snapshot {
+        let commit = try store.resolve(revision)
+        if let cached = cache.withLock({ $0 }), cached.commit == commit { return cached }
+        return Snapshot(commit: commit, files: try store.files(at: commit))
+    }
+
+    /// Every problem of the tree at `revision` (default: the head). With the secret
+    /// available, encrypted values are also checked to open for their object.
+    public func validate(revision: String? = nil) throws(StoreError) -> [ValidationProblem] {
+        let snapshot: Snapshot
+        if let revision {
+            snapshot = try self.snapshot(at: revision)
+        } else {
+            snapshot = try headSnapshot()
+        }
+        var problems = Validator(snapshot: snapshot).validateAll()
+        if let secretBox { problems += EnvelopeVerifier(box: secretBox).problems(in: snapshot) }
+        return problems.sorted()
+    }
+
+    // MARK: - Writing
+
+    /// Applies `edits` as one commit authored by `author`, with cascades, sealed
+    /// secrets and the validation gate. `message` defaults to a description in words.
+    @discardableResult
+    public func apply(_ edits: [Edit], author: Signature, message: String? = nil) throws(WriteError) -> WriteResult {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let base: Snapshot
+            do { base = try headSnapshot() } catch { throw .store(error) }
+            let plan = try plan(edits, on: base)
+            if plan.changes.isEmpty {
+                guard let head = base.commit else { throw .store(.notFound("the branch has no commit")) }
+                do {
+                    return WriteResult(commit: try store.commitInfo(head), changed: [], snapshot: base)
+                } catch { throw .store(error) }
+            }
+            let candidate = base.replacing(plan.changes)
+            let affected = Validator.affectedObjects(by: Set(plan.changes.keys), before: base, after: candidate)
+            let before = Set(Validator(snapshot: base).validate(affected))
+            let introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }
+            if !introduced.isEmpty { throw .invalid(introduced) }
+
+            let entries = plan.changes.map { ref, document in
+                CommitMessage.Entry(ref: ref, old: base.document(ref), new: document)
+            }
+            let text = message ?? CommitMessage.describe(entries) ?? "update configuration"
+            do {
+                let info = try store.commit(plan.fileChanges, author: author, message: text)
+                let snapshot = try headSnapshot()
+                return WriteResult(commit: info, changed: plan.changes.keys.sorted(), snapshot: snapshot)
+            } catch .conflict(let path, let expected, _) {
+                if case .object(let ref) = RepoPath(path), plan.explicit.contains(ref) {
+                    let current = try? headSnapshot().document(ref)
+                    let basedOn: ObjectID? = if case .version(let id) = expected { id } else { nil }
+                    throw .conflict(ref: ref, basedOn: basedOn, current: current)
+                }
+                // A cascaded object moved underneath us: plan again on the new head.
+                if attempt >= maximumReplans { throw .store(.tooManyRetries(attempt)) }
+            } catch {
+                throw .store(error)
+            }
+        }
+    }
+
+    /// The changes a list of edits makes to `base`, after cascades and sealing.
+    private func plan(_ edits: [Edit], on base: Snapshot) throws(WriteError) -> WritePlan {
+        var planner = CascadePlanner(snapshot: base)
+        var plan = WritePlan()
+        for edit in edits {
+            switch edit {
+            case .save(let document), .overwrite(let document):
+                let current = base.document(document.ref)
+                if case .save = edit, current?.version != document.version {
+                    throw .conflict(ref: document.ref, basedOn: document.version, current: current)
+                }
+                var stored = document
+                stored.members["id"] = nil
+                if let box = secretBox {
+                    stored = SecretSealer(box: box).seal(stored)
+                }
+                planner.put(stored)
+                plan.explicit.insert(document.ref)
+                plan.expected[document.ref.path] = if case .save = edit {
+                    document.version.map(ExpectedVersion.version) ?? .absent
+                } else { .any }
+            case .delete(let ref, let version):
+                guard let current = base.document(ref) else { throw .notFound(ref) }
+                if let version, current.version != version {
+                    throw .conflict(ref: ref, basedOn: version, current: current)
+                }
+                planner.delete(ref)
+                plan.explicit.insert(ref)
+                plan.expected[ref.path] = version.map(ExpectedVersion.version) ?? .any
+            case .map(let name, let bytes):
+                plan.mapChanges[name] = .some(bytes)
+            }
+        }
+        for (ref, document) in planner.changes {
+            let old = base.document(ref)
+            // Unchanged members: no change (a save of what is there is not a commit).
+            if let document, let old, document.members == old.members { continue }
+            if document == nil, old == nil { continue }
+            plan.changes[ref] = document
+        }
+        return plan
+    }
+}
+
+/// The file changes one `apply` call commits.
+private struct WritePlan {
+    var changes: [ObjectRef: ConfigDocument?] = [:]
+    var mapChanges: [String: [UInt8]?] = [:]
+    /// Objects the user named (a conflict on them is the user's to resolve).
+    var explicit: Set<ObjectRef> = []
+    var expected: [String: ExpectedVersion] = [:]
+
+    var fileChanges: [FileChange] {
+        var files = changes.map { ref, document in
+            FileChange(path: ref.path,
+                       expected: expected[ref.path] ?? (document?.version).map(ExpectedVersion.version) ?? .any,
+                       content: document?.canonicalBytes)
+        }
+        files += mapChanges.map { name, bytes in FileChange(path: "maps/\(name)", expected: .any, content: bytes) }
+        return files.sorted { $0.path < $1.path }
+    }
+}

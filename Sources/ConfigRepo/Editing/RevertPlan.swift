@@ -1,0 +1,33 @@
+import CGit2
+
+/// A revert computed but not yet committed, so the validation gate can see it first.
+struct RevertPlan {
+    /// The files to change on top of the head, each expecting the head's version.
+    var changes: [FileChange]
+    /// git's message: `Revert "<subject>"` and `This reverts commit <sha>.`
+    var message: String
+}
+
+extension ConfigStore {
+    /// What reverting `commit` on top of the current head changes, merged by git's
+    /// revert (in memory); throws `.revertConflict` when later commits changed the same lines.
+    func revertPlan(_ commit: ObjectID) throws(StoreError) -> RevertPlan {
+        let referenceName = self.referenceName
+        return try withRepository { repo in
+            guard let head = try repo.referenceTarget(referenceName) else {
+                throw StoreError.notFound("branch \(referenceName) has no commit")
+            }
+            let target = try repo.commitInfo(commit.oid)
+            let message = "Revert \"\(target.subject)\"\n\nThis reverts commit \(commit.hex).\n"
+            let revertedTree = try repo.revertTree(of: commit.oid, onto: head, mainline: target.parents.count > 1 ? 1 : 0)
+            let headTree = try repo.treeID(ofCommit: head)
+            var changes: [FileChange] = []
+            for path in try repo.changedPaths(from: headTree, to: revertedTree) {
+                let expected = try repo.blobID(inTree: headTree, path: path).map { ExpectedVersion.version(ObjectID($0)) } ?? .absent
+                let content = try repo.blobID(inTree: revertedTree, path: path).map { id throws(GitError) in try repo.readObjectBytes(id) }
+                changes.append(FileChange(path: path, expected: expected, content: content))
+            }
+            return RevertPlan(changes: changes, message: message)
+        }
+    }
+}

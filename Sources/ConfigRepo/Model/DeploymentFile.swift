@@ -1,0 +1,31 @@
+/// `backoffice.json`: deployment-wide settings (site title, tracked branch, global settings).
+public struct DeploymentFile: Sendable, Hashable {
+    public var members: [String: JSONValue]
+    public var version: ObjectID?
+
+    public init(members: [String: JSONValue] = [:], version: ObjectID? = nil) {
+        self.members = members
+        self.version = version
+    }
+
+    /// The site title; "BackOffice" when unset.
+    public var title: String { members["title"]?.stringValue ?? "BackOffice" }
+
+    /// The tracked branch; "main" when unset.
+    public var branch: String { members["branch"]?.stringValue ?? "main" }
+
+    /// The global settings (lowest precedence of every module's merge).
+    public var settings: JSONValue? { members["settings"] }
+
+    /// Reads the file; the error says where the JSON is broken.
+    public static func decode(_ bytes: [UInt8], version: ObjectID?) throws(DocumentDecodingError) -> DeploymentFile {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw .malformedJSON(error)
+        }
+        guard case .object(let members) = value else { throw .notAnObject(found: value.typeName) }
+        return DeploymentFile(members: members, version: version)
+    }
+}

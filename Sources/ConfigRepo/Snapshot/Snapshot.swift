@@ -1,0 +1,167 @@
+/// Every object of one commit of the configuration, with indexes.
+///
+/// A snapshot is read from a commit, never from the working tree. It is a value: the
+/// runtime and the site keep the one they rendered from while a newer one is built.
+public struct Snapshot: Sendable {
+    /// The commit this was read from; nil for an empty repository.
+    public let commit: ObjectID?
+    /// Objects by kind and id.
+    public private(set) var documents: [Kind: [String: ConfigDocument]] = [:]
+    /// `backoffice.json`, when present.
+    public private(set) var deployment: DeploymentFile?
+    /// SVG level maps by file name (`level-2.svg`), as bytes.
+    public private(set) var maps: [String: [UInt8]] = [:]
+    /// Files that could not be read as objects (broken JSON, bad names), by path.
+    public private(set) var unreadable: [String: ValidationProblem] = [:]
+    /// The reverse references of every object.
+    public private(set) var references = ReferenceIndex()
+    /// Which objects claim each unique value.
+    private var uniqueClaims: [UniqueKey: Set<String>] = [:]
+
+    /// Reads the objects from the files of a commit.
+    public init(commit: ObjectID?, files: [RepoFile]) {
+        self.commit = commit
+        for file in files {
+            load(file)
+        }
+        for kind in Kind.allCases {
+            for document in documents[kind]?.values ?? [:].values {
+                index(document)
+            }
+        }
+    }
+
+    /// The snapshot after `changes` (path → new file, or nil for a removed file),
+    /// labelled with `commit`. Indexes are updated for the changed objects only.
+    public func applying(_ changes: [String: RepoFile?], commit: ObjectID?) -> Snapshot {
+        var next = Snapshot(copying: self, commit: commit)
+        for (path, file) in changes {
+            next.unload(path)
+            if let file { next.loadAndIndex(file) }
+        }
+        return next
+    }
+
+    /// The snapshot with objects replaced or removed in memory, for validating a write
+    /// before it is committed. `nil` removes the object.
+    public func replacing(_ changes: [ObjectRef: ConfigDocument?]) -> Snapshot {
+        var next = Snapshot(copying: self, commit: commit)
+        for (ref, document) in changes {
+            next.unload(ref.path)
+            if let document {
+                next.documents[ref.kind, default: [:]][ref.id] = document
+                next.index(document)
+            }
+        }
+        return next
+    }
+
+    private init(copying other: Snapshot, commit: ObjectID?) {
+        self.commit = commit
+        documents = other.documents
+        deployment = other.deployment
+        maps = other.maps
+        unreadable = other.unreadable
+        references = other.references
+        uniqueClaims = other.uniqueClaims
+    }
+
+    // MARK: - Reading
+
+    /// The object, if it exists.
+    public func document(_ ref: ObjectRef) -> ConfigDocument? {
+        documents[ref.kind]?[ref.id]
+    }
+
+    /// The object of `kind` with `id`, if it exists.
+    public func document(_ kind: Kind, _ id: String) -> ConfigDocument? {
+        documents[kind]?[id]
+    }
+
+    /// All objects of a kind, sorted by id.
+    public func all(_ kind: Kind) -> [ConfigDocument] {
+        (documents[kind] ?? [:]).values.sorted { $0.id < $1.id }
+    }
+
+    /// How many objects of a kind exist.
+    public func count(_ kind: Kind) -> Int { documents[kind]?.count ?? 0 }
+
+    /// Every object, in kind then id order.
+    public var allDocuments: [ConfigDocument] { Kind.allCases.flatMap { all($0) } }
+
+    /// Ids of the objects that claim the same unique value as `key`.
+    public func claimants(of key: UniqueKey) -> Set<String> { uniqueClaims[key] ?? [] }
+
+    /// The blob id of the file at `path` in this snapshot, if any.
+    public func version(of ref: ObjectRef) -> ObjectID? { document(ref)?.version }
+
+    // MARK: - Loading
+
+    private mutating func loadAndIndex(_ file: RepoFile) {
+        load(file)
+        if case .object(let ref) = RepoPath(file.path), let document = document(ref) {
+            index(document)
+        }
+    }
+
+    private mutating func load(_ file: RepoFile) {
+        switch RepoPath(file.path) {
+        case .deployment:
+            do {
+                deployment = try DeploymentFile.decode(file.bytes, version: file.blob)
+            } catch {
+                unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
+            }
+        case .object(let ref):
+            do {
+                documents[ref.kind, default: [:]][ref.id] = try ConfigDocument.decode(file.bytes, ref: ref, version: file.blob)
+            } catch {
+                unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
+            }
+        case .map(let name):
+            maps[name] = file.bytes
+        case .invalid(let reason):
+            unreadable[file.path] = ValidationProblem(path: file.path, field: "", message: reason)
+        case .ignored:
+            break
+        }
+    }
+
+    private mutating func unload(_ path: String) {
+        unreadable[path] = nil
+        switch RepoPath(path) {
+        case .deployment:
+            deployment = nil
+        case .object(let ref):
+            if let old = documents[ref.kind]?[ref.id] {
+                unindex(old)
+                documents[ref.kind]?[ref.id] = nil
+            }
+        case .map(let name):
+            maps[name] = nil
+        case .invalid, .ignored:
+            break
+        }
+    }
+
+    private mutating func index(_ document: ConfigDocument) {
+        references.add(document)
+        for key in UniqueKey.keys(of: document, scopeOf: uniqueScope) {
+            uniqueClaims[key, default: []].insert(document.id)
+        }
+    }
+
+    private mutating func unindex(_ document: ConfigDocument) {
+        references.remove(document)
+        for key in UniqueKey.keys(of: document, scopeOf: uniqueScope) {
+            uniqueClaims[key]?.remove(document.id)
+            if uniqueClaims[key]?.isEmpty == true { uniqueClaims[key] = nil }
+        }
+    }
+
+    /// API key names are unique per domain: the domain of the key's user.
+    private func uniqueScope(_ document: ConfigDocument) -> String {
+        guard document.kind == .apiKey, let userID = document.string("user_id") else { return "" }
+        return self.document(.user, userID)?.string("authority_id") ?? ""
+    }
+}

@@ -1,0 +1,49 @@
+/// With the deployment secret at hand: checks that every encrypted value opens for the
+/// object, level and key it sits under (a ciphertext moved elsewhere does not).
+public struct EnvelopeVerifier: Sendable {
+    public let box: SecretBox
+
+    public init(box: SecretBox) { self.box = box }
+
+    /// Problems with envelopes anywhere in the snapshot.
+    public func problems(in snapshot: Snapshot) -> [ValidationProblem] {
+        var problems: [ValidationProblem] = []
+        for kind in Kind.allCases where kind.hasSettings || kind.fields.contains(where: { $0.type == .secret }) {
+            for document in snapshot.documents[kind]?.values ?? [:].values {
+                problems += self.problems(in: document)
+            }
+        }
+        if let deployment = snapshot.deployment, let settings = deployment.settings {
+            problems += verify(settings, objectID: SecretSealer.deploymentObjectID, path: RepoPath.deploymentFile, field: "settings")
+        }
+        return problems
+    }
+
+    /// Problems with the envelopes of one object.
+    public func problems(in document: ConfigDocument) -> [ValidationProblem] {
+        var problems: [ValidationProblem] = []
+        for field in document.kind.fields {
+            guard let value = document[field.name] else { continue }
+            switch field.type {
+            case .settings:
+                problems += verify(value, objectID: document.id, path: document.ref.path, field: field.name)
+            case .secret:
+                guard let text = value.stringValue, SecretBox.isEnvelope(text) else { continue }
+                do {
+                    _ = try box.open(text, binding: .field(objectID: document.id, path: field.name))
+                } catch {
+                    problems.append(ValidationProblem(path: document.ref.path, field: field.name, message: "\(error)"))
+                }
+            default:
+                continue
+            }
+        }
+        return problems
+    }
+
+    private func verify(_ value: JSONValue, objectID: String, path: String, field: String) -> [ValidationProblem] {
+        Settings.parse(value, path: field).settings.verify(objectID: objectID, box: box, path: field).map {
+            ValidationProblem(path: path, field: $0.path, message: $0.message)
+        }
+    }
+}
