@@ -7,6 +7,7 @@ import Darwin
 /// Every subcommand; `backoffice --help` lists them in this order.
 nonisolated var commands: [any Command.Type] {
     [
+        ServeCommand.self,
         InitCommand.self,
         CheckCommand.self,
         RevertCommand.self,

@@ -1,0 +1,123 @@
+/// One HTTP request as a handler sees it: decoded path, query, headers and the whole body.
+public struct Request: Sendable {
+    /// The method token (`GET`).
+    public let method: HTTPMethod
+    /// The request target exactly as sent (`/a%20b?x=1`).
+    public let target: String
+    /// The percent-decoded path (`/a b`).
+    public let path: String
+    /// The decoded path segments (`["a b"]`); empty segments are dropped.
+    public let pathSegments: [String]
+    /// The decoded query items, in order (`+` is a space).
+    public let queryItems: [(name: String, value: String)]
+    /// The protocol version.
+    public let version: HTTPVersion
+    /// Header fields, names lowercased.
+    public let headers: HTTPHeaders
+    /// The body, de-chunked. Empty when there was none.
+    public let body: [UInt8]
+    /// The request id: the client's `X-Request-ID` when sane, else generated. Echoed on the response.
+    public let id: String
+    /// Values of the route's `:name` segments.
+    public internal(set) var parameters: [String: String] = [:]
+
+    /// A request built directly (tests, in-process calls).
+    public init(method: HTTPMethod, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+                version: HTTPVersion = .http1_1, id: String = "test") throws(HTTPError) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.body = body
+        self.id = id
+        let parsed = try RequestTarget.parse(target)
+        path = parsed.path
+        pathSegments = parsed.segments
+        queryItems = parsed.query
+    }
+
+    /// The first value of query item `name`.
+    public func query(_ name: String) -> String? {
+        queryItems.first { $0.name == name }?.value
+    }
+
+    /// A path parameter by name (`:id` → `parameter("id")`).
+    public func parameter(_ name: String) -> String? { parameters[name] }
+
+    /// The body as UTF-8 text.
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Splits and decodes a request target once (RFC 9112 §3.2): origin-form, absolute-form or `*`.
+enum RequestTarget {
+    struct Parsed {
+        var path: String
+        var segments: [String]
+        var query: [(name: String, value: String)]
+    }
+
+    static func parse(_ target: String) throws(HTTPError) -> Parsed {
+        var utf8 = Substring(target)
+        if target == "*" { return Parsed(path: "*", segments: [], query: []) }
+        if !utf8.hasPrefix("/") {
+            // absolute-form: drop scheme and authority.
+            guard let schemeEnd = utf8.firstRange(of: "://") else { throw HTTPError(.badRequest, "bad request target") }
+            let scheme = utf8[..<schemeEnd.lowerBound].lowercased()
+            guard scheme == "http" || scheme == "https" else { throw HTTPError(.badRequest, "bad request target") }
+            let rest = utf8[schemeEnd.upperBound...]
+            utf8 = rest.firstIndex(where: { $0 == "/" || $0 == "?" }).map { rest[$0...] } ?? "/"
+            if utf8.hasPrefix("?") { utf8 = "/" + utf8 }
+        }
+        let pathPart: Substring, queryPart: Substring?
+        if let question = utf8.firstIndex(of: "?") {
+            pathPart = utf8[..<question]
+            queryPart = utf8[utf8.index(after: question)...]
+        } else {
+            pathPart = utf8
+            queryPart = nil
+        }
+        if let hash = pathPart.firstIndex(of: "#") { _ = hash; throw HTTPError(.badRequest, "fragment in request target") }
+        var segments: [String] = []
+        for raw in pathPart.split(separator: "/", omittingEmptySubsequences: true) {
+            guard let decoded = percentDecode(raw, plusIsSpace: false) else {
+                throw HTTPError(.badRequest, "bad percent-encoding in path")
+            }
+            if decoded.utf8.contains(0) { throw HTTPError(.badRequest, "NUL in path") }
+            if decoded == ".." || decoded == "." { throw HTTPError(.badRequest, "dot segment in path") }
+            segments.append(decoded)
+        }
+        var path = "/" + segments.joined(separator: "/")
+        if pathPart.count > 1 && pathPart.hasSuffix("/") && !segments.isEmpty { path += "/" }
+        var query: [(name: String, value: String)] = []
+        if let queryPart {
+            for item in queryPart.split(separator: "&", omittingEmptySubsequences: true) {
+                let pieces = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard let name = percentDecode(pieces[0], plusIsSpace: true),
+                      let value = pieces.count > 1 ? percentDecode(pieces[1], plusIsSpace: true) : ""
+                else { throw HTTPError(.badRequest, "bad percent-encoding in query") }
+                query.append((name, value))
+            }
+        }
+        return Parsed(path: path, segments: segments, query: query)
+    }
+
+    /// Decodes `%XX` escapes (and `+` when asked); nil on a malformed escape or invalid UTF-8.
+    static func percentDecode(_ text: Substring, plusIsSpace: Bool) -> String? {
+        let utf8 = text.utf8
+        if !utf8.contains(0x25) && !(plusIsSpace && utf8.contains(0x2B)) { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == 0x25 {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                bytes.append(UInt8(high << 4 | low))
+            } else if byte == 0x2B && plusIsSpace {
+                bytes.append(0x20)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,125 @@
+/// A request handler: does its work in Swift concurrency and answers.
+public typealias Handler = @Sendable (Request) async throws -> Response
+/// A handler that answers at once without awaiting anything; it runs on the event loop itself.
+/// Use it only for quick, non-blocking work (health checks, small static files, benchmarks).
+public typealias ImmediateHandler = @Sendable (Request) throws -> Response
+/// A WebSocket handler: runs for the life of the connection.
+public typealias WebSocketHandler = @Sendable (WebSocket, Request) async -> Void
+
+/// Maps method and path to handlers. Patterns are literal segments, `:name` parameters and a
+/// final `*` that matches the rest (`/backoffice/*`).
+///
+/// Build it before starting the server; it is immutable while serving.
+public struct Router: Sendable {
+    enum Action: Sendable {
+        case async(Handler)
+        case immediate(ImmediateHandler)
+        case webSocket(WebSocketHandler)
+    }
+
+    private enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+        case rest
+    }
+
+    private struct Route: Sendable {
+        var method: HTTPMethod
+        var segments: [Segment]
+        var action: Action
+    }
+
+    private var routes: [Route] = []
+    /// Routes without parameters, by path then method, for a quick exact lookup.
+    private var exact: [String: [HTTPMethod: Action]] = [:]
+
+    /// An empty router.
+    public init() {}
+
+    /// Adds a handler for `method` and `pattern`.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler) {
+        insert(method, pattern, .async(handler))
+    }
+
+    /// Adds a handler that runs on the event loop without awaiting (see `ImmediateHandler`).
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, immediate handler: @escaping ImmediateHandler) {
+        insert(method, pattern, .immediate(handler))
+    }
+
+    /// Adds a WebSocket endpoint (a GET with `Upgrade: websocket`).
+    public mutating func webSocket(_ pattern: String, _ handler: @escaping WebSocketHandler) {
+        insert(.get, pattern, .webSocket(handler))
+    }
+
+    public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add(.get, pattern, handler) }
+    public mutating func post(_ pattern: String, _ handler: @escaping Handler) { add(.post, pattern, handler) }
+    public mutating func put(_ pattern: String, _ handler: @escaping Handler) { add(.put, pattern, handler) }
+    public mutating func patch(_ pattern: String, _ handler: @escaping Handler) { add(.patch, pattern, handler) }
+    public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add(.delete, pattern, handler) }
+
+    /// Serves files under `directory` at `prefix` (`/backoffice`), GET and HEAD.
+    public mutating func mountStatic(_ prefix: String, directory: String) {
+        let files = StaticFiles(root: directory, mountPath: prefix)
+        let pattern = (prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix) + "/*"
+        add(.get, pattern, immediate: { request in try files.respond(to: request) })
+        add(.get, prefix, immediate: { request in try files.respond(to: request) })
+    }
+
+    private mutating func insert(_ method: HTTPMethod, _ pattern: String, _ action: Action) {
+        let segments: [Segment] = pattern.split(separator: "/").map { part in
+            if part == "*" { return .rest }
+            if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
+            return .literal(String(part))
+        }
+        routes.append(Route(method: method, segments: segments, action: action))
+        if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
+            let path = "/" + segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
+            exact[path, default: [:]][method] = action
+        }
+    }
+
+    /// The outcome of looking a request up.
+    enum Match {
+        case found(Action, parameters: [String: String])
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    /// Finds the handler for a method and decoded path segments. HEAD falls back to GET.
+    func match(method: HTTPMethod, path: String, segments: [String]) -> Match {
+        let trimmedPath = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        if let byMethod = exact[trimmedPath] {
+            if let action = byMethod[method] ?? (method == .head ? byMethod[.get] : nil) {
+                return .found(action, parameters: [:])
+            }
+        }
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Self.match(route.segments, segments) else { continue }
+            if route.method == method || (method == .head && route.method == .get) {
+                return .found(route.action, parameters: parameters)
+            }
+            allowed.append(route.method.rawValue)
+            if route.method == .get { allowed.append("HEAD") }
+        }
+        if allowed.isEmpty { return .notFound }
+        var seen = Set<String>()
+        return .methodNotAllowed(allowed: allowed.filter { seen.insert($0).inserted })
+    }
+
+    private static func match(_ pattern: [Segment], _ segments: [String]) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        for (index, part) in pattern.enumerated() {
+            switch part {
+            case .rest:
+                return parameters
+            case .literal(let text):
+                guard index < segments.count, segments[index] == text else { return nil }
+            case .parameter(let name):
+                guard index < segments.count else { return nil }
+                parameters[name] = segments[index]
+            }
+        }
+        return pattern.count == segments.count ? parameters : nil
+    }
+}

@@ -1,0 +1,147 @@
+/// The WebSocket side of a connection after a successful upgrade.
+struct WebSocketState {
+    var parser: WebSocketFrameParser
+    var assembler: WebSocketAssembler
+    let socket: WebSocket
+    /// We sent a close frame; waiting for the peer's.
+    var closeSent = false
+    var closeDeadline: UInt64 = 0
+    var lastHeard: UInt64
+    var pingSentAt: UInt64?
+    /// The handler's inbox is full; not reading until it drains.
+    var readPaused = false
+}
+
+extension Connection {
+    /// Answers an upgrade request with 101 and hands the connection to `handler`.
+    func upgrade(request: Request, head: RequestHead, handler: @escaping WebSocketHandler) {
+        let accept: String
+        do {
+            accept = try WebSocketHandshake.validate(method: request.method, version: request.version, headers: request.headers)
+        } catch {
+            writeResponse(ErrorRenderer.response(for: error, requestID: request.id, accept: request.headers["accept"]),
+                          head: head, requestID: request.id, forceClose: true)
+            return
+        }
+        guard !shuttingDown else {
+            writeResponse(ErrorRenderer.response(for: HTTPError(.serviceUnavailable), requestID: request.id, accept: nil),
+                          head: head, requestID: request.id, forceClose: true)
+            return
+        }
+        output.append(Array(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: \(accept)\r\nX-Request-ID: \(request.id)\r\n\r\n").utf8))
+        context.logger.log(.info, "GET \(request.target) 101 websocket id=\(request.id)")
+        let limits = context.limits
+        let socket = WebSocket(request: request, connection: LoopBound(self, on: loop), limits: limits)
+        webSocket = WebSocketState(parser: WebSocketFrameParser(maxFrameBytes: limits.maxWebSocketFrameBytes),
+                                   assembler: WebSocketAssembler(maxMessageBytes: limits.maxWebSocketMessageBytes),
+                                   socket: socket, lastHeard: loop.now)
+        let bound = LoopBound(self, on: loop)
+        Task {
+            await handler(socket, request)
+            // A handler that returns without closing ends the conversation normally.
+            bound.execute { connection in connection.closeWebSocket(code: WebSocketCloseCode.normal, reason: "") }
+        }
+        processWebSocketInput()
+    }
+
+    /// Parses frames from the input buffer and acts on them.
+    func processWebSocketInput() {
+        while !isClosed && !closeAfterWrite, var state = webSocket, !state.readPaused {
+            let event = state.parser.next(&input)
+            webSocket = state
+            switch event {
+            case .needMore:
+                return
+            case .error(let error):
+                failWebSocket(error)
+                return
+            case .frame(let frame):
+                state.lastHeard = loop.now
+                state.pingSentAt = nil
+                let assembled = state.assembler.receive(frame)
+                webSocket = state
+                switch assembled {
+                case .none, .pong:
+                    break
+                case .message(let message):
+                    guard !state.closeSent else { break }
+                    let bound = LoopBound(self, on: loop)
+                    if state.socket.inbox.push(message, onDrain: { bound.execute { connection in connection.resumeWebSocketReading() } }) {
+                        webSocket?.readPaused = true
+                    }
+                case .ping(let payload):
+                    if !state.closeSent { output.append(WebSocketFrame(fin: true, opcode: .pong, payload: payload).encoded()) }
+                case .close(let code, _):
+                    if !state.closeSent {
+                        let reply = code.map { WebSocketFrame.close(code: $0) } ?? WebSocketFrame(fin: true, opcode: .close, payload: [])
+                        output.append(reply.encoded())
+                        webSocket?.closeSent = true
+                    }
+                    state.socket.markClosed()
+                    closeAfterWrite = true
+                    return
+                case .error(let error):
+                    failWebSocket(error)
+                    return
+                }
+            }
+        }
+    }
+
+    /// Sends a close frame for a protocol violation and drops the connection once it is written.
+    private func failWebSocket(_ error: WebSocketProtocolError) {
+        context.logger.log(.info, "\(peer) websocket failed: \(error.code) \(error.reason)")
+        if let state = webSocket, !state.closeSent {
+            output.append(WebSocketFrame.close(code: error.code, reason: error.reason).encoded())
+            webSocket?.closeSent = true
+        }
+        webSocket?.socket.markClosed()
+        closeAfterWrite = true
+    }
+
+    private func resumeWebSocketReading() {
+        guard !isClosed, webSocket?.readPaused == true else { return }
+        webSocket?.readPaused = false
+        processWebSocketInput()
+        flush()
+    }
+
+    /// Queues an outgoing data frame from the handler.
+    func enqueueWebSocketData(_ frame: [UInt8]) {
+        guard !isClosed, let state = webSocket, !state.closeSent else { return }
+        output.append(frame)
+        flush()
+    }
+
+    /// Starts the closing handshake (handler or shutdown).
+    func closeWebSocket(code: UInt16, reason: String) {
+        guard !isClosed, let state = webSocket, !state.closeSent else { return }
+        output.append(WebSocketFrame.close(code: code, reason: reason).encoded())
+        webSocket?.closeSent = true
+        webSocket?.closeDeadline = loop.now + UInt64(context.limits.webSocketCloseTimeout * 1000)
+        state.socket.markClosed()
+        flush()
+    }
+
+    /// Close-handshake timeout and keep-alive pings.
+    func tickWebSocket(now: UInt64) {
+        guard let state = webSocket else { return }
+        if state.closeSent {
+            if now >= state.closeDeadline { close() }
+            return
+        }
+        let interval = UInt64(context.limits.webSocketPingInterval * 1000)
+        if let sent = state.pingSentAt {
+            if now &- sent > interval {
+                context.logger.log(.info, "\(peer) websocket closed: no answer to ping")
+                state.socket.markClosed()
+                close()
+            }
+        } else if now &- state.lastHeard > interval {
+            webSocket?.pingSentAt = now
+            output.append(WebSocketFrame(fin: true, opcode: .ping, payload: []).encoded())
+            flush()
+        }
+    }
+}

@@ -1,0 +1,408 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinuxShims
+
+/// One accepted TCP connection, owned by its event loop: reads, parses, dispatches and writes.
+///
+/// HTTP requests are served one at a time in order (pipelined bytes wait in the input buffer);
+/// after a successful upgrade the same connection speaks WebSocket (`Connection+WebSocket.swift`).
+final class Connection: LoopChannel {
+    let fd: Int32
+    unowned let loop: EventLoop
+    let context: ServerContext
+    let peer: String
+
+    var input = InputBuffer()
+    var output = OutputQueue()
+    var parser: HTTPRequestParser
+    private(set) var isClosed = false
+
+    // HTTP request state.
+    private var head: RequestHead?
+    private var body: [UInt8] = []
+    private var requestStart: UInt64 = 0
+    private var headStartedAt: UInt64?
+    private var lastProgress: UInt64
+    private var awaitingResponse = false
+    var shuttingDown = false
+
+    // Output and teardown state.
+    /// No more requests: close once the output is written.
+    var closeAfterWrite = false
+    /// Our side is shut down; discarding input until the peer closes (so it sees our last response).
+    private var draining = false
+    private var drainDeadline: UInt64 = 0
+    private var peerClosed = false
+    private var readPaused = false
+    private var interest: UInt32 = 0
+    private var lastWriteProgress: UInt64
+
+    /// Set once the connection has switched to WebSocket.
+    var webSocket: WebSocketState?
+
+    init(fd: Int32, loop: EventLoop, context: ServerContext, peer: String) {
+        self.fd = fd
+        self.loop = loop
+        self.context = context
+        self.peer = peer
+        parser = HTTPRequestParser(limits: context.limits.parser)
+        lastProgress = loop.now
+        lastWriteProgress = loop.now
+    }
+
+    /// Registers with the loop and starts reading.
+    func start() {
+        interest = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+        loop.register(fd, interest: interest, channel: self)
+    }
+
+    // MARK: Events
+
+    func handle(events: UInt32) {
+        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 && events & EPOLLIN.rawValue == 0 {
+            close()
+            return
+        }
+        if events & EPOLLOUT.rawValue != 0 {
+            flush()
+            if isClosed { return }
+        }
+        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 {
+            readAvailable()
+        }
+    }
+
+    private func readAvailable() {
+        let buffer = loop.readBuffer
+        var reads = 0
+        while reads < 4 {
+            reads += 1
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if count > 0 {
+                if draining { continue }
+                input.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                lastProgress = loop.now
+                if count < buffer.count { break }
+            } else if count == 0 {
+                peerClosed = true
+                break
+            } else {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { break }
+                close()
+                return
+            }
+        }
+        if draining {
+            if peerClosed { close() } else { updateInterest() }
+            return
+        }
+        processInput()
+        flush()
+        if isClosed { return }
+        if peerClosed && webSocket != nil && !closeAfterWrite {
+            // The peer vanished without a close frame.
+            webSocket?.socket.markClosed()
+            close()
+            return
+        }
+        updateInterest()
+    }
+
+    /// The peer half-closed and nothing more will be answered: close once the output is written.
+    private var peerDone: Bool { peerClosed && !awaitingResponse && !readPaused }
+
+    /// Parses and serves what the input buffer holds, as far as the connection's state allows.
+    func processInput() {
+        if webSocket != nil {
+            processWebSocketInput()
+            return
+        }
+        while !awaitingResponse && !closeAfterWrite && !isClosed && !readPaused {
+            if headStartedAt == nil && parser.isReadingHead && (!input.isEmpty || !parser.isBetweenRequests) {
+                headStartedAt = loop.now
+            }
+            switch parser.next(&input) {
+            case .needMore:
+                return
+            case .head(let head):
+                headStartedAt = nil
+                self.head = head
+                body = []
+                requestStart = loop.now
+                if head.expectsContinue {
+                    if let refusal = refusalBeforeBody(head) {
+                        writeError(refusal, head: head, requestID: requestID(for: head))
+                        return
+                    }
+                    output.append(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                }
+            case .body(let piece):
+                body.append(contentsOf: piece)
+            case .end:
+                dispatch()
+            case .error(let error):
+                context.logger.log(.info, "\(peer) bad request: \(error)")
+                let status = error.status
+                writeError(HTTPError(status, error.description), head: head, requestID: head.map(requestID(for:)) ?? newRequestID())
+                return
+            }
+            if output.count > context.limits.outputHighWater {
+                readPaused = true
+            }
+        }
+    }
+
+    /// With `Expect: 100-continue`, answers without reading the body when the route would refuse anyway.
+    private func refusalBeforeBody(_ head: RequestHead) -> HTTPError? {
+        guard let target = try? RequestTarget.parse(head.target) else { return HTTPError(.badRequest, "bad request target") }
+        switch context.router.match(method: HTTPMethod(head.method), path: target.path, segments: target.segments) {
+        case .notFound: return HTTPError(.notFound)
+        case .methodNotAllowed(let allowed): return HTTPError(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
+        case .found: return nil
+        }
+    }
+
+    // MARK: Dispatch
+
+    private func dispatch() {
+        guard let head else { return }
+        let id = requestID(for: head)
+        var request: Request
+        do {
+            request = try Request(method: HTTPMethod(head.method), target: head.target, headers: head.headers,
+                                  body: body, version: head.version, id: id)
+        } catch {
+            writeResponse(ErrorRenderer.response(for: error, requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
+            return
+        }
+        body = []
+        switch context.router.match(method: request.method, path: request.path, segments: request.pathSegments) {
+        case .notFound:
+            writeResponse(ErrorRenderer.response(for: HTTPError(.notFound), requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
+        case .methodNotAllowed(let allowed):
+            let error = HTTPError(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
+            writeResponse(ErrorRenderer.response(for: error, requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
+        case .found(let action, let parameters):
+            request.parameters = parameters
+            switch action {
+            case .immediate(let handler):
+                let response: Response
+                do {
+                    response = try handler(request)
+                } catch {
+                    response = errorResponse(error, request: request)
+                }
+                writeResponse(response, head: head, requestID: id)
+            case .async(let handler):
+                awaitingResponse = true
+                let bound = LoopBound(self, on: loop)
+                let logger = context.logger
+                Task {
+                    let response: Response
+                    do {
+                        response = try await handler(request)
+                    } catch {
+                        response = Connection.errorResponse(error, request: request, logger: logger)
+                    }
+                    bound.execute { connection in connection.finishAsync(response, head: head, requestID: id) }
+                }
+            case .webSocket(let handler):
+                upgrade(request: request, head: head, handler: handler)
+            }
+        }
+    }
+
+    private func finishAsync(_ response: Response, head: RequestHead, requestID: String) {
+        guard !isClosed else { return }
+        awaitingResponse = false
+        writeResponse(response, head: head, requestID: requestID)
+        processInput()
+        flush()
+        if !isClosed { updateInterest() }
+    }
+
+    private func errorResponse(_ error: Error, request: Request) -> Response {
+        Connection.errorResponse(error, request: request, logger: context.logger)
+    }
+
+    static func errorResponse(_ error: Error, request: Request, logger: Logger) -> Response {
+        if let error = error as? HTTPError {
+            return ErrorRenderer.response(for: error, requestID: request.id, accept: request.headers["accept"])
+        }
+        logger.log(.error, "request \(request.id) \(request.method) \(request.path) failed: \(error)")
+        let hidden = HTTPError(.internalServerError, "internal error (request id \(request.id))")
+        return ErrorRenderer.response(for: hidden, requestID: request.id, accept: request.headers["accept"])
+    }
+
+    // MARK: Writing
+
+    /// Queues a response and decides whether the connection stays open.
+    func writeResponse(_ response: Response, head: RequestHead?, requestID: String, forceClose: Bool = false) {
+        let wantsClose = response.headers["connection"].map { equalsIgnoringCase(trimmed($0), "close") } ?? false
+        let keepAlive = !forceClose && !wantsClose && !shuttingDown && (head?.keepAlive ?? false)
+        let bytes = ResponseSerializer.serialize(response, isHead: head?.method == "HEAD", version: head?.version ?? .http1_1,
+                                                 keepAlive: keepAlive, date: loop.httpDate, requestID: requestID)
+        output.append(bytes)
+        if context.logger.level <= .info {
+            let elapsed = loop.now &- requestStart
+            context.logger.log(.info, "\(head?.method ?? "-") \(head?.target ?? "-") \(response.status.code) \(bytes.count)B \(elapsed)ms id=\(requestID)")
+        }
+        self.head = nil
+        if !keepAlive {
+            closeAfterWrite = true
+        }
+    }
+
+    private func writeError(_ error: HTTPError, head: RequestHead?, requestID: String) {
+        let response = ErrorRenderer.response(for: error, requestID: requestID, accept: head?.headers["accept"])
+        writeResponse(response, head: head, requestID: requestID, forceClose: true)
+    }
+
+    /// Writes what the kernel takes; closes or drains when done and asked to.
+    func flush() {
+        guard !isClosed else { return }
+        if !output.isEmpty {
+            let written: Int
+            do {
+                written = try output.flush(to: fd)
+            } catch {
+                close()
+                return
+            }
+            if written > 0 {
+                lastWriteProgress = loop.now
+                webSocket?.socket.didWrite(written)
+            }
+        }
+        if output.isEmpty && (closeAfterWrite || peerDone) && !draining {
+            startDraining()
+            return
+        }
+        if readPaused && output.count <= context.limits.outputLowWater && !closeAfterWrite {
+            readPaused = false
+            processInput()
+            if !output.isEmpty && !isClosed { flush() }
+        }
+        if !isClosed { updateInterest() }
+    }
+
+    /// Half-closes our side, then discards input until the peer closes or two seconds pass, so a client
+    /// still sending does not get a reset that could destroy our last response.
+    private func startDraining() {
+        if peerClosed {
+            close()
+            return
+        }
+        draining = true
+        drainDeadline = loop.now + 2000
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        input = InputBuffer()
+        updateInterest()
+    }
+
+    func updateInterest() {
+        guard !isClosed else { return }
+        var wanted: UInt32 = 0
+        let wsPaused = webSocket?.readPaused ?? false
+        if !peerClosed && (draining || (!readPaused && !awaitingResponse && !closeAfterWrite && !wsPaused)) {
+            wanted |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+        }
+        if !output.isEmpty { wanted |= EPOLLOUT.rawValue }
+        if wanted != interest {
+            interest = wanted
+            loop.modify(fd, interest: wanted)
+        }
+    }
+
+    /// Stops reading until `resumeReading()` (WebSocket inbox full).
+    func resumeReading() {
+        guard !isClosed else { return }
+        processInput()
+        flush()
+    }
+
+    // MARK: Deadlines and shutdown
+
+    func tick(now: UInt64) {
+        guard !isClosed else { return }
+        let limits = context.limits
+        if draining {
+            if now >= drainDeadline { close() }
+            return
+        }
+        if !output.isEmpty && now &- lastWriteProgress > UInt64(limits.writeTimeout * 1000) {
+            context.logger.log(.info, "\(peer) closed: output unread for \(limits.writeTimeout)s")
+            close()
+            return
+        }
+        if webSocket != nil {
+            tickWebSocket(now: now)
+            return
+        }
+        if awaitingResponse || !output.isEmpty { return }
+        if let started = headStartedAt {
+            if now &- started > UInt64(limits.headTimeout * 1000) {
+                context.logger.log(.info, "\(peer) closed: request head not complete within \(limits.headTimeout)s")
+                writeError(HTTPError(.requestTimeout), head: nil, requestID: newRequestID())
+                flush()
+            }
+        } else if head != nil {
+            if now &- lastProgress > UInt64(limits.bodyTimeout * 1000) {
+                writeError(HTTPError(.requestTimeout), head: nil, requestID: newRequestID())
+                flush()
+            }
+        } else if now &- lastProgress > UInt64(limits.idleTimeout * 1000) {
+            close()
+        }
+    }
+
+    func beginShutdown() {
+        shuttingDown = true
+        if webSocket != nil {
+            closeWebSocket(code: WebSocketCloseCode.goingAway, reason: "server shutting down")
+            return
+        }
+        if !awaitingResponse && head == nil && output.isEmpty {
+            close()
+        }
+    }
+
+    func forceClose() { close() }
+
+    /// Closes the socket and forgets the connection.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        loop.unregister(fd)
+        Glibc.close(fd)
+        if let webSocket {
+            webSocket.socket.markClosed()
+        }
+    }
+
+    // MARK: Request ids
+
+    private func requestID(for head: RequestHead) -> String {
+        if let given = head.headers["x-request-id"], (1...128).contains(given.utf8.count),
+           given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return given
+        }
+        return newRequestID()
+    }
+
+    private func newRequestID() -> String {
+        loop.requestCounter &+= 1
+        return RequestIDs.prefix + String(loop.index, radix: 16) + "-" + String(loop.requestCounter, radix: 16)
+    }
+}
+
+/// Generated request ids: a per-process random prefix, the loop index and a counter.
+enum RequestIDs {
+    static let prefix: String = {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next() as UInt32, radix: 16) + "-"
+    }()
+}

@@ -1,0 +1,56 @@
+/// Turns a `Response` into HTTP/1.1 bytes: status line, headers we own (`Server`, `Date`,
+/// `Content-Length`, `Connection`, `X-Request-ID`), then the body unless the method or status forbids it.
+enum ResponseSerializer {
+    private static let ownedHeaders: Set<String> = ["content-length", "connection", "date", "server", "transfer-encoding", "x-request-id"]
+    private static let statusLines: [Int: [UInt8]] = {
+        var lines: [Int: [UInt8]] = [:]
+        for (code, reason) in HTTPStatus.reasons { lines[code] = Array("HTTP/1.1 \(code) \(reason)\r\n".utf8) }
+        return lines
+    }()
+
+    static func serialize(_ response: Response, isHead: Bool, version: HTTPVersion, keepAlive: Bool,
+                          date: [UInt8], requestID: String) -> [UInt8] {
+        var out: [UInt8] = []
+        let sendsBody = !isHead && !response.status.forbidsBody
+        out.reserveCapacity(160 + response.headers.count * 40 + (sendsBody ? response.body.count : 0))
+        if let line = statusLines[response.status.code], response.status.reason == HTTPStatus.reasons[response.status.code] {
+            out.append(contentsOf: line)
+        } else {
+            out.append(contentsOf: "HTTP/1.1 \(response.status.code) \(response.status.reason)\r\n".utf8)
+        }
+        out.append(contentsOf: "Server: BackOffice\r\nDate: ".utf8)
+        out.append(contentsOf: date)
+        out.append(contentsOf: "\r\n".utf8)
+        var explicitLength: String?
+        for field in response.headers {
+            let lower = field.name.lowercased()
+            if lower == "content-length" { explicitLength = field.value }
+            if ownedHeaders.contains(lower) { continue }
+            appendField(&out, field.name, field.value)
+        }
+        if !response.status.forbidsBody {
+            // A HEAD answer keeps the length the GET would have had.
+            let length = isHead && response.body.isEmpty ? (explicitLength ?? "0") : String(response.body.count)
+            appendField(&out, "Content-Length", length)
+        }
+        if !keepAlive {
+            out.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if version == .http1_0 {
+            out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
+        appendField(&out, "X-Request-ID", requestID)
+        out.append(contentsOf: "\r\n".utf8)
+        if sendsBody { out.append(contentsOf: response.body) }
+        return out
+    }
+
+    private static func appendField(_ out: inout [UInt8], _ name: String, _ value: String) {
+        out.append(contentsOf: name.utf8)
+        out.append(0x3A)
+        out.append(0x20)
+        // Never let a handler's value split the header block.
+        for byte in value.utf8 where byte != 0x0D && byte != 0x0A { out.append(byte) }
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+}

@@ -1,0 +1,15 @@
+/// What every connection needs to know about the server: immutable while serving.
+final class ServerContext: Sendable {
+    let router: Router
+    let limits: Limits
+    let logger: Logger
+    /// Connections allowed per loop (the total limit split across loops).
+    let maxConnectionsPerLoop: Int
+
+    init(router: Router, limits: Limits, logger: Logger, loopCount: Int) {
+        self.router = router
+        self.limits = limits
+        self.logger = logger
+        self.maxConnectionsPerLoop = max(1, limits.maxConnections / max(1, loopCount))
+    }
+}

@@ -1,0 +1,191 @@
+import Synchronization
+
+/// One open WebSocket, as its handler sees it.
+///
+/// Read with `for await message in ws.messages`; the sequence ends when the connection closes.
+/// `send` applies back-pressure: it suspends while too much of what was sent is still unwritten.
+public final class WebSocket: Sendable {
+    /// Incoming messages, in order. Ends when the peer closes or the connection fails.
+    public let messages: Messages
+    /// The upgrade request (path, headers, parameters).
+    public let request: Request
+
+    let inbox: WebSocketInbox
+    private let connection: LoopBound<Connection>
+    private let outbound = Mutex(Outbound())
+    private let highWater: Int
+    private let lowWater: Int
+
+    private struct Outbound {
+        var queuedBytes = 0
+        var closed = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    init(request: Request, connection: LoopBound<Connection>, limits: Limits) {
+        self.request = request
+        self.connection = connection
+        self.highWater = limits.outputHighWater
+        self.lowWater = limits.outputLowWater
+        inbox = WebSocketInbox(highWater: limits.webSocketInboxHighWater)
+        messages = Messages(inbox: inbox)
+    }
+
+    /// Sends a text message.
+    public func send(text: String) async throws(WebSocketClosedError) {
+        try await send(WebSocketFrame(fin: true, opcode: .text, payload: Array(text.utf8)).encoded())
+    }
+
+    /// Sends a binary message.
+    public func send(binary: [UInt8]) async throws(WebSocketClosedError) {
+        try await send(WebSocketFrame(fin: true, opcode: .binary, payload: binary).encoded())
+    }
+
+    /// Starts the close handshake with `code` and `reason`; messages stop, sends then fail.
+    public func close(code: UInt16 = WebSocketCloseCode.normal, reason: String = "") {
+        connection.execute { connection in connection.closeWebSocket(code: code, reason: reason) }
+    }
+
+    /// Whether the connection is closing or closed.
+    public var isClosed: Bool { outbound.withLock { $0.closed } }
+
+    private func send(_ frame: [UInt8]) async throws(WebSocketClosedError) {
+        let mustWait = try outbound.withLock { state throws(WebSocketClosedError) -> Bool in
+            if state.closed { throw WebSocketClosedError() }
+            state.queuedBytes += frame.count
+            return state.queuedBytes > highWater
+        }
+        connection.execute { connection in connection.enqueueWebSocketData(frame) }
+        guard mustWait else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = outbound.withLock { state -> Bool in
+                if state.closed || state.queuedBytes <= lowWater { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+        if isClosed { throw WebSocketClosedError() }
+    }
+
+    /// Loop side: `count` bytes reached the socket.
+    func didWrite(_ count: Int) {
+        let waiters = outbound.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.queuedBytes = max(0, state.queuedBytes - count)
+            guard state.queuedBytes <= lowWater, !state.waiters.isEmpty else { return [] }
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Loop side: the connection is closing; wake everyone and end `messages`.
+    func markClosed() {
+        let waiters = outbound.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.closed = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+        inbox.finish()
+    }
+
+    /// The incoming messages of a `WebSocket`.
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = WebSocketMessage
+        public typealias Failure = Never
+        let inbox: WebSocketInbox
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inbox: inbox) }
+
+        /// Iterates messages until the connection closes.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            public typealias Element = WebSocketMessage
+            public typealias Failure = Never
+            let inbox: WebSocketInbox
+            public mutating func next() async -> WebSocketMessage? { await inbox.next() }
+        }
+    }
+}
+
+/// Thrown by `WebSocket.send` once the connection is closing or closed.
+public struct WebSocketClosedError: Error, Sendable {}
+
+/// Messages received but not yet taken by the handler, with a high-water mark that pauses reading.
+final class WebSocketInbox: Sendable {
+    private struct State {
+        var queue: [WebSocketMessage] = []
+        var head = 0
+        var waiter: CheckedContinuation<WebSocketMessage?, Never>?
+        var finished = false
+        var readerPaused = false
+        var onDrain: (@Sendable () -> Void)?
+        var count: Int { queue.count - head }
+    }
+
+    private let state = Mutex(State())
+    private let highWater: Int
+
+    init(highWater: Int) { self.highWater = highWater }
+
+    /// Loop side: delivers a message. Returns true when the reader should pause;
+    /// `onDrain` is then called once the handler has caught up.
+    func push(_ message: WebSocketMessage, onDrain: @escaping @Sendable () -> Void) -> Bool {
+        let (waiter, pause) = state.withLock { state -> (CheckedContinuation<WebSocketMessage?, Never>?, Bool) in
+            if state.finished { return (nil, false) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (waiter, false)
+            }
+            state.queue.append(message)
+            if state.count >= highWater {
+                state.readerPaused = true
+                state.onDrain = onDrain
+                return (nil, true)
+            }
+            return (nil, false)
+        }
+        waiter?.resume(returning: message)
+        return pause
+    }
+
+    /// Ends the sequence after the queued messages.
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<WebSocketMessage?, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    func next() async -> WebSocketMessage? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<WebSocketMessage?, Never>) in
+            let (result, ready, drain) = state.withLock { state -> (WebSocketMessage?, Bool, (@Sendable () -> Void)?) in
+                if state.count > 0 {
+                    let message = state.queue[state.head]
+                    state.head += 1
+                    if state.head == state.queue.count {
+                        state.queue.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    } else if state.head > 64 && state.head * 2 > state.queue.count {
+                        state.queue.removeFirst(state.head)
+                        state.head = 0
+                    }
+                    var drain: (@Sendable () -> Void)?
+                    if state.readerPaused && state.count <= highWater / 2 {
+                        state.readerPaused = false
+                        drain = state.onDrain
+                        state.onDrain = nil
+                    }
+                    return (message, true, drain)
+                }
+                if state.finished { return (nil, true, nil) }
+                state.waiter = continuation
+                return (nil, false, nil)
+            }
+            drain?()
+            if ready { continuation.resume(returning: result) }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import WebServer
+
+/// `backoffice serve`: runs the web server until SIGINT or SIGTERM.
+enum ServeCommand: Command {
+    static let name = "serve"
+    static let summary = "run the web server (site, health check)"
+    static let help = """
+        usage: backoffice serve [--host H] [--port P] [--state DIR] [--repo DIR] [--site DIR] [--log-level L]
+
+        Serves the generated site at /backoffice/ and a health check at /healthz until
+        interrupted (SIGINT or SIGTERM stop it gracefully within 5 seconds).
+
+          --host H         address to listen on (default: 127.0.0.1)
+          --port P         TCP port (default: 8080; 0 picks a free one)
+          --state DIR      the state directory (default: .backoffice)
+          --repo DIR       the configuration repository (default: <state>/config)
+          --site DIR       the site directory to serve (default: <state>/site; created if missing)
+          --log-level L    debug, info, warning, error or off (default: info)
+        """
+    /// Hidden options for tests and benchmarks: `--test-routes` adds `/_test/…` routes, among them a
+    /// WebSocket echo at `/_test/echo` with 16 MiB frames for the Autobahn cases; `--head-timeout`
+    /// shortens the request-head deadline.
+    static let arguments = ArgumentSpec(
+        valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout"],
+        flagOptions: ["test-routes"])
+
+    /// The product version reported by /healthz.
+    static let version = "0.1.0"
+
+    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        let host = arguments.value("host") ?? "127.0.0.1"
+        let port = try arguments.integer("port", in: 0...65535) ?? 8080
+        let state = arguments.value("state") ?? ".backoffice"
+        let site = arguments.value("site") ?? state + "/site"
+        guard let level = LogLevel(name: arguments.value("log-level") ?? "info") else {
+            throw UsageError("--log-level must be one of debug, info, warning, error, off")
+        }
+        try makeDirectories(site)
+
+        var limits = Limits()
+        if let seconds = arguments.value("head-timeout") {
+            guard let value = Double(seconds), value > 0 else { throw UsageError("--head-timeout must be a positive number") }
+            limits.headTimeout = value
+        }
+        var router = Router()
+        router.addHealthCheck(version: version)
+        router.mountStatic("/backoffice", directory: site)
+        router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
+        if arguments.flag("test-routes") {
+            limits.maxWebSocketFrameBytes = 16 * 1024 * 1024
+            TestRoutes.add(to: &router)
+        }
+
+        let server = HTTPServer(configuration: .init(host: host, port: port, limits: limits, logger: Logger(level: level)),
+                                router: router)
+        let signals = SignalWatcher([SIGINT, SIGTERM])
+        let bound: Int
+        do {
+            bound = try server.start()
+        } catch {
+            Terminal.error("backoffice serve: cannot listen on \(host):\(port): \(error)")
+            return 1
+        }
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        Terminal.print("BackOffice is serving http://\(shownHost):\(bound)/backoffice/ (health: /healthz); Ctrl-C stops it")
+        fflush(nil)
+        let signal = await signals.next()
+        Terminal.error("backoffice serve: signal \(signal), shutting down")
+        await server.shutdown(gracePeriod: 4)
+        return 0
+    }
+
+    private static func makeDirectories(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part + "/"
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw UsageError("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}
+
+/// Waits for the first of some signals, which no longer kill the process.
+final class SignalWatcher {
+    private let stream: AsyncStream<Int32>
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ signals: [Int32]) {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        self.stream = stream
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    /// The next signal received.
+    func next() async -> Int32 {
+        for await number in stream { return number }
+        return 0
+    }
+}
+
+/// Routes for end-to-end tests and benchmarks, only with the hidden `--test-routes` flag.
+enum TestRoutes {
+    static func add(to router: inout Router) {
+        router.add(.get, "/_test/plaintext", immediate: { _ in .text("Hello, World!") })
+        router.post("/_test/echo") { request in
+            Response(status: .ok, headers: ["Content-Type": request.headers["content-type"] ?? "application/octet-stream"], body: request.body)
+        }
+        router.get("/_test/params/:first/:second") { request in
+            .json("{\"first\":\"\(request.parameter("first") ?? "")\",\"second\":\"\(request.parameter("second") ?? "")\",\"q\":\"\(request.query("q") ?? "")\"}")
+        }
+        router.get("/_test/slow") { _ in
+            try await Task.sleep(for: .milliseconds(300))
+            return .text("slow")
+        }
+        router.get("/_test/status/:code") { request in
+            let code = Int(request.parameter("code") ?? "") ?? 200
+            return Response(status: HTTPStatus(code), headers: ["Content-Type": "text/plain"], body: Array("body".utf8))
+        }
+        router.get("/_test/crash") { _ in
+            struct Boom: Error {}
+            throw Boom()
+        }
+        router.webSocket("/_test/echo") { socket, _ in
+            for await message in socket.messages {
+                switch message {
+                case .text(let text): try? await socket.send(text: text)
+                case .binary(let bytes): try? await socket.send(binary: bytes)
+                }
+            }
+        }
+    }
+}

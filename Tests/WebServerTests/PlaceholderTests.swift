@@ -1,4 +1,0 @@
-import Testing
-@testable import WebServer
-
-@Test func moduleLoads() { #expect(WebServerModule.name == "WebServer") }
