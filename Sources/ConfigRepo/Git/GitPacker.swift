@@ -11,11 +11,13 @@ public struct PackReport: Sendable, Hashable {
     public var packedObjects: Int
     /// Older packs removed because the new pack holds every object they had.
     public var packsRemoved: Int
+    /// Older packs (paths without extension) the new pack fully holds, before removal.
+    var redundantPacks: [String]
 }
 
 /// Packs a repository's objects with libgit2's packbuilder, which libgit2 itself never does
-/// (no gc): everything reachable from any ref or HEAD, plus every loose object (so nothing
-/// unreachable is lost), into one new pack. Then it deletes loose objects and older packs
+/// (no gc): everything reachable from any ref or HEAD, plus every loose object and every
+/// object of the older packs (so nothing unreachable is lost), into one new pack. Then it deletes loose objects and older packs
 /// only once a pack-only object database confirms the new pack holds each of their objects.
 ///
 /// Uses its own `GitRepository`, so it can run beside writers; loose objects written
@@ -42,11 +44,14 @@ struct GitPacker {
         return result
     }
 
-    /// Packs and prunes as described on the type.
+    /// Writes the new pack and removes the loose objects it holds. Older packs it fully
+    /// holds are listed in `redundantPacks`, for ``removePacks(_:)`` to delete when no
+    /// repository handle of ours can be reading them.
     func pack() throws(GitError) -> PackReport {
         let repo = try GitRepository(openAt: gitDirectory)
         let loose = looseObjects()
-        var report = PackReport(looseBefore: loose.count, looseRemoved: 0, packedObjects: 0, packsRemoved: 0)
+        var report = PackReport(looseBefore: loose.count, looseRemoved: 0, packedObjects: 0, packsRemoved: 0,
+                                redundantPacks: [])
         let existingIndexes = packIndexes()
 
         var builder: OpaquePointer?
@@ -63,6 +68,13 @@ struct GitPacker {
         for object in loose {
             var id = object.id
             try GitError.check(git_packbuilder_insert(builder, &id, nil), "pack loose object \(ObjectID(id))")
+        }
+        // Objects only older packs hold (unreachable ones) move along, so those packs can go.
+        for index in existingIndexes {
+            guard let old = try? OnePackDatabase(indexPath: index), let ids = try? old.allIDs() else { continue }
+            for var id in ids {
+                try GitError.check(git_packbuilder_insert(builder, &id, nil), "repack object \(ObjectID(id))")
+            }
         }
         report.packedObjects = Int(git_packbuilder_object_count(builder))
         guard report.packedObjects > 0 else { return report }
@@ -82,10 +94,20 @@ struct GitPacker {
             if FileManager.default.fileExists(atPath: base + ".keep") { continue }
             guard let old = try? OnePackDatabase(indexPath: index), let ids = try? old.allIDs(),
                   ids.allSatisfy({ newPack.contains($0) }) else { continue }
-            for suffix in [".idx", ".pack", ".rev", ".bitmap"] { unlink(base + suffix) }
-            report.packsRemoved += 1
+            report.redundantPacks.append(base)
         }
         return report
+    }
+
+    /// Deletes packs (paths without extension) listed by ``pack()``: index first, so no
+    /// reader finds a pack whose data is gone.
+    func removePacks(_ bases: [String]) -> Int {
+        var removed = 0
+        for base in bases {
+            if unlink(base + ".idx") == 0 { removed += 1 }
+            for suffix in [".pack", ".rev", ".bitmap"] { unlink(base + suffix) }
+        }
+        return removed
     }
 
     /// Paths of the `.idx` files now in the pack directory.

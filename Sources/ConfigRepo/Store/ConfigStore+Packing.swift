@@ -38,9 +38,14 @@ extension ConfigStore {
     public func packIfNeeded(looseThreshold: Int = 2000) throws(StoreError) -> PackReport? {
         let packer = GitPacker(gitDirectory: gitDirectory)
         guard packer.looseObjects().count > looseThreshold else { return nil }
-        let report: PackReport
+        var report: PackReport
         do { report = try packer.pack() } catch { throw StoreError.git(error) }
-        reopenRepository()
+        // Old packs go while no call of ours runs, and the handle is reopened at once so
+        // it never looks for them again.
+        lock.lock()
+        report.packsRemoved = packer.removePacks(report.redundantPacks)
+        reopenRepositoryLocked()
+        lock.unlock()
         return report
     }
 

@@ -62,10 +62,8 @@ public final class ConfigStore: @unchecked Sendable {
         }
     }
 
-    /// Replaces the repository handle (after packs were deleted), holding the lock.
-    func reopenRepository() {
-        lock.lock()
-        defer { lock.unlock() }
+    /// Replaces the repository handle (after packs were deleted). Call with the lock held.
+    func reopenRepositoryLocked() {
         if let fresh = try? GitRepository(openAt: path) { repository = fresh }
     }
 
