@@ -1,0 +1,162 @@
+"""Helpers for the web-server end-to-end tests: start `backoffice serve`, talk raw HTTP over sockets."""
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from conftest import BACKOFFICE, free_port
+
+
+class Server:
+    """A running `backoffice serve` on a free loopback port with its own state directory."""
+
+    def __init__(self, extra_args=(), preexec_fn=None):
+        self.tmp = tempfile.TemporaryDirectory(prefix="bo-http-")
+        self.state = self.tmp.name
+        self.site = os.path.join(self.state, "site")
+        self.port = free_port()
+        self.log = open(os.path.join(self.state, "serve.log"), "w+")
+        args = [BACKOFFICE, "serve", "--port", str(self.port), "--state", self.state,
+                "--log-level", "warning", "--test-routes", *extra_args]
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("server did not start:\n" + self.output())
+                time.sleep(0.05)
+
+    def output(self):
+        self.log.flush()
+        with open(self.log.name) as handle:
+            return handle.read()
+
+    def write_site_file(self, relative, content):
+        path = os.path.join(self.site, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(path, mode) as handle:
+            handle.write(content)
+        return path
+
+    def open_fds(self):
+        return len(os.listdir(f"/proc/{self.process.pid}/fd"))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        self.tmp.cleanup()
+
+
+@pytest.fixture(scope="module")
+def server():
+    running = Server()
+    yield running
+    running.stop()
+
+
+def connect(port, timeout=5.0):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+class Conn:
+    """A raw HTTP connection that keeps unread bytes between responses."""
+
+    def __init__(self, port, timeout=5.0):
+        self.sock = connect(port, timeout)
+        self.buffer = b""
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        self.sock.sendall(data)
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError
+        self.buffer += chunk
+
+    def response(self, head_request=False):
+        """(status, headers, body) of the next response; None if the server closed first."""
+        try:
+            while b"\r\n\r\n" not in self.buffer:
+                self._fill()
+        except EOFError:
+            return None
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if head_request or status < 200 or status in (204, 304):
+            return status, headers, b""
+        length = int(headers.get("content-length", "0"))
+        while len(self.buffer) < length:
+            self._fill()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return status, headers, body
+
+    def is_closed(self):
+        """True when the server has closed the connection (EOF or reset) with nothing more to read."""
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return True
+                self.buffer += chunk
+        except ConnectionResetError:
+            return True
+        except socket.timeout:
+            return False
+
+    def close(self):
+        self.sock.close()
+
+
+def exchange(port, raw):
+    """Sends raw bytes and reads one response: (status, headers, body)."""
+    conn = Conn(port)
+    try:
+        conn.send(raw)
+        response = conn.response()
+        assert response is not None, "server closed without answering"
+        return response
+    finally:
+        conn.close()
+
+
+def expect_refused(port, raw, status):
+    """Sends raw bytes; asserts the answer has `status`, says `Connection: close`, and the socket closes."""
+    conn = Conn(port)
+    try:
+        conn.send(raw)
+        response = conn.response()
+        assert response is not None, "server closed without answering"
+        assert response[0] == status, response
+        assert response[1].get("connection") == "close", response[1]
+        assert conn.is_closed(), "connection left open after a refused request"
+        return response
+    finally:
+        conn.close()

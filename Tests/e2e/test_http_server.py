@@ -1,0 +1,207 @@
+"""The web server with real clients: curl for keep-alive, chunked upload, HEAD and 304; Python for
+routing, errors, static files, graceful shutdown and descriptor leaks."""
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import time
+
+import pytest
+import requests
+
+from http_server import Conn, Server, exchange, server  # noqa: F401  (fixture)
+
+
+def curl(*args):
+    result = subprocess.run(["curl", "-sS", *args], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_healthz(server):
+    response = requests.get(server.base + "/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["version"] and body["uptime_seconds"] >= 0
+    assert response.headers["Server"] == "BackOffice" and "Date" in response.headers
+
+
+def test_curl_reuses_keep_alive_connection(server):
+    result = curl("-v", server.base + "/healthz", server.base + "/_test/plaintext")
+    assert "Re-using existing connection" in result.stderr or "Reusing existing connection" in result.stderr
+
+
+def test_curl_chunked_upload(server, tmp_path):
+    payload = os.urandom(300_000)
+    source = tmp_path / "upload.bin"
+    source.write_bytes(payload)
+    output = tmp_path / "echo.bin"
+    curl("-H", "Transfer-Encoding: chunked", "--data-binary", f"@{source}", "-o", str(output), server.base + "/_test/echo")
+    assert output.read_bytes() == payload
+
+
+def test_curl_head_and_conditional_get(server):
+    server.write_site_file("page.html", "<p>hello</p>")
+    head = curl("-I", server.base + "/backoffice/page.html").stdout
+    assert "200" in head.splitlines()[0] and "content-length: 12" in head.lower()
+    etag = next(line.split(":", 1)[1].strip() for line in head.splitlines() if line.lower().startswith("etag:"))
+    second = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"If-None-Match: {etag}", server.base + "/backoffice/page.html")
+    assert second.stdout == "304"
+    modified = next(line.split(":", 1)[1].strip() for line in head.splitlines() if line.lower().startswith("last-modified:"))
+    third = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"If-Modified-Since: {modified}", server.base + "/backoffice/page.html")
+    assert third.stdout == "304"
+
+
+def test_static_files(server):
+    server.write_site_file("index.html", "<h1>home</h1>")
+    server.write_site_file("css/site.css", "body{}")
+    server.write_site_file("empty/.keep", "")
+    response = requests.get(server.base + "/backoffice/")
+    assert response.text == "<h1>home</h1>" and response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Cache-Control"] and response.headers["ETag"] and response.headers["Last-Modified"]
+    assert requests.get(server.base + "/backoffice/css/site.css").headers["Content-Type"].startswith("text/css")
+    redirect = requests.get(server.base + "/backoffice/css", allow_redirects=False)
+    assert redirect.status_code == 301 and redirect.headers["Location"] == "/backoffice/css/"
+    assert requests.get(server.base + "/backoffice/css/").status_code == 404   # no listing
+    assert requests.get(server.base + "/backoffice/empty/.keep").status_code == 404   # no dot files
+    assert requests.get(server.base + "/backoffice/missing.html").status_code == 404
+
+
+def test_static_symlink_escape_refused(server, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    link = os.path.join(server.site, "leak.txt")
+    os.symlink(secret, link)
+    os.symlink(str(tmp_path), os.path.join(server.site, "leakdir"))
+    os.symlink(os.path.join(server.site, "index.html"), os.path.join(server.site, "inside.html"))
+    server.write_site_file("index.html", "<h1>home</h1>")
+    assert requests.get(server.base + "/backoffice/leak.txt").status_code == 404
+    assert requests.get(server.base + "/backoffice/leakdir/secret.txt").status_code == 404
+    assert requests.get(server.base + "/backoffice/inside.html").text == "<h1>home</h1>"
+
+
+def test_errors_render_json_or_html_by_accept(server):
+    as_json = requests.get(server.base + "/nope", headers={"Accept": "application/json", "X-Request-ID": "abc-123"})
+    assert as_json.status_code == 404 and as_json.json()["request_id"] == "abc-123"
+    assert as_json.headers["X-Request-ID"] == "abc-123"
+    as_html = requests.get(server.base + "/nope", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert as_html.status_code == 404 and as_html.text.startswith("<!doctype html>")
+
+
+def test_method_not_allowed_lists_allow(server):
+    response = requests.delete(server.base + "/healthz")
+    assert response.status_code == 405 and set(response.headers["Allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_unknown_error_is_500_with_request_id_only(server):
+    response = requests.get(server.base + "/_test/crash")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["request_id"] == response.headers["X-Request-ID"] and "Boom" not in response.text
+
+
+def test_path_parameters_and_query(server):
+    response = requests.get(server.base + "/_test/params/caf%C3%A9/x%2Fy", params={"q": "a b&c"})
+    assert response.json() == {"first": "café", "second": "x/y", "q": "a b&c"}
+
+
+def test_generated_request_ids_differ(server):
+    first = requests.get(server.base + "/healthz").headers["X-Request-ID"]
+    second = requests.get(server.base + "/healthz").headers["X-Request-ID"]
+    assert first and second and first != second
+
+
+def test_emfile_on_accept_backs_off_and_recovers():
+    import resource
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+
+    limited = Server(preexec_fn=low_limit)
+    try:
+        clients = []
+        for _ in range(80):   # more than the server has descriptors for
+            try:
+                clients.append(socket.create_connection(("127.0.0.1", limited.port), timeout=2))
+            except OSError:
+                break
+        assert limited.process.poll() is None
+        for client in clients:
+            client.close()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if requests.get(limited.base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, "server never recovered after running out of descriptors"
+            time.sleep(0.2)
+        assert "out of file descriptors" in limited.output()
+    finally:
+        limited.stop()
+
+
+def wait_for_fd_count(target, at_most, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        count = target.open_fds()
+        if count <= at_most or time.monotonic() > deadline:
+            return count
+        time.sleep(0.1)
+
+
+def test_connect_disconnect_cycles_leak_no_descriptors():
+    fresh = Server()
+    try:
+        requests.get(fresh.base + "/healthz")
+        time.sleep(0.2)
+        before = fresh.open_fds()
+        for index in range(10_000):
+            sock = socket.create_connection(("127.0.0.1", fresh.port))
+            if index % 3 == 0:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            if index % 2 == 0:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))   # reset
+            sock.close()
+        assert wait_for_fd_count(fresh, before) == before
+    finally:
+        fresh.stop()
+
+
+def test_graceful_shutdown_finishes_requests_and_closes_websockets():
+    import asyncio
+    import threading
+    import websockets
+
+    running = Server()
+    try:
+        ws_result = {}
+
+        async def hold_websocket(ready):
+            async with websockets.connect(f"ws://127.0.0.1:{running.port}/_test/echo") as ws:
+                ready.set()
+                try:
+                    await ws.recv()
+                except websockets.ConnectionClosed as closed:
+                    ws_result["code"] = closed.rcvd.code if closed.rcvd else None
+
+        ready = threading.Event()
+        ws_thread = threading.Thread(target=lambda: asyncio.run(hold_websocket(ready)))
+        ws_thread.start()
+        assert ready.wait(10)
+        slow = Conn(running.port, timeout=10)
+        slow.send("GET /_test/slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        time.sleep(0.05)
+        running.process.send_signal(signal.SIGTERM)
+        status, headers, body = slow.response()
+        assert (status, body) == (200, b"slow") and headers["connection"] == "close"
+        assert running.process.wait(timeout=10) == 0
+        ws_thread.join(10)
+        assert ws_result.get("code") == 1001
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", running.port), timeout=1)
+    finally:
+        running.stop()
