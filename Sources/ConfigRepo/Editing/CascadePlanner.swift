@@ -26,7 +26,7 @@ public struct CascadePlanner {
     public mutating func delete(_ ref: ObjectRef) {
         if let planned = changes[ref], planned == nil { return }
         guard current(ref) != nil else { return }
-        changes[ref] = .some(nil)
+        changes.updateValue(nil, forKey: ref)
         switch ref.kind {
         case .zone:
             for child in snapshot.childZones(of: ref.id) { delete(ObjectRef(.zone, child)) }
@@ -66,7 +66,7 @@ public struct CascadePlanner {
 
     /// Plans a put (create or replace) of a document.
     public mutating func put(_ document: ConfigDocument) {
-        changes[document.ref] = document
+        changes.updateValue(document, forKey: document.ref)
     }
 
     private mutating func deleteMetadata(of parent: ObjectRef) {
@@ -77,12 +77,12 @@ public struct CascadePlanner {
         guard var document = current(ref) else { return }
         let remaining = document.strings(member).filter { $0 != id }
         document.set(member, strings: remaining)
-        changes[ref] = document
+        changes.updateValue(document, forKey: ref)
     }
 
     private mutating func removeTriggerInstances(of triggerID: String, from ref: ObjectRef) {
         guard var document = current(ref), let instances = document["triggers"]?.arrayValue else { return }
         document["triggers"] = .array(instances.filter { $0["trigger_id"]?.stringValue != triggerID })
-        changes[ref] = document
+        changes.updateValue(document, forKey: ref)
     }
 }

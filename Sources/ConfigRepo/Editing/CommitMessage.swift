@@ -18,13 +18,16 @@ public enum CommitMessage {
         var name: String { (new ?? old)?.displayName ?? ref.id }
     }
 
-    /// The message for a set of changes, or nil when nothing changed.
-    public static func describe(_ entries: [Entry]) -> String? {
+    /// The message for a set of changes, or nil when nothing changed. `primary` names the
+    /// objects the user acted on; the subject speaks of them, cascades go in the body.
+    public static func describe(_ entries: [Entry], primary: Set<ObjectRef> = []) -> String? {
         let entries = entries.filter { $0.old != $0.new }.sorted { $0.ref < $1.ref }
         guard let first = entries.first else { return nil }
         if entries.count == 1 { return line(for: first) }
         let subject: String
-        if let deleted = entries.first(where: { $0.new == nil }), entries.allSatisfy({ $0.new == nil || $0.old != nil }) {
+        let deletions = entries.filter { $0.new == nil }
+        let deleted = deletions.first { primary.contains($0.ref) } ?? deletions.first
+        if let deleted, primary.count <= 1, entries.allSatisfy({ $0.new == nil || $0.old != nil }) {
             let others = entries.count - 1
             subject = "\(deleted.ref.kind.directory): delete \"\(deleted.name)\" and \(others) dependent change\(others == 1 ? "" : "s")"
         } else {

@@ -44,7 +44,8 @@ extension ConfigRepository {
         var replacements: [ObjectRef: ConfigDocument?] = [:]
         for change in plan.changes {
             guard case .object(let ref) = RepoPath(change.path) else { continue }
-            replacements[ref] = change.content.flatMap { try? ConfigDocument.decode($0, ref: ref, version: nil) }
+            let document: ConfigDocument? = change.content.flatMap { try? ConfigDocument.decode($0, ref: ref, version: nil) }
+            replacements.updateValue(document, forKey: ref)
         }
         let candidate = base.replacing(replacements)
         let affected = Validator.affectedObjects(by: Set(replacements.keys), before: base, after: candidate)

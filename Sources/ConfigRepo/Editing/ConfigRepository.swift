@@ -99,7 +99,7 @@ public final class ConfigRepository: Sendable {
             let entries = plan.changes.map { ref, document in
                 CommitMessage.Entry(ref: ref, old: base.document(ref), new: document)
             }
-            let text = message ?? CommitMessage.describe(entries) ?? "update configuration"
+            let text = message ?? CommitMessage.describe(entries, primary: plan.explicit) ?? "update configuration"
             do {
                 let info = try store.commit(plan.fileChanges, author: author, message: text)
                 let snapshot = try headSnapshot()
@@ -156,7 +156,7 @@ public final class ConfigRepository: Sendable {
             // Unchanged members: no change (a save of what is there is not a commit).
             if let document, let old, document.members == old.members { continue }
             if document == nil, old == nil { continue }
-            plan.changes[ref] = document
+            plan.changes.updateValue(document, forKey: ref)
         }
         return plan
     }

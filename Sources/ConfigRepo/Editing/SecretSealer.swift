@@ -49,9 +49,6 @@ public struct SecretSealer: Sendable {
 }
 
 extension SecretSealer {
-    /// The objectID secrets of `backoffice.json` are bound to.
-    public static let deploymentObjectID = "backoffice"
-
     /// A repository file with its plain secrets sealed, for imports and `init`. Files that
     /// are not configuration objects, or do not parse, pass through unchanged (validation
     /// reports them); a file with nothing to seal keeps its exact bytes.
@@ -65,7 +62,7 @@ extension SecretSealer {
             guard var file = try? DeploymentFile.decode(bytes, version: nil),
                   let settings = file.settings, isWellFormedLevels(settings) else { return bytes }
             let parsed = Settings.parse(settings).settings
-            let sealed = parsed.sealed(objectID: Self.deploymentObjectID, box: box)
+            let sealed = parsed.sealed(objectID: SettingsSource.globalObjectID, box: box)
             guard sealed != parsed else { return bytes }
             file.members["settings"] = sealed.json
             return JSONWriter.canonicalBytes(.object(file.members))

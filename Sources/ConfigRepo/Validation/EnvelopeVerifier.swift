@@ -14,7 +14,7 @@ public struct EnvelopeVerifier: Sendable {
             }
         }
         if let deployment = snapshot.deployment, let settings = deployment.settings {
-            problems += verify(settings, objectID: SecretSealer.deploymentObjectID, path: RepoPath.deploymentFile, field: "settings")
+            problems += verify(settings, objectID: SettingsSource.globalObjectID, path: RepoPath.deploymentFile, field: "settings")
         }
         return problems
     }
