@@ -11,6 +11,7 @@ nonisolated var commands: [any Command.Type] {
         InitCommand.self,
         CheckCommand.self,
         RevertCommand.self,
+        ImportCommand.self,
     ]
 }
 

@@ -19,7 +19,7 @@ enum RevertCommand: Command {
     static let arguments = ArgumentSpec(valueOptions: ["repo", "author", "state", "branch"], positionals: 1...1)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
-        let author = try arguments.value("author").map(parseAuthor) ?? .backoffice
+        let author = try arguments.value("author").map(Signature.parse) ?? .backoffice
         let repository: ConfigRepository
         let commit: ObjectID
         do {
@@ -43,17 +43,5 @@ enum RevertCommand: Command {
             Terminal.error("revert refused: \(error)")
         }
         return 1
-    }
-
-    private static func parseAuthor(_ text: String) throws -> Signature {
-        guard let open = text.firstIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else {
-            throw UsageError("--author must look like \"Name <email>\", got \"\(text)\"")
-        }
-        let name = text[..<open].trimmingCharacters(in: .whitespaces)
-        let email = String(text[text.index(after: open)..<close])
-        guard !name.isEmpty, email.contains("@") else {
-            throw UsageError("--author must look like \"Name <email>\", got \"\(text)\"")
-        }
-        return Signature(name: name, email: email)
     }
 }
