@@ -361,6 +361,10 @@ final class Connection: LoopChannel {
 
     func beginShutdown() {
         shuttingDown = true
+        if draining {
+            close()
+            return
+        }
         if webSocket != nil {
             closeWebSocket(code: WebSocketCloseCode.goingAway, reason: "server shutting down")
             return

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import WebServer
+
+/// A blocking loopback client for tests.
+final class TestClient {
+    let fd: Int32
+    var buffer: [UInt8] = []
+
+    init(port: Int) {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    /// Reads until `count` bytes are buffered (or EOF); returns and removes them.
+    func read(_ count: Int) -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while buffer.count < count {
+            let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if got <= 0 { break }
+            buffer += chunk[0..<got]
+        }
+        let taken = Array(buffer.prefix(count))
+        buffer.removeFirst(taken.count)
+        return taken
+    }
+
+    /// Reads one response head and a Content-Length body.
+    func response() -> (head: String, body: String) {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while !String(decoding: buffer, as: UTF8.self).contains("\r\n\r\n") {
+            let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if got <= 0 { return ("", "") }
+            buffer += chunk[0..<got]
+        }
+        let text = String(decoding: buffer, as: UTF8.self)
+        let head = String(text[..<text.firstRange(of: "\r\n\r\n")!.lowerBound])
+        let headLength = head.utf8.count + 4
+        var length = 0
+        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+            length = Int(line.split(separator: ":")[1].trimmingPrefix(" ")) ?? 0
+        }
+        buffer.removeFirst(headLength)
+        return (head, String(decoding: read(length), as: UTF8.self))
+    }
+
+    /// Whether the server closed (EOF).
+    func atEOF() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
+}
+
+/// Live tests block a cooperative thread in `recv` while the server's handlers need another one;
+/// running them one at a time keeps a thread free on a two-core machine.
+@Suite(.serialized) struct LiveServerTests {
+
+@Test func liveServerServesAsyncHandlersAndShutsDown() async throws {
+    var router = Router()
+    router.get("/hello/:name") { request in
+        try await Task.sleep(for: .milliseconds(5))
+        return .text("hello \(request.parameter("name")!)")
+    }
+    router.add(.get, "/quick", immediate: { _ in .text("quick") })
+    let server = HTTPServer(configuration: .init(port: 0, loopCount: 2, logger: Logger(level: .off)), router: router)
+    let port = try server.start()
+    let client = TestClient(port: port)
+    client.send("GET /hello/world HTTP/1.1\r\nHost: x\r\n\r\nGET /quick HTTP/1.1\r\nHost: x\r\n\r\n")
+    let first = client.response()
+    #expect(first.head.hasPrefix("HTTP/1.1 200 OK") && first.body == "hello world")
+    #expect(client.response().body == "quick")
+    await server.shutdown(gracePeriod: 2)
+    #expect(client.atEOF())
+}
+
+@Test func webSocketHandlerAPI() async throws {
+    var router = Router()
+    router.webSocket("/chat/:room") { socket, request in
+        try? await socket.send(text: "welcome to \(request.parameter("room")!)")
+        for await message in socket.messages {
+            if case .text("bye") = message {
+                socket.close(code: 4000, reason: "done")
+                break
+            }
+            if case .text(let text) = message { try? await socket.send(text: text.uppercased()) }
+        }
+    }
+    let server = HTTPServer(configuration: .init(port: 0, loopCount: 1, logger: Logger(level: .off)), router: router)
+    let port = try server.start()
+    let client = TestClient(port: port)
+    client.send("GET /chat/lobby HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    #expect(client.response().head.hasPrefix("HTTP/1.1 101"))
+    func readFrame() -> (UInt8, String) {
+        let header = client.read(2)
+        let payload = client.read(Int(header[1] & 0x7F))
+        return (header[0] & 0x0F, String(decoding: payload, as: UTF8.self))
+    }
+    #expect(readFrame() == (1, "welcome to lobby"))
+    client.send(clientFrame(1, Array("shout".utf8)))
+    #expect(readFrame() == (1, "SHOUT"))
+    client.send(clientFrame(1, Array("bye".utf8)))
+    let close = client.read(6)
+    #expect(close[0] == 0x88 && Int(close[2]) << 8 | Int(close[3]) == 4000)
+    client.send(clientFrame(8, [0x0F, 0xA0]))
+    #expect(client.read(100).count == 2)   // "done", then EOF
+    await server.shutdown(gracePeriod: 2)
+}
+}
