@@ -8,3 +8,7 @@ int cgit2_enable_fsync(int enabled) {
 int cgit2_set_cache_max_size(long long bytes) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)bytes);
 }
+
+int cgit2_set_cache_object_limit(int type, long long bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (git_object_t)type, (size_t)bytes);
+}

@@ -1,0 +1,96 @@
+import CGit2
+import Foundation
+import Testing
+@testable import ConfigRepo
+
+@Suite struct GitTreeWritingTests {
+    /// Random puts and deletes over names chosen to stress git's tree order (`a`, `a.b`,
+    /// `a-b`, `a/…` directories next to files with the same prefix), checked against a
+    /// dictionary model and `git fsck --strict`.
+    @Test func randomEditsMatchAModelAndFsckAccepts() throws {
+        let directory = TemporaryDirectory()
+        let repo = try GitRepository.create(at: directory.path, branch: "refs/heads/main")
+        let names = ["a", "a.b", "a-b", "a0", "ab", "b", "z", "A", "a_b"]
+        var model: [String: [UInt8]] = [:]
+        var tree: git_oid? = nil
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<200 {
+            var edits: [GitTreeEdit] = []
+            var touched: Set<String> = []
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                let depth = Int.random(in: 1...3, using: &generator)
+                let components = (0..<depth).map { _ in names.randomElement(using: &generator)! }
+                let path = components.joined(separator: "/")
+                // Skip paths that would be a file and a directory at once in this model.
+                let clashes = model.keys.contains { $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") }
+                    || touched.contains { $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") || $0 == path }
+                if clashes { continue }
+                touched.insert(path)
+                if Bool.random(using: &generator), model[path] != nil {
+                    model[path] = nil
+                    edits.append(GitTreeEdit(components: components.map { Substring($0) }, blob: nil))
+                } else {
+                    let bytes = Array("\(round) \(path)".utf8)
+                    model[path] = bytes
+                    edits.append(GitTreeEdit(components: components.map { Substring($0) }, blob: try repo.writeBlob(bytes)))
+                }
+            }
+            tree = try repo.applyEdits(to: tree, edits)
+            let files = try repo.readAllFiles(inTree: tree!)
+            #expect(Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.bytes) }) == model, "round \(round)")
+        }
+        let commit = try repo.createCommit(tree: tree!, parents: [], author: .backoffice, message: "random")
+        #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: commit, from: nil, logMessage: "t") == .updated)
+        let fsck = try runGit(["fsck", "--strict", "--no-dangling"], in: directory.path)
+        #expect(fsck.status == 0, "\(fsck.output)")
+        // git itself reads the same files.
+        let listed = try runGit(["ls-tree", "-r", "--name-only", "main"], in: directory.path).output
+        #expect(listed.split(separator: "\n").map(String.init).sorted() == model.keys.sorted())
+    }
+
+    @Test func rawTreeOrderMatchesGit() {
+        func less(_ a: String, _ aTree: Bool, _ b: String, _ bTree: Bool) -> Bool {
+            RawTreeEntry.gitOrder(RawTreeEntry(name: a, mode: aTree ? 0o40000 : 0o100644, id: git_oid()),
+                                  RawTreeEntry(name: b, mode: bTree ? 0o40000 : 0o100644, id: git_oid()))
+        }
+        #expect(less("a", false, "a.b", false))
+        #expect(less("a.b", false, "a", true))   // "a." < "a/"
+        #expect(less("a", true, "a0", false))    // "a/" < "a0"
+        #expect(less("a", false, "a", true))
+        #expect(!less("b", false, "a", true))
+    }
+}
+
+@Suite struct GitRepositoryTests {
+    @Test func errorsCarryLibgit2sCodeClassAndMessage() throws {
+        let directory = TemporaryDirectory()
+        do {
+            _ = try GitRepository(openAt: directory.path + "/missing")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == -3)  // GIT_ENOTFOUND
+            #expect(error.klass != 0)
+            #expect(!error.message.isEmpty)
+            #expect(error.operation.contains("missing"))
+        }
+        let repo = try GitRepository.create(at: directory.path + "/r", branch: "refs/heads/main")
+        #expect(try repo.referenceTarget("refs/heads/main") == nil)
+        #expect(throws: GitError.self) { _ = try repo.resolveCommit("HEAD") }
+    }
+
+    @Test func compareAndSwapReportsAMovedReference() throws {
+        let directory = TemporaryDirectory()
+        let repo = try GitRepository.create(at: directory.path, branch: "refs/heads/main")
+        let tree = try repo.applyEdits(to: nil, [])
+        let first = try repo.createCommit(tree: tree, parents: [], author: .backoffice, message: "1")
+        let second = try repo.createCommit(tree: tree, parents: [first], author: .backoffice, message: "2")
+        #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: first, from: nil, logMessage: "1") == .updated)
+        #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: second, from: nil, logMessage: "x") == .moved)
+        #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: second, from: second, logMessage: "x") == .moved)
+        #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: second, from: first, logMessage: "2") == .updated)
+        // A held ref lock is reported, not waited for.
+        FileManager.default.createFile(atPath: directory.path + "/.git/refs/heads/main.lock", contents: Data())
+        #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: first, from: second, logMessage: "3") == .locked)
+        #expect(ObjectID(try repo.referenceTarget("refs/heads/main")!) == ObjectID(second))
+    }
+}

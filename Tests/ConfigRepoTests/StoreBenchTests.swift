@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import ConfigRepo
+
+/// Measurements on a synthetic repository of the benchmark's shape (10,000 systems, 50,000
+/// modules, 2,000 zones, 300 drivers). Off unless `STORE_BENCH=1`; run in release:
+/// `STORE_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter StoreBench`.
+/// `STORE_BENCH_COMMITS` sets how many one-file commits to time (default 10,000).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["STORE_BENCH"] == "1"))
+struct StoreBenchTests {
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func du(_ path: String) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/du")
+        process.arguments = ["-sh", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try? process.run()
+        process.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\t").first.map(String.init) ?? "?"
+    }
+
+    @Test func benchmark() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let commitCount = Int(environment["STORE_BENCH_COMMITS"] ?? "") ?? 10_000
+        let source = TemporaryDirectory(), root = TemporaryDirectory()
+        let kinds = [("systems", "sys", 10_000), ("modules", "mod", 50_000), ("zones", "zone", 2_000), ("drivers", "driver", 300)]
+        for (directory, prefix, count) in kinds {
+            try FileManager.default.createDirectory(atPath: source.path + "/" + directory, withIntermediateDirectories: true)
+            for index in 0..<count {
+                let text = "{\n  \"id\": \"\(prefix)-\(index)\",\n  \"name\": \"\(prefix) number \(index)\",\n  \"notes\": \"\(String(repeating: "x", count: 120))\",\n  \"port\": \(index % 65536)\n}\n"
+                _ = FileManager.default.createFile(atPath: "\(source.path)/\(directory)/\(prefix)-\(index).json", contents: Data(text.utf8))
+            }
+        }
+        let path = root.path + "/repo"
+        let createTime = try Self.seconds { _ = try ConfigStore.create(at: path, from: source.path, message: "init") }
+        print("bench: create 62,300 files: \(createTime) s, .git \(Self.du(path + "/.git"))")
+        let store = try ConfigStore(path: path, packCheckInterval: 500, packThreshold: 2000)
+        let head = try #require(store.head())
+        var files: [RepoFile] = []
+        let looseRead = try Self.seconds { files = try store.files(at: head) }
+        print("bench: files(at:) loose: \(looseRead) s for \(files.count) files")
+        let packReport = try store.packIfNeeded(looseThreshold: 0)
+        print("bench: initial pack: \(String(describing: packReport)), .git \(Self.du(path + "/.git"))")
+        let store2 = try ConfigStore(path: path)
+        for run in 0..<3 {
+            let packedRead = try Self.seconds { files = try store2.files(at: head) }
+            print("bench: files(at:) packed run \(run): \(packedRead) s for \(files.count) files")
+        }
+
+        var latencies: [Double] = []
+        latencies.reserveCapacity(commitCount)
+        let total = try Self.seconds {
+            for index in 0..<commitCount {
+                let file = index % 2 == 0 ? "modules/mod-\(index % 50_000).json" : "systems/sys-\(index % 10_000).json"
+                let latency = try Self.seconds {
+                    _ = try store.commit([.put(file, Array("{\"edit\": \(index)}\n".utf8))],
+                                         author: Signature(name: "Bench", email: "bench@localhost"), message: "edit \(index)")
+                }
+                latencies.append(latency)
+            }
+        }
+        latencies.sort()
+        print("bench: \(commitCount) commits in \(total) s = \(Double(commitCount) / total)/s; p50 \(latencies[latencies.count / 2] * 1000) ms, p99 \(latencies[latencies.count * 99 / 100] * 1000) ms")
+        Thread.sleep(forTimeInterval: 2)
+        print("bench: after commits: loose \(store.looseObjectCount()), .git \(Self.du(path + "/.git"))")
+        let final = try store.packIfNeeded(looseThreshold: 0)
+        print("bench: final pack \(String(describing: final)), .git \(Self.du(path + "/.git"))")
+        var history: [CommitInfo] = []
+        let historyTime = try Self.seconds { history = try store.history(of: "systems/sys-1.json", limit: 50) }
+        print("bench: history(of:) \(historyTime) s, \(history.count) entries")
+        let fsck = try runGit(["fsck", "--strict"], in: path)
+        print("bench: fsck status \(fsck.status)")
+        #expect(fsck.status == 0)
+    }
+}
