@@ -30,6 +30,12 @@ bench: deps
 	$(SWIFT) build -c release
 	@mkdir -p bench/results
 	.build/release/config-bench
+	.build/release/http-bench
+
+# libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
+FUZZ_SECONDS ?= 60
+fuzz:
+	./fuzz/run.sh $(FUZZ_SECONDS)
 
 # Installs what is missing, when we can (root or passwordless sudo); otherwise says what to install.
 deps:
@@ -38,7 +44,7 @@ deps:
 test-deps:
 	@./.ci/install-packages $(TEST_PACKAGES)
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import pytest, requests, websockets' 2>/dev/null || \
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku' 2>/dev/null || \
 		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
 
 clean:

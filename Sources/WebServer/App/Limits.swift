@@ -30,6 +30,8 @@ public struct Limits: Sendable {
     public var webSocketCloseTimeout = 5.0
     /// Seconds of silence after which we ping a WebSocket peer; as long again without an answer closes it.
     public var webSocketPingInterval = 30.0
+    /// Unwritten bytes after which a WebSocket is dropped instead of queueing another broadcast.
+    public var webSocketBroadcastBacklog = 1024 * 1024
     /// Unread inbound WebSocket messages after which we stop reading the socket.
     public var webSocketInboxHighWater = 64
 

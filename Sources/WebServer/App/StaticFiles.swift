@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Serves files from a directory: content types, ETag/Last-Modified validators with 304s,
 /// `index.html` for directories, no listings, and no way out of the root (`..`, NUL, dot files and
@@ -13,6 +14,9 @@ struct StaticFiles: Sendable {
     /// Files larger than this are refused (they would sit whole in memory).
     var maxFileBytes = 64 * 1024 * 1024
 
+    /// Small files already checked and read, revalidated with one `stat` per request.
+    private let cache = StaticFileCache()
+
     init(root: String, mountPath: String) {
         self.root = root
         self.mountPath = mountPath
@@ -24,10 +28,13 @@ struct StaticFiles: Sendable {
         for segment in relative where segment.hasPrefix(".") || segment.contains("/") || segment.utf8.contains(0) {
             throw HTTPError(.notFound)
         }
-        guard let rootResolved = Self.realPath(root) else { throw HTTPError(.notFound) }
         var candidate = root + (relative.isEmpty ? "" : "/" + relative.joined(separator: "/"))
-        guard var resolved = Self.realPath(candidate), Self.isInside(resolved, rootResolved) else { throw HTTPError(.notFound) }
         var info = stat()
+        if stat(candidate, &info) == 0, let cached = cache.lookup(candidate, info) {
+            return respond(to: request, file: cached)
+        }
+        guard let rootResolved = Self.realPath(root) else { throw HTTPError(.notFound) }
+        guard var resolved = Self.realPath(candidate), Self.isInside(resolved, rootResolved) else { throw HTTPError(.notFound) }
         guard stat(resolved, &info) == 0 else { throw HTTPError(.notFound) }
         if info.st_mode & S_IFMT == S_IFDIR {
             guard request.path.hasSuffix("/") else {
@@ -45,28 +52,38 @@ struct StaticFiles: Sendable {
         guard info.st_size <= maxFileBytes else { throw HTTPError(.payloadTooLarge, "file too large to serve") }
 
         let modifiedNanos = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
-        let etag = "\"" + String(Int(info.st_size), radix: 16) + "-" + String(modifiedNanos, radix: 16) + "\""
-        var headers: HTTPHeaders = [
-            "ETag": etag,
-            "Last-Modified": HTTPDate.format(epochSeconds: Int(info.st_mtim.tv_sec)),
-            "Cache-Control": "no-cache",
-        ]
+        var file = StaticFileCache.File(
+            identity: StaticFileCache.Identity(info),
+            etag: "\"" + String(Int(info.st_size), radix: 16) + "-" + String(modifiedNanos, radix: 16) + "\"",
+            lastModified: HTTPDate.format(epochSeconds: Int(info.st_mtim.tv_sec)),
+            modifiedSeconds: Int(info.st_mtim.tv_sec),
+            contentType: Self.contentType(for: resolved), size: Int(info.st_size), body: nil)
+        if request.method != .head || info.st_size <= StaticFileCache.maxCachedBytes {
+            guard let body = Self.readFile(resolved, size: Int(info.st_size)) else { throw HTTPError(.notFound) }
+            file.body = body
+            if body.count <= StaticFileCache.maxCachedBytes { cache.store(candidate, file) }
+        }
+        return respond(to: request, file: file)
+    }
+
+    /// Answers from a checked file: 304 when the client's validators match, else the file.
+    private func respond(to request: Request, file: StaticFileCache.File) -> Response {
+        var headers: HTTPHeaders = ["ETag": file.etag, "Last-Modified": file.lastModified, "Cache-Control": "no-cache"]
         if let match = request.headers["if-none-match"] {
             let tags = match.split(separator: ",").map { trimmed($0) }
-            if tags.contains(where: { $0 == "*" || $0 == etag || $0 == "W/" + etag }) {
+            if tags.contains(where: { $0 == "*" || $0 == file.etag || $0 == "W/" + file.etag }) {
                 return Response(status: .notModified, headers: headers)
             }
-        } else if let since = request.headers["if-modified-since"].flatMap(HTTPDate.parse), Int(info.st_mtim.tv_sec) <= since {
+        } else if let since = request.headers["if-modified-since"].flatMap(HTTPDate.parse), file.modifiedSeconds <= since {
             return Response(status: .notModified, headers: headers)
         }
-        headers.set("Content-Type", Self.contentType(for: resolved))
+        headers.set("Content-Type", file.contentType)
         if request.method == .head {
             // The server keeps Content-Length for HEAD from this header and sends no body.
-            headers.set("Content-Length", String(Int(info.st_size)))
+            headers.set("Content-Length", String(file.size))
             return Response(status: .ok, headers: headers)
         }
-        guard let body = Self.readFile(resolved, size: Int(info.st_size)) else { throw HTTPError(.notFound) }
-        return Response(status: .ok, headers: headers, body: body)
+        return Response(status: .ok, headers: headers, body: file.body ?? [])
     }
 
     private static func isInside(_ path: String, _ root: String) -> Bool {
@@ -111,4 +128,56 @@ struct StaticFiles: Sendable {
         "webp": "image/webp", "ico": "image/x-icon", "woff": "font/woff", "woff2": "font/woff2",
         "xml": "application/xml", "pdf": "application/pdf", "wasm": "application/wasm", "map": "application/json",
     ]
+}
+
+/// Recently served small files, keyed by the path as requested under the root.
+///
+/// An entry is used only while `stat` of that path still shows the same device, inode, size and
+/// modification time, so edits, replacements and re-pointed symlinks are noticed at once.
+final class StaticFileCache: Sendable {
+    static let maxCachedBytes = 1024 * 1024
+    static let maxEntries = 1024
+
+    struct Identity: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int
+        var modifiedSeconds: Int
+        var modifiedNanos: Int
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int(info.st_size)
+            modifiedSeconds = Int(info.st_mtim.tv_sec)
+            modifiedNanos = Int(info.st_mtim.tv_nsec)
+        }
+    }
+
+    struct File: Sendable {
+        var identity: Identity
+        var etag: String
+        var lastModified: String
+        var modifiedSeconds: Int
+        var contentType: String
+        var size: Int
+        var body: [UInt8]?
+    }
+
+    private let entries = Mutex<[String: File]>([:])
+
+    func lookup(_ path: String, _ info: stat) -> File? {
+        guard info.st_mode & S_IFMT == S_IFREG else { return nil }
+        let identity = Identity(info)
+        return entries.withLock { entries in
+            guard let file = entries[path], file.identity == identity else { return nil }
+            return file
+        }
+    }
+
+    func store(_ path: String, _ file: File) {
+        entries.withLock { entries in
+            if entries.count >= Self.maxEntries { entries.removeAll() }
+            entries[path] = file
+        }
+    }
 }

@@ -14,6 +14,12 @@ protocol LoopChannel: AnyObject {
     func beginShutdown()
     /// Closes at once (shutdown deadline passed).
     func forceClose()
+    /// Writes output queued since the last wakeup (see `EventLoop.deferFlush`).
+    func flushDeferred()
+}
+
+extension LoopChannel {
+    func flushDeferred() {}
 }
 
 /// One thread running a level-triggered epoll loop.
@@ -28,6 +34,7 @@ final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let inbox = Mutex<Inbox>(Inbox())
     private var channels: [Int32: LoopChannel] = [:]
+    private var deferredFlushes: [LoopChannel] = []
     private var running = true
     private var shuttingDown = false
     private var shutdownDeadline: UInt64 = 0
@@ -111,6 +118,12 @@ final class EventLoop: @unchecked Sendable {
         epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
     }
 
+    /// Asks for `channel.flushDeferred()` once the queued work of this wakeup has run, so that
+    /// many small writes to one socket (WebSocket broadcasts) leave in one system call.
+    func deferFlush(_ channel: LoopChannel) {
+        deferredFlushes.append(channel)
+    }
+
     /// Number of channels, listeners included.
     var channelCount: Int { channels.count }
 
@@ -143,6 +156,11 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             runQueuedWork()
+            if !deferredFlushes.isEmpty {
+                let pending = deferredFlushes
+                deferredFlushes.removeAll(keepingCapacity: true)
+                for channel in pending { channel.flushDeferred() }
+            }
             if now &- lastTick >= 250 {
                 lastTick = now
                 refreshDate()

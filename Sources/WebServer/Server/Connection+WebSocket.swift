@@ -107,11 +107,25 @@ extension Connection {
         flush()
     }
 
-    /// Queues an outgoing data frame from the handler.
+    /// Queues an outgoing data frame from the handler; it leaves with this wakeup's other writes.
     func enqueueWebSocketData(_ frame: [UInt8]) {
         guard !isClosed, let state = webSocket, !state.closeSent else { return }
         output.append(frame)
-        flush()
+        scheduleFlush()
+    }
+
+    /// Queues a broadcast frame. A peer that has let `webSocketBroadcastBacklog` bytes pile up is
+    /// too slow to follow and is disconnected rather than buffered without bound.
+    func enqueueBroadcast(_ frame: [UInt8]) {
+        guard !isClosed, let state = webSocket, !state.closeSent else { return }
+        if output.count > context.limits.webSocketBroadcastBacklog {
+            context.logger.log(.info, "\(peer) websocket dropped: too slow for broadcasts")
+            state.socket.markClosed()
+            close()
+            return
+        }
+        output.append(frame)
+        scheduleFlush()
     }
 
     /// Starts the closing handshake (handler or shutdown).

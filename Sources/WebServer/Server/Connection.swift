@@ -38,6 +38,8 @@ final class Connection: LoopChannel {
     private var interest: UInt32 = 0
     private var lastWriteProgress: UInt64
 
+    private var flushScheduled = false
+
     /// Set once the connection has switched to WebSocket.
     var webSocket: WebSocketState?
 
@@ -287,6 +289,18 @@ final class Connection: LoopChannel {
             if !output.isEmpty && !isClosed { flush() }
         }
         if !isClosed { updateInterest() }
+    }
+
+    /// Flushes at the end of the loop's current wakeup.
+    func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.deferFlush(self)
+    }
+
+    func flushDeferred() {
+        flushScheduled = false
+        flush()
     }
 
     /// Half-closes our side, then discards input until the peer closes or two seconds pass, so a client

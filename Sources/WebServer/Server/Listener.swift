@@ -99,7 +99,7 @@ final class Listener: LoopChannel {
                     var text = [CChar](repeating: 0, count: 64)
                     var addr = address.pointee.sin_addr
                     inet_ntop(AF_INET, &addr, &text, 64)
-                    return String(cString: text) + ":" + String(UInt16(bigEndian: address.pointee.sin_port))
+                    return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + ":" + String(UInt16(bigEndian: address.pointee.sin_port))
                 }
             }
         }

@@ -46,6 +46,23 @@ public final class WebSocket: Sendable {
         connection.execute { connection in connection.closeWebSocket(code: code, reason: reason) }
     }
 
+    /// Sends one text message to many sockets: encoded once, handed to each event loop once.
+    ///
+    /// Unlike `send`, this never waits: a socket whose unwritten output is over
+    /// `Limits.webSocketBroadcastBacklog` is disconnected instead (its client can reconnect and resync).
+    public static func broadcast(text: String, to sockets: [WebSocket]) {
+        let frame = WebSocketFrame(fin: true, opcode: .text, payload: Array(text.utf8)).encoded()
+        var byLoop: [ObjectIdentifier: [LoopBound<Connection>]] = [:]
+        for socket in sockets where !socket.isClosed {
+            byLoop[ObjectIdentifier(socket.connection.loop), default: []].append(socket.connection)
+        }
+        for connections in byLoop.values {
+            connections[0].loop.execute {
+                for connection in connections { connection.value.enqueueBroadcast(frame) }
+            }
+        }
+    }
+
     /// Whether the connection is closing or closed.
     public var isClosed: Bool { outbound.withLock { $0.closed } }
 
