@@ -205,3 +205,43 @@ def test_graceful_shutdown_finishes_requests_and_closes_websockets():
             socket.create_connection(("127.0.0.1", running.port), timeout=1)
     finally:
         running.stop()
+
+
+def test_streamed_response_is_chunked(server):
+    assert requests.get(server.base + "/_test/stream").text == "".join(f"chunk {n}\n" for n in range(5))
+    big = curl(server.base + "/_test/stream?count=20000").stdout
+    assert big.count("\n") == 20000 and big.endswith("chunk 19999\n")
+    conn = Conn(server.port)
+    try:
+        conn.send("GET /_test/stream?count=2 HTTP/1.1\r\nHost: t\r\n\r\nGET /_test/plaintext HTTP/1.1\r\nHost: t\r\n\r\n")
+        while b"0\r\n\r\n" not in conn.buffer:
+            conn._fill()
+        head, _, rest = conn.buffer.partition(b"\r\n\r\n")
+        assert b"Transfer-Encoding: chunked" in head and b"Content-Length" not in head
+        assert rest.startswith(b"8\r\nchunk 0\n\r\n8\r\nchunk 1\n\r\n0\r\n\r\n")
+        conn.buffer = rest[len(b"8\r\nchunk 0\n\r\n8\r\nchunk 1\n\r\n0\r\n\r\n"):]
+        assert conn.response()[2] == b"Hello, World!"   # the pipelined request after the stream
+    finally:
+        conn.close()
+
+
+def test_streamed_response_on_http_1_0_ends_with_close(server):
+    conn = Conn(server.port)
+    try:
+        conn.send("GET /_test/stream?count=2 HTTP/1.0\r\n\r\n")
+        assert conn.is_closed()
+        head, _, body = conn.buffer.partition(b"\r\n\r\n")
+        assert b"Connection: close" in head and b"Transfer-Encoding" not in head
+        assert body == b"chunk 0\nchunk 1\n"
+    finally:
+        conn.close()
+
+
+def test_failed_stream_is_cut_not_completed(server):
+    conn = Conn(server.port)
+    try:
+        conn.send("GET /_test/stream?count=2&fail=1 HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert conn.is_closed()
+        assert conn.buffer.endswith(b"chunk 1\n\r\n") and not conn.buffer.endswith(b"0\r\n\r\n")
+    finally:
+        conn.close()

@@ -6,6 +6,8 @@ public struct Response: Sendable {
     public var headers: HTTPHeaders
     /// The body. HEAD, 204 and 304 responses drop it on the wire.
     public var body: [UInt8]
+    /// When set (see `stream(status:headers:_:)`), the body comes from this producer and `body` is ignored.
+    public var bodyProducer: BodyProducer?
 
     /// A response with a byte body.
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
@@ -32,5 +34,55 @@ public struct Response: Sendable {
     /// A redirect with `Location`.
     public static func redirect(to location: String, status: HTTPStatus = .seeOther) -> Response {
         Response(status: status, headers: ["Location": location])
+    }
+}
+
+extension Response {
+    /// Produces a body piece by piece; the server sends it with chunked transfer coding
+    /// (on HTTP/1.0, delimited by closing the connection).
+    public typealias BodyProducer = @Sendable (ResponseBodyWriter) async throws -> Void
+
+    /// A response whose body is written by `producer` while it runs. If it throws after the head
+    /// went out, the connection is closed so the client sees a truncated body, not a complete one.
+    public static func stream(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(),
+                              _ producer: @escaping BodyProducer) -> Response {
+        var response = Response(status: status, headers: headers)
+        response.bodyProducer = producer
+        return response
+    }
+}
+
+/// Writes the pieces of a streamed response body, waiting while the client is slow to read.
+public struct ResponseBodyWriter: Sendable {
+    let gate: OutboundGate
+    let connection: LoopBound<Connection>
+    /// Whether pieces are framed as chunks (HTTP/1.1) or sent raw (HTTP/1.0, ended by closing).
+    let chunked: Bool
+
+    /// Sends `bytes` as one chunk. Throws once the connection has closed.
+    public func write(_ bytes: [UInt8]) async throws(ConnectionClosedError) {
+        guard !bytes.isEmpty else { return }
+        var chunk: [UInt8] = []
+        if chunked {
+            chunk = Array(String(bytes.count, radix: 16).utf8)
+            chunk += [0x0D, 0x0A]
+            chunk += bytes
+            chunk += [0x0D, 0x0A]
+        } else {
+            chunk = bytes
+        }
+        let (accepted, mustWait) = gate.reserve(chunk.count)
+        guard accepted else { throw ConnectionClosedError() }
+        let data = chunk
+        connection.execute { connection in connection.enqueueStreamData(data) }
+        if mustWait {
+            await gate.waitForRoom()
+            if gate.isClosed { throw ConnectionClosedError() }
+        }
+    }
+
+    /// Sends UTF-8 text as one chunk.
+    public func write(_ text: String) async throws(ConnectionClosedError) {
+        try await write(Array(text.utf8))
     }
 }

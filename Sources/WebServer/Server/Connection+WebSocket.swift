@@ -36,6 +36,7 @@ extension Connection {
         webSocket = WebSocketState(parser: WebSocketFrameParser(maxFrameBytes: limits.maxWebSocketFrameBytes),
                                    assembler: WebSocketAssembler(maxMessageBytes: limits.maxWebSocketMessageBytes),
                                    socket: socket, lastHeard: loop.now)
+        outboundGate = socket.gate
         let bound = LoopBound(self, on: loop)
         Task {
             await handler(socket, request)

@@ -40,6 +40,11 @@ final class Connection: LoopChannel {
 
     private var flushScheduled = false
 
+    /// Back-pressure for whoever produces output in a task: a WebSocket handler or a streamed body.
+    var outboundGate: OutboundGate?
+    /// A streamed response body is being produced.
+    private var streaming = false
+
     /// Set once the connection has switched to WebSocket.
     var webSocket: WebSocketState?
 
@@ -244,13 +249,25 @@ final class Connection: LoopChannel {
     /// Queues a response and decides whether the connection stays open.
     func writeResponse(_ response: Response, head: RequestHead?, requestID: String, forceClose: Bool = false) {
         let wantsClose = response.headers["connection"].map { equalsIgnoringCase(trimmed($0), "close") } ?? false
+        let isHead = head?.method == "HEAD"
+        let version = head?.version ?? .http1_1
+        var framing = ResponseSerializer.Framing.sized
+        if response.bodyProducer != nil {
+            framing = version == .http1_1 ? .chunked : .untilClose
+        }
         let keepAlive = !forceClose && !wantsClose && !shuttingDown && (head?.keepAlive ?? false)
-        let bytes = ResponseSerializer.serialize(response, isHead: head?.method == "HEAD", version: head?.version ?? .http1_1,
-                                                 keepAlive: keepAlive, date: loop.httpDate, requestID: requestID)
+            && !(framing == .untilClose && !isHead)
+        let bytes = ResponseSerializer.serialize(response, isHead: isHead, version: version, keepAlive: keepAlive,
+                                                 date: loop.httpDate, requestID: requestID, framing: framing)
         output.append(bytes)
         if context.logger.level <= .info {
             let elapsed = loop.now &- requestStart
             context.logger.log(.info, "\(head?.method ?? "-") \(head?.target ?? "-") \(response.status.code) \(bytes.count)B \(elapsed)ms id=\(requestID)")
+        }
+        if let producer = response.bodyProducer, !isHead, !response.status.forbidsBody {
+            startStream(producer, chunked: framing == .chunked, keepAlive: keepAlive)
+            self.head = nil
+            return
         }
         self.head = nil
         if !keepAlive {
@@ -276,7 +293,7 @@ final class Connection: LoopChannel {
             }
             if written > 0 {
                 lastWriteProgress = loop.now
-                webSocket?.socket.didWrite(written)
+                outboundGate?.didWrite(written)
             }
         }
         if output.isEmpty && (closeAfterWrite || peerDone) && !draining {
@@ -396,9 +413,57 @@ final class Connection: LoopChannel {
         isClosed = true
         loop.unregister(fd)
         Glibc.close(fd)
+        outboundGate?.close()
         if let webSocket {
             webSocket.socket.markClosed()
         }
+    }
+
+    // MARK: Streamed bodies
+
+    /// Runs a body producer in a task; the connection answers nothing else until it finishes.
+    private func startStream(_ producer: @escaping Response.BodyProducer, chunked: Bool, keepAlive: Bool) {
+        streaming = true
+        awaitingResponse = true
+        let gate = OutboundGate(highWater: context.limits.outputHighWater, lowWater: context.limits.outputLowWater)
+        outboundGate = gate
+        let bound = LoopBound(self, on: loop)
+        let writer = ResponseBodyWriter(gate: gate, connection: bound, chunked: chunked)
+        let logger = context.logger
+        Task {
+            var succeeded = true
+            do {
+                try await producer(writer)
+            } catch {
+                logger.log(.warning, "streamed response failed: \(error)")
+                succeeded = false
+            }
+            let outcome = succeeded
+            bound.execute { connection in connection.finishStream(succeeded: outcome, chunked: chunked, keepAlive: keepAlive) }
+        }
+    }
+
+    /// Queues a piece of a streamed body (already chunk-framed when chunked).
+    func enqueueStreamData(_ data: [UInt8]) {
+        guard !isClosed, streaming else { return }
+        output.append(data)
+        scheduleFlush()
+    }
+
+    private func finishStream(succeeded: Bool, chunked: Bool, keepAlive: Bool) {
+        guard !isClosed, streaming else { return }
+        streaming = false
+        outboundGate = nil
+        guard succeeded else {
+            // The head promised a complete body; cutting the connection is the only honest signal.
+            close()
+            return
+        }
+        if chunked { output.append(Array("0\r\n\r\n".utf8)) }
+        awaitingResponse = false
+        if !keepAlive { closeAfterWrite = true }
+        processInput()
+        flush()
     }
 
     // MARK: Request ids

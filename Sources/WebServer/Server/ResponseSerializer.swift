@@ -8,8 +8,18 @@ enum ResponseSerializer {
         return lines
     }()
 
+    /// How the body's end is marked.
+    enum Framing {
+        /// `Content-Length` from the body (or, for HEAD, from the handler's header).
+        case sized
+        /// `Transfer-Encoding: chunked` (streamed bodies on HTTP/1.1).
+        case chunked
+        /// Neither: the body ends when the connection closes (streamed bodies on HTTP/1.0).
+        case untilClose
+    }
+
     static func serialize(_ response: Response, isHead: Bool, version: HTTPVersion, keepAlive: Bool,
-                          date: [UInt8], requestID: String) -> [UInt8] {
+                          date: [UInt8], requestID: String, framing: Framing = .sized) -> [UInt8] {
         var out: [UInt8] = []
         let sendsBody = !isHead && !response.status.forbidsBody
         out.reserveCapacity(160 + response.headers.count * 40 + (sendsBody ? response.body.count : 0))
@@ -28,7 +38,9 @@ enum ResponseSerializer {
             if ownedHeaders.contains(lower) { continue }
             appendField(&out, field.name, field.value)
         }
-        if !response.status.forbidsBody {
+        if framing == .chunked && !response.status.forbidsBody {
+            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+        } else if framing == .sized && !response.status.forbidsBody {
             // A HEAD answer keeps the length the GET would have had.
             let length = isHead && response.body.isEmpty ? (explicitLength ?? "0") : String(response.body.count)
             appendField(&out, "Content-Length", length)
@@ -40,7 +52,7 @@ enum ResponseSerializer {
         }
         appendField(&out, "X-Request-ID", requestID)
         out.append(contentsOf: "\r\n".utf8)
-        if sendsBody { out.append(contentsOf: response.body) }
+        if sendsBody && framing == .sized { out.append(contentsOf: response.body) }
         return out
     }
 

@@ -11,33 +11,24 @@ public final class WebSocket: Sendable {
     public let request: Request
 
     let inbox: WebSocketInbox
-    private let connection: LoopBound<Connection>
-    private let outbound = Mutex(Outbound())
-    private let highWater: Int
-    private let lowWater: Int
-
-    private struct Outbound {
-        var queuedBytes = 0
-        var closed = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
+    let connection: LoopBound<Connection>
+    let gate: OutboundGate
 
     init(request: Request, connection: LoopBound<Connection>, limits: Limits) {
         self.request = request
         self.connection = connection
-        self.highWater = limits.outputHighWater
-        self.lowWater = limits.outputLowWater
+        gate = OutboundGate(highWater: limits.outputHighWater, lowWater: limits.outputLowWater)
         inbox = WebSocketInbox(highWater: limits.webSocketInboxHighWater)
         messages = Messages(inbox: inbox)
     }
 
     /// Sends a text message.
-    public func send(text: String) async throws(WebSocketClosedError) {
+    public func send(text: String) async throws(ConnectionClosedError) {
         try await send(WebSocketFrame(fin: true, opcode: .text, payload: Array(text.utf8)).encoded())
     }
 
     /// Sends a binary message.
-    public func send(binary: [UInt8]) async throws(WebSocketClosedError) {
+    public func send(binary: [UInt8]) async throws(ConnectionClosedError) {
         try await send(WebSocketFrame(fin: true, opcode: .binary, payload: binary).encoded())
     }
 
@@ -64,46 +55,20 @@ public final class WebSocket: Sendable {
     }
 
     /// Whether the connection is closing or closed.
-    public var isClosed: Bool { outbound.withLock { $0.closed } }
+    public var isClosed: Bool { gate.isClosed }
 
-    private func send(_ frame: [UInt8]) async throws(WebSocketClosedError) {
-        let mustWait = try outbound.withLock { state throws(WebSocketClosedError) -> Bool in
-            if state.closed { throw WebSocketClosedError() }
-            state.queuedBytes += frame.count
-            return state.queuedBytes > highWater
-        }
+    private func send(_ frame: [UInt8]) async throws(ConnectionClosedError) {
+        let (accepted, mustWait) = gate.reserve(frame.count)
+        guard accepted else { throw ConnectionClosedError() }
         connection.execute { connection in connection.enqueueWebSocketData(frame) }
         guard mustWait else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = outbound.withLock { state -> Bool in
-                if state.closed || state.queuedBytes <= lowWater { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-        if isClosed { throw WebSocketClosedError() }
+        await gate.waitForRoom()
+        if gate.isClosed { throw ConnectionClosedError() }
     }
 
-    /// Loop side: `count` bytes reached the socket.
-    func didWrite(_ count: Int) {
-        let waiters = outbound.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.queuedBytes = max(0, state.queuedBytes - count)
-            guard state.queuedBytes <= lowWater, !state.waiters.isEmpty else { return [] }
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Loop side: the connection is closing; wake everyone and end `messages`.
+    /// Loop side: the connection is closing; wake senders and end `messages`.
     func markClosed() {
-        let waiters = outbound.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.closed = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
+        gate.close()
         inbox.finish()
     }
 
@@ -125,8 +90,8 @@ public final class WebSocket: Sendable {
     }
 }
 
-/// Thrown by `WebSocket.send` once the connection is closing or closed.
-public struct WebSocketClosedError: Error, Sendable {}
+/// Thrown by `WebSocket.send` and `ResponseBodyWriter.write` once the connection is closing or closed.
+public struct ConnectionClosedError: Error, Sendable {}
 
 /// Messages received but not yet taken by the handler, with a high-water mark that pauses reading.
 final class WebSocketInbox: Sendable {

@@ -127,6 +127,13 @@ enum TestRoutes {
             let code = Int(request.parameter("code") ?? "") ?? 200
             return Response(status: HTTPStatus(code), headers: ["Content-Type": "text/plain"], body: Array("body".utf8))
         }
+        router.get("/_test/stream") { request in
+            let count = Int(request.query("count") ?? "") ?? 5
+            return .stream(headers: ["Content-Type": "text/plain"]) { writer in
+                for index in 0..<count { try await writer.write("chunk \(index)\n") }
+                if request.query("fail") != nil { throw CancellationError() }
+            }
+        }
         router.get("/_test/crash") { _ in
             struct Boom: Error {}
             throw Boom()
