@@ -455,8 +455,10 @@ final class Connection: LoopChannel {
         streaming = false
         outboundGate = nil
         guard succeeded else {
-            // The head promised a complete body; cutting the connection is the only honest signal.
-            close()
+            // The head promised a complete body; ending the connection without the last chunk is
+            // the only honest signal. What was produced still goes out first.
+            closeAfterWrite = true
+            flush()
             return
         }
         if chunked { output.append(Array("0\r\n\r\n".utf8)) }
