@@ -89,7 +89,7 @@ import Testing
         #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: second, from: second, logMessage: "x") == .moved)
         #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: second, from: first, logMessage: "2") == .updated)
         // A held ref lock is reported, not waited for.
-        FileManager.default.createFile(atPath: directory.path + "/.git/refs/heads/main.lock", contents: Data())
+        _ = FileManager.default.createFile(atPath: directory.path + "/.git/refs/heads/main.lock", contents: Data())
         #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: first, from: second, logMessage: "3") == .locked)
         #expect(ObjectID(try repo.referenceTarget("refs/heads/main")!) == ObjectID(second))
     }

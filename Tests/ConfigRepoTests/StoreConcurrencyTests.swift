@@ -28,6 +28,28 @@ import Testing
         #expect(try fixture.fsck().status == 0)
     }
 
+    @Test func aBackgroundWorkingTreeCatchesUpAfterABurst() async throws {
+        let fixture = try StoreFixture()
+        let store = try ConfigStore(path: fixture.path, workingTreeUpdate: .background)
+        fixture.root.write("repo/zones/zone-1.json", "engineer's draft\n")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for round in 0..<10 {
+                        _ = try store.commit([.put("systems/w\(writer).json", Array(text: "\(round)\n"))],
+                                             author: .backoffice, message: "w\(writer) r\(round)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        store.waitForWorkingTree()
+        #expect(try fixture.status() == " M zones/zone-1.json\n")
+        #expect(fixture.root.read("repo/systems/w3.json") == "9\n")
+        #expect(fixture.root.read("repo/zones/zone-1.json") == "engineer's draft\n")
+        #expect(store.lastWorkingTreeError == nil)
+    }
+
     @Test func twoStoresInTheSameRepoRetryTheirCompareAndSwap() async throws {
         // Two store instances (separate repository handles and locks) race on the ref.
         let fixture = try StoreFixture()

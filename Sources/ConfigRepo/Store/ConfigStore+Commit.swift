@@ -22,18 +22,25 @@ extension ConfigStore {
                 treeEdits.append(GitTreeEdit(components: components, blob: try change.content.map { try repo.writeBlob($0) }))
             }
             return try commitWithRetry(repo, author: author, message: message) { _, headTree in
-                for change in changes {
-                    try Self.check(change, in: headTree, repo: repo)
+                var changed: [String] = []
+                for (change, edit) in zip(changes, treeEdits) {
+                    let current = try Self.check(change, in: headTree, repo: repo)
+                    switch (current, edit.blob) {
+                    case (nil, nil): continue
+                    case let (current?, new?) where git_oid.same(current, new): continue
+                    default: changed.append(change.path)
+                    }
                 }
-                return try repo.applyEdits(to: headTree, treeEdits)
+                return (try repo.applyEdits(to: headTree, treeEdits), changed)
             }
         }
         if !result.isUnchangedHead { commitLanded() }
         return result
     }
 
-    /// Checks a change's expected version against the tree of the head.
-    private static func check(_ change: FileChange, in headTree: git_oid?, repo: GitRepository) throws {
+    /// Checks a change's expected version against the tree of the head; returns the
+    /// current blob id.
+    private static func check(_ change: FileChange, in headTree: git_oid?, repo: GitRepository) throws -> git_oid? {
         var current: git_oid?
         if let headTree, let entry = try repo.entry(inTree: headTree, path: change.path) {
             guard entry.isBlob else { throw StoreError.invalidPath(change.path) }
@@ -41,11 +48,11 @@ extension ConfigStore {
         }
         switch change.expected {
         case .any:
-            return
+            return current
         case .absent:
-            if current == nil { return }
+            if current == nil { return current }
         case .version(let expected):
-            if let current, git_oid.same(current, expected.oid) { return }
+            if let current, git_oid.same(current, expected.oid) { return current }
         }
         throw StoreError.conflict(path: change.path, expected: change.expected, current: current.map(ObjectID.init))
     }
@@ -75,16 +82,17 @@ extension ConfigStore {
     }
 
     /// The compare-and-swap loop shared by commits and reverts. `buildTree` gets the head
-    /// and its tree (nil for an unborn branch) and returns the new root tree; it runs again
-    /// on the new head whenever the branch moved under us. Call with the lock held.
+    /// and its tree (nil for an unborn branch) and returns the new root tree, with the
+    /// changed paths when it knows them (else they are diffed); it runs again on the new
+    /// head whenever the branch moved under us. Call with the lock held.
     func commitWithRetry(_ repo: GitRepository, author: Signature, message: String,
-                         buildTree: (git_oid?, git_oid?) throws -> git_oid) throws -> CommitInfo {
+                         buildTree: (git_oid?, git_oid?) throws -> (git_oid, [String]?)) throws -> CommitInfo {
         var author = author
         author.date = Date(timeIntervalSince1970: (author.date ?? Date()).timeIntervalSince1970.rounded(.down))
         for attempt in 1...maxAttempts {
             let head = try repo.referenceTarget(referenceName)
             let headTree = try head.map { try repo.treeID(ofCommit: $0) }
-            let newTree = try buildTree(head, headTree)
+            let (newTree, knownPaths) = try buildTree(head, headTree)
             if let head, let headTree, git_oid.same(newTree, headTree) {
                 var info = try repo.commitInfo(head)
                 info.isUnchangedHead = true
@@ -95,7 +103,11 @@ extension ConfigStore {
             let subject = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
             switch try repo.compareAndSwap(reference: referenceName, to: commit, from: head, logMessage: "commit: \(subject)") {
             case .updated:
-                followWorkingTree(repo, from: headTree, to: newTree)
+                if let follower {
+                    follower.schedule()
+                } else {
+                    followWorkingTree(repo, from: headTree, to: newTree, paths: knownPaths)
+                }
                 return CommitInfo(id: ObjectID(commit), author: author, message: message, parents: parents.map(ObjectID.init))
             case .moved:
                 continue
@@ -109,10 +121,11 @@ extension ConfigStore {
 
     /// Updates the working tree and index for the paths that changed between two trees.
     /// Failures do not undo the commit; they are kept in ``lastWorkingTreeError``.
-    private func followWorkingTree(_ repo: GitRepository, from old: git_oid?, to new: git_oid) {
+    private func followWorkingTree(_ repo: GitRepository, from old: git_oid?, to new: git_oid, paths: [String]?) {
         do {
-            let paths = try repo.changedPaths(from: old, to: new)
-            try repo.checkout(target: new, baseline: old, paths: paths)
+            let changed: [String]
+            if let paths { changed = paths } else { changed = try repo.changedPaths(from: old, to: new) }
+            try repo.checkout(target: new, baseline: old, paths: changed)
             state.lastWorkingTreeError = nil
         } catch {
             state.lastWorkingTreeError = error

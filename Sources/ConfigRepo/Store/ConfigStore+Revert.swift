@@ -13,7 +13,7 @@ extension ConfigStore {
             let message = "Revert \"\(target.subject)\"\n\nThis reverts commit \(commit.hex).\n"
             return try commitWithRetry(repo, author: author, message: message) { head, _ in
                 guard let head else { throw StoreError.notFound("branch \(branch)") }
-                return try repo.revertTree(of: commit.oid, onto: head, mainline: target.parents.count > 1 ? 1 : 0)
+                return (try repo.revertTree(of: commit.oid, onto: head, mainline: target.parents.count > 1 ? 1 : 0), nil)
             }
         }
         if !result.isUnchangedHead { commitLanded() }

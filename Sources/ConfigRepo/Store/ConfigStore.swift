@@ -26,7 +26,12 @@ public final class ConfigStore: @unchecked Sendable {
     /// The loose-object count above which automatic packing runs.
     public let packThreshold: Int
 
+    /// When the working tree follows our commits.
+    public let workingTreeUpdate: WorkingTreeUpdate
+
     let lock = NSLock()
+    /// Set when `workingTreeUpdate` is `.background`.
+    var follower: WorkingTreeFollower?
     private var repository: GitRepository
     /// Guarded by `lock`.
     var state = State()
@@ -39,7 +44,10 @@ public final class ConfigStore: @unchecked Sendable {
     }
 
     /// Opens the repository at `path` (its working directory), tracking `branch`.
-    public init(path: String, branch: String = "main", packCheckInterval: Int = 500, packThreshold: Int = 2000) throws(StoreError) {
+    /// Every `packCheckInterval` commits (0: never) it packs in the background when more
+    /// than `packThreshold` objects are loose.
+    public init(path: String, branch: String = "main", packCheckInterval: Int = 500, packThreshold: Int = 2000,
+                workingTreeUpdate: WorkingTreeUpdate = .immediate) throws(StoreError) {
         do {
             repository = try GitRepository(openAt: path)
         } catch {
@@ -49,6 +57,22 @@ public final class ConfigStore: @unchecked Sendable {
         self.branch = branch
         self.packCheckInterval = packCheckInterval
         self.packThreshold = packThreshold
+        self.workingTreeUpdate = workingTreeUpdate
+        if workingTreeUpdate == .background {
+            let headTree = try? repository.referenceTarget("refs/heads/\(branch)").map { try repository.treeID(ofCommit: $0) }
+            follower = WorkingTreeFollower(path: path, referenceName: "refs/heads/\(branch)", matchedTree: headTree ?? nil) {
+                [lock, weak self] error in
+                lock.lock()
+                self?.state.lastWorkingTreeError = error
+                lock.unlock()
+            }
+        }
+    }
+
+    /// Returns once the working tree has caught up with every commit this store made before
+    /// the call (immediately with `.immediate`).
+    public func waitForWorkingTree() {
+        follower?.wait()
     }
 
     /// Runs `body` with the repository, holding the lock; errors come out as `StoreError`.
