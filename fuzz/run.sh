@@ -8,7 +8,7 @@ SECONDS_EACH=${1:-60}
 OUT=.build-fuzz
 mkdir -p "$OUT"
 W=Sources/WebServer
-COMMON=("$W/Core/InputBuffer.swift" "$W/HTTP/"*.swift "$W/App/Request.swift" "$W/App/HTTPError.swift" "$W/App/Response.swift")
+COMMON=("$W/Core/InputBuffer.swift" "$W/HTTP/"*.swift "$W/App/Request.swift" "$W/App/HTTPError.swift")
 WS=("$W/Core/InputBuffer.swift" "$W/WebSocket/WebSocketFrame.swift" "$W/WebSocket/WebSocketFrameParser.swift"
     "$W/WebSocket/WebSocketAssembler.swift" "$W/WebSocket/UTF8Validator.swift")
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name FuzzTarget)

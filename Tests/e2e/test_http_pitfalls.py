@@ -268,9 +268,9 @@ def test_absolute_form_target(server):
 def test_slowloris_cut_at_head_deadline(tmp_path):
     import time
     from http_server import Server
-    slow = Server(extra_args=["--head-timeout", "2"])
+    slow = Server(extra_args=["--head-timeout", "3"])
     try:
-        conn = Conn(slow.port, timeout=1.0)
+        conn = Conn(slow.port, timeout=0.2)
         head = "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: " + "a" * 40 + "\r\n\r\n"
         cut = False
         for byte in head:
@@ -279,7 +279,7 @@ def test_slowloris_cut_at_head_deadline(tmp_path):
             except (BrokenPipeError, ConnectionResetError):
                 cut = True
                 break
-            time.sleep(0.5)
+            time.sleep(0.8)   # one byte a second, counting the probe below
             if conn.is_closed():
                 cut = True
                 break

@@ -1,0 +1,65 @@
+/// Renders errors as responses, as JSON unless the client prefers HTML.
+enum ErrorRenderer {
+    static func response(for error: HTTPError, requestID: String, accept: String?) -> Response {
+        var response: Response
+        if let accept, prefersHTML(accept) {
+            let title = escapeHTML("\(error.status.code) \(error.status.reason)")
+            response = .html("""
+                <!doctype html>
+                <html><head><meta charset="utf-8"><title>\(title)</title></head>
+                <body><h1>\(title)</h1><p>\(escapeHTML(error.message))</p><p><small>Request id: \(escapeHTML(requestID))</small></p></body></html>
+
+                """, status: error.status)
+        } else {
+            response = .json("{\"error\":\(jsonString(error.message)),\"status\":\(error.status.code),\"request_id\":\(jsonString(requestID))}\n",
+                             status: error.status)
+        }
+        for field in error.headers { response.headers.set(field.name, field.value) }
+        return response
+    }
+
+    static func prefersHTML(_ accept: String) -> Bool {
+        guard let html = accept.firstRange(of: "text/html") else { return false }
+        if let json = accept.firstRange(of: "application/json") { return html.lowerBound < json.lowerBound }
+        return true
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+func escapeHTML(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for character in text.unicodeScalars {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.unicodeScalars.append(character)
+        }
+    }
+    return out
+}
+
+/// Encodes a string as a JSON string literal.
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}
