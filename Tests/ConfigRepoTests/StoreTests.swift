@@ -154,4 +154,33 @@ import Testing
         #expect(fixture.root.read("repo/systems/sys-b.json") == "engineer's draft\n")
         #expect(try fixture.text("systems/sys-b.json") == "server\n")
     }
+
+    @Test func aHeldIndexLockDelaysTheWorkingTreeButNeverTheCommit() throws {
+        let fixture = try StoreFixture()
+        let lockPath = fixture.path + "/.git/index.lock"
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data())
+        let info = try fixture.store.commit([.put("systems/sys-a.json", Array(text: "while locked\n"))],
+                                            author: .backoffice, message: "locked")
+        #expect(fixture.store.head() == info.id)
+        #expect(fixture.store.lastWorkingTreeError != nil)
+        try FileManager.default.removeItem(atPath: lockPath)
+        let deadline = Date().addingTimeInterval(3)
+        while fixture.store.lastWorkingTreeError != nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(fixture.store.lastWorkingTreeError == nil)
+        #expect(fixture.root.read("repo/systems/sys-a.json") == "while locked\n")
+        #expect(try fixture.status() == "")
+    }
+
+    @Test func aStaleBranchLockLeftByADeadWriterIsRemovedAFreshOneIsRespected() throws {
+        let fixture = try StoreFixture()
+        let lockPath = fixture.path + "/.git/refs/heads/main.lock"
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data())
+        #expect(throws: StoreError.self) {
+            _ = try fixture.store.commit([.put("a.json", [1])], author: .backoffice, message: "fresh lock")
+        }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lockPath)
+        let info = try fixture.store.commit([.put("a.json", [1])], author: .backoffice, message: "stale lock")
+        #expect(fixture.store.head() == info.id)
+        #expect(!FileManager.default.fileExists(atPath: lockPath))
+    }
 }

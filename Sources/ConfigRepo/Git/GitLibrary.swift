@@ -9,7 +9,10 @@ enum GitLibrary {
         git_libgit2_init()
         // libgit2 caches trees only up to 4 KiB by default; a directory of 50,000 files is
         // a 2.5 MB tree that every write and lookup would otherwise inflate and parse again.
-        _ = cgit2_set_cache_object_limit(Int32(GIT_OBJECT_TREE.rawValue), 64 << 20)
+        // Keep each repository's cache modest so parsed big trees cannot grow the RSS by
+        // libgit2's default 256 MB.
+        _ = cgit2_set_cache_object_limit(Int32(GIT_OBJECT_TREE.rawValue), 16 << 20)
+        _ = cgit2_set_cache_max_size(64 << 20)
         return true
     }()
 

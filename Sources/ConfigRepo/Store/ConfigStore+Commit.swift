@@ -112,21 +112,47 @@ extension ConfigStore {
             case .moved:
                 continue
             case .locked:
-                // Someone (often the git CLI) holds the ref lock: back off a little.
+                // Someone (often the git CLI) holds the ref lock: back off a little. A lock
+                // file older than `staleLockAge` was left by a writer that died mid-update
+                // (git holds a ref lock for milliseconds), so it is removed.
+                removeStaleReferenceLock(repo)
                 usleep(UInt32(min(attempt, 20)) * 500)
             }
         }
         throw StoreError.tooManyRetries(maxAttempts)
     }
 
+    /// Removes `<ref>.lock` when it is older than ``staleLockAge`` seconds.
+    private func removeStaleReferenceLock(_ repo: GitRepository) {
+        let lockPath = repo.gitDirectory + referenceName + ".lock"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: lockPath),
+              let modified = attributes[.modificationDate] as? Date,
+              Date().timeIntervalSince(modified) > Self.staleLockAge else { return }
+        unlink(lockPath)
+    }
+
+    /// Age in seconds after which a branch lock file counts as left by a dead writer.
+    static let staleLockAge: TimeInterval = 5
+
     /// Updates the working tree and index for the paths that changed between two trees.
-    /// Failures do not undo the commit; they are kept in ``lastWorkingTreeError``.
+    /// Failures do not undo the commit: they are kept in ``lastWorkingTreeError`` and the
+    /// checkout is retried in the background for a while.
     private func followWorkingTree(_ repo: GitRepository, from old: git_oid?, to new: git_oid, paths: [String]?) {
         do {
             let changed: [String]
             if let paths { changed = paths } else { changed = try repo.changedPaths(from: old, to: new) }
-            try repo.checkout(target: new, baseline: old, paths: changed)
-            state.lastWorkingTreeError = nil
+            do {
+                try repo.checkout(target: new, baseline: old, paths: changed)
+                state.lastWorkingTreeError = nil
+            } catch {
+                state.lastWorkingTreeError = error
+                WorkingTreeFollower.repair(path: path, referenceName: referenceName, baseline: old, paths: changed) {
+                    [lock, weak self] error in
+                    lock.lock()
+                    self?.state.lastWorkingTreeError = error
+                    lock.unlock()
+                }
+            }
         } catch {
             state.lastWorkingTreeError = error
         }

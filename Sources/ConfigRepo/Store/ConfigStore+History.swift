@@ -10,7 +10,7 @@ extension ConfigStore {
     public func history(of path: String, limit: Int? = nil) throws(StoreError) -> [CommitInfo] {
         let components = path.split(separator: "/").map(String.init)
         guard !components.isEmpty else { throw .invalidPath(path) }
-        return try withRepository { repo in
+        return try withReader { repo in
             guard let head = try repo.referenceTarget(referenceName) else { return [] }
             var walk: OpaquePointer?
             try GitError.check(git_revwalk_new(&walk, repo.pointer), "git_revwalk_new")

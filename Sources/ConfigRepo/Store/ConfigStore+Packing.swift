@@ -42,15 +42,13 @@ extension ConfigStore {
         do { report = try packer.pack() } catch { throw StoreError.git(error) }
         // Old packs go while no call of ours runs, and the handle is reopened at once so
         // it never looks for them again.
-        lock.lock()
-        report.packsRemoved = packer.removePacks(report.redundantPacks)
-        reopenRepositoryLocked()
-        lock.unlock()
+        let redundant = report.redundantPacks
+        report.packsRemoved = withAllHandlesClosed { packer.removePacks(redundant) }
         return report
     }
 
     /// The `.git` directory with a trailing `/`.
     var gitDirectory: String {
-        (try? withRepository { repo in repo.gitDirectory }) ?? path + "/.git/"
+        (try? withReader { repo in repo.gitDirectory }) ?? path + "/.git/"
     }
 }

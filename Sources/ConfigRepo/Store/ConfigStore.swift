@@ -30,6 +30,10 @@ public final class ConfigStore: @unchecked Sendable {
     public let workingTreeUpdate: WorkingTreeUpdate
 
     let lock = NSLock()
+    /// Guards `reader`, the handle reads go through, so reads and writes do not wait on
+    /// each other.
+    private let readLock = NSLock()
+    private var reader: GitRepository
     /// Set when `workingTreeUpdate` is `.background`.
     var follower: WorkingTreeFollower?
     private var repository: GitRepository
@@ -50,6 +54,7 @@ public final class ConfigStore: @unchecked Sendable {
                 workingTreeUpdate: WorkingTreeUpdate = .immediate) throws(StoreError) {
         do {
             repository = try GitRepository(openAt: path)
+            reader = try GitRepository(openAt: path)
         } catch {
             throw StoreError.git(error)
         }
@@ -86,9 +91,31 @@ public final class ConfigStore: @unchecked Sendable {
         }
     }
 
-    /// Replaces the repository handle (after packs were deleted). Call with the lock held.
-    func reopenRepositoryLocked() {
+    /// Runs a read with the reader handle, holding the read lock; errors come out as
+    /// `StoreError`.
+    func withReader<T>(_ body: (GitRepository) throws -> T) throws(StoreError) -> T {
+        readLock.lock()
+        defer { readLock.unlock() }
+        do {
+            return try body(reader)
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    /// Runs `body` (which deletes packs) while no call of ours can be reading, then reopens
+    /// both handles so neither looks for the deleted packs again.
+    func withAllHandlesClosed<T>(_ body: () -> T) -> T {
+        lock.lock()
+        readLock.lock()
+        defer {
+            readLock.unlock()
+            lock.unlock()
+        }
+        let result = body()
         if let fresh = try? GitRepository(openAt: path) { repository = fresh }
+        if let fresh = try? GitRepository(openAt: path) { reader = fresh }
+        return result
     }
 
     /// Turns fsync of objects and refs on or off for the whole process (off by default).
@@ -108,12 +135,12 @@ public final class ConfigStore: @unchecked Sendable {
 
     /// The commit at the tip of the tracked branch; nil when the branch does not exist.
     public func head() -> ObjectID? {
-        try? withRepository { repo in try repo.referenceTarget(referenceName).map(ObjectID.init) }
+        try? withReader { repo in try repo.referenceTarget(referenceName).map(ObjectID.init) }
     }
 
     /// Resolves any revspec (full or short sha, `HEAD~1`, a branch name) to a commit id.
     public func resolve(_ revision: String) throws(StoreError) -> ObjectID {
-        try withRepository { repo in
+        try withReader { repo in
             do {
                 return ObjectID(try repo.resolveCommit(revision))
             } catch {
@@ -126,13 +153,16 @@ public final class ConfigStore: @unchecked Sendable {
     }
 
     /// Every file of a commit's tree, with its blob id and bytes, depth first in tree order.
+    ///
+    /// Reads go through their own repository handle, so a large snapshot load never holds
+    /// up writers.
     public func files(at commit: ObjectID) throws(StoreError) -> [RepoFile] {
-        try withRepository { repo in try repo.readAllFiles(inTree: try repo.treeID(ofCommit: commit.oid)) }
+        try withReader { repo in try repo.readAllFiles(inTree: try repo.treeID(ofCommit: commit.oid)) }
     }
 
     /// One file of a commit; nil when `path` is absent or names a directory.
     public func file(at commit: ObjectID, path: String) throws(StoreError) -> RepoFile? {
-        try withRepository { repo in
+        try withReader { repo in
             guard let blob = try repo.blobID(inTree: try repo.treeID(ofCommit: commit.oid), path: path) else { return nil }
             return RepoFile(path: path, blob: ObjectID(blob), bytes: try repo.readObjectBytes(blob))
         }
@@ -140,13 +170,13 @@ public final class ConfigStore: @unchecked Sendable {
 
     /// The bytes of a blob.
     public func blob(_ id: ObjectID) throws(StoreError) -> [UInt8] {
-        try withRepository { repo in try repo.readObjectBytes(id.oid) }
+        try withReader { repo in try repo.readObjectBytes(id.oid) }
     }
 
     /// Paths of files added, modified or deleted between two commits (`old` nil: everything
     /// in `new`), sorted.
     public func changes(from old: ObjectID?, to new: ObjectID) throws(StoreError) -> [String] {
-        try withRepository { repo in
+        try withReader { repo in
             let oldTree = try old.map { try repo.treeID(ofCommit: $0.oid) }
             return try repo.changedPaths(from: oldTree, to: try repo.treeID(ofCommit: new.oid))
         }
@@ -154,7 +184,7 @@ public final class ConfigStore: @unchecked Sendable {
 
     /// The description of one commit.
     public func commitInfo(_ id: ObjectID) throws(StoreError) -> CommitInfo {
-        try withRepository { repo in try repo.commitInfo(id.oid) }
+        try withReader { repo in try repo.commitInfo(id.oid) }
     }
 }
 

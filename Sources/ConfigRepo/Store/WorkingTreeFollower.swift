@@ -51,7 +51,8 @@ final class WorkingTreeFollower: @unchecked Sendable {
         scheduled = false
         lock.unlock()
         var lastError: GitError?
-        for _ in 0..<2 {
+        for attempt in 0..<20 {
+            if attempt > 0 { Thread.sleep(forTimeInterval: 0.05) }  // index.lock held, a pack swapped …
             do {
                 let repo = try GitRepository(openAt: path)
                 guard let head = try repo.referenceTarget(referenceName) else { return }
@@ -66,5 +67,32 @@ final class WorkingTreeFollower: @unchecked Sendable {
             }
         }
         report(lastError)
+    }
+}
+
+extension WorkingTreeFollower {
+    /// After a failed immediate checkout (typically `index.lock` held by the git CLI),
+    /// retries every 50 ms for up to 2 s, from a thread of its own, bringing `paths` from
+    /// `baseline` to whatever the branch head is by then (never to an older tree).
+    static func repair(path: String, referenceName: String, baseline: git_oid?, paths: [String],
+                       report: @escaping @Sendable (GitError?) -> Void) {
+        let baselineID = baseline.map(ObjectID.init)
+        let thread = Thread {
+            var lastError: GitError?
+            for _ in 0..<40 {
+                Thread.sleep(forTimeInterval: 0.05)
+                do {
+                    let repo = try GitRepository(openAt: path)
+                    guard let head = try repo.referenceTarget(referenceName) else { return }
+                    try repo.checkout(target: try repo.treeID(ofCommit: head), baseline: baselineID?.oid, paths: paths)
+                    return report(nil)
+                } catch {
+                    lastError = (error as Any as? GitError) ?? GitError(code: -1, message: "\(error)", operation: "repair working tree")
+                }
+            }
+            report(lastError)
+        }
+        thread.name = "ConfigStore working tree repair"
+        thread.start()
     }
 }
