@@ -12,6 +12,7 @@ nonisolated var commands: [any Command.Type] {
         CheckCommand.self,
         RevertCommand.self,
         ImportCommand.self,
+        SecretCommand.self,
     ]
 }
 

@@ -186,3 +186,20 @@ def test_a_writer_killed_mid_write_loses_no_acknowledged_write(deployment):
     result = backoffice("import", "-", "--repo", repo, input=json.dumps({"systems": [{"name": "After the storm", "zones": ["zone-hp-l1"]}]}))
     assert result.returncode == 0, result.stderr
     assert backoffice("check", "--repo", repo).returncode == 0
+
+
+def test_secret_seal_encrypts_plain_values_pushed_by_an_engineer(deployment):
+    repo, state = deployment["repo"], deployment["state"]
+    edit_json(os.path.join(repo, "zones", "zone-hp-l2.json"),
+              lambda m: m.update(settings={"none": {"a": 1}, "admin": {"door_pin": "4321"}}))
+    git(repo, "commit", "-qam", "door pin")
+    check = backoffice("check", "--repo", repo, "--state", state)
+    assert check.returncode == 1
+    assert "zones/zone-hp-l2.json: settings.admin.door_pin: plain text under an encrypted level" in check.stdout
+    result = backoffice("secret", "seal", "--repo", repo, "--state", state)
+    assert result.returncode == 0, result.stderr
+    with open(os.path.join(repo, "zones", "zone-hp-l2.json")) as handle:
+        text = handle.read()
+    assert "4321" not in text and '"door_pin": "enc:v1:' in text
+    assert backoffice("check", "--repo", repo, "--state", state).returncode == 0
+    assert backoffice("secret", "seal", "--repo", repo, "--state", state).stdout.strip() == "nothing to seal"
