@@ -29,8 +29,11 @@ struct StoreBenchTests {
     @Test func benchmark() throws {
         let environment = ProcessInfo.processInfo.environment
         let commitCount = Int(environment["STORE_BENCH_COMMITS"] ?? "") ?? 10_000
+        let divisor = Int(environment["STORE_BENCH_DIVISOR"] ?? "") ?? 1
+        let background = environment["STORE_BENCH_BACKGROUND"] == "1"
         let source = TemporaryDirectory(), root = TemporaryDirectory()
-        let kinds = [("systems", "sys", 10_000), ("modules", "mod", 50_000), ("zones", "zone", 2_000), ("drivers", "driver", 300)]
+        let kinds = [("systems", "sys", 10_000 / divisor), ("modules", "mod", 50_000 / divisor),
+                     ("zones", "zone", 2_000 / divisor), ("drivers", "driver", 300 / divisor)]
         for (directory, prefix, count) in kinds {
             try FileManager.default.createDirectory(atPath: source.path + "/" + directory, withIntermediateDirectories: true)
             for index in 0..<count {
@@ -40,14 +43,17 @@ struct StoreBenchTests {
         }
         let path = root.path + "/repo"
         let createTime = try Self.seconds { _ = try ConfigStore.create(at: path, from: source.path, message: "init") }
-        print("bench: create 62,300 files: \(createTime) s, .git \(Self.du(path + "/.git"))")
-        let store = try ConfigStore(path: path, packCheckInterval: 500, packThreshold: 2000)
+        print("bench: shape 1/\(divisor), background working tree: \(background)")
+        print("bench: create \(kinds.map(\.2).reduce(0, +)) files: \(createTime) s, .git \(Self.du(path + "/.git"))")
+        let store = try ConfigStore(path: path, packCheckInterval: 100, packThreshold: 2000,
+                                    workingTreeUpdate: background ? .background : .immediate)
         let head = try #require(store.head())
         var files: [RepoFile] = []
         let looseRead = try Self.seconds { files = try store.files(at: head) }
         print("bench: files(at:) loose: \(looseRead) s for \(files.count) files")
-        let packReport = try store.packIfNeeded(looseThreshold: 0)
-        print("bench: initial pack: \(String(describing: packReport)), .git \(Self.du(path + "/.git"))")
+        var packReport: PackReport?
+        let initialPack = try Self.seconds { packReport = try store.packIfNeeded(looseThreshold: 0) }
+        print("bench: initial pack \(initialPack) s: \(String(describing: packReport)), .git \(Self.du(path + "/.git"))")
         let store2 = try ConfigStore(path: path)
         for run in 0..<3 {
             let packedRead = try Self.seconds { files = try store2.files(at: head) }
@@ -58,20 +64,26 @@ struct StoreBenchTests {
         latencies.reserveCapacity(commitCount)
         let total = try Self.seconds {
             for index in 0..<commitCount {
-                let file = index % 2 == 0 ? "modules/mod-\(index % 50_000).json" : "systems/sys-\(index % 10_000).json"
+                let file = index % 2 == 0 ? "modules/mod-\(index % kinds[1].2).json" : "systems/sys-\(index % kinds[0].2).json"
                 let latency = try Self.seconds {
                     _ = try store.commit([.put(file, Array("{\"edit\": \(index)}\n".utf8))],
                                          author: Signature(name: "Bench", email: "bench@localhost"), message: "edit \(index)")
                 }
                 latencies.append(latency)
+                if (index + 1) % 1000 == 0 {
+                    print("bench: \(index + 1) commits, loose \(store.looseObjectCount()), .git \(Self.du(path + "/.git"))")
+                }
             }
         }
         latencies.sort()
         print("bench: \(commitCount) commits in \(total) s = \(Double(commitCount) / total)/s; p50 \(latencies[latencies.count / 2] * 1000) ms, p99 \(latencies[latencies.count * 99 / 100] * 1000) ms")
+        store.waitForWorkingTree()
+        print("bench: git status lines after commits: \(try runGit(["status", "--porcelain"], in: path).output.split(separator: "\n").count)")
         Thread.sleep(forTimeInterval: 2)
         print("bench: after commits: loose \(store.looseObjectCount()), .git \(Self.du(path + "/.git"))")
-        let final = try store.packIfNeeded(looseThreshold: 0)
-        print("bench: final pack \(String(describing: final)), .git \(Self.du(path + "/.git"))")
+        var final: PackReport?
+        let finalPack = try Self.seconds { final = try store.packIfNeeded(looseThreshold: 0) }
+        print("bench: final pack \(finalPack) s: \(String(describing: final)), .git \(Self.du(path + "/.git"))")
         var history: [CommitInfo] = []
         let historyTime = try Self.seconds { history = try store.history(of: "systems/sys-1.json", limit: 50) }
         print("bench: history(of:) \(historyTime) s, \(history.count) entries")

@@ -33,9 +33,13 @@ extension ConfigStore {
 
     /// Packs the repository when it has more than `looseThreshold` loose objects (see
     /// ``GitPacker``); returns what was done, or nil when below the threshold. Runs beside
-    /// writers: the store's lock is taken only to reopen its repository handle afterwards.
+    /// writers: the store's locks are taken only to delete superseded packs and reopen the
+    /// handles. Runs one at a time per store (a second call waits for the first).
     @discardableResult
     public func packIfNeeded(looseThreshold: Int = 2000) throws(StoreError) -> PackReport? {
+        // One packer at a time: two would each write a full pack and race on the deletes.
+        packLock.lock()
+        defer { packLock.unlock() }
         let packer = GitPacker(gitDirectory: gitDirectory)
         guard packer.looseObjects().count > looseThreshold else { return nil }
         var report: PackReport

@@ -30,6 +30,8 @@ public final class ConfigStore: @unchecked Sendable {
     public let workingTreeUpdate: WorkingTreeUpdate
 
     let lock = NSLock()
+    /// Held for a whole packing run.
+    let packLock = NSLock()
     /// Guards `reader`, the handle reads go through, so reads and writes do not wait on
     /// each other.
     private let readLock = NSLock()
@@ -50,7 +52,7 @@ public final class ConfigStore: @unchecked Sendable {
     /// Opens the repository at `path` (its working directory), tracking `branch`.
     /// Every `packCheckInterval` commits (0: never) it packs in the background when more
     /// than `packThreshold` objects are loose.
-    public init(path: String, branch: String = "main", packCheckInterval: Int = 500, packThreshold: Int = 2000,
+    public init(path: String, branch: String = "main", packCheckInterval: Int = 100, packThreshold: Int = 2000,
                 workingTreeUpdate: WorkingTreeUpdate = .immediate) throws(StoreError) {
         do {
             repository = try GitRepository(openAt: path)
