@@ -42,9 +42,21 @@ extension ConfigStore {
     /// current blob id.
     private static func check(_ change: FileChange, in headTree: git_oid?, repo: GitRepository) throws -> git_oid? {
         var current: git_oid?
-        if let headTree, let entry = try repo.entry(inTree: headTree, path: change.path) {
-            guard entry.isBlob else { throw StoreError.invalidPath(change.path) }
-            current = entry.id
+        if let headTree {
+            if let entry = try repo.entry(inTree: headTree, path: change.path) {
+                guard entry.isBlob else { throw StoreError.invalidPath(change.path) }
+                current = entry.id
+            } else {
+                // A file where the path needs a directory would be silently replaced.
+                var prefix = Substring(change.path)
+                while let slash = prefix.lastIndex(of: "/") {
+                    prefix = prefix[..<slash]
+                    if let entry = try repo.entry(inTree: headTree, path: String(prefix)) {
+                        if entry.isBlob { throw StoreError.invalidPath(change.path) }
+                        break
+                    }
+                }
+            }
         }
         switch change.expected {
         case .any:
