@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import WebServer
 
@@ -135,4 +136,45 @@ func violations(name: String, bytes: [UInt8], code: UInt16) {
     #expect(Base64.encode(Array("foobar".utf8)) == "Zm9vYmFy")
     #expect(Base64.decode("Zm9=YmFy") == nil)
     #expect(Base64.decode("Zm9") == nil)
+}
+
+@Test func inboxPausesTheReaderAndResumesItWhenDrained() async {
+    let inbox = WebSocketInbox(highWater: 4)
+    let drained = DrainCounter()
+    var pauses: [Bool] = []
+    for index in 0..<4 {
+        pauses.append(inbox.push(.text("\(index)"), onDrain: { drained.increment() }))
+    }
+    #expect(pauses == [false, false, false, true])
+    #expect(await inbox.next() == .text("0"))
+    #expect(drained.value == 0)
+    #expect(await inbox.next() == .text("1"))
+    #expect(drained.value == 1)   // down to half the high-water mark
+    inbox.finish()
+    #expect(await inbox.next() == .text("2"))
+    #expect(await inbox.next() == .text("3"))
+    #expect(await inbox.next() == nil)
+}
+
+@Test func outboundGateWaitsAboveHighWaterAndWakesBelowLowWater() async {
+    let gate = OutboundGate(highWater: 100, lowWater: 10)
+    #expect(gate.reserve(50) == (true, false))
+    #expect(gate.reserve(60) == (true, true))
+    let woke = DrainCounter()
+    let waiter = Task {
+        await gate.waitForRoom()
+        woke.increment()
+    }
+    gate.didWrite(50)   // 60 left: still above the low-water mark
+    gate.didWrite(55)   // 5 left
+    await waiter.value
+    #expect(woke.value == 1)
+    gate.close()
+    #expect(gate.reserve(1) == (false, false))
+}
+
+final class DrainCounter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

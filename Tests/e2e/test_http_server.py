@@ -245,3 +245,14 @@ def test_failed_stream_is_cut_not_completed(server):
         assert conn.buffer.endswith(b"chunk 1\n\r\n") and not conn.buffer.endswith(b"0\r\n\r\n")
     finally:
         conn.close()
+
+
+def test_static_file_changes_are_seen_at_once(server):
+    server.write_site_file("live.txt", "version one")
+    assert requests.get(server.base + "/backoffice/live.txt").text == "version one"
+    assert requests.get(server.base + "/backoffice/live.txt").text == "version one"   # now cached
+    path = server.write_site_file("live.txt", "version two")
+    os.utime(path, ns=(1, 2))   # same size, different mtime
+    assert requests.get(server.base + "/backoffice/live.txt").text == "version two"
+    os.remove(path)
+    assert requests.get(server.base + "/backoffice/live.txt").status_code == 404

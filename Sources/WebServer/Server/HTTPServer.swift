@@ -61,6 +61,11 @@ public final class HTTPServer: Sendable {
     /// Binds, starts the loop threads and returns the bound port.
     @discardableResult
     public func start() throws -> Int {
+        let idle = state.withLock { state -> Bool in
+            if case .idle = state { return true }
+            return false
+        }
+        guard idle else { throw IOError(errno: EALREADY, call: "HTTPServer.start: already started") }
         let listening = try ListeningSocket.bind(host: configuration.host, port: configuration.port, backlog: 1024)
         var loops: [EventLoop] = []
         do {
