@@ -13,6 +13,7 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
         self = level
     }
 
+    /// Orders levels by severity.
     public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
 }
 

@@ -51,10 +51,15 @@ public struct Router: Sendable {
         insert(.get, pattern, .webSocket(handler))
     }
 
+    /// Adds a `GET` handler for `pattern`.
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add(.get, pattern, handler) }
+    /// Adds a `POST` handler for `pattern`.
     public mutating func post(_ pattern: String, _ handler: @escaping Handler) { add(.post, pattern, handler) }
+    /// Adds a `PUT` handler for `pattern`.
     public mutating func put(_ pattern: String, _ handler: @escaping Handler) { add(.put, pattern, handler) }
+    /// Adds a `PATCH` handler for `pattern`.
     public mutating func patch(_ pattern: String, _ handler: @escaping Handler) { add(.patch, pattern, handler) }
+    /// Adds a `DELETE` handler for `pattern`.
     public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add(.delete, pattern, handler) }
 
     /// Serves files under `directory` at `prefix` (`/backoffice`), GET and HEAD.

@@ -22,28 +22,51 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     /// Whether responses with this status never carry a body (1xx, 204, 304).
     public var forbidsBody: Bool { code < 200 || code == 204 || code == 304 }
 
+    /// 200.
     public static let ok = HTTPStatus(200)
+    /// 201.
     public static let created = HTTPStatus(201)
+    /// 204.
     public static let noContent = HTTPStatus(204)
+    /// 301.
     public static let movedPermanently = HTTPStatus(301)
+    /// 302.
     public static let found = HTTPStatus(302)
+    /// 303.
     public static let seeOther = HTTPStatus(303)
+    /// 304.
     public static let notModified = HTTPStatus(304)
+    /// 400.
     public static let badRequest = HTTPStatus(400)
+    /// 401.
     public static let unauthorized = HTTPStatus(401)
+    /// 403.
     public static let forbidden = HTTPStatus(403)
+    /// 404.
     public static let notFound = HTTPStatus(404)
+    /// 405.
     public static let methodNotAllowed = HTTPStatus(405)
+    /// 408.
     public static let requestTimeout = HTTPStatus(408)
+    /// 409.
     public static let conflict = HTTPStatus(409)
+    /// 413.
     public static let payloadTooLarge = HTTPStatus(413)
+    /// 414.
     public static let uriTooLong = HTTPStatus(414)
+    /// 417.
     public static let expectationFailed = HTTPStatus(417)
+    /// 422.
     public static let unprocessableContent = HTTPStatus(422)
+    /// 431.
     public static let headerFieldsTooLarge = HTTPStatus(431)
+    /// 500.
     public static let internalServerError = HTTPStatus(500)
+    /// 501.
     public static let notImplemented = HTTPStatus(501)
+    /// 503.
     public static let serviceUnavailable = HTTPStatus(503)
+    /// 505.
     public static let httpVersionNotSupported = HTTPStatus(505)
 
     static let reasons: [Int: String] = [

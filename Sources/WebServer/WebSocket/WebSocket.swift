@@ -78,6 +78,7 @@ public final class WebSocket: Sendable {
         public typealias Failure = Never
         let inbox: WebSocketInbox
 
+        /// An iterator over the messages.
         public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inbox: inbox) }
 
         /// Iterates messages until the connection closes.
@@ -85,6 +86,7 @@ public final class WebSocket: Sendable {
             public typealias Element = WebSocketMessage
             public typealias Failure = Never
             let inbox: WebSocketInbox
+            /// The next message, or nil once the connection has closed.
             public mutating func next() async -> WebSocketMessage? { await inbox.next() }
         }
     }

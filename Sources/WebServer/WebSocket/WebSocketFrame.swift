@@ -50,13 +50,21 @@ struct WebSocketFrame: Sendable, Equatable {
 
 /// Close codes we send (RFC 6455 §7.4.1).
 public enum WebSocketCloseCode {
+    /// 1000.
     public static let normal: UInt16 = 1000
+    /// 1001.
     public static let goingAway: UInt16 = 1001
+    /// 1002.
     public static let protocolError: UInt16 = 1002
+    /// 1003.
     public static let unsupportedData: UInt16 = 1003
+    /// 1007.
     public static let invalidPayload: UInt16 = 1007
+    /// 1008.
     public static let policyViolation: UInt16 = 1008
+    /// 1009.
     public static let messageTooBig: UInt16 = 1009
+    /// 1011.
     public static let internalError: UInt16 = 1011
 
     /// Whether a peer may send `code` in a close frame.
