@@ -93,6 +93,7 @@ class RawWebSocket:
     ("new message inside fragments", frame(0x1, b"a", fin=False) + frame(0x1, b"b"), 1002),
     ("invalid UTF-8 across fragments", frame(0x1, b"\xce", fin=False) + frame(0x0, b"\xff"), 1007),
     ("truncated UTF-8 at message end", frame(0x1, b"ok\xce", fin=False) + frame(0x0, b"")[:0] + frame(0x0, b"", fin=True), 1007),
+    ("invalid UTF-8 before the frame is complete", frame(0x1, b"ok\xff" + b"x" * 100)[:12], 1007),
     ("close code 999", frame(0x8, struct.pack("!H", 999)), 1002),
     ("close code 1005", frame(0x8, struct.pack("!H", 1005)), 1002),
     ("close code 2999", frame(0x8, struct.pack("!H", 2999)), 1002),

@@ -10,6 +10,9 @@ struct WebSocketState {
     var pingSentAt: UInt64?
     /// The handler's inbox is full; not reading until it drains.
     var readPaused = false
+    /// UTF-8 checked so far in an incomplete text frame: bytes checked and the validator after them.
+    var partialChecked = 0
+    var partialValidator: UTF8Validator?
 }
 
 extension Connection {
@@ -53,11 +56,14 @@ extension Connection {
             webSocket = state
             switch event {
             case .needMore:
+                checkPartialText()
                 return
             case .error(let error):
                 failWebSocket(error)
                 return
             case .frame(let frame):
+                state.partialChecked = 0
+                state.partialValidator = nil
                 state.lastHeard = loop.now
                 state.pingSentAt = nil
                 let assembled = state.assembler.receive(frame)
@@ -88,6 +94,23 @@ extension Connection {
                 }
             }
         }
+    }
+
+    /// Fails fast on invalid UTF-8 inside a text frame that has not fully arrived yet.
+    private func checkPartialText() {
+        guard var state = webSocket, case .success(let header) = state.parser.peekHeader(input) else { return }
+        if state.partialChecked == 0 && state.partialValidator == nil {
+            guard let validator = state.assembler.textValidator(continuing: header.opcode) else { return }
+            state.partialValidator = validator
+        }
+        guard var validator = state.partialValidator else { return }
+        let bytes = state.parser.partialPayload(input, header, from: state.partialChecked)
+        guard !bytes.isEmpty else { return }
+        state.partialChecked += bytes.count
+        let valid = validator.feed(bytes)
+        state.partialValidator = validator
+        webSocket = state
+        if !valid { failWebSocket(WebSocketProtocolError(code: 1007, reason: "invalid UTF-8")) }
     }
 
     /// Sends a close frame for a protocol violation and drops the connection once it is written.

@@ -27,6 +27,16 @@ struct WebSocketAssembler {
 
     init(maxMessageBytes: Int) { self.maxMessageBytes = maxMessageBytes }
 
+    /// A validator positioned where a frame with `opcode` would continue, if that frame carries text
+    /// (for failing fast on invalid UTF-8 before the frame is complete). Nil for anything else.
+    func textValidator(continuing opcode: WebSocketOpcode) -> UTF8Validator? {
+        switch opcode {
+        case .text: openOpcode == nil ? UTF8Validator() : nil
+        case .continuation: openOpcode == .text ? utf8 : nil
+        default: nil
+        }
+    }
+
     mutating func receive(_ frame: WebSocketFrame) -> Event {
         switch frame.opcode {
         case .ping: return .ping(frame.payload)

@@ -13,46 +13,81 @@ struct WebSocketFrameParser {
 
     init(maxFrameBytes: Int) { self.maxFrameBytes = maxFrameBytes }
 
-    mutating func next(_ input: inout InputBuffer) -> Event {
+    /// A frame header, validated, with where its payload starts.
+    struct Header {
+        var fin: Bool
+        var opcode: WebSocketOpcode
+        var length: Int
+        /// Header bytes including the masking key.
+        var headerLength: Int
+        var mask: (UInt8, UInt8, UInt8, UInt8)
+    }
+
+    /// Reads and checks the header of the frame at the reader index without consuming anything.
+    /// Nil when more bytes are needed.
+    func peekHeader(_ input: InputBuffer) -> Result<Header, WebSocketProtocolError>? {
         let available = input.readableCount
-        guard available >= 2 else { return .needMore }
+        guard available >= 2 else { return nil }
         let start = input.readerIndex
         let first = input.bytes[start], second = input.bytes[start + 1]
         let fin = first & 0x80 != 0
-        guard first & 0x70 == 0 else { return .error(.init(code: 1002, reason: "reserved bits set")) }
+        guard first & 0x70 == 0 else { return .failure(.init(code: 1002, reason: "reserved bits set")) }
         guard let opcode = WebSocketOpcode(rawValue: first & 0x0F) else {
-            return .error(.init(code: 1002, reason: "unknown opcode"))
+            return .failure(.init(code: 1002, reason: "unknown opcode"))
         }
-        guard second & 0x80 != 0 else { return .error(.init(code: 1002, reason: "client frame not masked")) }
+        guard second & 0x80 != 0 else { return .failure(.init(code: 1002, reason: "client frame not masked")) }
         var length = Int(second & 0x7F)
         var headerLength = 2
         if opcode.isControl {
-            guard fin else { return .error(.init(code: 1002, reason: "fragmented control frame")) }
-            guard length <= 125 else { return .error(.init(code: 1002, reason: "control frame too long")) }
+            guard fin else { return .failure(.init(code: 1002, reason: "fragmented control frame")) }
+            guard length <= 125 else { return .failure(.init(code: 1002, reason: "control frame too long")) }
         }
         if length == 126 {
-            guard available >= 4 else { return .needMore }
+            guard available >= 4 else { return nil }
             length = Int(input.bytes[start + 2]) << 8 | Int(input.bytes[start + 3])
-            guard length >= 126 else { return .error(.init(code: 1002, reason: "non-minimal length")) }
+            guard length >= 126 else { return .failure(.init(code: 1002, reason: "non-minimal length")) }
             headerLength = 4
         } else if length == 127 {
-            guard available >= 10 else { return .needMore }
+            guard available >= 10 else { return nil }
             var value: UInt64 = 0
             for offset in 2..<10 { value = value << 8 | UInt64(input.bytes[start + offset]) }
-            guard value & (1 << 63) == 0 else { return .error(.init(code: 1002, reason: "length top bit set")) }
-            guard value > 0xFFFF else { return .error(.init(code: 1002, reason: "non-minimal length")) }
-            guard value <= UInt64(maxFrameBytes) else { return .error(.init(code: 1009, reason: "frame too big")) }
+            guard value & (1 << 63) == 0 else { return .failure(.init(code: 1002, reason: "length top bit set")) }
+            guard value > 0xFFFF else { return .failure(.init(code: 1002, reason: "non-minimal length")) }
+            guard value <= UInt64(maxFrameBytes) else { return .failure(.init(code: 1009, reason: "frame too big")) }
             length = Int(value)
             headerLength = 10
         }
-        guard length <= maxFrameBytes else { return .error(.init(code: 1009, reason: "frame too big")) }
-        guard available >= headerLength + 4 + length else { return .needMore }
+        guard length <= maxFrameBytes else { return .failure(.init(code: 1009, reason: "frame too big")) }
+        guard available >= headerLength + 4 else { return nil }
         let maskStart = start + headerLength
         let mask = (input.bytes[maskStart], input.bytes[maskStart + 1], input.bytes[maskStart + 2], input.bytes[maskStart + 3])
-        input.readerIndex = maskStart + 4
-        var payload = Array(input.read(length))
-        Self.unmask(&payload, mask)
-        return .frame(WebSocketFrame(fin: fin, opcode: opcode, payload: payload))
+        return .success(Header(fin: fin, opcode: opcode, length: length, headerLength: headerLength + 4, mask: mask))
+    }
+
+    mutating func next(_ input: inout InputBuffer) -> Event {
+        guard let peeked = peekHeader(input) else { return .needMore }
+        let header: Header
+        switch peeked {
+        case .failure(let error): return .error(error)
+        case .success(let value): header = value
+        }
+        guard input.readableCount >= header.headerLength + header.length else { return .needMore }
+        input.readerIndex += header.headerLength
+        var payload = Array(input.read(header.length))
+        Self.unmask(&payload, header.mask)
+        return .frame(WebSocketFrame(fin: header.fin, opcode: header.opcode, payload: payload))
+    }
+
+    /// The unmasked payload bytes of the incomplete frame at the reader index, from `offset` on
+    /// (for checking text before the whole frame has arrived).
+    func partialPayload(_ input: InputBuffer, _ header: Header, from offset: Int) -> [UInt8] {
+        let available = min(header.length, input.readableCount - header.headerLength)
+        guard available > offset else { return [] }
+        let start = input.readerIndex + header.headerLength
+        let mask = [header.mask.0, header.mask.1, header.mask.2, header.mask.3]
+        var bytes = Array(input.bytes[(start + offset)..<(start + available)])
+        for index in bytes.indices { bytes[index] ^= mask[(offset + index) & 3] }
+        return bytes
     }
 
     static func unmask(_ payload: inout [UInt8], _ mask: (UInt8, UInt8, UInt8, UInt8)) {
