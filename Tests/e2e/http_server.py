@@ -21,8 +21,9 @@ class Server:
         self.site = os.path.join(self.state, "site")
         self.port = free_port()
         self.log = open(os.path.join(self.state, "serve.log"), "w+")
+        level = [] if "--log-level" in extra_args else ["--log-level", "warning"]
         args = [BACKOFFICE, "serve", "--port", str(self.port), "--state", self.state,
-                "--log-level", "warning", "--test-routes", *extra_args]
+                *level, "--test-routes", *extra_args]
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 20

@@ -256,3 +256,18 @@ def test_static_file_changes_are_seen_at_once(server):
     assert requests.get(server.base + "/backoffice/live.txt").text == "version two"
     os.remove(path)
     assert requests.get(server.base + "/backoffice/live.txt").status_code == 404
+
+
+def test_request_log_lines():
+    import re
+    verbose = Server(extra_args=["--log-level", "info"])
+    try:
+        requests.get(verbose.base + "/_test/params/a/b?q=secret-token", headers={"X-Request-ID": "log-check-1"})
+        deadline = time.monotonic() + 10
+        while "log-check-1" not in verbose.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        line = next(line for line in verbose.output().splitlines() if "log-check-1" in line)
+        assert re.search(r" info GET /_test/params/a/b 200 \d+B \d+ms id=log-check-1$", line), line
+        assert "secret-token" not in verbose.output()
+    finally:
+        verbose.stop()

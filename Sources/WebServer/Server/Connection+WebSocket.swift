@@ -33,7 +33,7 @@ extension Connection {
         }
         output.append(Array(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Accept: \(accept)\r\nX-Request-ID: \(request.id)\r\n\r\n").utf8))
-        context.logger.log(.info, "GET \(request.target) 101 websocket id=\(request.id)")
+        context.logger.log(.info, "GET \(request.path) 101 websocket id=\(request.id)")
         let limits = context.limits
         let socket = WebSocket(request: request, connection: LoopBound(self, on: loop), limits: limits)
         webSocket = WebSocketState(parser: WebSocketFrameParser(maxFrameBytes: limits.maxWebSocketFrameBytes),

@@ -262,7 +262,9 @@ final class Connection: LoopChannel {
         output.append(bytes)
         if context.logger.level <= .info {
             let elapsed = loop.now &- requestStart
-            context.logger.log(.info, "\(head?.method ?? "-") \(head?.target ?? "-") \(response.status.code) \(bytes.count)B \(elapsed)ms id=\(requestID)")
+            // The path only: query strings can carry tokens.
+            let path = head.map { $0.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "" } ?? "-"
+            context.logger.log(.info, "\(head?.method ?? "-") \(path) \(response.status.code) \(bytes.count)B \(elapsed)ms id=\(requestID)")
         }
         if let producer = response.bodyProducer, !isHead, !response.status.forbidsBody {
             startStream(producer, chunked: framing == .chunked, keepAlive: keepAlive)
