@@ -28,7 +28,7 @@ for target in http websocket; do
     "$OUT/fuzz-$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$OUT/$target-" "$OUT/corpus-$target" "fuzz/corpus/$target" 2>&1 | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY|Done)" || true
     if ls "$OUT/$target-"crash-* "$OUT/$target-"leak-* "$OUT/$target-"timeout-* >/dev/null 2>&1; then
-        echo "fuzz: the $target parser failed; inputs in $OUT/" >&2
+        echo "fuzz: the $target parser failed; inputs in $OUT/ (copy them into fuzz/corpus/$target/ to keep them as regression tests)" >&2
         exit 1
     fi
 done
