@@ -271,3 +271,29 @@ def test_request_log_lines():
         assert "secret-token" not in verbose.output()
     finally:
         verbose.stop()
+
+
+def test_unread_pipelined_responses_stop_the_reading():
+    """A client that pipelines without reading fills the output queue; the server stops reading
+    (so the client's sends block) instead of buffering without bound, then answers everything."""
+    fresh = Server()
+    try:
+        conn = Conn(fresh.port, timeout=2)
+        request = b"GET /_test/plaintext HTTP/1.1\r\nHost: t\r\n\r\n"
+        batch = request * 1000
+        sent = 0
+        try:
+            for _ in range(2000):                 # up to 80 MB of requests
+                sent += conn.sock.send(batch)
+        except socket.timeout:
+            pass
+        assert sent < len(batch) * 2000, "the server kept reading while its answers went unread"
+        rss_kib = int(next(line for line in open(f"/proc/{fresh.process.pid}/status") if line.startswith("VmRSS")).split()[1])
+        assert rss_kib < 300_000
+        conn.sock.settimeout(10)
+        for _ in range(sent // len(request)):
+            status, _, body = conn.response()
+            assert (status, body) == (200, b"Hello, World!")
+        conn.close()
+    finally:
+        fresh.stop()

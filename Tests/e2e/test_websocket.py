@@ -168,3 +168,32 @@ def test_aborted_websockets_leak_no_descriptors():
         assert fresh.open_fds() == before
     finally:
         fresh.stop()
+
+
+def test_unread_echoes_push_back_to_the_sender():
+    """Echo handler + a client that never reads: the handler's sends wait, its inbox fills, the server
+    stops reading, and the client's sends block. Reading then drains everything in order."""
+    fresh = Server()
+    try:
+        ws = RawWebSocket(fresh.port)
+        ws.conn.sock.settimeout(2)
+        sent_messages = 0
+        try:
+            for index in range(2000):              # up to 120 MB
+                data = frame(0x2, index.to_bytes(4, "big") + bytes(59_996))
+                view = memoryview(data)
+                while view:
+                    view = view[ws.conn.sock.send(view):]
+                sent_messages += 1
+        except socket.timeout:
+            pass
+        assert sent_messages < 2000, "the server kept reading while its echoes went unread"
+        rss_kib = int(next(line for line in open(f"/proc/{fresh.process.pid}/status") if line.startswith("VmRSS")).split()[1])
+        assert rss_kib < 400_000
+        ws.conn.sock.settimeout(10)
+        for index in range(sent_messages):
+            opcode, payload = ws.read_frame()
+            assert opcode == 0x2 and payload[:4] == index.to_bytes(4, "big")
+        ws.conn.close()
+    finally:
+        fresh.stop()
