@@ -3,7 +3,7 @@
 /// Kept up to date incrementally as objects change, so a write can find the objects it
 /// affects (the systems of a deleted zone, the referrers of a renamed id) without a scan.
 public struct ReferenceIndex: Sendable {
-    private var referrers: [ObjectRef: Set<ObjectRef>] = [:]
+    private var referrers = ShardedDictionary<ObjectRef, Set<ObjectRef>>()
 
     public init() {}
 
@@ -27,8 +27,8 @@ public struct ReferenceIndex: Sendable {
     /// Forgets the references of `document`.
     mutating func remove(_ document: ConfigDocument) {
         for reference in document.outgoingReferences {
-            referrers[reference.target]?.remove(document.ref)
-            if referrers[reference.target]?.isEmpty == true { referrers[reference.target] = nil }
+            referrers[reference.target, default: []].remove(document.ref)
+            if referrers[reference.target]?.isEmpty == true { referrers.removeValue(forKey: reference.target) }
         }
     }
 }

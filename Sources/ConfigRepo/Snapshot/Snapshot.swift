@@ -6,7 +6,7 @@ public struct Snapshot: Sendable {
     /// The commit this was read from; nil for an empty repository.
     public let commit: ObjectID?
     /// Objects by kind and id.
-    public private(set) var documents: [Kind: [String: ConfigDocument]] = [:]
+    private var documents: [Kind: ShardedDictionary<String, ConfigDocument>] = [:]
     /// `backoffice.json`, when present.
     public private(set) var deployment: DeploymentFile?
     /// SVG level maps by file name (`level-2.svg`), as bytes.
@@ -16,7 +16,7 @@ public struct Snapshot: Sendable {
     /// The reverse references of every object.
     public private(set) var references = ReferenceIndex()
     /// Which objects claim each unique value.
-    private var uniqueClaims: [UniqueKey: Set<String>] = [:]
+    private var uniqueClaims = ShardedDictionary<UniqueKey, Set<String>>()
 
     /// Reads the objects from the files of a commit.
     public init(commit: ObjectID?, files: [RepoFile]) {
@@ -25,7 +25,7 @@ public struct Snapshot: Sendable {
             load(file)
         }
         for kind in Kind.allCases {
-            for document in documents[kind]?.values ?? [:].values {
+            for document in unordered(kind) {
                 index(document)
             }
         }
@@ -49,7 +49,7 @@ public struct Snapshot: Sendable {
         for (ref, document) in changes {
             next.unload(ref.path)
             if let document {
-                next.documents[ref.kind, default: [:]][ref.id] = document
+                next.documents[ref.kind, default: ShardedDictionary()][ref.id] = document
                 next.index(document)
             }
         }
@@ -80,7 +80,12 @@ public struct Snapshot: Sendable {
 
     /// All objects of a kind, sorted by id.
     public func all(_ kind: Kind) -> [ConfigDocument] {
-        (documents[kind] ?? [:]).values.sorted { $0.id < $1.id }
+        unordered(kind).sorted { $0.id < $1.id }
+    }
+
+    /// All objects of a kind in no particular order (cheaper than `all` for a full scan).
+    public func unordered(_ kind: Kind) -> [ConfigDocument] {
+        documents[kind]?.values ?? []
     }
 
     /// How many objects of a kind exist.
@@ -114,7 +119,7 @@ public struct Snapshot: Sendable {
             }
         case .object(let ref):
             do {
-                documents[ref.kind, default: [:]][ref.id] = try ConfigDocument.decode(file.bytes, ref: ref, version: file.blob)
+                documents[ref.kind, default: ShardedDictionary()][ref.id] = try ConfigDocument.decode(file.bytes, ref: ref, version: file.blob)
             } catch {
                 unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
             }
@@ -135,7 +140,7 @@ public struct Snapshot: Sendable {
         case .object(let ref):
             if let old = documents[ref.kind]?[ref.id] {
                 unindex(old)
-                documents[ref.kind]?[ref.id] = nil
+                documents[ref.kind]?.removeValue(forKey: ref.id)
             }
         case .map(let name):
             maps[name] = nil
@@ -154,8 +159,8 @@ public struct Snapshot: Sendable {
     private mutating func unindex(_ document: ConfigDocument) {
         references.remove(document)
         for key in UniqueKey.keys(of: document, scopeOf: uniqueScope) {
-            uniqueClaims[key]?.remove(document.id)
-            if uniqueClaims[key]?.isEmpty == true { uniqueClaims[key] = nil }
+            uniqueClaims[key, default: []].remove(document.id)
+            if uniqueClaims[key]?.isEmpty == true { uniqueClaims.removeValue(forKey: key) }
         }
     }
 

@@ -9,7 +9,7 @@ public struct EnvelopeVerifier: Sendable {
     public func problems(in snapshot: Snapshot) -> [ValidationProblem] {
         var problems: [ValidationProblem] = []
         for kind in Kind.allCases where kind.hasSettings || kind.fields.contains(where: { $0.type == .secret }) {
-            for document in snapshot.documents[kind]?.values ?? [:].values {
+            for document in snapshot.unordered(kind) {
                 problems += self.problems(in: document)
             }
         }

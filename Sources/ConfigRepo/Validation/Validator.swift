@@ -14,7 +14,7 @@ public struct Validator: Sendable {
         var problems = Array(snapshot.unreadable.values)
         problems += validateDeploymentFile()
         for kind in Kind.allCases {
-            for document in snapshot.documents[kind]?.values ?? [:].values {
+            for document in snapshot.unordered(kind) {
                 problems += validate(document)
             }
         }
