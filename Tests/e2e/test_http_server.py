@@ -297,3 +297,8 @@ def test_unread_pipelined_responses_stop_the_reading():
         conn.close()
     finally:
         fresh.stop()
+
+
+@pytest.mark.parametrize("code", [1, 42, 101, 600])
+def test_handler_status_outside_http_becomes_500(server, code):
+    assert requests.get(server.base + f"/_test/status/{code}").status_code == 500

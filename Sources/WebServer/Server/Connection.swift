@@ -248,6 +248,13 @@ final class Connection: LoopChannel {
 
     /// Queues a response and decides whether the connection stays open.
     func writeResponse(_ response: Response, head: RequestHead?, requestID: String, forceClose: Bool = false) {
+        var response = response
+        if response.status.code < 200 || response.status.code > 599 {
+            // 1xx answers belong to the server (100, 101); anything else is not HTTP.
+            context.logger.log(.error, "request \(requestID): handler answered with status \(response.status.code)")
+            response = ErrorRenderer.response(for: HTTPError(.internalServerError, "internal error (request id \(requestID))"),
+                                              requestID: requestID, accept: head?.headers["accept"])
+        }
         let wantsClose = response.headers["connection"].map { equalsIgnoringCase(trimmed($0), "close") } ?? false
         let isHead = head?.method == "HEAD"
         let version = head?.version ?? .http1_1

@@ -36,6 +36,8 @@ enum ResponseSerializer {
             let lower = field.name.lowercased()
             if lower == "content-length" { explicitLength = field.value }
             if ownedHeaders.contains(lower) { continue }
+            // A name that is not a token could smuggle a header or end the block: drop it.
+            guard !field.name.isEmpty, field.name.utf8.allSatisfy(isTokenByte) else { continue }
             appendField(&out, field.name, field.value)
         }
         if framing == .chunked && !response.status.forbidsBody {
