@@ -39,7 +39,8 @@ struct InputBuffer {
     /// Drops consumed bytes when that is worth a copy.
     mutating func compact() {
         if readerIndex == bytes.count {
-            bytes.removeAll(keepingCapacity: bytes.capacity <= 256 * 1024)
+            // Keep small buffers for reuse; give large ones back so idle connections stay cheap.
+            bytes.removeAll(keepingCapacity: bytes.capacity <= 16 * 1024)
             readerIndex = 0
         } else if readerIndex > 32 * 1024 && readerIndex * 2 > bytes.count {
             bytes.removeSubrange(0..<readerIndex)

@@ -38,7 +38,8 @@ struct OutputQueue {
     }
 
     private mutating func reset() {
-        bytes.removeAll(keepingCapacity: bytes.capacity <= 256 * 1024)
+        // Keep small buffers for reuse; give large ones back so idle connections stay cheap.
+        bytes.removeAll(keepingCapacity: bytes.capacity <= 16 * 1024)
         writerIndex = 0
     }
 }
