@@ -196,6 +196,15 @@ def test_graceful_shutdown_finishes_requests_and_closes_websockets():
         slow.send("GET /_test/slow HTTP/1.1\r\nHost: t\r\n\r\n")
         time.sleep(0.05)
         running.process.send_signal(signal.SIGTERM)
+        refused = False
+        for _ in range(250):   # until the listener is shut (or the server is gone)
+            try:
+                socket.create_connection(("127.0.0.1", running.port), timeout=1).close()
+            except ConnectionRefusedError:
+                refused = True
+                break
+            time.sleep(0.02)
+        assert refused
         status, headers, body = slow.response()
         assert (status, body) == (200, b"slow") and headers["connection"] == "close"
         assert running.process.wait(timeout=10) == 0

@@ -332,7 +332,7 @@ final class Connection: LoopChannel {
     /// Half-closes our side, then discards input until the peer closes or two seconds pass, so a client
     /// still sending does not get a reset that could destroy our last response.
     private func startDraining() {
-        if peerClosed {
+        if peerClosed || shuttingDown {
             close()
             return
         }

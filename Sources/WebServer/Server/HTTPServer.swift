@@ -105,6 +105,9 @@ public final class HTTPServer: Sendable {
             return (loops, fd)
         }
         if let running {
+            // Stop listening now: new clients are refused at once instead of waiting in the backlog.
+            // The descriptor stays open until the loops have let go of it.
+            Glibc.shutdown(running.fd, Int32(SHUT_RDWR))
             let deadline = monotonicMilliseconds() + UInt64(gracePeriod * 1000)
             for loop in running.loops {
                 loop.execute { loop.beginShutdown(deadline: deadline) }

@@ -41,6 +41,8 @@ final class Listener: LoopChannel {
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                     backOff()
                     return
+                case EINVAL:
+                    return   // not listening any more: the server is shutting down
                 default:
                     context.logger.log(.warning, "accept4 failed: errno \(errno)")
                     return
