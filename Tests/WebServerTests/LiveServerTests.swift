@@ -121,4 +121,55 @@ final class TestClient {
     #expect(client.read(100).count == 2)   // "done", then EOF
     await server.shutdown(gracePeriod: 2)
 }
+
+@Test func connectionsOverTheLimitGet503() async throws {
+    var router = Router()
+    router.add(.get, "/", immediate: { _ in .text("ok") })
+    var limits = Limits()
+    limits.maxConnections = 2
+    let server = HTTPServer(configuration: .init(port: 0, loopCount: 1, limits: limits, logger: Logger(level: .off)), router: router)
+    let port = try server.start()
+    let first = TestClient(port: port), second = TestClient(port: port)
+    for client in [first, second] {
+        client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(client.response().body == "ok")
+    }
+    let third = TestClient(port: port)
+    #expect(third.response().head.hasPrefix("HTTP/1.1 503"))
+    #expect(third.atEOF())
+    await server.shutdown(gracePeriod: 1)
+}
+
+@Test func silentWebSocketPeersArePingedThenDropped() async throws {
+    var router = Router()
+    router.webSocket("/ws") { socket, _ in for await _ in socket.messages {} }
+    var limits = Limits()
+    limits.webSocketPingInterval = 0.3
+    let server = HTTPServer(configuration: .init(port: 0, loopCount: 1, limits: limits, logger: Logger(level: .off)), router: router)
+    let port = try server.start()
+    let client = TestClient(port: port)
+    client.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    #expect(client.response().head.hasPrefix("HTTP/1.1 101"))
+    #expect(client.read(2) == [0x89, 0x00])   // an empty ping
+    #expect(client.read(1).isEmpty)           // never answered: the server hangs up
+    await server.shutdown(gracePeriod: 1)
+}
+
+@Test func closeHandshakeTimesOutWhenThePeerNeverAnswers() async throws {
+    var router = Router()
+    router.webSocket("/ws") { socket, _ in socket.close(code: 4001, reason: "bye") }
+    var limits = Limits()
+    limits.webSocketCloseTimeout = 0.3
+    let server = HTTPServer(configuration: .init(port: 0, loopCount: 1, limits: limits, logger: Logger(level: .off)), router: router)
+    let port = try server.start()
+    let client = TestClient(port: port)
+    client.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    #expect(client.response().head.hasPrefix("HTTP/1.1 101"))
+    let close = client.read(7)
+    #expect(close.prefix(4) == [0x88, 0x05, 0x0F, 0xA1])
+    #expect(client.read(1).isEmpty)   // no close reply from us: the server gives up and closes TCP
+    await server.shutdown(gracePeriod: 1)
+}
 }
