@@ -73,3 +73,21 @@ func badTargetsAreRejected(target: String) {
     #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784111777)
     #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == nil)
 }
+
+@Test func routerAnswersInProcess() async throws {
+    var router = Router()
+    router.get("/things/:id") { request in .text("thing \(request.parameter("id")!)") }
+    router.post("/things") { _ in throw HTTPError(.conflict, "already there") }
+    router.get("/broken") { _ in throw CancellationError() }
+    router.webSocket("/ws") { _, _ in }
+    func call(_ method: HTTPMethod, _ target: String) async throws -> Response {
+        try await router.respond(to: Request(method: method, target: target, headers: ["accept": "application/json"]))
+    }
+    #expect(try await call(.get, "/things/7").body == Array("thing 7".utf8))
+    #expect(try await call(.post, "/things").status == .conflict)
+    #expect(try await call(.delete, "/things/7").headers["Allow"] == "GET, HEAD")
+    #expect(try await call(.get, "/nowhere").status == .notFound)
+    let broken = try await call(.get, "/broken")
+    #expect(broken.status == .internalServerError && !String(decoding: broken.body, as: UTF8.self).contains("Cancellation"))
+    #expect(try await call(.get, "/ws").status.code == 426)
+}
