@@ -24,7 +24,7 @@ final class Connection: LoopChannel {
     private var requestStart: UInt64 = 0
     private var headStartedAt: UInt64?
     private var lastProgress: UInt64
-    private var awaitingResponse = false
+    var awaitingResponse = false
     var shuttingDown = false
 
     // Output and teardown state.
@@ -43,7 +43,7 @@ final class Connection: LoopChannel {
     /// Back-pressure for whoever produces output in a task: a WebSocket handler or a streamed body.
     var outboundGate: OutboundGate?
     /// A streamed response body is being produced.
-    private var streaming = false
+    var streaming = false
 
     /// Set once the connection has switched to WebSocket.
     var webSocket: WebSocketState?
@@ -426,55 +426,6 @@ final class Connection: LoopChannel {
         if let webSocket {
             webSocket.socket.markClosed()
         }
-    }
-
-    // MARK: Streamed bodies
-
-    /// Runs a body producer in a task; the connection answers nothing else until it finishes.
-    private func startStream(_ producer: @escaping Response.BodyProducer, chunked: Bool, keepAlive: Bool) {
-        streaming = true
-        awaitingResponse = true
-        let gate = OutboundGate(highWater: context.limits.outputHighWater, lowWater: context.limits.outputLowWater)
-        outboundGate = gate
-        let bound = LoopBound(self, on: loop)
-        let writer = ResponseBodyWriter(gate: gate, connection: bound, chunked: chunked)
-        let logger = context.logger
-        Task {
-            var succeeded = true
-            do {
-                try await producer(writer)
-            } catch {
-                logger.log(.warning, "streamed response failed: \(error)")
-                succeeded = false
-            }
-            let outcome = succeeded
-            bound.execute { connection in connection.finishStream(succeeded: outcome, chunked: chunked, keepAlive: keepAlive) }
-        }
-    }
-
-    /// Queues a piece of a streamed body (already chunk-framed when chunked).
-    func enqueueStreamData(_ data: [UInt8]) {
-        guard !isClosed, streaming else { return }
-        output.append(data)
-        scheduleFlush()
-    }
-
-    private func finishStream(succeeded: Bool, chunked: Bool, keepAlive: Bool) {
-        guard !isClosed, streaming else { return }
-        streaming = false
-        outboundGate = nil
-        guard succeeded else {
-            // The head promised a complete body; ending the connection without the last chunk is
-            // the only honest signal. What was produced still goes out first.
-            closeAfterWrite = true
-            flush()
-            return
-        }
-        if chunked { output.append(Array("0\r\n\r\n".utf8)) }
-        awaitingResponse = false
-        if !keepAlive { closeAfterWrite = true }
-        processInput()
-        flush()
     }
 
     // MARK: Request ids
