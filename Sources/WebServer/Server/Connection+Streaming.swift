@@ -42,6 +42,7 @@ extension Connection {
             return
         }
         if chunked { output.append(Array("0\r\n\r\n".utf8)) }
+        lastProgress = loop.now
         awaitingResponse = false
         if !keepAlive { closeAfterWrite = true }
         processInput()

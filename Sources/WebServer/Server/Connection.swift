@@ -23,7 +23,7 @@ final class Connection: LoopChannel {
     private var body: [UInt8] = []
     private var requestStart: UInt64 = 0
     private var headStartedAt: UInt64?
-    private var lastProgress: UInt64
+    var lastProgress: UInt64
     var awaitingResponse = false
     var shuttingDown = false
 
@@ -279,6 +279,7 @@ final class Connection: LoopChannel {
             return
         }
         self.head = nil
+        lastProgress = loop.now   // the idle timeout counts from the last answer too
         if !keepAlive {
             closeAfterWrite = true
         }
@@ -373,7 +374,10 @@ final class Connection: LoopChannel {
             if now >= drainDeadline { close() }
             return
         }
-        if !output.isEmpty && now &- lastWriteProgress > UInt64(limits.writeTimeout * 1000) {
+        if output.isEmpty {
+            // The write timeout counts from when output last went out, or from when there was none.
+            lastWriteProgress = now
+        } else if now &- lastWriteProgress > UInt64(limits.writeTimeout * 1000) {
             context.logger.log(.info, "\(peer) closed: output unread for \(limits.writeTimeout)s")
             close()
             return
