@@ -91,3 +91,12 @@ func badTargetsAreRejected(target: String) {
     #expect(broken.status == .internalServerError && !String(decoding: broken.body, as: UTF8.self).contains("Cancellation"))
     #expect(try await call(.get, "/ws").status.code == 426)
 }
+
+@Test func customErrorPageForHTMLClients() async throws {
+    let router = Router()
+    let page: ErrorPage = { status, message, id in "<h1>\(status.code)</h1><p>\(message)</p><!-- \(id) -->" }
+    let html = await router.respond(to: try Request(method: .get, target: "/x", headers: ["accept": "text/html"], id: "r9"), errorPage: page)
+    #expect(String(decoding: html.body, as: UTF8.self) == "<h1>404</h1><p>Not Found</p><!-- r9 -->")
+    let json = await router.respond(to: try Request(method: .get, target: "/x", headers: ["accept": "application/json"], id: "r9"), errorPage: page)
+    #expect(json.headers["Content-Type"] == "application/json")
+}

@@ -1,8 +1,14 @@
+/// Renders the HTML page for an error (status, client-safe message, request id), for example
+/// with the site's templates. Used when the client prefers HTML; JSON clients get JSON regardless.
+public typealias ErrorPage = @Sendable (_ status: HTTPStatus, _ message: String, _ requestID: String) -> String
+
 /// Renders errors as responses, as JSON unless the client prefers HTML.
 enum ErrorRenderer {
-    static func response(for error: HTTPError, requestID: String, accept: String?) -> Response {
+    static func response(for error: HTTPError, requestID: String, accept: String?, page: ErrorPage? = nil) -> Response {
         var response: Response
-        if let accept, prefersHTML(accept) {
+        if let accept, prefersHTML(accept), let page {
+            response = .html(page(error.status, error.message, requestID), status: error.status)
+        } else if let accept, prefersHTML(accept) {
             let title = escapeHTML("\(error.status.code) \(error.status.reason)")
             response = .html("""
                 <!doctype html>

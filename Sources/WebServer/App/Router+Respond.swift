@@ -2,15 +2,15 @@ extension Router {
     /// Answers `request` in process, exactly as the server would minus the socket: routing,
     /// 404/405 with `Allow`, handler errors rendered by `Accept`, unknown errors as 500.
     /// WebSocket routes answer 426. Meant for tests of handlers and for internal calls.
-    public func respond(to request: Request, logger: Logger = Logger(level: .off)) async -> Response {
+    public func respond(to request: Request, logger: Logger = Logger(level: .off), errorPage: ErrorPage? = nil) async -> Response {
         var request = request
         let accept = request.headers["accept"]
         switch match(method: request.method, path: request.path, segments: request.pathSegments) {
         case .notFound:
-            return ErrorRenderer.response(for: HTTPError(.notFound), requestID: request.id, accept: accept)
+            return ErrorRenderer.response(for: HTTPError(.notFound), requestID: request.id, accept: accept, page: errorPage)
         case .methodNotAllowed(let allowed):
             let error = HTTPError(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
-            return ErrorRenderer.response(for: error, requestID: request.id, accept: accept)
+            return ErrorRenderer.response(for: error, requestID: request.id, accept: accept, page: errorPage)
         case .found(let action, let parameters):
             request.parameters = parameters
             do {
@@ -21,7 +21,7 @@ extension Router {
                     throw HTTPError(HTTPStatus(426), "this endpoint speaks WebSocket", headers: ["Upgrade": "websocket"])
                 }
             } catch {
-                return Connection.errorResponse(error, request: request, logger: logger)
+                return Connection.errorResponse(error, request: request, logger: logger, page: errorPage)
             }
         }
     }

@@ -22,12 +22,12 @@ extension Connection {
         do {
             accept = try WebSocketHandshake.validate(method: request.method, version: request.version, headers: request.headers)
         } catch {
-            writeResponse(ErrorRenderer.response(for: error, requestID: request.id, accept: request.headers["accept"]),
+            writeResponse(renderError(error, requestID: request.id, accept: request.headers["accept"]),
                           head: head, requestID: request.id, forceClose: true)
             return
         }
         guard !shuttingDown else {
-            writeResponse(ErrorRenderer.response(for: HTTPError(.serviceUnavailable), requestID: request.id, accept: nil),
+            writeResponse(renderError(HTTPError(.serviceUnavailable), requestID: request.id, accept: nil),
                           head: head, requestID: request.id, forceClose: true)
             return
         }

@@ -182,16 +182,16 @@ final class Connection: LoopChannel {
             request = try Request(method: HTTPMethod(head.method), target: head.target, headers: head.headers,
                                   body: body, version: head.version, id: id)
         } catch {
-            writeResponse(ErrorRenderer.response(for: error, requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
+            writeResponse(renderError(error, requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
             return
         }
         body = []
         switch context.router.match(method: request.method, path: request.path, segments: request.pathSegments) {
         case .notFound:
-            writeResponse(ErrorRenderer.response(for: HTTPError(.notFound), requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
+            writeResponse(renderError(HTTPError(.notFound), requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
         case .methodNotAllowed(let allowed):
             let error = HTTPError(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
-            writeResponse(ErrorRenderer.response(for: error, requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
+            writeResponse(renderError(error, requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
         case .found(let action, let parameters):
             request.parameters = parameters
             switch action {
@@ -207,12 +207,13 @@ final class Connection: LoopChannel {
                 awaitingResponse = true
                 let bound = LoopBound(self, on: loop)
                 let logger = context.logger
+                let page = context.errorPage
                 Task {
                     let response: Response
                     do {
                         response = try await handler(request)
                     } catch {
-                        response = Connection.errorResponse(error, request: request, logger: logger)
+                        response = Connection.errorResponse(error, request: request, logger: logger, page: page)
                     }
                     bound.execute { connection in connection.finishAsync(response, head: head, requestID: id) }
                 }
@@ -232,16 +233,23 @@ final class Connection: LoopChannel {
     }
 
     private func errorResponse(_ error: Error, request: Request) -> Response {
-        Connection.errorResponse(error, request: request, logger: context.logger)
+        Connection.errorResponse(error, request: request, logger: context.logger, page: context.errorPage)
     }
 
-    static func errorResponse(_ error: Error, request: Request, logger: Logger) -> Response {
+    /// The response for an error thrown by a handler: its own status for `HTTPError`, else a 500
+    /// that names only the request id (the error goes to the log).
+    static func errorResponse(_ error: Error, request: Request, logger: Logger, page: ErrorPage?) -> Response {
         if let error = error as? HTTPError {
-            return ErrorRenderer.response(for: error, requestID: request.id, accept: request.headers["accept"])
+            return ErrorRenderer.response(for: error, requestID: request.id, accept: request.headers["accept"], page: page)
         }
         logger.log(.error, "request \(request.id) \(request.method) \(request.path) failed: \(error)")
         let hidden = HTTPError(.internalServerError, "internal error (request id \(request.id))")
-        return ErrorRenderer.response(for: hidden, requestID: request.id, accept: request.headers["accept"])
+        return ErrorRenderer.response(for: hidden, requestID: request.id, accept: request.headers["accept"], page: page)
+    }
+
+    /// Renders an error with the server's error page.
+    func renderError(_ error: HTTPError, requestID: String, accept: String?) -> Response {
+        ErrorRenderer.response(for: error, requestID: requestID, accept: accept, page: context.errorPage)
     }
 
     // MARK: Writing
@@ -252,7 +260,7 @@ final class Connection: LoopChannel {
         if response.status.code < 200 || response.status.code > 599 {
             // 1xx answers belong to the server (100, 101); anything else is not HTTP.
             context.logger.log(.error, "request \(requestID): handler answered with status \(response.status.code)")
-            response = ErrorRenderer.response(for: HTTPError(.internalServerError, "internal error (request id \(requestID))"),
+            response = renderError(HTTPError(.internalServerError, "internal error (request id \(requestID))"),
                                               requestID: requestID, accept: head?.headers["accept"])
         }
         let wantsClose = response.headers["connection"].map { equalsIgnoringCase(trimmed($0), "close") } ?? false
@@ -286,7 +294,7 @@ final class Connection: LoopChannel {
     }
 
     private func writeError(_ error: HTTPError, head: RequestHead?, requestID: String) {
-        let response = ErrorRenderer.response(for: error, requestID: requestID, accept: head?.headers["accept"])
+        let response = renderError(error, requestID: requestID, accept: head?.headers["accept"])
         writeResponse(response, head: head, requestID: requestID, forceClose: true)
     }
 

@@ -26,15 +26,18 @@ public final class HTTPServer: Sendable {
         public var limits: Limits
         /// Request and error logging.
         public var logger: Logger
+        /// The HTML page for errors when the client prefers HTML; nil for a plain built-in page.
+        public var errorPage: ErrorPage?
 
         /// A configuration with defaults for everything not given.
         public init(host: String = "127.0.0.1", port: Int = 8080, loopCount: Int? = nil,
-                    limits: Limits = Limits(), logger: Logger = Logger()) {
+                    limits: Limits = Limits(), logger: Logger = Logger(), errorPage: ErrorPage? = nil) {
             self.host = host
             self.port = port
             self.loopCount = max(1, loopCount ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
             self.limits = limits
             self.logger = logger
+            self.errorPage = errorPage
         }
     }
 
@@ -55,7 +58,7 @@ public final class HTTPServer: Sendable {
     public init(configuration: Configuration, router: Router) {
         self.configuration = configuration
         self.context = ServerContext(router: router, limits: configuration.limits, logger: configuration.logger,
-                                     loopCount: configuration.loopCount)
+                                     loopCount: configuration.loopCount, errorPage: configuration.errorPage)
     }
 
     /// Binds, starts the loop threads and returns the bound port.

@@ -3,11 +3,13 @@ final class ServerContext: Sendable {
     let router: Router
     let limits: Limits
     let logger: Logger
+    let errorPage: ErrorPage?
     /// Connections allowed per loop (the total limit split across loops).
     let maxConnectionsPerLoop: Int
 
-    init(router: Router, limits: Limits, logger: Logger, loopCount: Int) {
+    init(router: Router, limits: Limits, logger: Logger, loopCount: Int, errorPage: ErrorPage? = nil) {
         self.router = router
+        self.errorPage = errorPage
         self.limits = limits
         self.logger = logger
         self.maxConnectionsPerLoop = max(1, limits.maxConnections / max(1, loopCount))
