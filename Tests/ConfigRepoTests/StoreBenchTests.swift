@@ -31,19 +31,28 @@ struct StoreBenchTests {
         let commitCount = Int(environment["STORE_BENCH_COMMITS"] ?? "") ?? 10_000
         let divisor = Int(environment["STORE_BENCH_DIVISOR"] ?? "") ?? 1
         let background = environment["STORE_BENCH_BACKGROUND"] == "1"
+        // STORE_BENCH_SHARDED=1 puts each file in one of 256 subdirectories
+        // (`modules/3f/mod-1.json`), to compare with the flat layout.
+        let sharded = environment["STORE_BENCH_SHARDED"] == "1"
+        func file(_ directory: String, _ prefix: String, _ index: Int) -> String {
+            sharded ? "\(directory)/\(String(format: "%02x", index % 256))/\(prefix)-\(index).json"
+                : "\(directory)/\(prefix)-\(index).json"
+        }
         let source = TemporaryDirectory(), root = TemporaryDirectory()
         let kinds = [("systems", "sys", 10_000 / divisor), ("modules", "mod", 50_000 / divisor),
                      ("zones", "zone", 2_000 / divisor), ("drivers", "driver", 300 / divisor)]
         for (directory, prefix, count) in kinds {
-            try FileManager.default.createDirectory(atPath: source.path + "/" + directory, withIntermediateDirectories: true)
             for index in 0..<count {
                 let text = "{\n  \"id\": \"\(prefix)-\(index)\",\n  \"name\": \"\(prefix) number \(index)\",\n  \"notes\": \"\(String(repeating: "x", count: 120))\",\n  \"port\": \(index % 65536)\n}\n"
-                _ = FileManager.default.createFile(atPath: "\(source.path)/\(directory)/\(prefix)-\(index).json", contents: Data(text.utf8))
+                let full = source.path + "/" + file(directory, prefix, index)
+                try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
             }
         }
         let path = root.path + "/repo"
         let createTime = try Self.seconds { _ = try ConfigStore.create(at: path, from: source.path, message: "init") }
-        print("bench: shape 1/\(divisor), background working tree: \(background)")
+        print("bench: shape 1/\(divisor), sharded: \(sharded), background working tree: \(background)")
         print("bench: create \(kinds.map(\.2).reduce(0, +)) files: \(createTime) s, .git \(Self.du(path + "/.git"))")
         let store = try ConfigStore(path: path, packCheckInterval: 100, packThreshold: 2000,
                                     workingTreeUpdate: background ? .background : .immediate)
@@ -64,7 +73,7 @@ struct StoreBenchTests {
         latencies.reserveCapacity(commitCount)
         let total = try Self.seconds {
             for index in 0..<commitCount {
-                let file = index % 2 == 0 ? "modules/mod-\(index % kinds[1].2).json" : "systems/sys-\(index % kinds[0].2).json"
+                let file = index % 2 == 0 ? file("modules", "mod", index % kinds[1].2) : file("systems", "sys", index % kinds[0].2)
                 let latency = try Self.seconds {
                     _ = try store.commit([.put(file, Array("{\"edit\": \(index)}\n".utf8))],
                                          author: Signature(name: "Bench", email: "bench@localhost"), message: "edit \(index)")
@@ -85,7 +94,7 @@ struct StoreBenchTests {
         let finalPack = try Self.seconds { final = try store.packIfNeeded(looseThreshold: 0) }
         print("bench: final pack \(finalPack) s: \(String(describing: final)), .git \(Self.du(path + "/.git"))")
         var history: [CommitInfo] = []
-        let historyTime = try Self.seconds { history = try store.history(of: "systems/sys-1.json", limit: 50) }
+        let historyTime = try Self.seconds { history = try store.history(of: file("systems", "sys", 1), limit: 50) }
         print("bench: history(of:) \(historyTime) s, \(history.count) entries")
         let fsck = try runGit(["fsck", "--strict"], in: path)
         print("bench: fsck status \(fsck.status)")

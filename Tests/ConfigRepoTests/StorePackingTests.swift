@@ -29,8 +29,17 @@ import Testing
         for index in 0..<20 {
             _ = try store.commit([.put("zones/z\(index).json", [UInt8(index)])], author: .backoffice, message: "z\(index)")
         }
+        // An incremental run adds a second pack of the new loose objects only.
         let second = try #require(try store.packIfNeeded(looseThreshold: 10))
-        #expect(second.packsRemoved == 1)
+        #expect(!second.consolidated && second.packsRemoved == 0 && second.packedObjects == second.looseBefore)
+        #expect(store.looseObjectCount() == 0)
+        #expect(try fixture.fsck().status == 0)
+        for index in 0..<5 {
+            _ = try store.commit([.put("zones/y\(index).json", [UInt8(index)])], author: .backoffice, message: "y\(index)")
+        }
+        // With two packs and consolidateAtPacks 2, everything goes into one pack.
+        let third = try #require(try store.packIfNeeded(looseThreshold: 1, consolidateAtPacks: 2))
+        #expect(third.consolidated && third.packsRemoved == 2)
         let packs = try FileManager.default.contentsOfDirectory(atPath: fixture.path + "/.git/objects/pack").filter { $0.hasSuffix(".pack") }
         #expect(packs.count == 1)
         #expect(try fixture.fsck().status == 0)

@@ -11,20 +11,29 @@ public struct PackReport: Sendable, Hashable {
     public var packedObjects: Int
     /// Older packs removed because the new pack holds every object they had.
     public var packsRemoved: Int
+    /// Whether this run consolidated every pack into one (else it packed loose objects only).
+    public var consolidated: Bool
     /// Older packs (paths without extension) the new pack fully holds, before removal.
     var redundantPacks: [String]
 }
 
 /// Packs a repository's objects with libgit2's packbuilder, which libgit2 itself never does
-/// (no gc): everything reachable from any ref or HEAD, plus every loose object and every
-/// object of the older packs (so nothing unreachable is lost), into one new pack. Then it deletes loose objects and older packs
-/// only once a pack-only object database confirms the new pack holds each of their objects.
+/// (no gc).
+///
+/// Normally a run is incremental: the loose objects go into one new pack (cost in proportion
+/// to what was written since the last run). When `consolidateAt` packs exist, the run
+/// consolidates instead: everything reachable from any ref or HEAD, every loose object and
+/// every object of the older packs (so nothing unreachable is lost) into one pack. Loose
+/// objects and older packs are deleted only once a pack-only object database confirms the
+/// new pack holds each of their objects.
 ///
 /// Uses its own `GitRepository`, so it can run beside writers; loose objects written
 /// meanwhile are simply left for the next run.
 struct GitPacker {
     /// The `.git` directory, with a trailing `/`.
     let gitDirectory: String
+    /// With this many packs (or more) a run consolidates them all into one.
+    var consolidateAt = 8
 
     private var objectsDirectory: String { gitDirectory + "objects" }
     private var packDirectory: String { gitDirectory + "objects/pack" }
@@ -51,7 +60,7 @@ struct GitPacker {
         let repo = try GitRepository(openAt: gitDirectory)
         let loose = looseObjects()
         var report = PackReport(looseBefore: loose.count, looseRemoved: 0, packedObjects: 0, packsRemoved: 0,
-                                redundantPacks: [])
+                                consolidated: false, redundantPacks: [])
         let existingIndexes = packIndexes()
 
         var builder: OpaquePointer?
@@ -59,21 +68,26 @@ struct GitPacker {
         defer { git_packbuilder_free(builder) }
         git_packbuilder_set_threads(builder, 1)
 
-        var walk: OpaquePointer?
-        try GitError.check(git_revwalk_new(&walk, repo.pointer), "git_revwalk_new")
-        defer { git_revwalk_free(walk) }
-        try GitError.check(git_revwalk_push_glob(walk, "refs/*"), "walk refs")
-        _ = git_revwalk_push_head(walk)  // HEAD may be unborn or detached; refs cover the rest.
-        try GitError.check(git_packbuilder_insert_walk(builder, walk), "git_packbuilder_insert_walk")
+        report.consolidated = existingIndexes.count >= consolidateAt
+        if report.consolidated {
+            var walk: OpaquePointer?
+            try GitError.check(git_revwalk_new(&walk, repo.pointer), "git_revwalk_new")
+            defer { git_revwalk_free(walk) }
+            try GitError.check(git_revwalk_push_glob(walk, "refs/*"), "walk refs")
+            _ = git_revwalk_push_head(walk)  // HEAD may be unborn or detached; refs cover the rest.
+            try GitError.check(git_packbuilder_insert_walk(builder, walk), "git_packbuilder_insert_walk")
+        }
         for object in loose {
             var id = object.id
             try GitError.check(git_packbuilder_insert(builder, &id, nil), "pack loose object \(ObjectID(id))")
         }
-        // Objects only older packs hold (unreachable ones) move along, so those packs can go.
-        for index in existingIndexes {
-            guard let old = try? OnePackDatabase(indexPath: index), let ids = try? old.allIDs() else { continue }
-            for var id in ids {
-                try GitError.check(git_packbuilder_insert(builder, &id, nil), "repack object \(ObjectID(id))")
+        if report.consolidated {
+            // Objects only older packs hold (unreachable ones) move along, so those packs can go.
+            for index in existingIndexes {
+                guard let old = try? OnePackDatabase(indexPath: index), let ids = try? old.allIDs() else { continue }
+                for var id in ids {
+                    try GitError.check(git_packbuilder_insert(builder, &id, nil), "repack object \(ObjectID(id))")
+                }
             }
         }
         report.packedObjects = Int(git_packbuilder_object_count(builder))
@@ -89,7 +103,7 @@ struct GitPacker {
         for object in loose where newPack.contains(object.id) {
             if unlink(object.path) == 0 { report.looseRemoved += 1 }
         }
-        for index in existingIndexes where index != newIndex {
+        for index in existingIndexes where report.consolidated && index != newIndex {
             let base = String(index.dropLast(4))
             if FileManager.default.fileExists(atPath: base + ".keep") { continue }
             guard let old = try? OnePackDatabase(indexPath: index), let ids = try? old.allIDs(),

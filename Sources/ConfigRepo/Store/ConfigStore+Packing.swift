@@ -31,16 +31,18 @@ extension ConfigStore {
         GitPacker(gitDirectory: gitDirectory).looseObjects().count
     }
 
-    /// Packs the repository when it has more than `looseThreshold` loose objects (see
-    /// ``GitPacker``); returns what was done, or nil when below the threshold. Runs beside
+    /// Packs the repository when it has more than `looseThreshold` loose objects: the loose
+    /// objects into a new pack, or, once `consolidateAtPacks` packs exist, everything into
+    /// one (see ``GitPacker``). Returns what was done, or nil when below the threshold. Runs beside
     /// writers: the store's locks are taken only to delete superseded packs and reopen the
     /// handles. Runs one at a time per store (a second call waits for the first).
     @discardableResult
-    public func packIfNeeded(looseThreshold: Int = 2000) throws(StoreError) -> PackReport? {
+    public func packIfNeeded(looseThreshold: Int = 2000, consolidateAtPacks: Int = 8) throws(StoreError) -> PackReport? {
         // One packer at a time: two would each write a full pack and race on the deletes.
         packLock.lock()
         defer { packLock.unlock() }
-        let packer = GitPacker(gitDirectory: gitDirectory)
+        var packer = GitPacker(gitDirectory: gitDirectory)
+        packer.consolidateAt = consolidateAtPacks
         guard packer.looseObjects().count > looseThreshold else { return nil }
         var report: PackReport
         do { report = try packer.pack() } catch { throw StoreError.git(error) }
