@@ -10,7 +10,8 @@ import Foundation
 let arguments = CommandLine.arguments
 let scale = arguments.contains("--small") ? 10 : 1
 let counts = (systems: 10_000 / scale, modulesPerSystem: 5, zones: 2_000 / scale, drivers: 300 / scale)
-let commitsTarget = 10_000 / scale
+/// `--writes N`: how many form commits to make in all (default 10,000).
+let commitsTarget = arguments.firstIndex(of: "--writes").flatMap { Int(arguments[$0 + 1]) } ?? 10_000 / scale
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -102,7 +103,9 @@ print(String(format: "  created the repository in %.1f s", now() - start))
 try? FileManager.default.removeItem(atPath: workspace + "/source")
 
 // Snapshot load + validate, cold (a fresh repository object reads every blob).
-let repository = ConfigRepository(store: try ConfigStore(path: workspace + "/repo"), secretBox: SecretBox(secret: secret))
+// The server's setting: the working tree follows the branch in the background.
+let repository = ConfigRepository(store: try ConfigStore(path: workspace + "/repo", workingTreeUpdate: .background),
+                                  secretBox: SecretBox(secret: secret))
 start = now()
 let snapshot = try repository.headSnapshot()
 let loaded = now() - start
@@ -125,7 +128,7 @@ func editSystem(_ index: Int) throws {
     system["capacity"] = .int(1 + (system.int("capacity") ?? 0) % 50)
     try repository.apply([.save(system)], author: author)
 }
-for index in 0..<1_000 {
+for index in 0..<min(1_000, commitsTarget / 2) {
     let begin = now()
     try editSystem(index * 7)
     commits += 1
