@@ -24,14 +24,7 @@ enum CheckCommand: Command {
     static let arguments = ArgumentSpec(valueOptions: ["repo", "rev", "state", "branch"])
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
-        let repository: ConfigRepository
-        do {
-            repository = try ConfigRepository(
-                path: arguments.value("repo") ?? ".", branch: arguments.value("branch") ?? "main",
-                secretBox: try StateDirectory.existingSecretBox(arguments))
-        } catch {
-            throw UsageError("\(arguments.value("repo") ?? "."): not a configuration repository (\(error))")
-        }
+        let repository = try RepositoryOption.open(arguments)
         let problems: [ValidationProblem]
         let snapshot: Snapshot
         do {

@@ -42,14 +42,7 @@ enum ImportCommand: Command {
             return 1
         }
         let author = try arguments.value("author").map(Signature.parse) ?? .backoffice
-        let repository: ConfigRepository
-        do {
-            repository = try ConfigRepository(
-                path: arguments.value("repo") ?? ".", branch: arguments.value("branch") ?? "main",
-                secretBox: try StateDirectory.existingSecretBox(arguments))
-        } catch {
-            throw UsageError("\(arguments.value("repo") ?? "."): not a configuration repository (\(error))")
-        }
+        let repository = try RepositoryOption.open(arguments)
         do {
             let result = try repository.apply(file.edits, author: author, message: arguments.value("message"))
             Terminal.print("\(result.commit.id.hex) \(result.changed.count) object\(result.changed.count == 1 ? "" : "s")")

@@ -20,12 +20,9 @@ enum RevertCommand: Command {
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let author = try arguments.value("author").map(Signature.parse) ?? .backoffice
-        let repository: ConfigRepository
+        let repository = try RepositoryOption.open(arguments)
         let commit: ObjectID
         do {
-            repository = try ConfigRepository(
-                path: arguments.value("repo") ?? ".", branch: arguments.value("branch") ?? "main",
-                secretBox: try StateDirectory.existingSecretBox(arguments))
             commit = try repository.store.resolve(arguments.positionals[0])
         } catch {
             throw UsageError("\(error)")

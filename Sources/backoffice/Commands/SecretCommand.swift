@@ -29,13 +29,7 @@ enum SecretCommand: Command {
             throw UsageError("no deployment secret in \(StateDirectory.path(arguments)); name the state directory with --state")
         }
         let author = try arguments.value("author").map(Signature.parse) ?? .backoffice
-        let repository: ConfigRepository
-        do {
-            repository = try ConfigRepository(path: arguments.value("repo") ?? ".", branch: arguments.value("branch") ?? "main",
-                                              secretBox: box)
-        } catch {
-            throw UsageError("\(arguments.value("repo") ?? "."): not a configuration repository (\(error))")
-        }
+        let repository = try RepositoryOption.open(arguments, secretBox: box)
         let sealer = SecretSealer(box: box)
         let snapshot = try repository.headSnapshot()
         let edits = snapshot.allDocuments.compactMap { document -> Edit? in
