@@ -175,9 +175,22 @@ import Testing
         let fixture = try StoreFixture()
         let lockPath = fixture.path + "/.git/refs/heads/main.lock"
         _ = FileManager.default.createFile(atPath: lockPath, contents: Data())
-        #expect(throws: StoreError.self) {
-            _ = try fixture.store.commit([.put("a.json", [1])], author: .backoffice, message: "fresh lock")
+        // A fresh lock is waited for, not removed: the write lands once its holder lets go.
+        let before = fixture.store.head()
+        let store = fixture.store
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? store.commit([.put("fresh.json", [1])], author: .backoffice, message: "after a fresh lock")
+            done.signal()
         }
+        Thread.sleep(forTimeInterval: 1)
+        #expect(fixture.store.head() == before)
+        #expect(FileManager.default.fileExists(atPath: lockPath))
+        try FileManager.default.removeItem(atPath: lockPath)
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(fixture.store.head() != before)
+
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data())
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lockPath)
         let info = try fixture.store.commit([.put("a.json", [1])], author: .backoffice, message: "stale lock")
         #expect(fixture.store.head() == info.id)

@@ -101,7 +101,12 @@ extension ConfigStore {
                          buildTree: (git_oid?, git_oid?) throws -> (git_oid, [String]?)) throws -> CommitInfo {
         var author = author
         author.date = Date(timeIntervalSince1970: (author.date ?? Date()).timeIntervalSince1970.rounded(.down))
-        for attempt in 1...maxAttempts {
+        // A moving branch costs an attempt; a locked one costs time only, and the wait
+        // outlasts `staleLockAge` so a lock left by a killed writer is cleared, not fatal.
+        var attempt = 0
+        let lockWaitLimit = Date().addingTimeInterval(Self.staleLockAge + 5)
+        while attempt < maxAttempts {
+            attempt += 1
             let head = try repo.referenceTarget(referenceName)
             let headTree = try head.map { try repo.treeID(ofCommit: $0) }
             let (newTree, knownPaths) = try buildTree(head, headTree)
@@ -128,7 +133,9 @@ extension ConfigStore {
                 // file older than `staleLockAge` was left by a writer that died mid-update
                 // (git holds a ref lock for milliseconds), so it is removed.
                 removeStaleReferenceLock(repo)
-                usleep(UInt32(min(attempt, 20)) * 500)
+                guard Date() < lockWaitLimit else { throw StoreError.tooManyRetries(attempt) }
+                attempt -= 1
+                usleep(2_000)
             }
         }
         throw StoreError.tooManyRetries(maxAttempts)
