@@ -124,6 +124,20 @@ struct SampleRepository {
         #expect(sample.repository.store.head() == head)
     }
 
+    @Test func apiKeyNamesAreUniquePerDomainOnTheWriteGate() throws {
+        let sample = try SampleRepository()
+        let first = ConfigDocument(ref: ObjectRef(.apiKey, "key-kiosk-a"), members: ["name": "Kiosk", "user_id": "user-admin"])
+        try sample.repository.apply([.save(first)], author: SampleRepository.alice)
+        let second = ConfigDocument(ref: ObjectRef(.apiKey, "key-kiosk-b"), members: ["name": "kiosk", "user_id": "user-support"])
+        #expect {
+            try sample.repository.apply([.save(second)], author: SampleRepository.alice)
+        } throws: { error in
+            guard case WriteError.invalid(let problems) = error else { return false }
+            return problems.map(\.description).contains(
+                "api-keys/key-kiosk-b.json: name: \"kiosk\" is already used in authority-harbourpoint by API key \"key-kiosk-a\"")
+        }
+    }
+
     @Test func plainSecretsAreSealedOnTheWayIn() throws {
         let sample = try SampleRepository()
         var zone = try sample.document(.zone, "zone-hp-l2")

@@ -147,8 +147,6 @@ public final class ConfigRepository: Sendable {
                 planner.delete(ref)
                 plan.explicit.insert(ref)
                 plan.expected[ref.path] = version.map(ExpectedVersion.version) ?? .any
-            case .map(let name, let bytes):
-                plan.mapChanges[name] = .some(bytes)
             }
         }
         for (ref, document) in planner.changes {
@@ -157,6 +155,11 @@ public final class ConfigRepository: Sendable {
             if let document, let old, document.members == old.members { continue }
             if document == nil, old == nil { continue }
             plan.changes.updateValue(document, forKey: ref)
+            // A cascaded change expects what it was planned from: if that object moved
+            // meanwhile, the store refuses and the write is planned again on the new head.
+            if plan.expected[ref.path] == nil {
+                plan.expected[ref.path] = old?.version.map(ExpectedVersion.version) ?? .absent
+            }
         }
         return plan
     }
@@ -165,18 +168,13 @@ public final class ConfigRepository: Sendable {
 /// The file changes one `apply` call commits.
 private struct WritePlan {
     var changes: [ObjectRef: ConfigDocument?] = [:]
-    var mapChanges: [String: [UInt8]?] = [:]
     /// Objects the user named (a conflict on them is the user's to resolve).
     var explicit: Set<ObjectRef> = []
     var expected: [String: ExpectedVersion] = [:]
 
     var fileChanges: [FileChange] {
-        var files = changes.map { ref, document in
-            FileChange(path: ref.path,
-                       expected: expected[ref.path] ?? (document?.version).map(ExpectedVersion.version) ?? .any,
-                       content: document?.canonicalBytes)
-        }
-        files += mapChanges.map { name, bytes in FileChange(path: "maps/\(name)", expected: .any, content: bytes) }
-        return files.sorted { $0.path < $1.path }
+        changes.map { ref, document in
+            FileChange(path: ref.path, expected: expected[ref.path] ?? .any, content: document?.canonicalBytes)
+        }.sorted { $0.path < $1.path }
     }
 }

@@ -7,8 +7,6 @@ public enum Edit: Sendable {
     case overwrite(ConfigDocument)
     /// Delete an object seen at `version` (nil: whatever version), with its cascade.
     case delete(ObjectRef, version: ObjectID?)
-    /// Add, replace (bytes) or remove (nil) a level map `maps/<name>`.
-    case map(name: String, bytes: [UInt8]?)
 }
 
 /// Why a write was refused. Nothing was committed.

@@ -94,6 +94,11 @@ public struct Snapshot: Sendable {
     /// Every object, in kind then id order.
     public var allDocuments: [ConfigDocument] { Kind.allCases.flatMap { all($0) } }
 
+    /// The unique values `document` claims (API key names are scoped by their user's domain).
+    public func uniqueKeys(of document: ConfigDocument) -> [UniqueKey] {
+        UniqueKey.keys(of: document, scopeOf: uniqueScope)
+    }
+
     /// Ids of the objects that claim the same unique value as `key`.
     public func claimants(of key: UniqueKey) -> Set<String> { uniqueClaims[key] ?? [] }
 
@@ -151,14 +156,14 @@ public struct Snapshot: Sendable {
 
     private mutating func index(_ document: ConfigDocument) {
         references.add(document)
-        for key in UniqueKey.keys(of: document, scopeOf: uniqueScope) {
+        for key in uniqueKeys(of: document) {
             uniqueClaims[key, default: []].insert(document.id)
         }
     }
 
     private mutating func unindex(_ document: ConfigDocument) {
         references.remove(document)
-        for key in UniqueKey.keys(of: document, scopeOf: uniqueScope) {
+        for key in uniqueKeys(of: document) {
             uniqueClaims[key, default: []].remove(document.id)
             if uniqueClaims[key]?.isEmpty == true { uniqueClaims.removeValue(forKey: key) }
         }

@@ -41,11 +41,7 @@ struct UniquenessRule {
     let snapshot: Snapshot
 
     func check(_ document: ConfigDocument, into report: inout ProblemReport) {
-        let scopeOf: (ConfigDocument) -> String = { document in
-            guard document.kind == .apiKey, let userID = document.string("user_id") else { return "" }
-            return snapshot.document(.user, userID)?.string("authority_id") ?? ""
-        }
-        for key in UniqueKey.keys(of: document, scopeOf: scopeOf) {
+        for key in snapshot.uniqueKeys(of: document) {
             let others = snapshot.claimants(of: key).subtracting([document.id]).sorted()
             if let first = others.first {
                 let scope = key.scope.isEmpty ? "" : " in \(key.scope)"

@@ -3,26 +3,26 @@ struct FieldRules {
     let snapshot: Snapshot
 
     func check(_ document: ConfigDocument, into report: inout ProblemReport) {
-        check(members: document.members, ownerID: document.id, fields: document.kind.fields, into: &report)
+        check(members: document.members, fields: document.kind.fields, into: &report)
     }
 
-    func check(members: [String: JSONValue], ownerID: String, fields: [FieldSpec], into report: inout ProblemReport) {
+    func check(members: [String: JSONValue], fields: [FieldSpec], into report: inout ProblemReport) {
         for field in fields {
             guard let value = members[field.name] else {
                 if field.required { report.add(field.name, "is required") }
                 continue
             }
-            check(value, as: field.type, at: field.name, ownerID: ownerID, into: &report)
+            check(value, as: field.type, at: field.name, into: &report)
             if field.required, case .string(let text) = value, text.trimmingWhitespace().isEmpty {
                 report.add(field.name, "must not be empty")
             }
         }
     }
 
-    func check(_ value: JSONValue, as type: FieldType, at path: String, ownerID: String, into report: inout ProblemReport) {
+    func check(_ value: JSONValue, as type: FieldType, at path: String, into report: inout ProblemReport) {
         switch type {
         case .nullable(let inner):
-            if !value.isNull { check(value, as: inner, at: path, ownerID: ownerID, into: &report) }
+            if !value.isNull { check(value, as: inner, at: path, into: &report) }
         case .string:
             expect(value.stringValue != nil, value, "a string", at: path, into: &report)
         case .bool:

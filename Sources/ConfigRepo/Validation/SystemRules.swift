@@ -50,7 +50,7 @@ struct TriggerInstanceRules {
                     if field.required { report.add("\(at).\(field.name)", "is required") }
                     continue
                 }
-                rules.check(member, as: field.type, at: "\(at).\(field.name)", ownerID: "", into: &report)
+                rules.check(member, as: field.type, at: "\(at).\(field.name)", into: &report)
             }
         }
     }

@@ -47,11 +47,8 @@ public struct Validator: Sendable {
                         affected.formUnion(snapshot.references.referrers(of: reference.target).filter { $0.kind == .module })
                     }
                 }
-                for key in UniqueKey.keys(of: document, scopeOf: { _ in "" }) {
+                for key in snapshot.uniqueKeys(of: document) {
                     for id in after.claimants(of: key) { affected.insert(ObjectRef(ref.kind, id)) }
-                }
-                if ref.kind == .apiKey || ref.kind == .user {
-                    affected.formUnion(after.all(.apiKey).map(\.ref).filter { _ in ref.kind == .apiKey })
                 }
             }
         }
@@ -87,7 +84,7 @@ public struct Validator: Sendable {
         guard let file = snapshot.deployment else { return [] }
         var report = ProblemReport(path: RepoPath.deploymentFile)
         let fields = [FieldSpec("title", .string), FieldSpec("branch", .string), FieldSpec("settings", .settings)]
-        FieldRules(snapshot: snapshot).check(members: file.members, ownerID: "backoffice", fields: fields, into: &report)
+        FieldRules(snapshot: snapshot).check(members: file.members, fields: fields, into: &report)
         return report.problems
     }
 }
