@@ -30,12 +30,7 @@ enum InitCommand: Command {
             throw UsageError("--from \(source): no such directory")
         }
         let secret = try DeploymentSecret.loadOrCreate(stateDirectory: StateDirectory.path(arguments))
-        let sealer = SecretSealer(box: SecretBox(secret: secret))
-        let store = try ConfigStore.create(
-            at: target, from: source, author: .backoffice,
-            message: "Initial configuration from \(URL(fileURLWithPath: source).lastPathComponent)",
-            transform: { path, bytes in sealer.sealFile(path: path, bytes: bytes) })
-        let repository = ConfigRepository(store: store, secretBox: sealer.box)
+        let repository = try RepositoryCreation.create(at: target, from: source, secretBox: SecretBox(secret: secret))
         let snapshot = try repository.headSnapshot()
         let objects = Kind.allCases.reduce(0) { $0 + snapshot.count($1) }
         Terminal.print("created \(target) at \(snapshot.commit?.short ?? "-") with \(objects) objects (branch main)")

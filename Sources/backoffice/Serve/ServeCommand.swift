@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConfigRepo
 import Dispatch
 import WebServer
 
@@ -12,7 +13,9 @@ enum ServeCommand: Command {
         usage: backoffice serve [--host H] [--port P] [--state DIR] [--repo DIR] [--site DIR] [--log-level L]
 
         Serves the generated site at /backoffice/ and a health check at /healthz until
-        interrupted (SIGINT or SIGTERM stop it gracefully within 5 seconds).
+        interrupted (SIGINT or SIGTERM stop it gracefully within 5 seconds). On first start
+        without --repo, creates the configuration repository at <state>/config from the
+        bundled sample building.
 
           --host H         address to listen on (default: 127.0.0.1)
           --port P         TCP port (default: 8080; 0 picks a free one)
@@ -34,12 +37,18 @@ enum ServeCommand: Command {
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let host = arguments.value("host") ?? "127.0.0.1"
         let port = try arguments.integer("port", in: 0...65535) ?? 8080
-        let state = arguments.value("state") ?? ".backoffice"
-        let site = arguments.value("site") ?? state + "/site"
+        let state = StateDirectory.path(arguments)
+        let deployment = try Deployment.open(stateDirectory: state, repositoryPath: arguments.value("repo"))
+        let site = arguments.value("site") ?? deployment.siteDirectory
         guard let level = LogLevel(name: arguments.value("log-level") ?? "info") else {
             throw UsageError("--log-level must be one of debug, info, warning, error, off")
         }
         try makeDirectories(site)
+        if deployment.createdFromSample {
+            Terminal.print("created the configuration repository \(state)/config from the sample building")
+        }
+        let head = try deployment.repository.headSnapshot()
+        Terminal.print("configuration at \(head.commit?.short ?? "-"): \(head.count(.system)) systems, \(head.count(.module)) modules")
 
         var limits = Limits()
         if let seconds = arguments.value("head-timeout") {

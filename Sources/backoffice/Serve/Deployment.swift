@@ -1,0 +1,47 @@
+import ConfigRepo
+import Foundation
+
+/// What `serve` runs on: the state directory, its deployment secret and the configuration
+/// repository (DESIGN §4, §8). On first start, without `--repo`, the repository is created at
+/// `<state>/config` from the bundled sample building.
+struct Deployment: Sendable {
+    let stateDirectory: String
+    let repository: ConfigRepository
+    let secretBox: SecretBox
+    /// True when this start created the repository from the sample building.
+    let createdFromSample: Bool
+
+    /// `<state>/site`: where the generated site is written.
+    var siteDirectory: String { stateDirectory + "/site" }
+
+    static func open(stateDirectory: String, repositoryPath: String?) throws -> Deployment {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        let secretBox = SecretBox(secret: try DeploymentSecret.loadOrCreate(stateDirectory: stateDirectory))
+        if let repositoryPath {
+            let store = try openStore(repositoryPath)
+            return Deployment(stateDirectory: stateDirectory, repository: ConfigRepository(store: store, secretBox: secretBox),
+                              secretBox: secretBox, createdFromSample: false)
+        }
+        let path = stateDirectory + "/config"
+        if FileManager.default.fileExists(atPath: path + "/.git") {
+            return Deployment(stateDirectory: stateDirectory,
+                              repository: ConfigRepository(store: try openStore(path), secretBox: secretBox),
+                              secretBox: secretBox, createdFromSample: false)
+        }
+        guard let source = SampleConfigLocator.locate() else {
+            throw UsageError("cannot find the bundled sample-config/ to create \(path); name a repository with --repo DIR")
+        }
+        let repository = try RepositoryCreation.create(at: path, from: source, secretBox: secretBox,
+                                                       workingTreeUpdate: .background)
+        return Deployment(stateDirectory: stateDirectory, repository: repository, secretBox: secretBox, createdFromSample: true)
+    }
+
+    /// The server never waits for the working tree: checkout follows the branch in the background.
+    private static func openStore(_ path: String) throws -> ConfigStore {
+        do {
+            return try ConfigStore(path: path, workingTreeUpdate: .background)
+        } catch {
+            throw UsageError("\(path): not a configuration repository (\(error))")
+        }
+    }
+}
