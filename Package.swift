@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
-        .target(name: "WebServer", dependencies: ["CLinuxShims", "COpenSSL"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "CLinuxShims", "COpenSSL"]),
         .target(name: "DriverKit"),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
 

@@ -20,6 +20,8 @@ public struct Request: Sendable {
     public let id: String
     /// Values of the route's `:name` segments.
     public internal(set) var parameters: [String: String] = [:]
+    /// Who is asking; set by authentication before the handler runs.
+    public var principal: Principal = .localAdmin
 
     /// A request built directly (tests, in-process calls).
     public init(method: HTTPMethod, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
