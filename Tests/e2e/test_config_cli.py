@@ -153,6 +153,34 @@ def test_a_push_from_a_clone_lands_in_the_working_tree(deployment):
     assert backoffice("check", "--repo", repo).returncode == 0
 
 
+def test_the_pre_receive_gate_refuses_an_invalid_push_and_keeps_the_branch(deployment):
+    repo = deployment["repo"]
+    head = git(repo, "rev-parse", "HEAD")
+    clone = os.path.join(deployment["root"], "clone")
+    subprocess.run(["git", "clone", "-q", repo, clone], check=True, env=GIT_ENV)
+    edit_json(os.path.join(clone, "modules", "mod-l1-huddle-hvac.json"), lambda m: m.update(port=70000))
+    edit_json(os.path.join(clone, "systems", "sys-l1-huddle.json"), lambda m: m.update(zones=["zone-nowhere"]))
+    git(clone, "commit", "-qam", "break two things")
+    result = subprocess.run(["git", "-C", clone, "push", "-q", "origin", "main"], capture_output=True, text=True, env=GIT_ENV)
+    assert result.returncode != 0
+    assert "modules/mod-l1-huddle-hvac.json: port:" in result.stderr
+    assert "systems/sys-l1-huddle.json: zones" in result.stderr
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain") == ""
+    # Deleting the tracked branch is refused too; a feature branch passes unchecked.
+    result = subprocess.run(["git", "-C", clone, "push", "-q", "origin", ":main"], capture_output=True, text=True, env=GIT_ENV)
+    assert result.returncode != 0 and git(repo, "rev-parse", "HEAD") == head
+    git(clone, "push", "-q", "origin", "HEAD:refs/heads/draft")
+    # A good push after fixing lands.
+    edit_json(os.path.join(clone, "modules", "mod-l1-huddle-hvac.json"), lambda m: m.update(port=15099))
+    edit_json(os.path.join(clone, "systems", "sys-l1-huddle.json"),
+              lambda m: m.update(zones=["zone-harbourpoint", "zone-hp-tower", "zone-hp-l1"]))
+    git(clone, "commit", "-qam", "fix both")
+    git(clone, "push", "-q", "origin", "main")
+    with open(os.path.join(repo, "modules", "mod-l1-huddle-hvac.json")) as handle:
+        assert json.load(handle)["port"] == 15099
+
+
 def test_a_writer_killed_mid_write_loses_no_acknowledged_write(deployment):
     """SIGKILL import processes at random moments; every acknowledged write survives and
     git fsck accepts the repository."""

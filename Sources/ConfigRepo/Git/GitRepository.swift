@@ -21,10 +21,16 @@ public final class GitRepository {
 
     /// Opens the repository at `path` (a working directory or a git directory), without
     /// searching parent directories.
-    public convenience init(openAt path: String) throws(GitError) {
+    ///
+    /// With `honouringGitEnvironment`, git's `GIT_DIR`, `GIT_OBJECT_DIRECTORY` and
+    /// `GIT_ALTERNATE_OBJECT_DIRECTORIES` win over `path`: that is how a pre-receive hook sees
+    /// the pushed objects, which git keeps in a quarantine directory until the hook accepts them.
+    public convenience init(openAt path: String, honouringGitEnvironment: Bool = false) throws(GitError) {
         GitLibrary.ensureInitialised()
         var repo: OpaquePointer?
-        let code = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+        var flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
+        if honouringGitEnvironment { flags |= GIT_REPOSITORY_OPEN_FROM_ENV.rawValue }
+        let code = git_repository_open_ext(&repo, path, flags, nil)
         try GitError.check(code, "open repository \(path)")
         guard let repo else { throw GitError(code: -1, message: "no repository", operation: "open \(path)") }
         self.init(pointer: repo)

@@ -53,10 +53,10 @@ public final class ConfigStore: @unchecked Sendable {
     /// Every `packCheckInterval` commits (0: never) it packs in the background when more
     /// than `packThreshold` objects are loose.
     public init(path: String, branch: String = "main", packCheckInterval: Int = 100, packThreshold: Int = 2000,
-                workingTreeUpdate: WorkingTreeUpdate = .immediate) throws(StoreError) {
+                workingTreeUpdate: WorkingTreeUpdate = .immediate, honouringGitEnvironment: Bool = false) throws(StoreError) {
         do {
-            repository = try GitRepository(openAt: path)
-            reader = try GitRepository(openAt: path)
+            repository = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
+            reader = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
         } catch {
             throw StoreError.git(error)
         }

@@ -2,16 +2,18 @@ import ConfigRepo
 import Foundation
 
 /// Creates a configuration repository from a folder of files, sealing plain secrets with the
-/// deployment secret on the way in: what `init` does, and what `serve` does on first start.
+/// deployment secret on the way in, and installing the pre-receive gate: what `init` does, and
+/// what `serve` does on first start.
 enum RepositoryCreation {
     /// The new repository, opened with `workingTreeUpdate`.
-    static func create(at target: String, from source: String, secretBox: SecretBox,
+    static func create(at target: String, from source: String, secretBox: SecretBox, stateDirectory: String,
                        workingTreeUpdate: WorkingTreeUpdate = .immediate) throws -> ConfigRepository {
         let sealer = SecretSealer(box: secretBox)
         _ = try ConfigStore.create(
             at: target, from: source, author: .backoffice,
             message: "Initial configuration from \(URL(fileURLWithPath: source).lastPathComponent)",
             transform: { path, bytes in sealer.sealFile(path: path, bytes: bytes) })
+        try PreReceiveHook.install(repositoryPath: target, stateDirectory: stateDirectory)
         let store = try ConfigStore(path: target, workingTreeUpdate: workingTreeUpdate)
         return ConfigRepository(store: store, secretBox: secretBox)
     }

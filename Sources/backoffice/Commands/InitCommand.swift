@@ -11,7 +11,8 @@ enum InitCommand: Command {
         Creates a new configuration repository in DIR (which must not exist or be empty):
         a non-bare git repository on branch `main` whose first commit, authored
         `BackOffice <backoffice@localhost>`, holds every file of SOURCE. Engineers can push
-        to it (receive.denyCurrentBranch=updateInstead).
+        to it (receive.denyCurrentBranch=updateInstead); a pre-receive hook refuses a push
+        whose tree does not validate.
 
         Plain values under encrypted settings levels and secret fields are encrypted on the
         way in with the deployment secret of STATE, created there on first use.
@@ -29,8 +30,10 @@ enum InitCommand: Command {
         guard FileManager.default.fileExists(atPath: source) else {
             throw UsageError("--from \(source): no such directory")
         }
-        let secret = try DeploymentSecret.loadOrCreate(stateDirectory: StateDirectory.path(arguments))
-        let repository = try RepositoryCreation.create(at: target, from: source, secretBox: SecretBox(secret: secret))
+        let state = StateDirectory.path(arguments)
+        let secret = try DeploymentSecret.loadOrCreate(stateDirectory: state)
+        let repository = try RepositoryCreation.create(at: target, from: source, secretBox: SecretBox(secret: secret),
+                                                       stateDirectory: state)
         let snapshot = try repository.headSnapshot()
         let objects = Kind.allCases.reduce(0) { $0 + snapshot.count($1) }
         Terminal.print("created \(target) at \(snapshot.commit?.short ?? "-") with \(objects) objects (branch main)")

@@ -18,12 +18,14 @@ struct Deployment: Sendable {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let secretBox = SecretBox(secret: try DeploymentSecret.loadOrCreate(stateDirectory: stateDirectory))
         if let repositoryPath {
+            try refreshHook(repositoryPath, stateDirectory: stateDirectory)
             let store = try openStore(repositoryPath)
             return Deployment(stateDirectory: stateDirectory, repository: ConfigRepository(store: store, secretBox: secretBox),
                               secretBox: secretBox, createdFromSample: false)
         }
         let path = stateDirectory + "/config"
         if FileManager.default.fileExists(atPath: path + "/.git") {
+            try refreshHook(path, stateDirectory: stateDirectory)
             return Deployment(stateDirectory: stateDirectory,
                               repository: ConfigRepository(store: try openStore(path), secretBox: secretBox),
                               secretBox: secretBox, createdFromSample: false)
@@ -32,8 +34,15 @@ struct Deployment: Sendable {
             throw UsageError("cannot find the bundled sample-config/ to create \(path); name a repository with --repo DIR")
         }
         let repository = try RepositoryCreation.create(at: path, from: source, secretBox: secretBox,
-                                                       workingTreeUpdate: .background)
+                                                       stateDirectory: stateDirectory, workingTreeUpdate: .background)
         return Deployment(stateDirectory: stateDirectory, repository: repository, secretBox: secretBox, createdFromSample: true)
+    }
+
+    /// Rewrites our pre-receive hook so it names this binary; warns when another hook is in the way.
+    private static func refreshHook(_ path: String, stateDirectory: String) throws {
+        if !(try PreReceiveHook.install(repositoryPath: path, stateDirectory: stateDirectory)) {
+            Terminal.error("warning: \(path)/.git/hooks/pre-receive is not ours; pushes are not validated before they land")
+        }
     }
 
     /// The server never waits for the working tree: checkout follows the branch in the background.
