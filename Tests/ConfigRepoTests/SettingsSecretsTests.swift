@@ -98,3 +98,25 @@ import Testing
         #expect(throws: Never.self) { try sealed.opened(objectID: "mod-1", box: box, upTo: .user) }
     }
 }
+
+@Suite struct WebhookSecretEnvelopeTests {
+    let box = SecretBox(secret: makeTestSecret())
+
+    func system(_ id: String, secret: JSONValue) -> ConfigDocument {
+        ConfigDocument(ref: ObjectRef(.system, id), members: [
+            "name": "Room", "triggers": [["trigger_id": "trigger-a", "webhook_secret": secret]],
+        ])
+    }
+
+    @Test func aSealedWebhookSecretOpensOnlyWhereItWasSealed() throws {
+        let sealed = SecretSealer(box: box).seal(system("sys-a", secret: "s3cret"))
+        let envelope = try #require(sealed["triggers"]?.arrayValue?.first?.objectValue?["webhook_secret"])
+        #expect(SecretBox.isEnvelope(envelope))
+        #expect(EnvelopeVerifier(box: box).problems(in: sealed).isEmpty)
+
+        let moved = system("sys-b", secret: envelope)
+        let problems = EnvelopeVerifier(box: box).problems(in: moved)
+        #expect(problems.map(\.field) == ["triggers[0].webhook_secret"])
+        #expect(problems.first?.path == "systems/sys-b.json")
+    }
+}

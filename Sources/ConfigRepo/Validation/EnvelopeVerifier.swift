@@ -8,7 +8,7 @@ public struct EnvelopeVerifier: Sendable {
     /// Problems with envelopes anywhere in the snapshot.
     public func problems(in snapshot: Snapshot) -> [ValidationProblem] {
         var problems: [ValidationProblem] = []
-        for kind in Kind.allCases where kind.hasSettings || kind.fields.contains(where: { $0.type == .secret }) {
+        for kind in Kind.allCases where kind.hasSettings || kind.fields.contains(where: { $0.type == .secret || $0.type == .triggerInstances }) {
             for document in snapshot.unordered(kind) {
                 problems += self.problems(in: document)
             }
@@ -28,17 +28,29 @@ public struct EnvelopeVerifier: Sendable {
             case .settings:
                 problems += verify(value, objectID: document.id, path: document.ref.path, field: field.name)
             case .secret:
-                guard let text = value.stringValue, SecretBox.isEnvelope(text) else { continue }
-                do {
-                    _ = try box.open(text, binding: .field(objectID: document.id, path: field.name))
-                } catch {
-                    problems.append(ValidationProblem(path: document.ref.path, field: field.name, message: "\(error)"))
+                problems += verifySecret(value, objectID: document.id, path: document.ref.path, field: field.name)
+            case .triggerInstances:
+                for (index, instance) in (value.arrayValue ?? []).enumerated() {
+                    guard let secret = instance.objectValue?["webhook_secret"] else { continue }
+                    problems += verifySecret(secret, objectID: document.id, path: document.ref.path,
+                                             field: "\(field.name)[\(index)].webhook_secret")
                 }
             default:
                 continue
             }
         }
         return problems
+    }
+
+    /// A secret field's envelope (plain text is the validator's business) must open where it sits.
+    private func verifySecret(_ value: JSONValue, objectID: String, path: String, field: String) -> [ValidationProblem] {
+        guard let text = value.stringValue, SecretBox.isEnvelope(text) else { return [] }
+        do {
+            _ = try box.open(text, binding: .field(objectID: objectID, path: field))
+            return []
+        } catch {
+            return [ValidationProblem(path: path, field: field, message: "\(error)")]
+        }
     }
 
     private func verify(_ value: JSONValue, objectID: String, path: String, field: String) -> [ValidationProblem] {
