@@ -56,6 +56,7 @@ public final class ConfigStore: @unchecked Sendable {
                 workingTreeUpdate: WorkingTreeUpdate = .immediate, honouringGitEnvironment: Bool = false) throws(StoreError) {
         do {
             repository = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
+            try repository.useFastLooseObjects()
             reader = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
         } catch {
             throw StoreError.git(error)
