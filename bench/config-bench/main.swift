@@ -10,6 +10,8 @@ import Foundation
 let arguments = CommandLine.arguments
 let scale = arguments.contains("--small") ? 10 : 1
 let counts = (systems: 10_000 / scale, modulesPerSystem: 5, zones: 2_000 / scale, drivers: 300 / scale)
+/// `--flat`: every object in its kind's directory instead of the sharded layout for the big kinds.
+let flat = arguments.contains("--flat")
 /// `--writes N`: how many form commits to make in all (default 10,000).
 let commitsTarget = arguments.firstIndex(of: "--writes").flatMap { Int(arguments[$0 + 1]) } ?? 10_000 / scale
 
@@ -45,7 +47,13 @@ func writeSyntheticTree(at root: String) throws {
         try fileManager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(JSONWriter.canonicalBytes(.object(members))).write(to: url)
     }
-    try put("backoffice.json", ["title": "Synthetic portfolio", "settings": ["none": ["timezone": "UTC"]]])
+    func place(_ kind: Kind, _ id: String) -> String {
+        let ref = ObjectRef(kind, id)
+        return flat ? ref.path : ref.shardedPath
+    }
+    var deployment: [String: JSONValue] = ["title": "Synthetic portfolio", "settings": ["none": ["timezone": "UTC"]]]
+    if !flat { deployment["layout"] = ["sharded": ["modules", "systems", "zones"]] }
+    try put("backoffice.json", deployment)
     try put("domains/authority-bench.json", ["name": "Bench", "domain": "localhost"])
     try put("repositories/repo-bench.json", ["name": "Drivers", "repo_type": "driver", "folder_name": "drivers", "uri": "bundled:Drivers"])
     for d in 0..<counts.drivers {
@@ -57,13 +65,13 @@ func writeSyntheticTree(at root: String) throws {
         ].compactMapValues { $0.isNull ? nil : $0 })
     }
     let buildings = max(1, counts.zones / 100)
-    try put("zones/zone-org.json", ["name": "Portfolio", "tags": ["org"]])
+    try put(place(.zone, "zone-org"), ["name": "Portfolio", "tags": ["org"]])
     for b in 0..<buildings {
-        try put("zones/zone-b\(b).json", ["name": .string("Building \(b)"), "tags": ["building"], "parent_id": "zone-org"])
+        try put(place(.zone, "zone-b\(b)"), ["name": .string("Building \(b)"), "tags": ["building"], "parent_id": "zone-org"])
     }
     let levels = counts.zones - buildings - 1
     for l in 0..<levels {
-        try put("zones/zone-l\(l).json", ["name": .string("Level \(l)"), "tags": ["level"], "parent_id": .string("zone-b\(l % buildings)"),
+        try put(place(.zone, "zone-l\(l)"), ["name": .string("Level \(l)"), "tags": ["level"], "parent_id": .string("zone-b\(l % buildings)"),
                                           "settings": ["none": ["vacancy_timeout_minutes": .int(10 + l % 20)]]])
     }
     let logicDrivers = stride(from: 0, to: counts.drivers, by: 10).map { $0 }
@@ -75,14 +83,14 @@ func writeSyntheticTree(at root: String) throws {
             let id = "mod-s\(s)-\(m)"
             modules.append(.string(id))
             if m == 0 {
-                try put("modules/\(id).json", ["driver_id": .string("driver-\(logicDrivers[s % logicDrivers.count])"),
+                try put(place(.module, id), ["driver_id": .string("driver-\(logicDrivers[s % logicDrivers.count])"),
                                                "control_system_id": .string("sys-\(s)")])
             } else {
-                try put("modules/\(id).json", ["driver_id": .string("driver-\(deviceDrivers[(s + m) % deviceDrivers.count])"),
+                try put(place(.module, id), ["driver_id": .string("driver-\(deviceDrivers[(s + m) % deviceDrivers.count])"),
                                                "ip": .string("10.\(s / 250 % 250).\(s % 250).\(m)"), "port": 4352])
             }
         }
-        try put("systems/sys-\(s).json", [
+        try put(place(.system, "sys-\(s)"), [
             "name": .string("Room \(s)"), "email": .string("room\(s)@bench.example"), "capacity": .int(4 + s % 12),
             "bookable": true, "features": ["vc"], "zones": ["zone-org", .string("zone-b\(level % buildings)"), .string("zone-l\(level)")],
             "modules": .array(modules),
@@ -94,7 +102,7 @@ let workspace = NSTemporaryDirectory() + "config-bench-\(UUID().uuidString)"
 defer { try? FileManager.default.removeItem(atPath: workspace) }
 var results: [(String, String, String)] = []  // (measure, value, target)
 
-print("config-bench: \(counts.systems) systems, \(counts.systems * counts.modulesPerSystem) modules, \(counts.zones) zones, \(counts.drivers) drivers")
+print("config-bench: \(counts.systems) systems, \(counts.systems * counts.modulesPerSystem) modules, \(counts.zones) zones, \(counts.drivers) drivers; \(flat ? "flat" : "sharded (modules, systems, zones)") layout")
 var start = now()
 try writeSyntheticTree(at: workspace + "/source")
 let secret = try DeploymentSecret.loadOrCreate(stateDirectory: workspace + "/state")

@@ -1,14 +1,18 @@
 /// History, field diffs and revert of configuration objects.
 extension ConfigRepository {
-    /// Commits that touched the object's file, newest first.
+    /// Commits that touched the object's file (where it is now), newest first.
     public func history(of ref: ObjectRef, limit: Int? = nil) throws(StoreError) -> [CommitInfo] {
-        try store.history(of: ref.path, limit: limit)
+        try store.history(of: headSnapshot().path(of: ref), limit: limit)
     }
 
-    /// The object as it was in `commit` (nil when it did not exist there).
+    /// The object as it was in `commit` (nil when it did not exist there), flat or sharded.
     public func document(_ ref: ObjectRef, at commit: ObjectID) throws(StoreError) -> ConfigDocument? {
-        guard let file = try store.file(at: commit, path: ref.path) else { return nil }
-        return try? ConfigDocument.decode(file.bytes, ref: ref, version: file.blob)
+        let candidates = ref.kind == .metadata ? [ref.path] : [ref.path, ref.shardedPath]
+        for path in candidates {
+            guard let file = try store.file(at: commit, path: path) else { continue }
+            return try? ConfigDocument.decode(file.bytes, ref: ref, version: file.blob, path: path)
+        }
+        return nil
     }
 
     /// What `commit` changed in the object: its fields before (first parent) and after.

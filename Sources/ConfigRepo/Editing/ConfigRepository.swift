@@ -136,7 +136,7 @@ public final class ConfigRepository: Sendable {
                 }
                 planner.put(stored)
                 plan.explicit.insert(document.ref)
-                plan.expected[document.ref.path] = if case .save = edit {
+                plan.expected[document.ref] = if case .save = edit {
                     document.version.map(ExpectedVersion.version) ?? .absent
                 } else { .any }
             case .delete(let ref, let version):
@@ -146,7 +146,7 @@ public final class ConfigRepository: Sendable {
                 }
                 planner.delete(ref)
                 plan.explicit.insert(ref)
-                plan.expected[ref.path] = version.map(ExpectedVersion.version) ?? .any
+                plan.expected[ref] = version.map(ExpectedVersion.version) ?? .any
             }
         }
         for (ref, document) in planner.changes {
@@ -157,9 +157,10 @@ public final class ConfigRepository: Sendable {
             plan.changes.updateValue(document, forKey: ref)
             // A cascaded change expects what it was planned from: if that object moved
             // meanwhile, the store refuses and the write is planned again on the new head.
-            if plan.expected[ref.path] == nil {
-                plan.expected[ref.path] = old?.version.map(ExpectedVersion.version) ?? .absent
+            if plan.expected[ref] == nil {
+                plan.expected[ref] = old?.version.map(ExpectedVersion.version) ?? .absent
             }
+            plan.paths[ref] = base.path(of: ref)
         }
         return plan
     }
@@ -170,11 +171,13 @@ private struct WritePlan {
     var changes: [ObjectRef: ConfigDocument?] = [:]
     /// Objects the user named (a conflict on them is the user's to resolve).
     var explicit: Set<ObjectRef> = []
-    var expected: [String: ExpectedVersion] = [:]
+    var expected: [ObjectRef: ExpectedVersion] = [:]
+    /// Where each changed object's file is (existing objects stay where they are).
+    var paths: [ObjectRef: String] = [:]
 
     var fileChanges: [FileChange] {
         changes.map { ref, document in
-            FileChange(path: ref.path, expected: expected[ref.path] ?? .any, content: document?.canonicalBytes)
+            FileChange(path: paths[ref] ?? ref.path, expected: expected[ref] ?? .any, content: document?.canonicalBytes)
         }.sorted { $0.path < $1.path }
     }
 }

@@ -8,11 +8,15 @@ public struct ConfigDocument: Sendable, Hashable {
     public var members: [String: JSONValue]
     /// The blob id of the file this was read from; nil for a new object.
     public var version: ObjectID?
+    /// The file this was read from (flat or sharded); the flat path for a new object, until
+    /// a write places it where the repository's layout says.
+    public var path: String
 
-    public init(ref: ObjectRef, members: [String: JSONValue] = [:], version: ObjectID? = nil) {
+    public init(ref: ObjectRef, members: [String: JSONValue] = [:], version: ObjectID? = nil, path: String? = nil) {
         self.ref = ref
         self.members = members
         self.version = version
+        self.path = path ?? ref.path
     }
 
     public var kind: Kind { ref.kind }
@@ -62,7 +66,7 @@ public struct ConfigDocument: Sendable, Hashable {
 
 extension ConfigDocument {
     /// Reads a document from file bytes; the error says where the JSON is broken.
-    public static func decode(_ bytes: [UInt8], ref: ObjectRef, version: ObjectID?) throws(DocumentDecodingError) -> ConfigDocument {
+    public static func decode(_ bytes: [UInt8], ref: ObjectRef, version: ObjectID?, path: String? = nil) throws(DocumentDecodingError) -> ConfigDocument {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)
@@ -72,7 +76,7 @@ extension ConfigDocument {
         guard case .object(let members) = value else {
             throw .notAnObject(found: value.typeName)
         }
-        return ConfigDocument(ref: ref, members: members, version: version)
+        return ConfigDocument(ref: ref, members: members, version: version, path: path)
     }
 }
 

@@ -14,6 +14,12 @@ public struct DeploymentFile: Sendable, Hashable {
     /// The tracked branch; "main" when unset.
     public var branch: String { members["branch"]?.stringValue ?? "main" }
 
+    /// The kinds whose new files go into shard folders (`layout.sharded`: directory names).
+    public var shardedKinds: Set<Kind> {
+        let names = members["layout"]?.objectValue?["sharded"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return Set(names.compactMap { Kind(directory: $0) }.filter { $0 != .metadata })
+    }
+
     /// The global settings (lowest precedence of every module's merge).
     public var settings: JSONValue? { members["settings"] }
 

@@ -10,8 +10,13 @@ public struct ObjectRef: Hashable, Sendable, Comparable, CustomStringConvertible
         self.id = id
     }
 
-    /// The file holding the object, relative to the repository root.
+    /// The object's flat file, relative to the repository root (`modules/<id>.json`). A
+    /// snapshot knows where an object actually lives: ask ``Snapshot/path(of:)``.
     public var path: String { "\(kind.directory)/\(id).json" }
+
+    /// The object's file in a sharded directory (`modules/<shard>/<id>.json`), where the
+    /// shard is two hex digits of a hash of the id (``ObjectShard``). Metadata is never sharded.
+    public var shardedPath: String { "\(kind.directory)/\(ObjectShard.of(id))/\(id).json" }
 
     public var description: String { "\(kind.noun) \(id)" }
 

@@ -44,18 +44,22 @@ public enum RepoPath: Hashable, Sendable {
             self = .object(ObjectRef(.metadata, "\(parts[1])/\(bare)"))
             return
         }
-        guard parts.count == 2 else {
-            self = .invalid(reason: "\(kind.directory)/ holds <id>.json files directly, not folders")
+        guard parts.count == 2 || parts.count == 3 else {
+            self = .invalid(reason: "\(kind.directory)/ holds <id>.json files, directly or in two-hex-digit shard folders")
             return
         }
-        guard parts[1].hasSuffix(".json") else {
+        guard let name = parts.last, name.hasSuffix(".json") else {
             self = .invalid(reason: "only .json files belong in \(kind.directory)/")
             return
         }
-        let id = String(parts[1].dropLast(5))
+        let id = String(name.dropLast(5))
         guard IdentifierRules.isValidID(id, of: kind) else {
             let prefixes = kind.idPrefixes.map { "\"\($0)\"" }.joined(separator: " or ")
             self = .invalid(reason: "\"\(id)\" is not a valid \(kind.noun) id: it must start with \(prefixes) followed by 1–64 of A–Z a–z 0–9 _ ~ -")
+            return
+        }
+        if parts.count == 3 && parts[1] != ObjectShard.of(id) {
+            self = .invalid(reason: "a sharded file lives in the folder of its id's shard: this one belongs at \(ObjectRef(kind, id).shardedPath)")
             return
         }
         self = .object(ObjectRef(kind, id))

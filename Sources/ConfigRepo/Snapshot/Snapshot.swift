@@ -35,9 +35,10 @@ public struct Snapshot: Sendable {
     /// labelled with `commit`. Indexes are updated for the changed objects only.
     public func applying(_ changes: [String: RepoFile?], commit: ObjectID?) -> Snapshot {
         var next = Snapshot(copying: self, commit: commit)
-        for (path, file) in changes {
-            next.unload(path)
-            if let file { next.loadAndIndex(file) }
+        // Removals first: a file moved into (or out of) a shard folder is one object.
+        for path in changes.keys { next.unload(path) }
+        for case let file? in changes.values.sorted(by: { ($0?.path ?? "") < ($1?.path ?? "") }) {
+            next.loadAndIndex(file)
         }
         return next
     }
@@ -47,8 +48,10 @@ public struct Snapshot: Sendable {
     public func replacing(_ changes: [ObjectRef: ConfigDocument?]) -> Snapshot {
         var next = Snapshot(copying: self, commit: commit)
         for (ref, document) in changes {
-            next.unload(ref.path)
-            if let document {
+            let path = path(of: ref)
+            next.unloadObject(ref)
+            if var document {
+                document.path = path
                 next.documents[ref.kind, default: ShardedDictionary()][ref.id] = document
                 next.index(document)
             }
@@ -102,6 +105,13 @@ public struct Snapshot: Sendable {
     /// Ids of the objects that claim the same unique value as `key`.
     public func claimants(of key: UniqueKey) -> Set<String> { uniqueClaims[key] ?? [] }
 
+    /// Where the object's file is, or would be written when new: flat, or sharded when
+    /// `backoffice.json` declares its kind sharded.
+    public func path(of ref: ObjectRef) -> String {
+        if let document = document(ref) { return document.path }
+        return deployment?.shardedKinds.contains(ref.kind) == true ? ref.shardedPath : ref.path
+    }
+
     /// The blob id of the file at `path` in this snapshot, if any.
     public func version(of ref: ObjectRef) -> ObjectID? { document(ref)?.version }
 
@@ -123,8 +133,15 @@ public struct Snapshot: Sendable {
                 unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
             }
         case .object(let ref):
+            if let existing = document(ref), existing.path != file.path {
+                unreadable[file.path] = ValidationProblem(
+                    path: file.path, field: "",
+                    message: "\(ref.kind.noun) \(ref.id) is also at \(existing.path); an object lives in one file")
+                return
+            }
             do {
-                documents[ref.kind, default: ShardedDictionary()][ref.id] = try ConfigDocument.decode(file.bytes, ref: ref, version: file.blob)
+                documents[ref.kind, default: ShardedDictionary()][ref.id] = try ConfigDocument.decode(
+                    file.bytes, ref: ref, version: file.blob, path: file.path)
             } catch {
                 unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
             }
@@ -143,14 +160,18 @@ public struct Snapshot: Sendable {
         case .deployment:
             deployment = nil
         case .object(let ref):
-            if let old = documents[ref.kind]?[ref.id] {
-                unindex(old)
-                documents[ref.kind]?.removeValue(forKey: ref.id)
-            }
+            if documents[ref.kind]?[ref.id]?.path == path { unloadObject(ref) }
         case .map(let name):
             maps[name] = nil
         case .invalid, .ignored:
             break
+        }
+    }
+
+    private mutating func unloadObject(_ ref: ObjectRef) {
+        if let old = documents[ref.kind]?[ref.id] {
+            unindex(old)
+            documents[ref.kind]?.removeValue(forKey: ref.id)
         }
     }
 

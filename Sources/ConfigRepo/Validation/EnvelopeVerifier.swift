@@ -26,13 +26,13 @@ public struct EnvelopeVerifier: Sendable {
             guard let value = document[field.name] else { continue }
             switch field.type {
             case .settings:
-                problems += verify(value, objectID: document.id, path: document.ref.path, field: field.name)
+                problems += verify(value, objectID: document.id, path: document.path, field: field.name)
             case .secret:
-                problems += verifySecret(value, objectID: document.id, path: document.ref.path, field: field.name)
+                problems += verifySecret(value, objectID: document.id, path: document.path, field: field.name)
             case .triggerInstances:
                 for (index, instance) in (value.arrayValue ?? []).enumerated() {
                     guard let secret = instance.objectValue?["webhook_secret"] else { continue }
-                    problems += verifySecret(secret, objectID: document.id, path: document.ref.path,
+                    problems += verifySecret(secret, objectID: document.id, path: document.path,
                                              field: "\(field.name)[\(index)].webhook_secret")
                 }
             default:

@@ -25,7 +25,9 @@ public struct Validator: Sendable {
     public func validate(_ refs: Set<ObjectRef>) -> [ValidationProblem] {
         var problems: [ValidationProblem] = []
         for ref in refs {
-            if let problem = snapshot.unreadable[ref.path] { problems.append(problem) }
+            for path in [ref.path, ref.shardedPath] {
+                if let problem = snapshot.unreadable[path] { problems.append(problem) }
+            }
             if let document = snapshot.document(ref) { problems += validate(document) }
         }
         return problems.sorted()
@@ -57,7 +59,7 @@ public struct Validator: Sendable {
 
     /// The problems of one object.
     public func validate(_ document: ConfigDocument) -> [ValidationProblem] {
-        var report = ProblemReport(path: document.ref.path)
+        var report = ProblemReport(path: document.path)
         if let id = document.members["id"] {
             if id.stringValue != document.id {
                 report.add("id", "the id inside the file must match the file name \"\(document.id)\"")
@@ -85,7 +87,26 @@ public struct Validator: Sendable {
         var report = ProblemReport(path: RepoPath.deploymentFile)
         let fields = [FieldSpec("title", .string), FieldSpec("branch", .string), FieldSpec("settings", .settings)]
         FieldRules(snapshot: snapshot).check(members: file.members, fields: fields, into: &report)
+        checkLayout(file.members["layout"], into: &report)
         return report.problems
+    }
+
+    /// `layout: {"sharded": ["modules", …]}` names kind directories (not metadata).
+    private func checkLayout(_ layout: JSONValue?, into report: inout ProblemReport) {
+        guard let layout else { return }
+        guard let members = layout.objectValue else { return report.add("layout", "must be an object") }
+        for key in members.keys where key != "sharded" {
+            report.add("layout.\(key)", "unknown layout option; the only one is \"sharded\"")
+        }
+        guard let sharded = members["sharded"] else { return }
+        guard let names = sharded.arrayValue else { return report.add("layout.sharded", "must be a list of directory names") }
+        for (index, name) in names.enumerated() {
+            guard let text = name.stringValue, let kind = Kind(directory: text), kind != .metadata else {
+                let directories = Kind.allCases.filter { $0 != .metadata }.map(\.directory).joined(separator: ", ")
+                report.add("layout.sharded[\(index)]", "must name a directory of objects: one of \(directories)")
+                continue
+            }
+        }
     }
 }
 
