@@ -12,10 +12,20 @@ let scale = arguments.contains("--small") ? 10 : 1
 let counts = (systems: 10_000 / scale, modulesPerSystem: 5, zones: 2_000 / scale, drivers: 300 / scale)
 /// `--flat`: every object in its kind's directory instead of the sharded layout for the big kinds.
 let flat = arguments.contains("--flat")
+/// `--no-pack`: no background packing during the writes (to see what packing costs them).
+let noPack = arguments.contains("--no-pack")
 /// `--writes N`: how many form commits to make in all (default 10,000).
 let commitsTarget = arguments.firstIndex(of: "--writes").flatMap { Int(arguments[$0 + 1]) } ?? 10_000 / scale
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// CPU seconds used by the whole process (all threads), which other load on the machine
+/// changes far less than wall time.
+func processCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
@@ -112,7 +122,7 @@ try? FileManager.default.removeItem(atPath: workspace + "/source")
 
 // Snapshot load + validate, cold (a fresh repository object reads every blob).
 // The server's setting: the working tree follows the branch in the background.
-let repository = ConfigRepository(store: try ConfigStore(path: workspace + "/repo", workingTreeUpdate: .background),
+let repository = ConfigRepository(store: try ConfigStore(path: workspace + "/repo", packCheckInterval: noPack ? 0 : 100, workingTreeUpdate: .background),
                                   secretBox: SecretBox(secret: secret))
 start = now()
 let snapshot = try repository.headSnapshot()
@@ -147,6 +157,7 @@ results.append(("write latency p99", String(format: "%.2f ms", percentile(latenc
 
 // Sustained writes, until the repository holds 10,000 form commits.
 start = now()
+let sustainedCPUStart = processCPUSeconds()
 let sustainedStart = commits
 while commits < commitsTarget {
     try editSystem(commits * 13)
@@ -154,6 +165,8 @@ while commits < commitsTarget {
 }
 let sustained = Double(commits - sustainedStart) / (now() - start)
 results.append(("sustained writes", String(format: "%.0f /s", sustained), "≥ 300 /s"))
+let cpuPerWrite = (processCPUSeconds() - sustainedCPUStart) / Double(max(1, commits - sustainedStart))
+results.append(("CPU per sustained write (all threads)", String(format: "%.2f ms", cpuPerWrite * 1000), ""))
 
 // Revert of a recent commit.
 var revertTimes: [Double] = []
