@@ -16,6 +16,9 @@ public final class ModuleContext {
     public var tokenizer: (any Tokenizer)?
     /// Reconnect back-off for the device transport.
     public var backoff = Backoff()
+    /// When false, a new connection is not usable until the driver calls `deviceReady()`
+    /// (after a login prompt or greeting): `connected` stays false and the queue waits.
+    public var readyOnConnect = true
 
     weak var process: DriverProcess?
     var hooks = Hooks()
@@ -168,9 +171,20 @@ extension ModuleContext: TransportDelegate {
     public func transportConnected() {
         tokenizer?.reset()
         logger.debug("connected")
+        if readyOnConnect { deviceReady() }
+        hooks.connected?()
+    }
+
+    /// The device finished its login or greeting: mark it connected and start sending.
+    public func deviceReady() {
+        guard transport?.isConnected ?? false else { return }
         setStatus("connected", true)
         queue.setOnline(true)
-        hooks.connected?()
+    }
+
+    /// Drops the connection (it reconnects with back-off), e.g. after a failed login.
+    public func reconnect(reason: String) {
+        transport?.dropConnection(reason: reason)
     }
 
     public func transportDisconnected(reason: String) {

@@ -89,6 +89,12 @@ public final class SocketTransport: Transport {
         watchWritable(handle)
     }
 
+    /// Closes the current connection as if the device had; reconnects with back-off.
+    public func dropConnection(reason: String) {
+        guard isConnected || connecting else { return }
+        if connecting { failedToConnect(reason) } else { lost(reason) }
+    }
+
     // MARK: connecting
 
     private func connect() {
@@ -195,10 +201,18 @@ public final class SocketTransport: Transport {
     // MARK: events
 
     private func watchReadable(_ handle: SocketHandle) {
+        readSource = Self.makeReadSource(handle, inbox: inbox, epoch: epoch, udp: options.udp)
+    }
+
+    private func watchWritable(_ handle: SocketHandle) {
+        guard writeSource == nil else { return }
+        writeSource = Self.makeWriteSource(handle, inbox: inbox, epoch: epoch)
+    }
+
+    // Built outside the actor: the handlers run on the I/O queue, not on `DriverActor`.
+    private nonisolated static func makeReadSource(_ handle: SocketHandle, inbox: EventInbox<(Int, SocketEvent)>,
+                                                   epoch: Int, udp: Bool) -> any DispatchSourceRead {
         let source = DispatchSource.makeReadSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
-        let inbox = self.inbox
-        let epoch = self.epoch
-        let udp = options.udp
         source.setEventHandler { [handle] in
             var buffer = [UInt8](repeating: 0, count: 16 << 10)
             let count = buffer.withUnsafeMutableBytes { recv(handle.fd, $0.baseAddress, $0.count, 0) }
@@ -213,21 +227,19 @@ public final class SocketTransport: Transport {
             }
         }
         source.resume()
-        readSource = source
+        return source
     }
 
-    private func watchWritable(_ handle: SocketHandle) {
-        guard writeSource == nil else { return }
+    private nonisolated static func makeWriteSource(_ handle: SocketHandle, inbox: EventInbox<(Int, SocketEvent)>,
+                                                    epoch: Int) -> any DispatchSourceWrite {
         let source = DispatchSource.makeWriteSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
-        let inbox = self.inbox
-        let epoch = self.epoch
         source.setEventHandler { [handle] in
             _ = handle
             source.cancel()
             inbox.post((epoch, .writable))
         }
         source.resume()
-        writeSource = source
+        return source
     }
 
     private func handle(_ event: SocketEvent, epoch eventEpoch: Int) {
@@ -248,7 +260,12 @@ public final class SocketTransport: Transport {
             }
             flushOutbox(handle)
         case .data(let bytes):
-            if connecting { return }
+            if connecting {
+                // Data can overtake the writable event: receiving proves the connect succeeded.
+                timer?.cancel()
+                timer = nil
+                connected()
+            }
             lastActivity = .now
             delegate?.transportReceived(bytes)
         case .closed(let reason):
