@@ -1,0 +1,48 @@
+import DeviceSimulators
+import Foundation
+import Testing
+
+@Suite struct SimulatorTests {
+    @Test func occupancyScheduleIsDeterministicAndFlipsWithinACycle() throws {
+        let sensor = try OccupancySimulator(port: 0, cycle: 60)
+        defer { sensor.stop() }
+        let readings = (0..<60).map { sensor.reading(room: "sys-l1-huddle", at: 1_800_000_000 + $0) }
+        #expect(readings.contains { $0.presence } && readings.contains { !$0.presence })
+        #expect(readings.filter(\.presence).count == 30)
+        #expect(readings.allSatisfy { $0.presence == ($0.peopleCount > 0) })
+        #expect(sensor.reading(room: "sys-l1-huddle", at: 1_800_000_007) == sensor.reading(room: "sys-l1-huddle", at: 1_800_000_007))
+        sensor.set(room: "sys-l1-huddle", presence: true, peopleCount: 9)
+        #expect(sensor.reading(room: "sys-l1-huddle").peopleCount == 9)
+        sensor.clear(room: "sys-l1-huddle")
+        #expect(sensor.reading(room: "sys-l1-huddle", at: 1_800_000_007) == readings[7])
+    }
+
+    @Test func fleetStartsEveryEntryAndNamesAPortInUse() throws {
+        let fleet = try SimulatorFleet([.init(.pjlink, port: 0), .init(.modbusHVAC, port: 0), .init(.lutron, port: 0), .init(.occupancy, port: 0)])
+        defer { fleet.stop() }
+        #expect(fleet.simulators.map(\.kind) == [.pjlink, .modbusHVAC, .lutron, .occupancy])
+        let taken = fleet.simulators[0].port
+        #expect(fleet.simulator(port: taken)?.kind == .pjlink)
+        #expect {
+            _ = try SimulatorFleet([.init(.lutron, port: 0), .init(.pjlink, port: taken)])
+        } throws: { error in
+            String(describing: error).hasPrefix("pjlink simulator on port \(taken): cannot listen")
+        }
+    }
+
+    @Test func kindsForTheSampleBuildingDriverFiles() {
+        #expect(SimulatorKind(driverFile: "pjlink/PJLinkProjector.swift") == .pjlink)
+        #expect(SimulatorKind(driverFile: "modbus-hvac/ModbusHVAC.swift") == .modbusHVAC)
+        #expect(SimulatorKind(driverFile: "lutron/LutronLighting.swift") == .lutron)
+        #expect(SimulatorKind(driverFile: "occupancy/OccupancySensor.swift") == .occupancy)
+        #expect(SimulatorKind(driverFile: "room-logic/RoomLogic.swift") == nil)
+    }
+
+    @Test func modbusTemperatureDriftsTowardTheSetpoint() throws {
+        let hvac = try ModbusHVACSimulator(port: 0, driftPerSecond: 1000)
+        defer { hvac.stop() }
+        let start = hvac.current.temperature
+        usleep(20_000)
+        #expect(hvac.current.temperature == 225 && start != 225)
+    }
+}
