@@ -30,8 +30,8 @@ StartTcpServer(context=ModbusServerContext(devices={1: device}), address=("127.0
 
 
 class Driver:
-    def __init__(self):
-        self.proc = subprocess.Popen([DRIVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    def __init__(self, binary=None):
+        self.proc = subprocess.Popen([binary or DRIVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, text=True)
         self.seq = 0
         self.status = {}
