@@ -1,5 +1,8 @@
 import DeviceSimulators
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 @Suite struct SimulatorTests {
@@ -44,5 +47,32 @@ import Testing
         let start = hvac.current.temperature
         usleep(20_000)
         #expect(hvac.current.temperature == 225 && start != 225)
+    }
+}
+
+@Suite struct FleetControlTests {
+    func get(_ url: String, method: String = "GET", body: String? = nil) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func oneControlPortReachesEverySimulatorOfAFleet() async throws {
+        let fleet = try SimulatorFleet([.init(.pjlink, port: 0), .init(.occupancy, port: 0)])
+        defer { fleet.stop() }
+        let control = try FleetControlServer(port: 0, fleet: fleet)
+        defer { control.stop() }
+        let base = "http://127.0.0.1:\(control.port)"
+        let pjlinkPort = fleet.simulators[0].port
+        let (status, list) = try await get("\(base)/simulators")
+        #expect(status == 200 && list.contains("\"kind\":\"pjlink\"") && list.contains("\"port\":\(pjlinkPort)"))
+        let (_, stats) = try await get("\(base)/simulators/\(pjlinkPort)/stats")
+        #expect(stats == #"{"connections_accepted":0,"connections_open":0,"requests":0}"#)
+        let (faultStatus, faults) = try await get("\(base)/simulators/\(pjlinkPort)/faults", method: "POST", body: #"{"delay_ms":50}"#)
+        #expect(faultStatus == 200 && faults.contains("\"delay_ms\":50"))
+        #expect(fleet.simulators[0].faults.current.delayMilliseconds == 50)
+        #expect(try await get("\(base)/simulators/1/stats").0 == 404)
     }
 }
