@@ -191,7 +191,10 @@ func readSome(_ fd: Int32) async -> String {
         for _ in 0..<400 where !ran { try await Task.sleep(for: .milliseconds(5)) }
         #expect(ran)
         #expect(throws: CronError.self) { try scheduler.cron("61 * * * *") {} }
-        #expect(try scheduler.cron("* * * * *", timeZone: TimeZone(identifier: "Europe/London")!) {} != nil)
+        let handle = try scheduler.cron("* * * * *", timeZone: TimeZone(identifier: "Europe/London")!) {}
+        #expect(scheduler.activeCount == 1, "the finished `at` removed itself; the cron remains")
+        scheduler.cancel(handle)
+        #expect(scheduler.activeCount == 0)
         scheduler.cancelAll()
     }
 }

@@ -84,5 +84,5 @@ let json = """
 
     """
 mkdir("bench/results", 0o755)
-FileManager.default.createFile(atPath: "bench/results/driver-bench.json", contents: Data(json.utf8))
+_ = FileManager.default.createFile(atPath: "bench/results/driver-bench.json", contents: Data(json.utf8))
 print("\nwrote bench/results/driver-bench.json")
