@@ -1,4 +1,5 @@
 import DeviceSimulators
+import DriverKit
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -74,5 +75,32 @@ import Testing
         #expect(faultStatus == 200 && faults.contains("\"delay_ms\":50"))
         #expect(fleet.simulators[0].faults.current.delayMilliseconds == 50)
         #expect(try await get("\(base)/simulators/1/stats").0 == 404)
+    }
+}
+
+@Suite struct FleetEntriesTests {
+    @Test func entriesForTheSampleBuildingModules() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sample = root.appendingPathComponent("sample-config")
+        func object(_ url: URL) throws -> JSON { try JSONParser.parse(Array(try Data(contentsOf: url))) }
+        var files: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: sample.appendingPathComponent("drivers").path) {
+            let driver = try object(sample.appendingPathComponent("drivers/" + name))
+            files[String(name.dropLast(5))] = driver["file_name"]?.stringValue
+        }
+        var modules: [SimulatorFleet.ModuleEndpoint] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: sample.appendingPathComponent("modules").path) {
+            let module = try object(sample.appendingPathComponent("modules/" + name))
+            modules.append(.init(driverFile: files[module["driver_id"]!.stringValue!]!, ip: module["ip"]?.stringValue,
+                                 port: module["port"]?.intValue, uri: module["uri"]?.stringValue))
+        }
+        let entries = SimulatorFleet.entries(for: modules)
+        #expect(entries.filter { $0.kind == .occupancy } == [.init(.occupancy, port: 18080)])
+        #expect(entries.filter { $0.kind == .pjlink }.count == modules.filter { $0.driverFile.hasPrefix("pjlink/") }.count)
+        #expect(entries.contains(.init(.lutron, port: 12304)) && entries.contains(.init(.modbusHVAC, port: 15024)))
+        // The whole sample building's simulators start in one process.
+        let fleet = try SimulatorFleet(entries.map { .init($0.kind, port: 0) })
+        #expect(fleet.simulators.count == entries.count)
+        fleet.stop()
     }
 }
