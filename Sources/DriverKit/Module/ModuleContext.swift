@@ -207,14 +207,3 @@ extension ModuleContext: TransportDelegate {
         for frame in frames { queue.received(frame) }
     }
 }
-
-/// Bytes for a log line: text as is, control bytes as `\xNN`.
-func printable(_ bytes: [UInt8]) -> String {
-    var out = ""
-    for byte in bytes.prefix(256) {
-        if byte >= 0x20, byte < 0x7F { out.unicodeScalars.append(Unicode.Scalar(byte)) } else {
-            out += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }
-    }
-    return bytes.count > 256 ? out + "…" : out
-}

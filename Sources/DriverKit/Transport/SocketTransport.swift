@@ -327,8 +327,3 @@ public final class SocketTransport: Transport {
         if !outbox.isEmpty { watchWritable(handle) }
     }
 }
-
-extension Error {
-    /// The message of a driver error, or the error's description.
-    var message: String { (self as? DriverError)?.message ?? String(describing: self) }
-}
