@@ -19,6 +19,12 @@ final class Probe: DriverModule {
         Function("call", args: [Argument("target", .string), Argument("method", .string)]) { p, args in
             try await p.context.system[args.get("target")].call(args.get("method"), true)
         },
+        Function("remember", args: [Argument("value", .integer)]) { p, args in
+            try await p.context.saveSetting("remembered", try args.get("value", as: Int.self))
+        },
+        Function("peek", args: [Argument("target", .string), Argument("key", .string)]) { p, args in
+            try await p.context.system[args.get("target")].status(args.get("key"))
+        },
         Function("watch", args: [Argument("target", .string), Argument("key", .string)]) { p, args in
             let key: String = try args.get("key")
             try await p.context.system[args.get("target")].subscribe(key) { value in p.context.setStatus("seen_" + key, value) }
@@ -199,6 +205,20 @@ final class CoreSide: Sendable {
         core.send(#"{"type":"status","subscription":7,"module":"logic","key":"presence","value":true}"#)
         let seen = await core.next { $0["type"] == "status" }
         #expect(seen?["key"] == "seen_presence" && seen?["value"] == true)
+
+        // Reading a status once is a subscribe followed by an unsubscribe.
+        core.send(#"{"type":"exec","seq":6,"module":"logic","method":"peek","args":["HVAC_1","temperature"]}"#)
+        let peek = try #require(await core.next { $0["type"] == "subscribe" })
+        core.send(#"{"type":"result","seq":\#(peek["seq"]!.intValue!),"ok":true,"value":{"subscription":8,"value":21.5}}"#)
+        #expect(await core.next { $0["type"] == "unsubscribe" }?["subscription"] == 8)
+        #expect(await core.result(6)?["value"] == 21.5)
+
+        // Persisting a setting goes to the core and waits for its answer.
+        core.send(#"{"type":"exec","seq":7,"module":"logic","method":"remember","args":[42]}"#)
+        let setting = try #require(await core.next { $0["type"] == "setting" })
+        #expect(setting["module"] == "logic" && setting["key"] == "remembered" && setting["value"] == 42)
+        core.send(#"{"type":"result","seq":\#(setting["seq"]!.intValue!),"ok":true,"value":null}"#)
+        #expect(await core.result(7)?["ok"] == true)
 
         core.send(#"{"type":"stop","seq":5,"module":"logic"}"#)
         let unsubscribe = await core.next { $0["type"] == "unsubscribe" }
