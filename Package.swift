@@ -15,18 +15,20 @@ let package = Package(
         .target(name: "CGit2Shim", dependencies: ["CGit2"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShims"),
+        .target(name: "CAuthCrypto", dependencies: ["COpenSSL"]),
 
         // The product.
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "CLinuxShims", "COpenSSL"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
         .target(name: "DriverKit"),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
 
         // Benchmarks (`make bench`, release builds).
         .executableTarget(name: "config-bench", dependencies: ["ConfigRepo"], path: "bench/config-bench"),
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
+        .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),

@@ -13,6 +13,8 @@ nonisolated var commands: [any Command.Type] {
         RevertCommand.self,
         ImportCommand.self,
         SecretCommand.self,
+        UserCommand.self,
+        ApiKeyCommand.self,
     ]
 }
 
