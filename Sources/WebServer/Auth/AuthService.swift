@@ -28,6 +28,9 @@ public final class AuthService: Sendable {
     let clock: @Sendable () -> Int
     /// Opens application client secrets stored as `enc:v1` envelopes.
     let secretBox: SecretBox?
+    /// Tokens whose signature verified, and API keys whose secret matched (see `CredentialCache`).
+    let verifiedTokens = CredentialCache<AccessTokenClaims>()
+    let verifiedKeys = CredentialCache<String>()
     /// Keys the CSRF tokens of this process (a restart invalidates open forms, not sessions).
     let csrfKey = AuthCrypto.randomBytes(32)
 

@@ -46,36 +46,40 @@ public struct ApplicationRecord: Sendable, Equatable {
     public var skipAuthorization: Bool
 }
 
-/// Typed, read-only lookups of identity objects in one configuration snapshot.
+/// Typed, read-only lookups of identity objects in one configuration snapshot. Domains and
+/// users are indexed once at construction (the gate asks on every request).
 public struct IdentityDirectory: Sendable {
     public let snapshot: Snapshot
+    public let domains: [DomainRecord]
+    public let users: [UserRecord]
+    private let domainsByHost: [String: DomainRecord]
+    private let usersByID: [String: UserRecord]
+    private let usersByEmail: [String: UserRecord]  // "<domain id> <lowercased email>"
 
-    public init(snapshot: Snapshot) { self.snapshot = snapshot }
-
-    public var domains: [DomainRecord] { snapshot.all(.domain).map(Self.domain) }
+    public init(snapshot: Snapshot) {
+        self.snapshot = snapshot
+        domains = snapshot.all(.domain).map(Self.domain)
+        users = snapshot.all(.user).map(Self.user)
+        domainsByHost = Dictionary(domains.map { ($0.host.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        usersByID = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        usersByEmail = Dictionary(users.map { ($0.domainID + " " + $0.email.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// The domain for a `Host` header (port and case ignored). When no domain claims the host,
     /// the first domain by id serves as the default, so a fresh install answers on any address.
     public func domain(forHost host: String?) -> DomainRecord? {
-        let all = domains
-        if let host {
-            let name = Self.hostName(host)
-            if let match = all.first(where: { $0.host.lowercased() == name }) { return match }
-        }
-        return all.first
+        if let host, let match = domainsByHost[Self.hostName(host)] { return match }
+        return domains.first
     }
 
-    public func domain(id: String) -> DomainRecord? { snapshot.document(.domain, id).map(Self.domain) }
+    public func domain(id: String) -> DomainRecord? { domains.first { $0.id == id } }
 
-    public func user(id: String) -> UserRecord? { snapshot.document(.user, id).map(Self.user) }
+    public func user(id: String) -> UserRecord? { usersByID[id] }
 
     /// The user of `domainID` with this email (case-insensitive).
     public func user(email: String, domainID: String) -> UserRecord? {
-        let wanted = email.lowercased()
-        return snapshot.all(.user).lazy.map(Self.user).first { $0.domainID == domainID && $0.email.lowercased() == wanted }
+        usersByEmail[domainID + " " + email.lowercased()]
     }
-
-    public var users: [UserRecord] { snapshot.all(.user).map(Self.user) }
 
     public func apiKey(id: String) -> APIKeyRecord? {
         guard let document = snapshot.document(.apiKey, id) else { return nil }

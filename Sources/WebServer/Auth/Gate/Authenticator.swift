@@ -42,10 +42,17 @@ extension AuthService {
     func bearer(_ token: String, directory: IdentityDirectory, domain: DomainRecord?, now: Int) -> AuthenticationOutcome {
         guard let domain else { return .refused(reason: "no domain for this host") }
         let claims: AccessTokenClaims
-        do {
-            claims = try jwt.verify(token, audience: domain.host, now: now)
-        } catch {
-            return .refused(reason: "bearer token \(error)")
+        if let cached = verifiedTokens.value(token) {
+            guard cached.expiresAt > now else { return .refused(reason: "bearer token \(TokenRejection.expired)") }
+            guard cached.audience == domain.host else { return .refused(reason: "bearer token \(TokenRejection.wrongAudience)") }
+            claims = cached
+        } else {
+            do {
+                claims = try jwt.verify(token, audience: domain.host, now: now)
+            } catch {
+                return .refused(reason: "bearer token \(error)")
+            }
+            verifiedTokens.store(claims, for: token)
         }
         if revocations.isRevoked(userID: claims.subject, tokenID: claims.tokenID, issuedAt: claims.issuedAt) {
             return .refused(reason: "bearer token \(TokenRejection.revoked)")
@@ -67,7 +74,10 @@ extension AuthService {
     func apiKey(_ presented: String, directory: IdentityDirectory, domain: DomainRecord?, now: Int) -> AuthenticationOutcome {
         guard let (id, secret) = APIKeySecret.split(presented) else { return .refused(reason: "malformed API key") }
         guard let key = directory.apiKey(id: id), let hash = key.secretHash else { return .refused(reason: "unknown API key") }
-        guard APIKeySecret.matches(secret: secret, id: id, storedHash: hash) else { return .refused(reason: "wrong API key secret") }
+        if verifiedKeys.value(presented) != hash {
+            guard APIKeySecret.matches(secret: secret, id: id, storedHash: hash) else { return .refused(reason: "wrong API key secret") }
+            verifiedKeys.store(hash, for: presented)
+        }
         if let expiresAt = key.expiresAt, expiresAt <= now { return .refused(reason: "API key \(id) expired") }
         guard let user = directory.user(id: key.userID) else { return .refused(reason: "API key owner no longer exists") }
         if let domain, user.domainID != domain.id { return .refused(reason: "API key of another domain") }
