@@ -30,5 +30,6 @@ let package = Package(
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
+        .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),
     ]
 )
