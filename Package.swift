@@ -15,12 +15,14 @@ let package = Package(
         .target(name: "CGit2Shim", dependencies: ["CGit2"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShims"),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CXMLShim", dependencies: ["CXML2"]),
 
         // The product.
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
-        .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "CLinuxShims", "COpenSSL"]),
+        .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "SiteGen", "CLinuxShims", "COpenSSL"]),
         .target(name: "DriverKit"),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
 

@@ -136,3 +136,9 @@ func dangerousURLsAreNeutralised(url: String) throws {
     let library = try TemplateLibrary(sources: ["a": "{{> a}}"])
     #expect(throws: TemplateError.self) { try library.render("a", [:]) }
 }
+
+@Test func sectionsMayAddWholeAttributes() throws {
+    let source = "<input type=\"checkbox\" name=\"{{name}}\"{{#checked}} checked{{/checked}}><a href=\"{{u}}\"{{#active}} class=\"active\"{{/active}}>x</a>"
+    #expect(try render(source, ["name": "bookable", "checked": true, "u": "/a", "active": true])
+            == "<input type=\"checkbox\" name=\"bookable\" checked><a href=\"/a\" class=\"active\">x</a>")
+}

@@ -23,6 +23,15 @@ struct HTMLContextScanner {
 
     private(set) var state: State = .text
 
+    /// The state with "between attributes" and "in an attribute name" made equal: a section
+    /// may add whole attributes (`{{#on}} checked{{/on}}`) without changing the context.
+    var sectionContext: State {
+        switch state {
+        case .attributeName(let tag, _), .afterAttributeName(let tag, _): .inTag(tag)
+        default: state
+        }
+    }
+
     /// Attributes whose value is a URL.
     static let urlAttributes: Set<String> = ["href", "src", "action", "formaction", "xlink:href", "poster", "cite", "data", "background"]
 

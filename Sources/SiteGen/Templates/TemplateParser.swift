@@ -51,14 +51,14 @@ struct TemplateParser {
             case "#", "^":
                 let path = try parsePath(tagName, location)
                 stack.append(OpenSection(path: path, rawName: tagName, inverted: sigil == "^", location: location,
-                                         state: scanner.state, nodes: []))
+                                         state: scanner.sectionContext, nodes: []))
             case "/":
                 guard stack.count > 1 else { throw error(at: location, "'{{/\(tagName)}}' closes no open section") }
                 let open = stack.removeLast()
                 guard open.rawName == tagName else {
                     throw error(at: location, "'{{/\(tagName)}}' does not match the open section '\(open.rawName)' (line \(open.location.line), column \(open.location.column))")
                 }
-                guard open.state == scanner.state else {
+                guard open.state == scanner.sectionContext else {
                     throw error(at: location, "section '\(tagName)' ends in a different HTML context than it started (an unclosed tag or quote inside it)")
                 }
                 stack[stack.count - 1].nodes.append(.section(path: open.path, inverted: open.inverted, children: open.nodes,
