@@ -11,7 +11,7 @@ import ConfigRepo
 ///   itself is added or removed;
 /// - a system's page shows its modules' driver, address and state: any module change;
 /// - a level map shows the names and `map_id`s of the systems in its zone, and the SVG file;
-/// - the zones list (page 1) shows the zone tree: zone names, tags and parents;
+/// - the zones list (page 1) shows the zone tree: zone names, tags, parents and system counts;
 /// - the home page shows counts, stopped modules and the root zones.
 public enum PageDependencies {
     public static func affectedPages(changedPaths: [String], old: Snapshot?, new: Snapshot,
@@ -94,6 +94,9 @@ public enum PageDependencies {
         case .system:
             let placementChanged = renamed || before?.string("map_id") != after?.string("map_id")
                 || before.map { SystemView($0).zoneIDs } != after.map { SystemView($0).zoneIDs }
+            if appeared || before.map({ SystemView($0).zoneIDs }) != after.map({ SystemView($0).zoneIDs }) {
+                pages.insert(.list(.zone, page: 1))  // the zone tree counts systems per zone
+            }
             if placementChanged {
                 let zones = Set((before.map { SystemView($0).zoneIDs } ?? []) + (after.map { SystemView($0).zoneIDs } ?? []))
                 for zoneID in zones where new.document(.zone, zoneID)?.string("map_id") != nil
