@@ -6,7 +6,7 @@ STATE ?= .backoffice
 
 # Debian packages: building, end-to-end tests (real git, curl, Chromium, wrk, nginx).
 BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev git
-TEST_PACKAGES := curl python3-venv python3-pip chromium wrk nginx-light procps
+TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light procps
 
 .PHONY: run test bench build deps test-deps e2e unit fuzz clean
 
@@ -44,7 +44,7 @@ deps:
 test-deps:
 	@./.ci/install-packages $(TEST_PACKAGES)
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku' 2>/dev/null || \
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, selenium' 2>/dev/null || \
 		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
 
 clean:

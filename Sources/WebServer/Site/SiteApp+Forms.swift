@@ -65,14 +65,19 @@ extension SiteApp {
         let ref = ObjectRef(kind, id)
         let snapshot = try head()
         let form = ObjectForm(kind: kind, role: request.principal.role, box: repository.secretBox)
-        let decoded = form.decode(submission.inputs, onto: ConfigDocument(ref: ref))
-        var edits: [Edit] = [.save(decoded.document)]
+        var decoded = form.decode(submission.inputs, onto: ConfigDocument(ref: ref))
         var hidden = ["_id": id]
+        var added: ConfigDocument?
         if kind == .module, let systemID = submission["_add_to_system"], var system = snapshot.document(.system, systemID) {
+            // Added from a system's page: listed in that system, and a logic module belongs to it.
             hidden["_add_to_system"] = systemID
             system.set("modules", strings: SystemView(system).moduleIDs + [id])
-            edits.append(.save(system))
+            added = system
+            if snapshot.driver(ofModule: decoded.document)?.role == .logic, decoded.document.string("control_system_id") == nil {
+                decoded.document.set("control_system_id", string: systemID)
+            }
         }
+        let edits: [Edit] = [.save(decoded.document)] + (added.map { [.save($0)] } ?? [])
         let failure = { (errors: [String: String], general: [String]) throws -> Response in
             try self.formAgain(request, form: form, snapshot: snapshot, title: "New \(kind.noun)", action: SiteURL.new(kind),
                                version: nil, inputs: submission.inputs, errors: errors, general: general, hidden: hidden,

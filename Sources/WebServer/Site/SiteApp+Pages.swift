@@ -3,42 +3,41 @@ import Foundation
 import SiteGen
 
 extension SiteApp {
-    /// GET under /backoffice: pre-rendered pages, or the per-request ones.
+    /// GET under /backoffice: the per-request pages (forms, history, search), else the
+    /// pre-rendered files (with the banner and flash messages put in when there are any).
     func get(_ request: Request) throws -> Response {
         let segments = Array(request.pathSegments.dropFirst())
-        guard let first = segments.first else { return try staticPage("index.html", request) }
-        guard let kind = SiteKinds.kind(segment: first) else { throw HTTPError(.notFound, "no page at \(request.path)") }
-        switch segments.count {
-        case 1:
-            if ["q", "zone", "state"].contains(where: { request.query($0) != nil }) { return try search(kind, request) }
-            if let page = request.query("page").flatMap(Int.init), page > 1 { return try staticPage("\(first)/page/\(page)/index.html", request) }
-            return try staticPage("\(first)/index.html", request)
-        case 2 where segments[1] == "new":
-            return try newForm(kind, request)
-        case 2:
-            return try staticPage("\(first)/\(segments[1])/index.html", request)
-        case 3 where segments[1] == "page" && Int(segments[2]) != nil:
-            return try staticPage("\(first)/page/\(segments[2])/index.html", request)
-        case 3:
-            let ref = ObjectRef(kind, segments[1])
-            switch segments[2] {
-            case "edit": return try editForm(ref, request)
-            case "delete": return try deleteForm(ref, request)
-            case "history": return try history(ref, request, error: nil)
-            case "map" where kind == .zone: return try staticPage("zones/\(segments[1])/map.html", request)
+        if let first = segments.first, let kind = SiteKinds.kind(segment: first) {
+            switch segments.count {
+            case 1 where ["q", "zone", "state"].contains(where: { request.query($0) != nil }):
+                return try search(kind, request)
+            case 1:
+                if let number = request.query("page").flatMap(Int.init), number > 1 {
+                    return try page(file: "\(first)/page/\(number)/index.html", request)
+                }
+            case 2 where segments[1] == "new":
+                return try newForm(kind, request)
+            case 3:
+                let ref = ObjectRef(kind, segments[1])
+                switch segments[2] {
+                case "edit": return try editForm(ref, request)
+                case "delete": return try deleteForm(ref, request)
+                case "history": return try history(ref, request, error: nil)
+                case "map" where kind == .zone: return try page(file: "zones/\(segments[1])/map.html", request)
+                default: break
+                }
             default: break
             }
-        default: break
         }
-        throw HTTPError(.notFound, "no page at \(request.path)")
+        guard let notices = notices(for: request), request.path.hasSuffix("/") || request.path == "/backoffice" else {
+            return try files.respond(to: request)
+        }
+        let relative = segments.joined(separator: "/")
+        return try page(file: relative.isEmpty ? "index.html" : relative + "/index.html", request, notices: notices)
     }
 
-    /// A pre-rendered page with the banner and any flash message put in.
-    private func staticPage(_ file: String, _ request: Request) throws -> Response {
-        guard !file.split(separator: "/").contains(where: { $0.hasPrefix(".") }),
-              let data = FileManager.default.contents(atPath: siteDirectory + "/" + file) else {
-            throw HTTPError(.notFound, "no page at \(request.path)")
-        }
+    /// The banner and flash message for this request; nil when there is nothing to show.
+    private func notices(for request: Request) -> String? {
         var notices = currentBanner.text
         if let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) {
             notices += Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)").text
@@ -46,9 +45,18 @@ extension SiteApp {
         if let deleted = request.query("deleted") {
             notices += Notices.message("Deleted \(deleted).").text
         }
+        return notices.isEmpty ? nil : notices
+    }
+
+    /// A pre-rendered page with the notices put in place of the marker.
+    private func page(file: String, _ request: Request, notices: String? = nil) throws -> Response {
+        guard !file.split(separator: "/").contains(where: { $0.hasPrefix(".") }),
+              let data = FileManager.default.contents(atPath: siteDirectory + "/" + file) else {
+            throw HTTPError(.notFound, "no page at \(request.path)")
+        }
         var page = String(decoding: data, as: UTF8.self)
         if let range = page.range(of: PageRenderer.noticesMarker.text) {
-            page.replaceSubrange(range, with: notices)
+            page.replaceSubrange(range, with: notices ?? self.notices(for: request) ?? "")
         }
         return html(Array(page.utf8))
     }

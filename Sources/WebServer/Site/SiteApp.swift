@@ -12,6 +12,8 @@ public final class SiteApp: Sendable {
     let library: TemplateLibrary
     let siteDirectory: String
     let csrf: CSRFTokens
+    /// The pre-rendered pages and assets, with validators and 304s.
+    let files: StaticFiles
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     private let watchToken = Mutex<WatchToken?>(nil)
 
@@ -22,6 +24,7 @@ public final class SiteApp: Sendable {
         self.library = library
         self.siteDirectory = siteDirectory
         self.csrf = try CSRFTokens.load(stateDirectory: stateDirectory)
+        self.files = StaticFiles(root: siteDirectory, mountPath: "/backoffice")
     }
 
     /// Follows the branch: every new head (from a form, `git push` or a commit in the working
@@ -56,7 +59,6 @@ public final class SiteApp: Sendable {
 
     /// Adds the site's routes: assets, pages, forms.
     public func mount(on router: inout Router) {
-        router.mountStatic("/backoffice/assets", directory: siteDirectory + "/assets")
         router.post("/backoffice/:kind/new") { [self] request in try await self.create(request) }
         router.post("/backoffice/:kind/:id/edit") { [self] request in try await self.save(request) }
         router.post("/backoffice/:kind/:id/delete") { [self] request in try await self.delete(request) }
