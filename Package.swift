@@ -29,6 +29,7 @@ let package = Package(
         // Benchmarks (`make bench`, release builds).
         .executableTarget(name: "config-bench", dependencies: ["ConfigRepo"], path: "bench/config-bench"),
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
+        .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer"], path: "bench/site-bench"),
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
