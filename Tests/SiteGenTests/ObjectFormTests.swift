@@ -55,3 +55,13 @@ import Testing
     #expect(userInputs["settings.admin"] == nil)
     #expect(user.decode(userInputs, onto: system).document["settings"]?["admin"]?["password"] == envelope)
 }
+
+@Test func runningDefaultsToTrueAndUncheckingStopsTheModule() {
+    let form = ObjectForm(kind: .module, role: .admin, box: nil)
+    let module = ConfigDocument(ref: ObjectRef(.module, "mod-a"), members: ["driver_id": "driver-x"])
+    var inputs = form.inputs(for: module)
+    #expect(inputs["running"] == "on")
+    #expect(form.decode(inputs, onto: module).document["running"] == nil)
+    inputs["running"] = nil
+    #expect(form.decode(inputs, onto: module).document["running"] == false)
+}

@@ -27,11 +27,17 @@ public struct ObjectForm: Sendable {
         SettingsLevel.readable(by: role).filter { $0 != .neverDisplay }
     }
 
+    /// Flags whose absence means true (a module runs unless `running` is false).
+    static let trueByDefault: [Kind: Set<String>] = [.module: ["running"]]
+
+    private func defaultsTrue(_ field: String) -> Bool { Self.trueByDefault[kind]?.contains(field) ?? false }
+
     // MARK: - Document → input text
 
     /// The text each input starts with for `document` (nil: a new object).
     public func inputs(for document: ConfigDocument?) -> [String: String] {
         var inputs: [String: String] = [:]
+        for (name, _) in fields.map({ ($0.name, $0) }) where defaultsTrue(name) { inputs[name] = "on" }
         guard let document else { return inputs }
         for field in fields {
             if field.type == .settings {
@@ -93,7 +99,8 @@ public struct ObjectForm: Sendable {
                 continue
             }
             let text = submitted[field.name]
-            switch decodeValue(text, as: field.type, had: base[field.name] != nil) {
+            if defaultsTrue(field.name), base[field.name] == nil, text == "on" { continue }  // still the default
+            switch decodeValue(text, as: field.type, had: base[field.name] != nil || defaultsTrue(field.name)) {
             case .keep: break
             case .remove: document[field.name] = nil
             case .set(let value): document[field.name] = value

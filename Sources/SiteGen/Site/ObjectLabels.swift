@@ -1,9 +1,9 @@
 import ConfigRepo
 
 /// How objects are named on pages.
-enum ObjectLabels {
+public enum ObjectLabels {
     /// The name shown for an object: a module is its custom name or its driver's module name.
-    static func name(_ document: ConfigDocument, in snapshot: Snapshot) -> String {
+    public static func name(_ document: ConfigDocument, in snapshot: Snapshot) -> String {
         if document.kind == .module {
             let module = ModuleView(document)
             if let custom = module.customName { return custom }

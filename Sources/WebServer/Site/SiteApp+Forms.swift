@@ -29,7 +29,7 @@ extension SiteApp {
         let action = SiteURL.edit(ref)
         let (token, cookie) = token(for: request, purpose: action)
         let form = ObjectForm(kind: ref.kind, role: request.principal.role, box: repository.secretBox)
-        let title = "Edit \(document.displayName)"
+        let title = "Edit \(ObjectLabels.name(document, in: snapshot))"
         let values = FormPage(form: form, snapshot: snapshot).values(
             title: title, action: action, token: token, version: document.version?.hex, inputs: form.inputs(for: document),
             errors: [:], general: [], cancelURL: SiteURL.detail(ref))
@@ -100,7 +100,7 @@ extension SiteApp {
         base.version = submission["_version"].flatMap(ObjectID.init(hex:))
         let form = ObjectForm(kind: kind, role: request.principal.role, box: repository.secretBox)
         let decoded = form.decode(submission.inputs, onto: base)
-        let title = "Edit \(base.displayName)"
+        let title = "Edit \(ObjectLabels.name(base, in: snapshot))"
         let failure = { (errors: [String: String], general: [String]) throws -> Response in
             try self.formAgain(request, form: form, snapshot: snapshot, title: title, action: SiteURL.edit(ref),
                                version: submission["_version"], inputs: submission.inputs, errors: errors, general: general,
