@@ -16,12 +16,14 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShims"),
         .target(name: "CAuthCrypto", dependencies: ["COpenSSL"]),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CXMLShim", dependencies: ["CXML2"]),
 
         // The product.
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
-        .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
+        .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
         .target(name: "DriverKit"),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
 
@@ -29,8 +31,10 @@ let package = Package(
         .executableTarget(name: "config-bench", dependencies: ["ConfigRepo"], path: "bench/config-bench"),
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
+        .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer"], path: "bench/site-bench"),
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
+        .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),
     ]
 )

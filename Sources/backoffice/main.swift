@@ -15,6 +15,7 @@ nonisolated var commands: [any Command.Type] {
         SecretCommand.self,
         UserCommand.self,
         ApiKeyCommand.self,
+        SiteCommand.self,
     ]
 }
 

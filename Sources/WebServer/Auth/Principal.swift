@@ -76,6 +76,22 @@ extension Principal {
         level == .none ? isAuthenticated : isAuthenticated && level.isReadable(by: role)
     }
 
+    /// Whether the principal may create, edit, delete or revert objects of `kind` (DESIGN §6):
+    /// admins everything; support systems, zones, modules and metadata; users nothing.
+    public func mayEdit(_ kind: Kind) -> Bool {
+        if has(.admin) { return true }
+        guard has(.support) else { return false }
+        return [.system, .zone, .module, .metadata].contains(kind)
+    }
+
+    /// Whether the principal may see objects of `kind` in the site: support and admins all;
+    /// users systems, zones and metadata (never users, keys, drivers, repositories or auth).
+    public func mayView(_ kind: Kind) -> Bool {
+        if has(.support) { return true }
+        guard isAuthenticated else { return false }
+        return [.system, .zone, .metadata].contains(kind)
+    }
+
     /// Whether the principal's scopes allow `scope` (`systems.read`); sessions are unrestricted.
     public func allows(scope: String?) -> Bool {
         isAuthenticated && Scope.allows(scopes, scope)

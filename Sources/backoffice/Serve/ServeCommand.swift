@@ -57,7 +57,7 @@ enum ServeCommand: Command {
         }
         var router = Router()
         router.addHealthCheck(version: version)
-        router.mountStatic("/backoffice", directory: site)
+        try mountSite(on: &router, deployment: deployment, site: site)
         router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
         if arguments.flag("test-routes") {
             limits.maxWebSocketFrameBytes = 16 * 1024 * 1024

@@ -4,7 +4,7 @@ import Testing
 
 /// A concrete path for a route pattern (`:id` → `sys-1`, `*` → `page.html`).
 func samplePath(_ pattern: String) -> String {
-    "/" + pattern.split(separator: "/").map { $0 == "*" ? "page.html" : $0.hasPrefix(":") ? "sys-1" : String($0) }.joined(separator: "/")
+    "/" + pattern.split(separator: "/").map { $0 == "*" ? "systems/page.html" : $0 == ":kind" ? "systems" : $0.hasPrefix(":") ? "sys-1" : String($0) }.joined(separator: "/")
 }
 
 @Suite struct AuthGateTests {
@@ -43,8 +43,12 @@ func samplePath(_ pattern: String) -> String {
             let rule = try #require(policy.rule(for: route))
             for (name, headers, model) in callers {
                 var request = try bed.request(route.method, samplePath(route.pattern), headers: headers)
+                if case .found(_, let parameters, let found) = bed.router.lookup(method: request.method, path: request.path, segments: request.pathSegments) {
+                    #expect(found == route)
+                    request.parameters = parameters
+                }
                 let answer = bed.service.gate(&request, route)
-                let expected = rule.decide(for: model ?? .anonymous)
+                let expected = rule.decide(for: model ?? .anonymous, parameters: request.parameters, segments: request.pathSegments)
                 switch expected {
                 case .allow:
                     #expect(answer == nil, "\(route) as \(name) should pass")
@@ -67,6 +71,17 @@ func samplePath(_ pattern: String) -> String {
         #expect(try await bed.send(.put, "/api/engine/v2/systems/sys-1", headers: callers[4].1).status == .forbidden)
         #expect(try await bed.send(.get, "/backoffice/users", headers: callers[4].1).status == .forbidden)
         #expect(try await bed.send(.get, "/api/engine/v2/systems/sys-1").status == .unauthorized)
+        // Site forms and pages by kind: support edits systems, not drivers; users edit nothing
+        // and see no users, keys or drivers.
+        #expect(try await bed.send(.post, "/backoffice/systems/sys-1/edit", headers: callers[2].1).status == .ok)
+        #expect(try await bed.send(.post, "/backoffice/drivers/driver-1/edit", headers: callers[2].1).status == .forbidden)
+        #expect(try await bed.send(.post, "/backoffice/drivers/driver-1/edit", headers: callers[3].1).status == .ok)
+        #expect(try await bed.send(.post, "/backoffice/systems/new", headers: callers[1].1).status == .forbidden)
+        #expect(try await bed.send(.post, "/backoffice/nonsense/x/edit", headers: callers[2].1).status == .forbidden)
+        #expect(try await bed.send(.get, "/backoffice/users/index.html", headers: callers[1].1).status == .forbidden)
+        #expect(try await bed.send(.get, "/backoffice/api-keys/", headers: callers[1].1).status == .forbidden)
+        #expect(try await bed.send(.get, "/backoffice/users/index.html", headers: callers[2].1).status != .forbidden)
+        #expect(try await bed.send(.get, "/backoffice/systems/index.html", headers: callers[1].1).status != .forbidden)
         let page = try await bed.send(.get, "/backoffice/users?tab=1", headers: [("accept", "text/html")])
         #expect(page.status == .seeOther && page.headers["location"] == "/auth/signin?continue=%2Fbackoffice%2Fusers%3Ftab%3D1")
         let html403 = try await bed.send(.get, "/backoffice/users", headers: callers[1].1 + [("accept", "text/html")])

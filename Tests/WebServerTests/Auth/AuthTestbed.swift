@@ -56,6 +56,10 @@ final class AuthTestbed: @unchecked Sendable {
         router = Router()
         router.addHealthCheck(version: "test")
         router.mountStatic("/backoffice", directory: state + "/site")
+        // The site's form routes, as SiteApp.mount registers them.
+        for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
+            router.post("/backoffice/:kind/" + action) { _ in .text("saved") }
+        }
         router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
         extraRoutes(&router)
         service.install(on: &router)

@@ -18,7 +18,7 @@ extension AuthService {
         case .authenticated(let principal): request.principal = principal
         case .anonymous, .refused: request.principal = .anonymous
         }
-        switch rule.decide(for: request.principal) {
+        switch rule.decide(for: request.principal, parameters: request.parameters, segments: request.pathSegments) {
         case .allow:
             recordSystemAccess(request, route)
             return nil

@@ -25,8 +25,12 @@ public struct AccessPolicy: Sendable {
         var policy = AccessPolicy()
         policy.set(.get, "/healthz", .public)
         policy.set(.get, "/", .public)
+        // The site (Sources/WebServer/Site): pages by the kind they show, forms by the kind they edit.
         policy.set(.get, "/backoffice", .signedIn)
-        policy.set(.get, "/backoffice/*", .signedIn)
+        policy.set(.get, "/backoffice/*", AccessRule(.viewerOfKindSegment(index: 1)))
+        for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
+            policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
+        }
         for route in AuthRoutes.routes { policy.set(route.method, route.pattern, route.rule) }
         return policy
     }

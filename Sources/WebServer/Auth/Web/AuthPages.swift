@@ -16,12 +16,12 @@ enum AuthPages {
         layout(title: "Sign in", body: """
             <h1>Sign in</h1><p>\(escapeHTML(domain))</p>
             \(error.map { "<p class=\"error\" role=\"alert\">\(escapeHTML($0))</p>" } ?? "")
-            <form method="post" action="/auth/signin">
+            <form class="edit" method="post" action="/auth/signin">
             <input type="hidden" name="csrf" value="\(escapeHTML(csrf))">
             <input type="hidden" name="continue" value="\(escapeHTML(continueURL))">
             <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="\(escapeHTML(email))">
             <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-            <button type="submit">Sign in</button>
+            <button class="primary" type="submit">Sign in</button>
             </form>
             """)
     }
@@ -30,13 +30,13 @@ enum AuthPages {
         layout(title: "Create the first administrator", body: """
             <h1>First administrator</h1><p>This link works once. Choose the administrator's email and password.</p>
             \(error.map { "<p class=\"error\" role=\"alert\">\(escapeHTML($0))</p>" } ?? "")
-            <form method="post" action="/auth/first-admin">
+            <form class="edit" method="post" action="/auth/first-admin">
             <input type="hidden" name="token" value="\(escapeHTML(token))">
             <input type="hidden" name="csrf" value="\(escapeHTML(csrf))">
             <label for="name">Name</label><input id="name" name="name" required>
             <label for="email">Email</label><input id="email" name="email" type="email" required>
             <label for="password">Password (at least \(PasswordHasher.minimumLength) characters)</label><input id="password" name="password" type="password" autocomplete="new-password" required>
-            <button type="submit">Create and sign in</button>
+            <button class="primary" type="submit">Create and sign in</button>
             </form>
             """)
     }
