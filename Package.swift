@@ -15,14 +15,17 @@ let package = Package(
         .target(name: "CGit2Shim", dependencies: ["CGit2"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShims"),
+        .target(name: "CAuthCrypto", dependencies: ["COpenSSL"]),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CXMLShim", dependencies: ["CXML2"]),
 
         // The product.
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
-        .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "CLinuxShims", "COpenSSL"]),
+        .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
         // DriverKit's own C shim: a TLS client session over OpenSSL, as plain functions.
-        .target(name: "CDriverKitTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        .target(name: "CDriverKitTLS", dependencies: ["COpenSSL"]),
         .target(name: "DriverKit", dependencies: ["CDriverKitTLS"]),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
 
@@ -39,10 +42,13 @@ let package = Package(
         .executableTarget(name: "config-bench", dependencies: ["ConfigRepo"], path: "bench/config-bench"),
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
+        .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
+        .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer"], path: "bench/site-bench"),
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
+        .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),
     ]
 )

@@ -15,6 +15,9 @@ nonisolated var commands: [any Command.Type] {
         SecretCommand.self,
         SimulateCommand.self,
         HookCommand.self,
+        UserCommand.self,
+        ApiKeyCommand.self,
+        SiteCommand.self,
     ]
 }
 

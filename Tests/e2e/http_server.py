@@ -23,7 +23,7 @@ class Server:
         self.log = open(os.path.join(self.state, "serve.log"), "w+")
         level = [] if "--log-level" in extra_args else ["--log-level", "warning"]
         args = [BACKOFFICE, "serve", "--port", str(self.port), "--state", self.state,
-                *level, "--test-routes", *extra_args]
+                *level, "--test-routes", "--auth", "off", *extra_args]
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 20

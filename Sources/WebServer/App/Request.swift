@@ -22,6 +22,8 @@ public struct Request: Sendable {
     public internal(set) var parameters: [String: String] = [:]
     /// Who is asking; set by authentication before the handler runs.
     public var principal: Principal = .localAdmin
+    /// The client's address as the socket saw it (`127.0.0.1:53122`); empty for in-process requests.
+    public internal(set) var peerAddress: String = ""
 
     /// A request built directly (tests, in-process calls).
     public init(method: HTTPMethod, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],

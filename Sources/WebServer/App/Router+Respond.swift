@@ -5,14 +5,15 @@ extension Router {
     public func respond(to request: Request, logger: Logger = Logger(level: .off), errorPage: ErrorPage? = nil) async -> Response {
         var request = request
         let accept = request.headers["accept"]
-        switch match(method: request.method, path: request.path, segments: request.pathSegments) {
+        switch lookup(method: request.method, path: request.path, segments: request.pathSegments) {
         case .notFound:
             return ErrorRenderer.response(for: HTTPError(.notFound), requestID: request.id, accept: accept, page: errorPage)
         case .methodNotAllowed(let allowed):
             let error = HTTPError(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
             return ErrorRenderer.response(for: error, requestID: request.id, accept: accept, page: errorPage)
-        case .found(let action, let parameters):
+        case .found(let action, let parameters, let route):
             request.parameters = parameters
+            if let refusal = gate?(&request, route) { return refusal }
             do {
                 switch action {
                 case .immediate(let handler): return try handler(request)

@@ -27,11 +27,16 @@ public struct Router: Sendable {
         var method: HTTPMethod
         var segments: [Segment]
         var action: Action
+        var key: RouteKey
     }
 
     private var routes: [Route] = []
     /// Routes without parameters, by path then method, for a quick exact lookup.
-    private var exact: [String: [HTTPMethod: Action]] = [:]
+    private var exact: [String: [HTTPMethod: (Action, RouteKey)]] = [:]
+    /// Runs before every handler (see `RequestGate`); nil lets every request through.
+    public var gate: RequestGate?
+    /// Every route's method and pattern, in the order they were added.
+    public var routeKeys: [RouteKey] { routes.map(\.key) }
 
     /// An empty router.
     public init() {}
@@ -76,10 +81,11 @@ public struct Router: Sendable {
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
             return .literal(String(part))
         }
-        routes.append(Route(method: method, segments: segments, action: action))
+        let key = RouteKey(method: method, pattern: "/" + pattern.split(separator: "/").joined(separator: "/"))
+        routes.append(Route(method: method, segments: segments, action: action, key: key))
         if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
             let path = "/" + segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
-            exact[path, default: [:]][method] = action
+            exact[path, default: [:]][method] = (action, key)
         }
     }
 
@@ -92,17 +98,33 @@ public struct Router: Sendable {
 
     /// Finds the handler for a method and decoded path segments. HEAD falls back to GET.
     func match(method: HTTPMethod, path: String, segments: [String]) -> Match {
+        switch lookup(method: method, path: path, segments: segments) {
+        case .found(let action, let parameters, _): .found(action, parameters: parameters)
+        case .methodNotAllowed(let allowed): .methodNotAllowed(allowed: allowed)
+        case .notFound: .notFound
+        }
+    }
+
+    /// The outcome of looking a request up, with the matched route's key (for the gate).
+    enum Lookup {
+        case found(Action, parameters: [String: String], route: RouteKey)
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    /// Like `match`, and names the route that matched.
+    func lookup(method: HTTPMethod, path: String, segments: [String]) -> Lookup {
         let trimmedPath = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         if let byMethod = exact[trimmedPath] {
-            if let action = byMethod[method] ?? (method == .head ? byMethod[.get] : nil) {
-                return .found(action, parameters: [:])
+            if let (action, key) = byMethod[method] ?? (method == .head ? byMethod[.get] : nil) {
+                return .found(action, parameters: [:], route: key)
             }
         }
         var allowed: [String] = []
         for route in routes {
             guard let parameters = Self.match(route.segments, segments) else { continue }
             if route.method == method || (method == .head && route.method == .get) {
-                return .found(route.action, parameters: parameters)
+                return .found(route.action, parameters: parameters, route: route.key)
             }
             allowed.append(route.method.rawValue)
             if route.method == .get { allowed.append("HEAD") }

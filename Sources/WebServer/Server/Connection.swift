@@ -186,14 +186,19 @@ final class Connection: LoopChannel {
             return
         }
         body = []
-        switch context.router.match(method: request.method, path: request.path, segments: request.pathSegments) {
+        request.peerAddress = peer
+        switch context.router.lookup(method: request.method, path: request.path, segments: request.pathSegments) {
         case .notFound:
             writeResponse(renderError(HTTPError(.notFound), requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
         case .methodNotAllowed(let allowed):
             let error = HTTPError(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
             writeResponse(renderError(error, requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
-        case .found(let action, let parameters):
+        case .found(let action, let parameters, let route):
             request.parameters = parameters
+            if let refusal = context.router.gate?(&request, route) {
+                writeResponse(refusal, head: head, requestID: id)
+                return
+            }
             switch action {
             case .immediate(let handler):
                 let response: Response

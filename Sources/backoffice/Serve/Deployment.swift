@@ -14,12 +14,15 @@ struct Deployment: Sendable {
     /// `<state>/site`: where the generated site is written.
     var siteDirectory: String { stateDirectory + "/site" }
 
-    static func open(stateDirectory: String, repositoryPath: String?) throws -> Deployment {
+    /// `workingTreeUpdate`: the server never waits for checkouts (`.background`); a CLI command
+    /// that exits right after its commit wants the working tree updated before it returns.
+    static func open(stateDirectory: String, repositoryPath: String?,
+                     workingTreeUpdate: WorkingTreeUpdate = .background) throws -> Deployment {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let secretBox = SecretBox(secret: try DeploymentSecret.loadOrCreate(stateDirectory: stateDirectory))
         if let repositoryPath {
             try refreshHook(repositoryPath, stateDirectory: stateDirectory)
-            let store = try openStore(repositoryPath)
+            let store = try openStore(repositoryPath, workingTreeUpdate)
             return Deployment(stateDirectory: stateDirectory, repository: ConfigRepository(store: store, secretBox: secretBox),
                               secretBox: secretBox, createdFromSample: false)
         }
@@ -27,14 +30,14 @@ struct Deployment: Sendable {
         if FileManager.default.fileExists(atPath: path + "/.git") {
             try refreshHook(path, stateDirectory: stateDirectory)
             return Deployment(stateDirectory: stateDirectory,
-                              repository: ConfigRepository(store: try openStore(path), secretBox: secretBox),
+                              repository: ConfigRepository(store: try openStore(path, workingTreeUpdate), secretBox: secretBox),
                               secretBox: secretBox, createdFromSample: false)
         }
         guard let source = SampleConfigLocator.locate() else {
             throw UsageError("cannot find the bundled sample-config/ to create \(path); name a repository with --repo DIR")
         }
         let repository = try RepositoryCreation.create(at: path, from: source, secretBox: secretBox,
-                                                       stateDirectory: stateDirectory, workingTreeUpdate: .background)
+                                                       stateDirectory: stateDirectory, workingTreeUpdate: workingTreeUpdate)
         return Deployment(stateDirectory: stateDirectory, repository: repository, secretBox: secretBox, createdFromSample: true)
     }
 
@@ -45,10 +48,9 @@ struct Deployment: Sendable {
         }
     }
 
-    /// The server never waits for the working tree: checkout follows the branch in the background.
-    private static func openStore(_ path: String) throws -> ConfigStore {
+    private static func openStore(_ path: String, _ workingTreeUpdate: WorkingTreeUpdate) throws -> ConfigStore {
         do {
-            return try ConfigStore(path: path, workingTreeUpdate: .background)
+            return try ConfigStore(path: path, workingTreeUpdate: workingTreeUpdate)
         } catch {
             throw UsageError("\(path): not a configuration repository (\(error))")
         }

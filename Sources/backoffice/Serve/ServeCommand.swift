@@ -28,7 +28,7 @@ enum ServeCommand: Command {
     /// WebSocket echo at `/_test/echo` with 16 MiB frames for the Autobahn cases; `--head-timeout`
     /// shortens the request-head deadline.
     static let arguments = ArgumentSpec(
-        valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout"],
+        valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout", "auth"],
         flagOptions: ["test-routes"])
 
     /// The product version reported by /healthz.
@@ -57,12 +57,13 @@ enum ServeCommand: Command {
         }
         var router = Router()
         router.addHealthCheck(version: version)
-        router.mountStatic("/backoffice", directory: site)
+        try mountSite(on: &router, deployment: deployment, site: site)
         router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
         if arguments.flag("test-routes") {
             limits.maxWebSocketFrameBytes = 16 * 1024 * 1024
             TestRoutes.add(to: &router)
         }
+        try installAuth(on: &router, arguments: arguments, deployment: deployment, host: host, port: port, logger: Logger(level: level))
 
         let server = HTTPServer(configuration: .init(host: host, port: port, limits: limits, logger: Logger(level: level)),
                                 router: router)

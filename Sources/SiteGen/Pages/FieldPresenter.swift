@@ -1,0 +1,70 @@
+import ConfigRepo
+
+/// Turns a declared field's value into what a detail page shows (links, chips, JSON, …).
+struct FieldPresenter {
+    let snapshot: Snapshot
+
+    /// The row for a field, or nil when the object does not set it.
+    func row(_ field: FieldSpec, of document: ConfigDocument) -> TemplateValue? {
+        guard let value = document[field.name], !value.isNull else { return nil }
+        var row: [String: TemplateValue] = ["label": .string(SiteKinds.label(field.name)), "name": .string(field.name)]
+        row.merge(present(value, as: field.type), uniquingKeysWith: { _, new in new })
+        return .object(row)
+    }
+
+    func present(_ value: JSONValue, as type: FieldType) -> [String: TemplateValue] {
+        switch type {
+        case .bool:
+            return ["flag": .bool(true), "yes": .bool(value.boolValue == true)]
+        case .reference(let kind):
+            guard let id = value.stringValue else { return json(value) }
+            return ["links": [ObjectLabels.link(ObjectRef(kind, id), in: snapshot)]]
+        case .references(let kind):
+            let ids = value.arrayValue?.compactMap(\.stringValue) ?? []
+            return ["links": .list(ids.map { ObjectLabels.link(ObjectRef(kind, $0), in: snapshot) }), "ordered": true]
+        case .stringList:
+            return ["chips": .list((value.arrayValue ?? []).map { .string($0.stringValue ?? JSONWriter.compactString($0)) })]
+        case .url:
+            guard let text = value.stringValue else { return json(value) }
+            return ["url": .string(text)]
+        case .secret:
+            return ["secret": true]
+        case .intCase(let names):
+            guard let number = value.intValue else { return json(value) }
+            return ["text": .string(names[number].map { "\($0) (\(number))" } ?? String(number))]
+        case .nullable(let wrapped):
+            return present(value, as: wrapped)
+        case .settings:
+            return ["settings": SettingsPresenter.levels(value)]
+        case .object, .json, .triggerInstances:
+            return json(value)
+        case .string, .int, .number, .oneOf:
+            if let text = value.stringValue { return ["text": .string(text)] }
+            if case .number(let text) = value { return ["text": .string(text)] }
+            return json(value)
+        }
+    }
+
+    private func json(_ value: JSONValue) -> [String: TemplateValue] {
+        ["json": .string(JSONWriter.canonicalString(value))]
+    }
+}
+
+/// Settings as a static page shows them to anyone: the plain level in full, encrypted levels by
+/// key only (their values are envelopes; readers see them decrypted in the edit form).
+enum SettingsPresenter {
+    static func levels(_ value: JSONValue) -> TemplateValue {
+        let (settings, _) = Settings.parse(value)
+        var levels: [TemplateValue] = []
+        for level in SettingsLevel.allCases {
+            let members = settings[level]
+            guard !members.isEmpty else { continue }
+            if level.isEncrypted {
+                levels.append(["level": .string(level.key), "keys": .list(JSONWriter.sortedKeys(members).map { .string($0) })])
+            } else {
+                levels.append(["level": .string(level.key), "json": .string(JSONWriter.canonicalString(.object(members)))])
+            }
+        }
+        return levels.isEmpty ? .null : ["levels": .list(levels)]
+    }
+}

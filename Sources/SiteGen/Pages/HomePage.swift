@@ -1,0 +1,21 @@
+import ConfigRepo
+
+/// The deployment overview: counts per kind, stopped modules, the zone roots.
+struct HomePage {
+    let snapshot: Snapshot
+
+    func values() -> [String: TemplateValue] {
+        let counts: [TemplateValue] = SiteKinds.all.map { kind in
+            ["title": .string(SiteKinds.title(kind)), "count": .int(snapshot.count(kind)), "href": .string(SiteURL.list(kind))]
+        }
+        let stopped = snapshot.unordered(.module).filter { !ModuleView($0).running }
+        let roots = snapshot.unordered(.zone).filter { ZoneView($0).parentID == nil }.sorted { $0.id < $1.id }
+        return [
+            "counts": .list(counts),
+            "stoppedCount": .int(stopped.count),
+            "stopped": .list(stopped.sorted { $0.id < $1.id }.prefix(20).map { ObjectLabels.link($0.ref, in: snapshot) }),
+            "roots": .list(roots.map { ObjectLabels.link($0.ref, in: snapshot) }),
+            "commit": .optional(snapshot.commit?.short),
+        ]
+    }
+}

@@ -1,0 +1,17 @@
+import ConfigRepo
+
+/// The site's URLs (kept exact: other tools rely on them).
+public enum SiteURL {
+    public static let root = "/backoffice/"
+    public static let assets = "/backoffice/assets/"
+
+    public static func list(_ kind: Kind) -> String { root + kind.directory + "/" }
+    public static func listPage(_ kind: Kind, page: Int) -> String { page <= 1 ? list(kind) : list(kind) + "page/\(page)/" }
+    public static func new(_ kind: Kind) -> String { list(kind) + "new" }
+    public static func detail(_ ref: ObjectRef) -> String { list(ref.kind) + ref.id + "/" }
+    public static func edit(_ ref: ObjectRef) -> String { detail(ref) + "edit" }
+    public static func delete(_ ref: ObjectRef) -> String { detail(ref) + "delete" }
+    public static func history(_ ref: ObjectRef) -> String { detail(ref) + "history" }
+    public static func revert(_ ref: ObjectRef) -> String { detail(ref) + "revert" }
+    public static func map(zone id: String) -> String { list(.zone) + id + "/map" }
+}

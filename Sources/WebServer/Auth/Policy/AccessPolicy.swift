@@ -1,0 +1,37 @@
+import ConfigRepo
+
+/// The one access table: a rule for every (method, route pattern) the server answers. A route
+/// without a rule is refused (403) and `serve` refuses to start with one; the permission-matrix
+/// test walks this table.
+public struct AccessPolicy: Sendable {
+    public private(set) var rules: [RouteKey: AccessRule] = [:]
+
+    public init() {}
+
+    /// Sets the rule of `method pattern` (replacing any earlier one).
+    public mutating func set(_ method: HTTPMethod, _ pattern: String, _ rule: AccessRule) {
+        rules[RouteKey(method, pattern)] = rule
+    }
+
+    public func rule(for route: RouteKey) -> AccessRule? { rules[route] }
+
+    /// The routes of `router` that have no rule (HEAD is covered by GET).
+    public func unruled(_ routes: [RouteKey]) -> [RouteKey] { routes.filter { rules[$0] == nil } }
+
+    /// The rules for the routes every `serve` has: health check, the site, and `/auth/…`.
+    /// Site pages need a signed-in user (pages check finer roles themselves with `Principal.has`);
+    /// the routes added by the site and runtime get their rows here when they are merged.
+    public static var standard: AccessPolicy {
+        var policy = AccessPolicy()
+        policy.set(.get, "/healthz", .public)
+        policy.set(.get, "/", .public)
+        // The site (Sources/WebServer/Site): pages by the kind they show, forms by the kind they edit.
+        policy.set(.get, "/backoffice", .signedIn)
+        policy.set(.get, "/backoffice/*", AccessRule(.viewerOfKindSegment(index: 1)))
+        for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
+            policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
+        }
+        for route in AuthRoutes.routes { policy.set(route.method, route.pattern, route.rule) }
+        return policy
+    }
+}

@@ -1,0 +1,84 @@
+import ConfigRepo
+import Foundation
+import SiteGen
+
+/// History per object (commits touching it, each with its field changes) and revert.
+extension SiteApp {
+    static let historyLimit = 30
+
+    func history(_ ref: ObjectRef, _ request: Request, error: String?, status: HTTPStatus = .ok) throws -> Response {
+        let snapshot = try head()
+        let commits: [CommitInfo]
+        do { commits = try repository.history(of: ref, limit: Self.historyLimit) } catch {
+            throw HTTPError(.internalServerError, "cannot read the history: \(error)")
+        }
+        guard !commits.isEmpty || snapshot.document(ref) != nil else { throw HTTPError(.notFound, "\(ref) has no history") }
+        let action = SiteURL.revert(ref)
+        let (token, cookie) = token(for: request, purpose: action)
+        let name = snapshot.document(ref)?.displayName ?? ref.id
+        let entries: [TemplateValue] = commits.map { commit in
+            let changes = (try? repository.changes(to: ref, in: commit.id)) ?? []
+            return ["message": .string(commit.subject), "author": .string(commit.author.name + " <" + commit.author.email + ">"),
+                    "date": .string(commit.author.date.map { HistoryValues.format($0) } ?? ""), "short": .string(commit.id.short),
+                    "id": .string(commit.id.hex), "changes": HistoryValues.changes(changes)]
+        }
+        let values: [String: TemplateValue] = [
+            "name": .string(name), "noun": .string(ref.kind.noun), "kindTitle": .string(SiteKinds.title(ref.kind)),
+            "listURL": .string(SiteURL.list(ref.kind)), "detailURL": .string(SiteURL.detail(ref)),
+            "revertURL": .string(action), "token": .string(token), "commits": .list(entries), "error": .optional(error),
+        ]
+        return html(try renderer(snapshot).page("history", title: "History of \(name)", kind: ref.kind, values), status: status, setCookie: cookie)
+    }
+
+    func revert(_ request: Request) async throws -> Response {
+        let kind = try kind(request)
+        let ref = ObjectRef(kind, request.parameter("id") ?? "")
+        let submission = FormSubmission(request)
+        try checkToken(request, submission)
+        guard let commit = submission["commit"].flatMap(ObjectID.init(hex:)) else {
+            return try history(ref, request, error: "Choose a commit to revert.", status: .badRequest)
+        }
+        let result: WriteResult
+        do {
+            result = try repository.revert(commit, author: request.principal.signature)
+        } catch .invalid(let problems) {
+            return try history(ref, request, error: "Not reverted, the result would be invalid: "
+                               + problems.map(\.description).joined(separator: "; "), status: .unprocessableContent)
+        } catch .conflict(let other, _, _) {
+            return try history(ref, request, error: "Not reverted: \(other) changed again after that commit; revert the later change first or edit it by hand.",
+                               status: .conflict)
+        } catch .store(.revertConflict(let paths)) {
+            return try history(ref, request, error: "Not reverted: later commits changed " + paths.joined(separator: ", ") + ".", status: .conflict)
+        } catch {
+            return try history(ref, request, error: "Not reverted: \(error)", status: .conflict)
+        }
+        refresh()
+        let exists = result.snapshot.document(ref) != nil
+        return .redirect(to: exists ? SiteURL.detail(ref) + "?saved=" + result.commit.id.hex : SiteURL.list(kind) + "?deleted=" + ref.id)
+    }
+}
+
+/// Field changes as the history, conflict and diff tables show them.
+enum HistoryValues {
+    static func changes(_ changes: [FieldChange]) -> TemplateValue {
+        .list(changes.map { change in
+            ["path": .string(change.path), "old": .string(show(change.old)), "new": .string(show(change.new))]
+        })
+    }
+
+    /// A value in one line; encrypted values are not worth showing as ciphertext.
+    static func show(_ value: JSONValue?) -> String {
+        guard let value else { return "—" }
+        if let text = value.stringValue, SecretBox.isEnvelope(text) { return "(encrypted)" }
+        if let text = value.stringValue { return text }
+        return JSONWriter.compactString(value)
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}

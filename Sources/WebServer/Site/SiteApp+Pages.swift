@@ -1,0 +1,86 @@
+import ConfigRepo
+import Foundation
+import SiteGen
+
+extension SiteApp {
+    /// GET under /backoffice: the per-request pages (forms, history, search), else the
+    /// pre-rendered files (with the banner and flash messages put in when there are any).
+    func get(_ request: Request) throws -> Response {
+        let segments = Array(request.pathSegments.dropFirst())
+        if let first = segments.first, let kind = SiteKinds.kind(segment: first) {
+            switch segments.count {
+            case 1 where ["q", "zone", "state"].contains(where: { request.query($0) != nil }):
+                return try search(kind, request)
+            case 1:
+                if let number = request.query("page").flatMap(Int.init), number > 1 {
+                    return try page(file: "\(first)/page/\(number)/index.html", request)
+                }
+            case 2 where segments[1] == "new":
+                return try newForm(kind, request)
+            case 3:
+                let ref = ObjectRef(kind, segments[1])
+                switch segments[2] {
+                case "edit": return try editForm(ref, request)
+                case "delete": return try deleteForm(ref, request)
+                case "history": return try history(ref, request, error: nil)
+                case "map" where kind == .zone: return try page(file: "zones/\(segments[1])/map.html", request)
+                default: break
+                }
+            default: break
+            }
+        }
+        guard let notices = notices(for: request), request.path.hasSuffix("/") || request.path == "/backoffice" else {
+            return try files.respond(to: request)
+        }
+        let relative = segments.joined(separator: "/")
+        return try page(file: relative.isEmpty ? "index.html" : relative + "/index.html", request, notices: notices)
+    }
+
+    /// The banner and flash message for this request; nil when there is nothing to show.
+    private func notices(for request: Request) -> String? {
+        var notices = currentBanner.text
+        if let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) {
+            notices += Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)").text
+        }
+        if let deleted = request.query("deleted") {
+            notices += Notices.message("Deleted \(deleted).").text
+        }
+        return notices.isEmpty ? nil : notices
+    }
+
+    /// A pre-rendered page with the notices put in place of the marker.
+    private func page(file: String, _ request: Request, notices: String? = nil) throws -> Response {
+        guard !file.split(separator: "/").contains(where: { $0.hasPrefix(".") }),
+              let data = FileManager.default.contents(atPath: siteDirectory + "/" + file) else {
+            throw HTTPError(.notFound, "no page at \(request.path)")
+        }
+        var page = String(decoding: data, as: UTF8.self)
+        if let range = page.range(of: PageRenderer.noticesMarker.text) {
+            page.replaceSubrange(range, with: notices ?? self.notices(for: request) ?? "")
+        }
+        return html(Array(page.utf8))
+    }
+
+    /// A list filtered on the server: `q` (name, id, IP, email…), `zone` (systems), `state` (modules).
+    private func search(_ kind: Kind, _ request: Request) throws -> Response {
+        let snapshot = try head()
+        let query = request.query("q").flatMap { $0.isEmpty ? nil : $0 }
+        var candidates = snapshot.unordered(kind)
+        var extra: [String] = []
+        if let zone = request.query("zone"), !zone.isEmpty, kind == .system {
+            let members = Set(snapshot.systems(inZone: zone))
+            candidates = candidates.filter { members.contains($0.id) }
+            extra.append("zone=" + FormEncoding.encode(zone))
+        }
+        if let state = request.query("state"), kind == .module, state == "running" || state == "stopped" {
+            candidates = candidates.filter { ModuleView($0).running == (state == "running") }
+            extra.append("state=" + state)
+        }
+        if let query { candidates = candidates.filter { ListColumns.matches($0, query: query, in: snapshot) } }
+        let ids = candidates.map(\.id).sorted()
+        let page = Int(request.query("page") ?? "") ?? 1
+        let bytes = try renderer(snapshot).renderList(kind, ids: ids, page: page, query: query,
+                                                      extraQuery: extra.joined(separator: "&"))
+        return html(bytes)
+    }
+}

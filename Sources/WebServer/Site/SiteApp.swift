@@ -1,0 +1,114 @@
+import ConfigRepo
+import Foundation
+import SiteGen
+import Synchronization
+
+/// The backoffice site as served: pre-rendered pages from the site directory (with the
+/// validation banner and flash messages filled in per request), and the pages that depend on
+/// who asks or on the moment (forms with their token, search results, history) rendered per request.
+public final class SiteApp: Sendable {
+    let repository: ConfigRepository
+    let builder: SiteBuilder
+    let library: TemplateLibrary
+    let siteDirectory: String
+    let csrf: CSRFTokens
+    /// The pre-rendered pages and assets, with validators and 304s.
+    let files: StaticFiles
+    private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
+    private let watchToken = Mutex<WatchToken?>(nil)
+
+    public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
+                stateDirectory: String) throws {
+        self.repository = repository
+        self.builder = builder
+        self.library = library
+        self.siteDirectory = siteDirectory
+        self.csrf = try CSRFTokens.load(stateDirectory: stateDirectory)
+        self.files = StaticFiles(root: siteDirectory, mountPath: "/backoffice")
+    }
+
+    /// Follows the branch: every new head (from a form, `git push` or a commit in the working
+    /// tree) re-renders the affected pages and re-checks the head for the banner.
+    public func start() {
+        refreshBanner()
+        let token = try? repository.watch { [weak self] _ in
+            guard let self else { return }
+            self.refresh()
+            self.refreshBanner()
+        }
+        watchToken.withLock { $0 = token }
+    }
+
+    /// Re-renders the pages affected since the last render, up to the current head.
+    @discardableResult
+    func refresh() -> SiteBuilder.Report? {
+        do {
+            return try builder.update(latest: { try repository.headSnapshot() })
+        } catch {
+            FileHandle.standardError.write(Data("site: re-render failed: \(error)\n".utf8))
+            return nil
+        }
+    }
+
+    private func refreshBanner() {
+        let problems = (try? repository.validate()) ?? []
+        banner.withLock { $0 = Notices.banner(problems) }
+    }
+
+    var currentBanner: TrustedHTML { banner.withLock { $0 } }
+
+    /// Adds the site's routes: assets, pages, forms.
+    public func mount(on router: inout Router) {
+        router.post("/backoffice/:kind/new") { [self] request in try await self.create(request) }
+        router.post("/backoffice/:kind/:id/edit") { [self] request in try await self.save(request) }
+        router.post("/backoffice/:kind/:id/delete") { [self] request in try await self.delete(request) }
+        router.post("/backoffice/:kind/:id/revert") { [self] request in try await self.revert(request) }
+        router.get("/backoffice/*") { [self] request in try self.get(request) }
+        router.get("/backoffice") { [self] request in try self.get(request) }
+    }
+
+    // MARK: - Shared pieces
+
+    /// The renderer for a per-request page of the current head.
+    func renderer(_ snapshot: Snapshot, flash: TrustedHTML? = nil) -> PageRenderer {
+        let notices = TrustedHTML(trusted: currentBanner.text + (flash?.text ?? ""))
+        return PageRenderer(snapshot: snapshot, library: library, index: SiteIndex(), notices: notices)
+    }
+
+    func head() throws -> Snapshot {
+        do { return try repository.headSnapshot() } catch { throw HTTPError(.internalServerError, "cannot read the configuration: \(error)") }
+    }
+
+    func html(_ bytes: [UInt8], status: HTTPStatus = .ok, setCookie: String? = nil) -> Response {
+        var response = Response(status: status, headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"], body: bytes)
+        if let setCookie { response.headers.add("Set-Cookie", setCookie) }
+        return response
+    }
+
+    /// A page with one message (errors the user can act on).
+    func message(_ title: String, _ text: String, status: HTTPStatus, level: String = "error", back: String? = nil) throws -> Response {
+        let page = try renderer(try head()).page("message", title: title, kind: nil,
+                                                 ["message": .string(text), "level": .string(level), "backURL": .optional(back)])
+        return html(page, status: status)
+    }
+
+    /// The site kind of the `:kind` parameter, or a 404.
+    func kind(_ request: Request) throws -> Kind {
+        guard let segment = request.parameter("kind"), let kind = SiteKinds.kind(segment: segment) else {
+            throw HTTPError(.notFound, "no such section")
+        }
+        return kind
+    }
+
+    /// Refuses a POST whose token does not match this browser and form.
+    func checkToken(_ request: Request, _ form: FormSubmission) throws {
+        guard csrf.isValid(form["_csrf"], binding: BrowserBinding.value(in: request), purpose: request.path) else {
+            throw HTTPError(.forbidden, "this form has expired or did not come from this site (missing or wrong form token); reload the page and try again")
+        }
+    }
+
+    func token(for request: Request, purpose: String) -> (token: String, setCookie: String?) {
+        let binding = BrowserBinding.resolve(request)
+        return (csrf.token(binding: binding.value, purpose: purpose), binding.setCookie)
+    }
+}

@@ -1,0 +1,105 @@
+"""A `backoffice serve` prepared for the identity tests: a repository from the sample building
+plus test OAuth apps and a second domain, users made with `backoffice user add`, an API key
+made with `backoffice api-key create`."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import requests
+
+from conftest import BACKOFFICE, SAMPLE_CONFIG, free_port
+
+PASSWORD = "correct horse battery"
+USERS = {"admin": "ada@harbourpoint.example", "support": "sam@harbourpoint.example", "user": "uma@harbourpoint.example"}
+
+
+def run(*args, stdin=None):
+    return subprocess.run([BACKOFFICE, *args], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+class AuthServer:
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="bo-auth-")
+        self.state = os.path.join(self.tmp.name, "state")
+        source = os.path.join(self.tmp.name, "src")
+        shutil.copytree(SAMPLE_CONFIG, source)
+        apps = {
+            "app-pkce": {"name": "PKCE SPA", "owner_id": "authority-harbourpoint", "redirect_uri": "http://127.0.0.1/cb",
+                         "scopes": "public", "skip_authorization": True},
+            "app-consent": {"name": "Asks First", "owner_id": "authority-harbourpoint", "redirect_uri": "http://127.0.0.1/consent-cb",
+                            "scopes": "public"},
+            "app-confidential": {"name": "Back End", "owner_id": "authority-harbourpoint", "redirect_uri": "http://127.0.0.1/svc",
+                                 "scopes": "systems.read", "secret": "client-secret-value", "confidential": True},
+            "app-nopw": {"name": "No Password Grant", "owner_id": "authority-nopw", "redirect_uri": "http://nopw.test/cb",
+                         "scopes": "public"},
+        }
+        for name, members in apps.items():
+            with open(os.path.join(source, "applications", name + ".json"), "w") as handle:
+                json.dump(members, handle)
+        with open(os.path.join(source, "domains", "authority-nopw.json"), "w") as handle:
+            json.dump({"name": "No password grant", "domain": "nopw.test", "config": {"password_grant": False}}, handle)
+        created = run("init", os.path.join(self.state, "config"), "--from", source, "--state", self.state)
+        assert created.returncode == 0, created.stderr
+        for role, email in USERS.items():
+            flags = ["--admin"] if role == "admin" else ["--support"] if role == "support" else []
+            added = run("user", "add", "--email", email, "--name", role.title(), *flags, "--password-stdin",
+                        "--state", self.state, stdin=PASSWORD + "\n")
+            assert added.returncode == 0, added.stderr
+        key = run("api-key", "create", "--user", USERS["admin"], "--name", "narrow", "--scope", "systems.read", "--state", self.state)
+        assert key.returncode == 0, key.stderr
+        self.narrow_key = key.stdout.strip()
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(self.tmp.name, "serve.log"), "w+")
+        self.process = subprocess.Popen([BACKOFFICE, "serve", "--port", str(self.port), "--state", self.state, "--test-routes",
+                                         "--log-level", "info"], stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1):
+                    break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    output = self.output()
+                    self.stop()
+                    raise RuntimeError("server did not start:\n" + output)
+                time.sleep(0.05)
+
+    def output(self):
+        self.log.flush()
+        with open(self.log.name) as handle:
+            return handle.read()
+
+    def refusals(self):
+        return self.output().count("auth: refused")
+
+    def signing_key_pem(self):
+        with open(os.path.join(self.state, "auth", "signing-key.pem"), "rb") as handle:
+            return handle.read()
+
+    def browser(self, role="admin", password=PASSWORD):
+        """A requests.Session signed in through the form."""
+        session = requests.Session()
+        form = session.get(self.base + "/auth/signin")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        answer = session.post(self.base + "/auth/signin", allow_redirects=False,
+                              data={"email": USERS[role], "password": password, "csrf": csrf, "continue": "/backoffice/"})
+        assert answer.status_code == 303, answer.text
+        return session
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        self.tmp.cleanup()

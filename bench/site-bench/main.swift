@@ -1,0 +1,186 @@
+// site-bench: the backoffice site at building-portfolio scale (issue 4's figures).
+//
+// Builds the synthetic portfolio of config-bench (10,000 systems, 50,000 modules, 2,000 zones,
+// 300 drivers) through the repository's own write API, then measures: a full render of the
+// site and its page count; one system edit → pages re-rendered and time; and form POST → 303
+// latency with 8 concurrent editors, through the router exactly as the server answers.
+// Prints a table and writes bench/results/site-bench.json. `--small` divides the sizes by 10.
+import ConfigRepo
+import Foundation
+import SiteGen
+import WebServer
+
+let arguments = CommandLine.arguments
+let scale = arguments.contains("--small") ? 10 : 1
+let counts = (systems: 10_000 / scale, modulesPerSystem: 5, zones: 2_000 / scale, drivers: 300 / scale)
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
+}
+func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+
+/// The synthetic portfolio (the same shape as config-bench's), as documents.
+func portfolio() -> [ConfigDocument] {
+    var documents: [ConfigDocument] = []
+    func add(_ kind: Kind, _ id: String, _ members: [String: JSONValue]) {
+        documents.append(ConfigDocument(ref: ObjectRef(kind, id), members: members))
+    }
+    add(.domain, "authority-bench", ["name": "Bench", "domain": "localhost"])
+    add(.repository, "repo-bench", ["name": "Drivers", "repo_type": "driver", "folder_name": "drivers", "uri": "bundled:Drivers"])
+    for d in 0..<counts.drivers {
+        let logic = d % 10 == 0
+        var members: [String: JSONValue] = ["name": .string("Driver \(d)"), "repository_id": "repo-bench", "file_name": .string("d\(d)/Driver.swift"),
+                                            "role": logic ? 99 : 1, "module_name": .string(logic ? "Logic\(d)" : "Device\(d)")]
+        if !logic { members["default_port"] = 4352 }
+        add(.driver, "driver-\(d)", members)
+    }
+    let buildings = max(1, counts.zones / 100)
+    add(.zone, "zone-org", ["name": "Portfolio", "tags": ["org"]])
+    for b in 0..<buildings { add(.zone, "zone-b\(b)", ["name": .string("Building \(b)"), "tags": ["building"], "parent_id": "zone-org"]) }
+    let levels = counts.zones - buildings - 1
+    for l in 0..<levels {
+        add(.zone, "zone-l\(l)", ["name": .string("Level \(l)"), "tags": ["level"], "parent_id": .string("zone-b\(l % buildings)")])
+    }
+    let logicDrivers = Array(stride(from: 0, to: counts.drivers, by: 10))
+    let deviceDrivers = (0..<counts.drivers).filter { $0 % 10 != 0 }
+    for s in 0..<counts.systems {
+        let level = s % levels
+        var modules: [JSONValue] = []
+        for m in 0..<counts.modulesPerSystem {
+            let id = "mod-s\(s)-\(m)"
+            modules.append(.string(id))
+            if m == 0 {
+                add(.module, id, ["driver_id": .string("driver-\(logicDrivers[s % logicDrivers.count])"), "control_system_id": .string("sys-\(s)")])
+            } else {
+                add(.module, id, ["driver_id": .string("driver-\(deviceDrivers[(s + m) % deviceDrivers.count])"),
+                                  "ip": .string("10.\(s / 250 % 250).\(s % 250).\(m)"), "port": 4352])
+            }
+        }
+        add(.system, "sys-\(s)", ["name": .string("Room \(s)"), "email": .string("room\(s)@bench.example"), "capacity": .int(4 + s % 12),
+                                  "bookable": true, "features": ["vc"], "modules": .array(modules),
+                                  "zones": ["zone-org", .string("zone-b\(level % buildings)"), .string("zone-l\(level)")]])
+    }
+    return documents
+}
+
+let workspace = NSTemporaryDirectory() + "site-bench-\(UUID().uuidString)"
+defer { try? FileManager.default.removeItem(atPath: workspace) }
+var results: [(String, String, String)] = []
+
+print("site-bench: \(counts.systems) systems, \(counts.systems * counts.modulesPerSystem) modules, \(counts.zones) zones, \(counts.drivers) drivers")
+var start = now()
+let secret = try DeploymentSecret.loadOrCreate(stateDirectory: workspace + "/state")
+_ = try ConfigStore.create(at: workspace + "/repo", from: nil, message: "Empty portfolio")
+let repository = ConfigRepository(store: try ConfigStore(path: workspace + "/repo", workingTreeUpdate: .background),
+                                  secretBox: SecretBox(secret: secret))
+let author = Signature(name: "Bench", email: "bench@example.com")
+try repository.apply(portfolio().map(Edit.overwrite), author: author, message: "Synthetic portfolio")
+print(String(format: "  created the repository in %.1f s", now() - start))
+
+let templates = FileManager.default.currentDirectoryPath + "/site-templates"
+let library = try TemplateLibrary(directory: templates)
+let site = workspace + "/site"
+let builder = SiteBuilder(library: library, directory: site,
+                          changedPaths: { from, to in try repository.store.changes(from: from, to: to) })
+try builder.copyAssets(from: templates + "/assets")
+
+// 1. Full render.
+let snapshot = try repository.headSnapshot()
+let full = try builder.renderAll(snapshot)
+results.append(("full render (\(full.written) pages, 2 threads)", String(format: "%.2f s", full.seconds), "≤ 5 s"))
+let megabytes = (try FileManager.default.subpathsOfDirectory(atPath: site)).reduce(0) { total, path in
+    total + ((try? FileManager.default.attributesOfItem(atPath: site + "/" + path)[.size] as? Int) ?? 0)
+}
+results.append(("site size", String(format: "%.0f MB", Double(megabytes) / 1_048_576), ""))
+
+// 2. One system edit → re-render.
+var updateTimes: [Double] = []
+var pageCounts: [Int] = []
+for index in 0..<30 {
+    var system = try repository.headSnapshot().document(.system, "sys-\(index * 97 % counts.systems)")!
+    system["capacity"] = .int((system.int("capacity") ?? 0) + 1)
+    try repository.apply([.save(system)], author: author)
+    let report = try builder.update(latest: { try repository.headSnapshot() })
+    updateTimes.append(report.seconds)
+    pageCounts.append(report.written)
+}
+results.append(("system edit (capacity): pages re-rendered", "\(pageCounts.max()!) (max of 30)", "≤ 50"))
+results.append(("system edit: re-render time p50 / max", ms(percentile(updateTimes, 0.5)) + " / " + ms(updateTimes.max()!), "≤ 50 ms"))
+var renameTimes: [Double] = []
+var renamePages: [Int] = []
+for index in 0..<10 {
+    var system = try repository.headSnapshot().document(.system, "sys-\((index * 131 + 1) % counts.systems)")!
+    system["name"] = .string("Renamed room \(index)")
+    try repository.apply([.save(system)], author: author)
+    let report = try builder.update(latest: { try repository.headSnapshot() })
+    renameTimes.append(report.seconds)
+    renamePages.append(report.written)
+}
+results.append(("system rename: pages re-rendered", "\(renamePages.max()!) (max of 10)", "≤ 50"))
+results.append(("system rename: re-render time p50", ms(percentile(renameTimes, 0.5)), "≤ 50 ms"))
+
+// 3. Form POST → 303 with 8 concurrent editors, each on its own systems.
+let app = try SiteApp(repository: repository, builder: builder, library: library, siteDirectory: site, stateDirectory: workspace + "/state")
+var router = Router()
+app.mount(on: &router)
+let frozenRouter = router
+
+/// One editor: opens the edit form like a browser (cookie + token + version), changes the capacity, posts.
+func edit(_ systemID: String, round: Int) async throws -> (Double, Int) {
+    let path = "/backoffice/systems/\(systemID)/edit"
+    let form = await frozenRouter.respond(to: try Request(method: .get, target: path))
+    let page = String(decoding: form.body, as: UTF8.self)
+    let cookie = form.headers["set-cookie"]!.split(separator: ";")[0]
+    func value(_ name: String) -> String {
+        let marker = "name=\"\(name)\" value=\""
+        let tail = page[page.range(of: marker)!.upperBound...]
+        return String(tail[..<tail.firstIndex(of: "\"")!])
+    }
+    var fields = ["_csrf": value("_csrf"), "_version": value("_version"), "name": value("name"), "capacity": String(20 + round),
+                  "zones": "zone-org\nzone-b0\nzone-l0", "modules": "", "bookable": "on"]
+    let system = try repository.headSnapshot().document(.system, systemID)!
+    fields["zones"] = SystemView(system).zoneIDs.joined(separator: "\n")
+    fields["modules"] = SystemView(system).moduleIDs.joined(separator: "\n")
+    fields["email"] = system.string("email") ?? ""
+    fields["features"] = system.strings("features").joined(separator: "\n")
+    let body = Array(fields.map { FormEncoding.encode($0.key) + "=" + FormEncoding.encode($0.value) }.joined(separator: "&").utf8)
+    let begin = now()
+    let response = await frozenRouter.respond(to: try Request(method: .post, target: path,
+        headers: ["Cookie": String(cookie), "Content-Type": "application/x-www-form-urlencoded"], body: body))
+    return (now() - begin, response.status.code)
+}
+
+let editors = 8
+let rounds = 25
+start = now()
+let latencies = try await withThrowingTaskGroup(of: [(Double, Int)].self) { group in
+    for editor in 0..<editors {
+        group.addTask {
+            var mine: [(Double, Int)] = []
+            for round in 0..<rounds { mine.append(try await edit("sys-\((counts.systems / 2 + editor * 100 + round) % counts.systems)", round: round)) }
+            return mine
+        }
+    }
+    var all: [(Double, Int)] = []
+    for try await part in group { all += part }
+    return all
+}
+let elapsed = now() - start
+let statuses = Dictionary(grouping: latencies, by: \.1).mapValues(\.count)
+precondition(statuses.keys.allSatisfy { $0 == 303 }, "form posts did not all answer 303: \(statuses)")
+let times = latencies.map(\.0)
+results.append(("form POST → 303, 8 editors: p50", ms(percentile(times, 0.5)), ""))
+results.append(("form POST → 303, 8 editors: p99", ms(percentile(times, 0.99)), "≤ 30 ms"))
+results.append(("form commits per second (8 editors)", String(format: "%.0f /s", Double(latencies.count) / elapsed), ""))
+
+let width = results.map(\.0.count).max()! + 2
+print("")
+print("measure".padding(toLength: width, withPad: " ", startingAt: 0) + "value".padding(toLength: 30, withPad: " ", startingAt: 0) + "target")
+for (measure, value, target) in results {
+    print(measure.padding(toLength: width, withPad: " ", startingAt: 0) + value.padding(toLength: 30, withPad: " ", startingAt: 0) + target)
+}
+let json = results.map { ["measure": $0.0, "value": $0.1, "target": $0.2] }
+try FileManager.default.createDirectory(atPath: "bench/results", withIntermediateDirectories: true)
+try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: "bench/results/site-bench.json"))
