@@ -58,22 +58,24 @@ public final class SiteBuilder: Sendable {
     /// Renders every page of `snapshot` into a fresh directory, with `workers` threads (before
     /// serving: pages are written in place). A previous site is moved aside and deleted in
     /// the background, so pages of objects deleted meanwhile do not linger.
+    /// `write: false` renders without writing (to measure the engine apart from the filesystem).
     @discardableResult
-    public func renderAll(_ snapshot: Snapshot, workers: Int = 2) throws -> Report {
+    public func renderAll(_ snapshot: Snapshot, workers: Int = 2, write: Bool = true) throws -> Report {
         let started = Date()
         let index = SiteIndex(snapshot: snapshot)
         let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices)
         let pages = Self.allPages(snapshot, index: index)
-        try PageFiles.replaceDirectory(directory)
+        let previous = write ? try PageFiles.replaceDirectory(directory) : nil
+        defer { if let previous { PageFiles.removeInBackground(previous) } }
         var folders = Set<String>()
         for page in pages { folders.insert(String(page.file.prefix { $0 != "/" })) }
-        for folder in folders where folder != pages[0].file { try PageFiles.makeDirectory(directory + "/" + folder) }
+        for folder in folders where write && folder != pages[0].file { try PageFiles.makeDirectory(directory + "/" + folder) }
         let failure = Mutex<(any Error)?>(nil)
         let count = max(1, workers)
         DispatchQueue.concurrentPerform(iterations: count) { worker in
             for position in stride(from: worker, to: pages.count, by: count) {
                 do {
-                    if let html = try renderer.render(pages[position]) {
+                    if let html = try renderer.render(pages[position]), write {
                         try PageFiles.writeInPlace(html, to: directory + "/" + pages[position].file)
                     }
                 } catch {
@@ -83,7 +85,7 @@ public final class SiteBuilder: Sendable {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        state.withLock { $0 = State(snapshot: snapshot, index: index) }
+        if write { state.withLock { $0 = State(snapshot: snapshot, index: index) } }
         return Report(commit: snapshot.commit, written: pages.count, removed: 0, seconds: Date().timeIntervalSince(started))
     }
 
@@ -174,16 +176,21 @@ enum PageFiles {
         }
     }
 
-    /// Moves an existing directory aside (deleted in the background) and makes an empty one.
-    static func replaceDirectory(_ path: String) throws {
+    /// Moves an existing directory aside and makes an empty one; returns where the old one went
+    /// (delete it once the new one is written: deleting meanwhile slows file creation down).
+    static func replaceDirectory(_ path: String) throws -> String? {
         var info = stat()
+        var aside: String?
         if stat(path, &info) == 0 {
-            let aside = path + ".old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            if rename(path, aside) == 0 {
-                Thread.detachNewThread { try? FileManager.default.removeItem(atPath: aside) }
-            }
+            let candidate = path + ".old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            if rename(path, candidate) == 0 { aside = candidate }
         }
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return aside
+    }
+
+    static func removeInBackground(_ path: String) {
+        Thread.detachNewThread { try? FileManager.default.removeItem(atPath: path) }
     }
 
     static func writeInPlace(_ bytes: [UInt8], to path: String) throws {
