@@ -68,6 +68,7 @@ def test_build_a_building_edit_capacity_and_revert(server, browser):
     browser.get(f"{server.base}/backoffice/systems/{system}/")
     rows = browser.find_elements(By.CSS_SELECTOR, "#modules tbody tr")
     assert len(rows) == 2 and "10.9.9.9:4352" in rows[1].text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#modules .dot.running")) == 2   # new modules run
 
     # The zone tree and the level's page show the new system.
     browser.get(f"{server.base}/backoffice/zones/{level}/")
