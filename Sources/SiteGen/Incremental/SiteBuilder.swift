@@ -176,16 +176,22 @@ enum PageFiles {
         }
     }
 
-    /// Moves an existing directory aside and makes an empty one; returns where the old one went
-    /// (delete it once the new one is written: deleting meanwhile slows file creation down).
+    /// Marks a directory as a site we rendered (only such a directory is ever replaced).
+    static let marker = ".backoffice-site"
+
+    /// Moves an existing site directory aside and makes an empty one; returns where the old one
+    /// went (delete it once the new one is written: deleting meanwhile slows file creation down).
+    /// A directory without our marker is never moved or deleted: pages are written into it.
     static func replaceDirectory(_ path: String) throws -> String? {
-        var info = stat()
         var aside: String?
-        if stat(path, &info) == 0 {
+        if access(path + "/" + marker, F_OK) == 0 {
             let candidate = path + ".old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             if rename(path, candidate) == 0 { aside = candidate }
         }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard existing.isEmpty else { return nil }   // someone else's directory: write into it, claim nothing
+        _ = FileManager.default.createFile(atPath: path + "/" + marker, contents: Data("rendered by backoffice; replaced on each start\n".utf8))
         return aside
     }
 
