@@ -75,3 +75,25 @@ func incrementalUpdateEqualsFullRender(edits: [String: [String: JSONValue]?]) th
         #expect(expected == actual, "\(file) differs from a full render")
     }
 }
+
+@Test func aFullRenderReplacesOnlyItsOwnDirectory() throws {
+    let foreign = SiteFixtures.temporaryDirectory()
+    let ours = SiteFixtures.temporaryDirectory() + "/site"
+    defer {
+        try? FileManager.default.removeItem(atPath: foreign)
+        try? FileManager.default.removeItem(atPath: ours)
+    }
+    try "keep me".write(toFile: foreign + "/notes.txt", atomically: true, encoding: .utf8)
+    let intoForeign = SiteBuilder(library: SiteFixtures.library, directory: foreign, changedPaths: { _, _ in [] })
+    try intoForeign.renderAll(SiteFixtures.snapshot(commit: "a"))
+    try intoForeign.renderAll(SiteFixtures.snapshot(commit: "b"))
+    #expect(FileManager.default.fileExists(atPath: foreign + "/notes.txt"))        // not ours: never deleted
+    #expect(FileManager.default.fileExists(atPath: foreign + "/systems/sys-l1-huddle.html"))
+
+    let intoOurs = SiteBuilder(library: SiteFixtures.library, directory: ours, changedPaths: { _, _ in [] })
+    try intoOurs.renderAll(SiteFixtures.snapshot(commit: "a"))
+    try "stale".write(toFile: ours + "/systems/sys-gone.html", atomically: true, encoding: .utf8)
+    try intoOurs.renderAll(SiteFixtures.snapshot(commit: "b"))                      // ours: replaced, nothing stale
+    #expect(!FileManager.default.fileExists(atPath: ours + "/systems/sys-gone.html"))
+    #expect(FileManager.default.fileExists(atPath: ours + "/systems/sys-l1-huddle.html"))
+}

@@ -8,6 +8,7 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import BACKOFFICE
 from http_server import Server
 from site_browser import FormClient, chromium, fill, screenshot, submit
 
@@ -67,6 +68,7 @@ def test_build_a_building_edit_capacity_and_revert(server, browser):
     browser.get(f"{server.base}/backoffice/systems/{system}/")
     rows = browser.find_elements(By.CSS_SELECTOR, "#modules tbody tr")
     assert len(rows) == 2 and "10.9.9.9:4352" in rows[1].text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#modules .dot.running")) == 2   # new modules run
 
     # The zone tree and the level's page show the new system.
     browser.get(f"{server.base}/backoffice/zones/{level}/")
@@ -171,3 +173,68 @@ def test_maps_link_rooms_and_pages_look_right(server, browser):
         browser.get(server.base + path)
         assert browser.find_element(By.TAG_NAME, "h1").text
         screenshot(browser, name)
+
+
+def wait_for(predicate, timeout=15):
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def git(server, *args):
+    return subprocess.run(["git", "-C", server.state + "/config", *args], check=True, capture_output=True, text=True).stdout
+
+
+def test_commits_from_git_rerender_and_an_invalid_head_shows_a_banner(server):
+    import json
+    import os
+    git(server, "config", "user.name", "Engineer")
+    git(server, "config", "user.email", "engineer@example.com")
+    # Wait until the store's working tree has caught up with the forms' commits.
+    assert wait_for(lambda: git(server, "status", "--porcelain") == "")
+    path = os.path.join(server.state, "config", git(server, "ls-files", "*sys-l3-boardroom.json").strip())
+    with open(path) as handle:
+        document = json.load(handle)
+    document["name"] = "Boardroom (renamed by git)"
+    with open(path, "w") as handle:
+        json.dump(document, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    git(server, "commit", "-qam", "Rename the boardroom from the command line")
+    assert wait_for(lambda: "Boardroom (renamed by git)" in requests.get(server.base + "/backoffice/systems/sys-l3-boardroom/").text)
+    assert "Boardroom (renamed by git)" in requests.get(server.base + "/backoffice/zones/zone-hp-l3/").text
+
+    # An invalid head: every page shows the banner with the problem, until it is fixed.
+    with open(path, "w") as handle:
+        handle.write('{"name": "broken",')
+    git(server, "commit", "-qam", "Break the boardroom")
+    assert wait_for(lambda: "head of the branch is invalid" in requests.get(server.base + "/backoffice/").text)
+    page = requests.get(server.base + "/backoffice/drivers/").text
+    assert "head of the branch is invalid" in page and "sys-l3-boardroom" in page
+    git(server, "revert", "--no-edit", "HEAD")
+    assert wait_for(lambda: "head of the branch is invalid" not in requests.get(server.base + "/backoffice/").text)
+
+
+def test_prerendered_pages_have_validators_and_canonical_urls(server):
+    first = requests.get(server.base + "/backoffice/systems/sys-l1-huddle/")
+    assert first.status_code == 200 and first.headers.get("ETag")
+    again = requests.get(server.base + "/backoffice/systems/sys-l1-huddle/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    moved = requests.get(server.base + "/backoffice/systems/sys-l1-huddle", allow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["Location"] == "/backoffice/systems/sys-l1-huddle/"
+    assert requests.get(server.base + "/backoffice/systems/sys-nope/").status_code == 404
+    assert requests.get(server.base + "/backoffice/modules/?q=10.9.9.9").text.count("<tr>") >= 2
+    assert "Projector" in requests.get(server.base + "/backoffice/modules/?state=stopped").text
+
+
+def test_site_command_renders_a_static_copy(server, tmp_path):
+    out = tmp_path / "site"
+    result = subprocess.run([BACKOFFICE, "site", "--out", str(out), "--repo", server.state + "/config", "--state", server.state],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "rendered" in result.stdout
+    assert (out / "index.html").exists() and (out / "systems" / "sys-l1-huddle.html").exists()
+    assert (out / "zones" / "zone-hp-l1.map.html").exists() and (out / "assets" / "site.css").exists()

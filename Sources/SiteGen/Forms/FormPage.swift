@@ -32,6 +32,7 @@ public struct FormPage: Sendable {
             }
             fields.append(fieldInput(field, value: inputs[field.name], error: errors[field.name]))
         }
+        if form.hasTriggerEditor { fields += TriggerEditor.fieldGroups(inputs: inputs, errors: errors) }
         return [
             "formTitle": .string(title),
             "action": .string(action),
@@ -89,7 +90,7 @@ public struct FormPage: Sendable {
                        checked: Bool = false, datalist: Kind? = nil) -> TemplateValue {
         var members: [String: TemplateValue] = ["name": .string(name), "label": .string(label), kind: true, "value": .string(value),
                                                 "error": .optional(error), "hint": .optional(hint), "checked": .bool(checked),
-                                                "inputID": .string("f-" + name.replacingOccurrences(of: ".", with: "-"))]
+                                                "inputID": .string("f-" + name.replacingOccurrences(of: ".", with: "-")), "isGroup": false]
         if kind == "isLines" || kind == "isJSON" { members["rows"] = .int(min(max(value.split(separator: "\n").count + 1, 3), 24)) }
         _ = datalist
         return .object(members)
@@ -104,6 +105,6 @@ public struct FormPage: Sendable {
         }
         if !found { list.append(["value": .string(value), "text": .string(value + " (unknown)"), "selected": true]) }
         return ["name": .string(field.name), "label": .string(label), "isSelect": true, "options": .list(list), "error": .optional(error),
-                "inputID": .string("f-" + field.name)]
+                "inputID": .string("f-" + field.name), "isGroup": false, "hint": .null]
     }
 }

@@ -17,10 +17,13 @@ public struct ObjectForm: Sendable {
         self.box = box
     }
 
-    /// Fields shown on forms (internal bookkeeping fields are left out).
+    /// Fields shown on forms as one input each (internal bookkeeping fields are left out; a
+    /// trigger's conditions and actions have the structured `TriggerEditor` instead).
     public var fields: [FieldSpec] {
-        kind.fields.filter { !["secret_hash"].contains($0.name) }
+        kind.fields.filter { !["secret_hash"].contains($0.name) && !(hasTriggerEditor && ["conditions", "actions"].contains($0.name)) }
     }
+
+    var hasTriggerEditor: Bool { kind == .trigger }
 
     /// Settings levels this reader may edit (never_display is write-only and kept as is).
     public var editableLevels: [SettingsLevel] {
@@ -39,6 +42,7 @@ public struct ObjectForm: Sendable {
         var inputs: [String: String] = [:]
         for (name, _) in fields.map({ ($0.name, $0) }) where defaultsTrue(name) { inputs[name] = "on" }
         guard let document else { return inputs }
+        if hasTriggerEditor { inputs.merge(TriggerEditor.inputs(for: document), uniquingKeysWith: { _, new in new }) }
         for field in fields {
             if field.type == .settings {
                 let settings = openedSettings(document)
@@ -107,6 +111,7 @@ public struct ObjectForm: Sendable {
             case .error(let message): errors[field.name] = message
             }
         }
+        if hasTriggerEditor { TriggerEditor.decode(submitted, onto: &document, errors: &errors) }
         return Decoded(document: document, errors: errors)
     }
 
@@ -200,6 +205,7 @@ public struct ObjectForm: Sendable {
 
     /// The input name a validation problem belongs to (`settings.admin.x` → `settings.admin`).
     public func inputName(for problemField: String) -> String? {
+        if hasTriggerEditor, let name = TriggerEditor.inputName(for: problemField) { return name }
         let head = String(problemField.prefix { $0 != "." && $0 != "[" })
         if head == "settings" {
             let rest = problemField.dropFirst("settings.".count)

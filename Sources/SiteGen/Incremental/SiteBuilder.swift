@@ -24,6 +24,8 @@ public final class SiteBuilder: Sendable {
         public var written: Int
         public var removed: Int
         public var seconds: Double
+        /// Of `seconds`: finding the changed paths and the affected pages (the rest is rendering and writing).
+        public var planSeconds: Double = 0
         public var description: String {
             "\(written) pages written, \(removed) removed in \(String(format: "%.1f", seconds * 1000)) ms"
         }
@@ -53,22 +55,28 @@ public final class SiteBuilder: Sendable {
         return pages
     }
 
-    /// Renders every page of `snapshot`, with `workers` threads.
+    /// Renders every page of `snapshot` into a fresh directory, with `workers` threads (before
+    /// serving: pages are written in place). A previous site is moved aside and deleted in
+    /// the background, so pages of objects deleted meanwhile do not linger.
+    /// `write: false` renders without writing (to measure the engine apart from the filesystem).
     @discardableResult
-    public func renderAll(_ snapshot: Snapshot, workers: Int = 2) throws -> Report {
+    public func renderAll(_ snapshot: Snapshot, workers: Int = 2, write: Bool = true) throws -> Report {
         let started = Date()
         let index = SiteIndex(snapshot: snapshot)
         let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices)
         let pages = Self.allPages(snapshot, index: index)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let previous = write ? try PageFiles.replaceDirectory(directory) : nil
+        defer { if let previous { PageFiles.removeInBackground(previous) } }
+        var folders = Set<String>()
+        for page in pages { folders.insert(String(page.file.prefix { $0 != "/" })) }
+        for folder in folders where write && folder != pages[0].file { try PageFiles.makeDirectory(directory + "/" + folder) }
         let failure = Mutex<(any Error)?>(nil)
         let count = max(1, workers)
         DispatchQueue.concurrentPerform(iterations: count) { worker in
-            var made = Set<String>()
             for position in stride(from: worker, to: pages.count, by: count) {
                 do {
-                    if let html = try renderer.render(pages[position]) {
-                        try PageFiles.write(html, to: directory + "/" + pages[position].file, knownDirectories: &made)
+                    if let html = try renderer.render(pages[position]), write {
+                        try PageFiles.writeInPlace(html, to: directory + "/" + pages[position].file)
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
@@ -77,7 +85,7 @@ public final class SiteBuilder: Sendable {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        state.withLock { $0 = State(snapshot: snapshot, index: index) }
+        if write { state.withLock { $0 = State(snapshot: snapshot, index: index) } }
         return Report(commit: snapshot.commit, written: pages.count, removed: 0, seconds: Date().timeIntervalSince(started))
     }
 
@@ -108,6 +116,7 @@ public final class SiteBuilder: Sendable {
             }
             let pages = PageDependencies.affectedPages(changedPaths: paths, old: previous.snapshot, new: snapshot,
                                                        oldIndex: previous.index, newIndex: index)
+            let planned = Date()
             let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices)
             var written = 0
             var removed = 0
@@ -122,7 +131,8 @@ public final class SiteBuilder: Sendable {
                 }
             }
             current = State(snapshot: snapshot, index: index)
-            return Report(commit: commit, written: written, removed: removed, seconds: Date().timeIntervalSince(started))
+            return Report(commit: commit, written: written, removed: removed, seconds: Date().timeIntervalSince(started),
+                          planSeconds: planned.timeIntervalSince(started))
         }
     }
 
@@ -142,16 +152,55 @@ public struct SiteBuildError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
-/// Writes page files so a reader never sees half a page (temporary file, then rename).
+/// Page files on disk. While serving, a page is replaced atomically (temporary file, then
+/// rename) so a reader never sees half a page; the first render writes in place.
 enum PageFiles {
     static func write(_ bytes: [UInt8], to path: String, knownDirectories: inout Set<String>) throws {
         let slash = path.lastIndex(of: "/")!
         let folder = String(path[..<slash])
         if !knownDirectories.contains(folder) {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try makeDirectory(folder)
             knownDirectories.insert(folder)
         }
         let temporary = path + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try writeInPlace(bytes, to: temporary)
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw SiteBuildError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw SiteBuildError("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Marks a directory as a site we rendered (only such a directory is ever replaced).
+    static let marker = ".backoffice-site"
+
+    /// Moves an existing site directory aside and makes an empty one; returns where the old one
+    /// went (delete it once the new one is written: deleting meanwhile slows file creation down).
+    /// A directory without our marker is never moved or deleted: pages are written into it.
+    static func replaceDirectory(_ path: String) throws -> String? {
+        var aside: String?
+        if access(path + "/" + marker, F_OK) == 0 {
+            let candidate = path + ".old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            if rename(path, candidate) == 0 { aside = candidate }
+        }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard existing.isEmpty else { return nil }   // someone else's directory: write into it, claim nothing
+        _ = FileManager.default.createFile(atPath: path + "/" + marker, contents: Data("rendered by backoffice; replaced on each start\n".utf8))
+        return aside
+    }
+
+    static func removeInBackground(_ path: String) {
+        Thread.detachNewThread { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    static func writeInPlace(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw SiteBuildError("cannot write \(path): \(String(cString: strerror(errno)))") }
         var offset = 0
@@ -165,9 +214,5 @@ enum PageFiles {
             offset += n
         }
         close(fd)
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw SiteBuildError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
     }
 }

@@ -4,11 +4,18 @@ import ConfigRepo
 struct FieldPresenter {
     let snapshot: Snapshot
 
+    /// Every key the `field-value` partial reads: a row sets them all, so a name a row lacks is
+    /// never taken from the page around it (Mustache looks names up the context stack).
+    static let valueKeys = ["text", "flag", "yes", "url", "secret", "chips", "ordered", "links", "json", "settings"]
+
     /// The row for a field, or nil when the object does not set it.
     func row(_ field: FieldSpec, of document: ConfigDocument) -> TemplateValue? {
         guard let value = document[field.name], !value.isNull else { return nil }
-        var row: [String: TemplateValue] = ["label": .string(SiteKinds.label(field.name)), "name": .string(field.name)]
-        row.merge(present(value, as: field.type), uniquingKeysWith: { _, new in new })
+        var row: [String: TemplateValue] = Dictionary(uniqueKeysWithValues: Self.valueKeys.map { ($0, TemplateValue.null) })
+        row["label"] = .string(SiteKinds.label(field.name))
+        row["name"] = .string(field.name)
+        let type: FieldType = field.type == .string && field.name.hasSuffix("_url") ? .url : field.type
+        row.merge(present(value, as: type), uniquingKeysWith: { _, new in new })
         return .object(row)
     }
 
@@ -60,9 +67,9 @@ enum SettingsPresenter {
             let members = settings[level]
             guard !members.isEmpty else { continue }
             if level.isEncrypted {
-                levels.append(["level": .string(level.key), "keys": .list(JSONWriter.sortedKeys(members).map { .string($0) })])
+                levels.append(["level": .string(level.key), "keys": .list(JSONWriter.sortedKeys(members).map { .string($0) }), "json": .null])
             } else {
-                levels.append(["level": .string(level.key), "json": .string(JSONWriter.canonicalString(.object(members)))])
+                levels.append(["level": .string(level.key), "json": .string(JSONWriter.canonicalString(.object(members))), "keys": .null])
             }
         }
         return levels.isEmpty ? .null : ["levels": .list(levels)]

@@ -61,7 +61,13 @@ public enum ListColumns {
         default:
             break
         }
-        return ["cells": .list(cells), "id": .string(document.id)]
+        // Every cell sets every key the template reads, so none is taken from the page around it.
+        let complete: [TemplateValue] = cells.map { cell in
+            guard case .object(var members) = cell else { return cell }
+            for key in ["text", "href", "sub", "chips", "dot"] where members[key] == nil { members[key] = .null }
+            return .object(members)
+        }
+        return ["cells": .list(complete), "id": .string(document.id)]
     }
 
     /// Whether a row matches a search (case-insensitive, on id, name and the kind's key fields).

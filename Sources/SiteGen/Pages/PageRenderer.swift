@@ -67,8 +67,13 @@ public struct PageRenderer: Sendable {
     }
 
     static func navigation(active: Kind?) -> TemplateValue {
-        .list(SiteKinds.all.map { kind in
-            ["text": .string(SiteKinds.title(kind)), "href": .string(SiteURL.list(kind)), "active": .bool(kind == active)]
-        })
+        active.flatMap { navigationByKind[$0] } ?? navigationByKind[.schema]!
     }
+
+    /// The navigation with each section active, built once (every page has it).
+    private static let navigationByKind: [Kind: TemplateValue] = Dictionary(uniqueKeysWithValues: (SiteKinds.all + [.schema]).map { active in
+        (active, .list(SiteKinds.all.map { kind in
+            ["text": .string(SiteKinds.title(kind)), "href": .string(SiteURL.list(kind)), "active": .bool(kind == active)]
+        }))
+    })
 }

@@ -11,12 +11,12 @@ extension SiteApp {
         let action = SiteURL.new(kind)
         let (token, cookie) = token(for: request, purpose: action)
         var hidden = ["_id": IdentifierRules.newID(for: kind)]
-        var inputs: [String: String] = [:]
+        let form = ObjectForm(kind: kind, role: request.principal.role, box: repository.secretBox)
+        var inputs = form.inputs(for: nil)
         if kind == .module, let system = request.query("system"), snapshot.document(.system, system) != nil {
             hidden["_add_to_system"] = system
         }
         if kind == .zone, let parent = request.query("parent") { inputs["parent_id"] = parent }
-        let form = ObjectForm(kind: kind, role: request.principal.role, box: repository.secretBox)
         let values = FormPage(form: form, snapshot: snapshot).values(
             title: "New \(kind.noun)", action: action, token: token, version: nil, inputs: inputs, errors: [:], general: [],
             hidden: hidden, cancelURL: SiteURL.list(kind))

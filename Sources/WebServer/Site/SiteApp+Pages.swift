@@ -4,7 +4,8 @@ import SiteGen
 
 extension SiteApp {
     /// GET under /backoffice: the per-request pages (forms, history, search), else the
-    /// pre-rendered files (with the banner and flash messages put in when there are any).
+    /// pre-rendered pages (with the banner and flash messages put in when there are any), else
+    /// the files of the site directory (assets).
     func get(_ request: Request) throws -> Response {
         let segments = Array(request.pathSegments.dropFirst())
         if let first = segments.first, let kind = SiteKinds.kind(segment: first) {
@@ -13,7 +14,7 @@ extension SiteApp {
                 return try search(kind, request)
             case 1:
                 if let number = request.query("page").flatMap(Int.init), number > 1 {
-                    return try page(file: "\(first)/page/\(number)/index.html", request)
+                    return try page(.list(kind, page: number), request)
                 }
             case 2 where segments[1] == "new":
                 return try newForm(kind, request)
@@ -23,17 +24,37 @@ extension SiteApp {
                 case "edit": return try editForm(ref, request)
                 case "delete": return try deleteForm(ref, request)
                 case "history": return try history(ref, request, error: nil)
-                case "map" where kind == .zone: return try page(file: "zones/\(segments[1])/map.html", request)
                 default: break
                 }
             default: break
             }
         }
-        guard let notices = notices(for: request), request.path.hasSuffix("/") || request.path == "/backoffice" else {
+        guard let (key, canonical) = PageKey.page(segments: segments, trailingSlash: request.path.hasSuffix("/")) else {
             return try files.respond(to: request)
         }
-        let relative = segments.joined(separator: "/")
-        return try page(file: relative.isEmpty ? "index.html" : relative + "/index.html", request, notices: notices)
+        guard canonical || segments.isEmpty else {
+            let path = request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path + "/"
+            return .redirect(to: path, status: .movedPermanently)
+        }
+        return try page(key, request)
+    }
+
+    /// A pre-rendered page: the file as is (validators, 304) when there are no notices, else
+    /// with the notices put in place of the marker.
+    private func page(_ key: PageKey, _ request: Request) throws -> Response {
+        let path = siteDirectory + "/" + key.file
+        guard let notices = notices(for: request) else {
+            let target = "/backoffice/" + key.file
+            let rewritten = try Request(method: request.method, target: target, headers: request.headers, id: request.id)
+            guard FileManager.default.fileExists(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
+            return try files.respond(to: rewritten)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
+        var page = String(decoding: data, as: UTF8.self)
+        if let range = page.range(of: PageRenderer.noticesMarker.text) {
+            page.replaceSubrange(range, with: notices)
+        }
+        return html(Array(page.utf8))
     }
 
     /// The banner and flash message for this request; nil when there is nothing to show.
@@ -46,19 +67,6 @@ extension SiteApp {
             notices += Notices.message("Deleted \(deleted).").text
         }
         return notices.isEmpty ? nil : notices
-    }
-
-    /// A pre-rendered page with the notices put in place of the marker.
-    private func page(file: String, _ request: Request, notices: String? = nil) throws -> Response {
-        guard !file.split(separator: "/").contains(where: { $0.hasPrefix(".") }),
-              let data = FileManager.default.contents(atPath: siteDirectory + "/" + file) else {
-            throw HTTPError(.notFound, "no page at \(request.path)")
-        }
-        var page = String(decoding: data, as: UTF8.self)
-        if let range = page.range(of: PageRenderer.noticesMarker.text) {
-            page.replaceSubrange(range, with: notices ?? self.notices(for: request) ?? "")
-        }
-        return html(Array(page.utf8))
     }
 
     /// A list filtered on the server: `q` (name, id, IP, email…), `zone` (systems), `state` (modules).

@@ -30,8 +30,8 @@ enum SiteCommand: Command {
         let problems = try repository.validate()
         let builder = SiteBuilder(library: library, directory: out, notices: Notices.banner(problems),
                                   changedPaths: { from, to in try repository.store.changes(from: from, to: to) })
-        try builder.copyAssets(from: templates + "/assets")
         let report = try builder.renderAll(snapshot)
+        try builder.copyAssets(from: templates + "/assets")
         Terminal.print("rendered \(report.written) pages of \(snapshot.commit?.short ?? "(empty)") into \(out) in "
                        + String(format: "%.2f s", report.seconds) + (problems.isEmpty ? "" : " (head invalid: \(problems.count) problems)"))
         return 0

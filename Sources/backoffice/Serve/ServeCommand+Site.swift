@@ -12,8 +12,8 @@ extension ServeCommand {
         let repository = deployment.repository
         let builder = SiteBuilder(library: library, directory: site,
                                   changedPaths: { from, to in try repository.store.changes(from: from, to: to) })
-        try builder.copyAssets(from: templates + "/assets")
         let report = try builder.renderAll(try repository.headSnapshot())
+        try builder.copyAssets(from: templates + "/assets")
         Terminal.print("site: \(report.written) pages rendered in " + String(format: "%.2f s", report.seconds))
         let site = try SiteApp(repository: repository, builder: builder, library: library, siteDirectory: site,
                                stateDirectory: deployment.stateDirectory)
