@@ -24,11 +24,17 @@ public struct ReferenceIndex: Sendable {
         }
     }
 
-    /// Forgets the references of `document`.
-    mutating func remove(_ document: ConfigDocument) {
-        for reference in document.outgoingReferences {
-            referrers[reference.target, default: []].remove(document.ref)
-            if referrers[reference.target]?.isEmpty == true { referrers.removeValue(forKey: reference.target) }
+    /// Moves `ref`'s references from what `old` referred to to what `new` refers to, touching
+    /// only the targets that differ.
+    mutating func update(_ ref: ObjectRef, from old: ConfigDocument?, to new: ConfigDocument?) {
+        let before = Set(old?.outgoingReferences.map(\.target) ?? [])
+        let after = Set(new?.outgoingReferences.map(\.target) ?? [])
+        for target in before.subtracting(after) {
+            referrers[target, default: []].remove(ref)
+            if referrers[target]?.isEmpty == true { referrers.removeValue(forKey: target) }
+        }
+        for target in after.subtracting(before) {
+            referrers[target, default: []].insert(ref)
         }
     }
 }

@@ -36,9 +36,9 @@ public struct Snapshot: Sendable {
     public func applying(_ changes: [String: RepoFile?], commit: ObjectID?) -> Snapshot {
         var next = Snapshot(copying: self, commit: commit)
         // Removals first: a file moved into (or out of) a shard folder is one object.
-        for path in changes.keys { next.unload(path) }
+        for (path, file) in changes where file == nil { next.unload(path) }
         for case let file? in changes.values.sorted(by: { ($0?.path ?? "") < ($1?.path ?? "") }) {
-            next.loadAndIndex(file)
+            next.reload(file)
         }
         return next
     }
@@ -48,13 +48,9 @@ public struct Snapshot: Sendable {
     public func replacing(_ changes: [ObjectRef: ConfigDocument?]) -> Snapshot {
         var next = Snapshot(copying: self, commit: commit)
         for (ref, document) in changes {
-            let path = path(of: ref)
-            next.unloadObject(ref)
-            if var document {
-                document.path = path
-                next.documents[ref.kind, default: ShardedDictionary()][ref.id] = document
-                next.index(document)
-            }
+            var placed = document
+            placed?.path = path(of: ref)
+            next.replace(ref, with: placed)
         }
         return next
     }
@@ -117,11 +113,46 @@ public struct Snapshot: Sendable {
 
     // MARK: - Loading
 
-    private mutating func loadAndIndex(_ file: RepoFile) {
-        load(file)
-        if case .object(let ref) = RepoPath(file.path), let document = document(ref) {
-            index(document)
+    /// Loads a changed file over what this snapshot had at its path.
+    private mutating func reload(_ file: RepoFile) {
+        guard case .object(let ref) = RepoPath(file.path) else {
+            unload(file.path)
+            load(file)
+            return
         }
+        unreadable[file.path] = nil
+        if let existing = document(ref), existing.path != file.path {
+            unreadable[file.path] = duplicateProblem(ref, at: file.path, alsoAt: existing.path)
+            return
+        }
+        do {
+            replace(ref, with: try ConfigDocument.decode(file.bytes, ref: ref, version: file.blob, path: file.path))
+        } catch {
+            replace(ref, with: nil)
+            unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
+        }
+    }
+
+    /// Puts `new` (or nothing) where `ref`'s object was, touching only the index entries that
+    /// differ: an edit that keeps an object's references does not copy the referrer sets it
+    /// is in (10,000 systems refer to one organisation zone).
+    private mutating func replace(_ ref: ObjectRef, with new: ConfigDocument?) {
+        let old = document(ref)
+        let oldKeys = old.map { uniqueKeys(of: $0) } ?? []
+        if let new {
+            documents[ref.kind, default: ShardedDictionary()][ref.id] = new
+        } else if old != nil {
+            documents[ref.kind]?.removeValue(forKey: ref.id)
+        }
+        references.update(ref, from: old, to: new)
+        let newKeys = new.map { uniqueKeys(of: $0) } ?? []
+        guard oldKeys != newKeys else { return }
+        for key in oldKeys { unclaim(key, by: ref.id) }
+        for key in newKeys { uniqueClaims[key, default: []].insert(ref.id) }
+    }
+
+    private func duplicateProblem(_ ref: ObjectRef, at path: String, alsoAt other: String) -> ValidationProblem {
+        ValidationProblem(path: path, field: "", message: "\(ref.kind.noun) \(ref.id) is also at \(other); an object lives in one file")
     }
 
     private mutating func load(_ file: RepoFile) {
@@ -134,9 +165,7 @@ public struct Snapshot: Sendable {
             }
         case .object(let ref):
             if let existing = document(ref), existing.path != file.path {
-                unreadable[file.path] = ValidationProblem(
-                    path: file.path, field: "",
-                    message: "\(ref.kind.noun) \(ref.id) is also at \(existing.path); an object lives in one file")
+                unreadable[file.path] = duplicateProblem(ref, at: file.path, alsoAt: existing.path)
                 return
             }
             do {
@@ -160,18 +189,11 @@ public struct Snapshot: Sendable {
         case .deployment:
             deployment = nil
         case .object(let ref):
-            if documents[ref.kind]?[ref.id]?.path == path { unloadObject(ref) }
+            if documents[ref.kind]?[ref.id]?.path == path { replace(ref, with: nil) }
         case .map(let name):
             maps[name] = nil
         case .invalid, .ignored:
             break
-        }
-    }
-
-    private mutating func unloadObject(_ ref: ObjectRef) {
-        if let old = documents[ref.kind]?[ref.id] {
-            unindex(old)
-            documents[ref.kind]?.removeValue(forKey: ref.id)
         }
     }
 
@@ -182,12 +204,9 @@ public struct Snapshot: Sendable {
         }
     }
 
-    private mutating func unindex(_ document: ConfigDocument) {
-        references.remove(document)
-        for key in uniqueKeys(of: document) {
-            uniqueClaims[key, default: []].remove(document.id)
-            if uniqueClaims[key]?.isEmpty == true { uniqueClaims.removeValue(forKey: key) }
-        }
+    private mutating func unclaim(_ key: UniqueKey, by id: String) {
+        uniqueClaims[key, default: []].remove(id)
+        if uniqueClaims[key]?.isEmpty == true { uniqueClaims.removeValue(forKey: key) }
     }
 
     /// API key names are unique per domain: the domain of the key's user.
