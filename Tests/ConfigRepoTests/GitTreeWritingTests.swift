@@ -12,6 +12,7 @@ import Testing
         let repo = try GitRepository.create(at: directory.path, branch: "refs/heads/main")
         let names = ["a", "a.b", "a-b", "a0", "ab", "b", "z", "A", "a_b"]
         var model: [String: [UInt8]] = [:]
+        var previousModel: [String: [UInt8]] = [:]
         var tree: git_oid? = nil
         var generator = SystemRandomNumberGenerator()
         for round in 0..<200 {
@@ -35,9 +36,14 @@ import Testing
                     edits.append(GitTreeEdit(components: components.map { Substring($0) }, blob: try repo.writeBlob(bytes)))
                 }
             }
+            let previousTree = tree
             tree = try repo.applyEdits(to: tree, edits)
             let files = try repo.readAllFiles(inTree: tree!)
             #expect(Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.bytes) }) == model, "round \(round)")
+            // The tree diff names exactly the files whose content changed.
+            let changed = Set(model.keys).union(previousModel.keys).filter { model[$0] != previousModel[$0] }
+            #expect(try repo.changedPaths(from: previousTree, to: tree!) == changed.sorted(), "round \(round)")
+            previousModel = model
         }
         let commit = try repo.createCommit(tree: tree!, parents: [], author: .backoffice, message: "random")
         #expect(try repo.compareAndSwap(reference: "refs/heads/main", to: commit, from: nil, logMessage: "t") == .updated)

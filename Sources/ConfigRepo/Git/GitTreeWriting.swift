@@ -88,33 +88,6 @@ extension GitRepository {
         try GitError.check(code, "write tree")
         return oid
     }
-
-    /// Paths (of blobs) that differ between two trees, sorted; nil `old` means the empty tree.
-    func changedPaths(from old: git_oid?, to new: git_oid) throws(GitError) -> [String] {
-        var oldTree: OpaquePointer?
-        if var old {
-            try GitError.check(git_tree_lookup(&oldTree, pointer, &old), "look up old tree")
-        }
-        defer { git_tree_free(oldTree) }
-        var newID = new
-        var newTree: OpaquePointer?
-        try GitError.check(git_tree_lookup(&newTree, pointer, &newID), "look up new tree")
-        defer { git_tree_free(newTree) }
-
-        var options = git_diff_options()
-        try GitError.check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "diff options")
-        options.flags = GIT_DIFF_SKIP_BINARY_CHECK.rawValue
-        var diff: OpaquePointer?
-        try GitError.check(git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, &options), "git_diff_tree_to_tree")
-        defer { git_diff_free(diff) }
-        var paths: Set<String> = []
-        for index in 0..<git_diff_num_deltas(diff) {
-            guard let delta = git_diff_get_delta(diff, index) else { continue }
-            if let path = delta.pointee.old_file.path { paths.insert(String(cString: path)) }
-            if let path = delta.pointee.new_file.path { paths.insert(String(cString: path)) }
-        }
-        return paths.sorted()
-    }
 }
 
 /// One entry of a raw tree object: `<octal mode> <name>\0<20-byte id>`.
