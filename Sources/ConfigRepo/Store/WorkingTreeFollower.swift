@@ -6,8 +6,8 @@ public enum WorkingTreeUpdate: Sendable {
     /// Inside `commit`, before it returns: `git status` is clean when it returns. Costs an
     /// index write per commit (≈50 ms with 60,000 files).
     case immediate
-    /// On a background queue shortly after the commit (within ``WorkingTreeFollower/coalescingDelay``),
-    /// a burst of commits coalescing into one checkout. Writers do not wait;
+    /// On a background queue shortly after the commit (100 ms, longer when checkouts are
+    /// slow), a burst of commits coalescing into one checkout. Writers do not wait;
     /// ``ConfigStore/waitForWorkingTree()`` waits.
     case background
 }
@@ -32,10 +32,17 @@ final class WorkingTreeFollower: @unchecked Sendable {
         self.report = report
     }
 
-    /// How long a requested catch-up waits for more commits. A catch-up reopens the index
-    /// (62,000 entries in the benchmark's repository) and rewrites it: ~13 ms of CPU, which
-    /// dominated a form commit when every commit paid for its own.
-    static let coalescingDelay = DispatchTimeInterval.milliseconds(100)
+    /// How long a requested catch-up waits for more commits: at least 100 ms, and four times
+    /// what the last catch-up took. A catch-up reads and rewrites the index (62,000 entries in
+    /// the benchmark's repository, 25–40 ms), so under a stream of commits the follower stays
+    /// under a fifth of a core instead of competing with the writers.
+    private var coalescingDelay: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return max(0.1, 4 * lastCatchUpSeconds)
+    }
+    /// Guarded by `lock`.
+    private var lastCatchUpSeconds = 0.0
 
     /// Asks for a catch-up; several requests before it runs make one.
     func schedule() {
@@ -44,7 +51,7 @@ final class WorkingTreeFollower: @unchecked Sendable {
         scheduled = true
         lock.unlock()
         guard start else { return }
-        queue.asyncAfter(deadline: .now() + Self.coalescingDelay) { self.catchUpIfScheduled() }
+        queue.asyncAfter(deadline: .now() + coalescingDelay) { self.catchUpIfScheduled() }
     }
 
     /// Returns once every catch-up requested before the call has run (running it now rather
@@ -58,7 +65,13 @@ final class WorkingTreeFollower: @unchecked Sendable {
         let due = scheduled
         scheduled = false
         lock.unlock()
-        if due { catchUp() }
+        guard due else { return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        catchUp()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        lock.lock()
+        lastCatchUpSeconds = seconds
+        lock.unlock()
     }
 
     private func catchUp() {
