@@ -37,11 +37,19 @@ import Testing
         for index in 0..<5 {
             _ = try store.commit([.put("zones/y\(index).json", [UInt8(index)])], author: .backoffice, message: "y\(index)")
         }
-        // With two packs and consolidateAtPacks 2, everything goes into one pack.
+        // With two packs and consolidateAtPacks 2, the smaller pack and the loose objects merge
+        // into one new pack; the largest (the base) is never rewritten.
+        let packDirectory = fixture.path + "/.git/objects/pack"
+        func packs() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasSuffix(".pack") })
+        }
+        func size(_ pack: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: packDirectory + "/" + pack)[.size] as? Int) ?? 0 }
+        let before = try packs()
+        let base = try #require(before.max { size($0) < size($1) })
         let third = try #require(try store.packIfNeeded(looseThreshold: 1, consolidateAtPacks: 2))
-        #expect(third.consolidated && third.packsRemoved == 2)
-        let packs = try FileManager.default.contentsOfDirectory(atPath: fixture.path + "/.git/objects/pack").filter { $0.hasSuffix(".pack") }
-        #expect(packs.count == 1)
+        #expect(third.consolidated && third.packsRemoved == 1)
+        let after = try packs()
+        #expect(after.count == 2 && after.contains(base))
         #expect(try fixture.fsck().status == 0)
         #expect(try store.blob(orphan) == Array(text: "orphan"))
         #expect(try fixture.text("zones/z19.json") != nil)
