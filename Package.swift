@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "CLinuxShims", "COpenSSL"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "CLinuxShims", "COpenSSL"]),
         .target(name: "DriverKit"),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
 
@@ -30,5 +30,6 @@ let package = Package(
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
     ]
 )
