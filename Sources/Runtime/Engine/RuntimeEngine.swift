@@ -225,6 +225,12 @@ public final class RuntimeEngine: Sendable {
     public var invalidHead: InvalidHead? { state.withLock { $0.invalidHead } }
     public var directory: SystemDirectory { state.withLock { $0.directory } }
 
+    /// Whether the applied configuration has this module.
+    public func hasModule(_ id: String) -> Bool { state.withLock { $0.specs[id] != nil } }
+
+    /// Module ids of the applied configuration, sorted.
+    public var moduleIDs: [String] { state.withLock { $0.specs.keys.sorted() } }
+
     /// Where a module is in its life.
     public func moduleState(_ id: String) -> ModuleRunState {
         let (spec, failure, host) = state.withLock { ($0.specs[id], $0.failures[id], $0.moduleHost[id]) }

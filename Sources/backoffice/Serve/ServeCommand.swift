@@ -59,6 +59,7 @@ enum ServeCommand: Command {
         router.addHealthCheck(version: version)
         router.mountStatic("/backoffice", directory: site)
         router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
+        let runtime = try startRuntime(deployment, router: &router)
         if arguments.flag("test-routes") {
             limits.maxWebSocketFrameBytes = 16 * 1024 * 1024
             TestRoutes.add(to: &router)
@@ -80,6 +81,7 @@ enum ServeCommand: Command {
         let signal = await signals.next()
         Terminal.error("backoffice serve: signal \(signal), shutting down")
         await server.shutdown(gracePeriod: 4)
+        await runtime.shutdown()
         return 0
     }
 
