@@ -22,14 +22,26 @@ let package = Package(
         .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
         .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "CLinuxShims", "COpenSSL"]),
         .target(name: "DriverKit"),
-        .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
+        .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
+
+        // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.
+        .executableTarget(name: "driver-pjlink", dependencies: ["DriverKit"], path: "Drivers/pjlink"),
+        .executableTarget(name: "driver-modbus-hvac", dependencies: ["DriverKit"], path: "Drivers/modbus-hvac"),
+        .executableTarget(name: "driver-lutron", dependencies: ["DriverKit"], path: "Drivers/lutron"),
+        .executableTarget(name: "driver-occupancy", dependencies: ["DriverKit"], path: "Drivers/occupancy"),
+        .executableTarget(name: "driver-room-logic", dependencies: ["DriverKit"], path: "Drivers/room-logic"),
+        // Device simulators for the bundled drivers (`backoffice simulate`, the demo, tests).
+        .target(name: "DeviceSimulators", dependencies: ["DriverKit"], path: "Drivers/Simulators"),
 
         // Benchmarks (`make bench`, release builds).
         .executableTarget(name: "config-bench", dependencies: ["ConfigRepo"], path: "bench/config-bench"),
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
+        .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
+        .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
+        .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
     ]
 )

@@ -13,6 +13,7 @@ nonisolated var commands: [any Command.Type] {
         RevertCommand.self,
         ImportCommand.self,
         SecretCommand.self,
+        SimulateCommand.self,
     ]
 }
 

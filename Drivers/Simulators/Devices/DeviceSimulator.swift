@@ -1,0 +1,27 @@
+/// A simulated device on a TCP port, speaking its real protocol.
+public protocol DeviceSimulator: AnyObject, Sendable {
+    var kind: SimulatorKind { get }
+    var port: Int { get }
+    var stats: SimulatorStats { get }
+    var faults: Faults { get }
+    func dropConnections()
+    func stop()
+}
+
+/// The simulators `backoffice simulate KIND` can run.
+public enum SimulatorKind: String, CaseIterable, Sendable {
+    case pjlink
+    case modbusHVAC = "modbus-hvac"
+    case lutron
+    case occupancy
+
+    /// Starts a simulator of this kind on `host:port` with its defaults.
+    public func start(host: String = "127.0.0.1", port: Int) throws -> any DeviceSimulator {
+        switch self {
+        case .pjlink: return try PJLinkSimulator(host: host, port: port)
+        case .modbusHVAC: return try ModbusHVACSimulator(host: host, port: port)
+        case .lutron: return try LutronSimulator(host: host, port: port)
+        case .occupancy: return try OccupancySimulator(host: host, port: port)
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+
+/// Everything a module has: its config and typed settings, status, logger, command queue,
+/// transport, HTTP client, scheduler and (for logic modules) the system proxy. Pieces a module
+/// does not use are never created, so idle modules stay small.
+@DriverActor
+public final class ModuleContext {
+    public let id: String
+    public internal(set) var config: ModuleConfig
+    public internal(set) var settings: Settings
+    public let logger: Logger
+    public let info: DriverInfo
+    public private(set) var status = StatusStore()
+
+    /// Set before the transport opens (in `init` or `start`) to frame the device's bytes.
+    public var tokenizer: (any Tokenizer)?
+    /// Reconnect back-off for the device transport.
+    public var backoff = Backoff()
+    /// When false, a new connection is not usable until the driver calls `deviceReady()`
+    /// (after a login prompt or greeting): `connected` stays false and the queue waits.
+    public var readyOnConnect = true
+
+    weak var process: DriverProcess?
+    var hooks = Hooks()
+    private(set) var transport: SocketTransport?
+    private var _queue: CommandQueue?
+    private var _scheduler: Scheduler?
+    private var _http: HTTPClient?
+    private var _system: SystemProxy?
+    var subscriptionIDs: [Int] = []
+    var stopped = false
+
+    /// Calls from the context into the module object (set by the process; weak to the module).
+    struct Hooks {
+        var connected: (@DriverActor () -> Void)?
+        var disconnected: (@DriverActor () -> Void)?
+        var received: (@DriverActor ([UInt8], QueuedCommand?) -> ResponseVerdict)?
+    }
+
+    init(config: ModuleConfig, info: DriverInfo, process: DriverProcess?) {
+        id = config.module
+        self.config = config
+        self.info = info
+        self.process = process
+        settings = Settings(values: config.settings, defaults: info.defaultSettings)
+        logger = Logger(module: config.module, output: process?.output)
+    }
+
+    /// A context outside any driver process (unit tests, tools): messages go to `output`.
+    public convenience init(config: ModuleConfig, info: DriverInfo, output: (any MessageOutput)? = nil) {
+        self.init(config: config, info: info, process: nil)
+        logger.output = output
+        standaloneOutput = output
+    }
+
+    private var standaloneOutput: (any MessageOutput)?
+    private var output: (any MessageOutput)? { process?.output ?? standaloneOutput }
+
+    // MARK: status
+
+    /// Sets status `key`; sends a `status` message only when the value changed.
+    public func set(_ key: String, _ value: some JSONConvertible) {
+        setStatus(key, value.json)
+    }
+
+    public func setStatus(_ key: String, _ value: JSON) {
+        guard !stopped, status.set(key, value) else { return }
+        output?.send(["type": "status", "module": .string(id), "key": .string(key), "value": value])
+    }
+
+    public subscript(status key: String) -> JSON? { status[key] }
+
+    // MARK: queue and transport
+
+    public var queue: CommandQueue {
+        if let _queue { return _queue }
+        let queue = CommandQueue()
+        queue.judge = { [weak self] frame, command in self?.hooks.received?(frame, command) ?? .ignore }
+        queue.transmit = { [weak self] bytes in
+            guard let transport = self?.transport else { throw DriverError(.offline, "this module has no connection") }
+            try transport.write(bytes)
+        }
+        _queue = queue
+        return queue
+    }
+
+    /// Queues a command for the device and waits for its outcome (see `CommandQueue`).
+    @discardableResult
+    public func send(_ payload: [UInt8], _ options: CommandOptions = CommandOptions(), tag: String? = nil) async throws -> JSON {
+        if let transport, transport.options.makebreak { transport.connectIfNeeded() }
+        logger.trace("send \(printable(payload))")
+        return try await queue.send(payload, options: options, tag: tag)
+    }
+
+    @discardableResult
+    public func send(_ text: String, _ options: CommandOptions = CommandOptions(), tag: String? = nil) async throws -> JSON {
+        try await send(Array(text.utf8), options, tag: tag)
+    }
+
+    /// Writes bytes straight to the device, bypassing the queue (e.g. a login reply).
+    public func write(_ payload: [UInt8]) throws {
+        guard let transport else { throw DriverError(.offline, "this module has no connection") }
+        logger.trace("write \(printable(payload))")
+        try transport.write(payload)
+    }
+
+    public func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    /// Opens the device connection from the config (device modules with an ip and port).
+    func openConnection() {
+        guard info.role == .device, let host = config.ip, let port = config.port ?? info.defaultPort else { return }
+        var options = SocketTransport.Options(host: host, port: port, udp: config.udp, makebreak: config.makebreak || info.makebreak)
+        options.backoff = backoff
+        let transport = SocketTransport(options)
+        transport.delegate = self
+        self.transport = transport
+        if config.tls { logger.warning("tls is not supported by DriverKit yet; connecting without it") }
+        let queue = self.queue
+        queue.connectsOnDemand = options.makebreak
+        queue.wantsConnection = { [weak transport] in transport?.connectIfNeeded() }
+        setStatus("connected", options.makebreak ? true : false)
+        transport.open()
+    }
+
+    // MARK: services
+
+    public var schedule: Scheduler {
+        if let _scheduler { return _scheduler }
+        let scheduler = Scheduler(logger: logger)
+        _scheduler = scheduler
+        return scheduler
+    }
+
+    /// An HTTP client whose relative paths resolve against the module's `uri`.
+    public var http: HTTPClient {
+        if let _http { return _http }
+        let client = HTTPClient(base: config.uri.flatMap { URL(string: $0) })
+        _http = client
+        return client
+    }
+
+    /// The other modules of this logic module's system.
+    public var system: SystemProxy {
+        if let _system { return _system }
+        let proxy = SystemProxy(context: self)
+        _system = proxy
+        return proxy
+    }
+
+    /// Persists a setting at the module level through the core (one commit).
+    public func saveSetting(_ key: String, _ value: some JSONConvertible) async throws {
+        guard let process else { throw DriverError.failed("not running in a driver process") }
+        _ = try await process.request(["type": "setting", "module": .string(id), "key": .string(key), "value": value.json])
+    }
+
+    // MARK: life
+
+    func shutdown() {
+        stopped = true
+        _scheduler?.cancelAll()
+        _queue?.abortAll(DriverError(.offline, "the module stopped"))
+        transport?.delegate = nil
+        transport?.close()
+        transport = nil
+        for subscription in subscriptionIDs { process?.unsubscribe(subscription, module: id) }
+        subscriptionIDs = []
+    }
+}
+
+extension ModuleContext: TransportDelegate {
+    public func transportConnected() {
+        tokenizer?.reset()
+        logger.debug("connected")
+        if readyOnConnect { deviceReady() }
+        hooks.connected?()
+    }
+
+    /// The device finished its login or greeting: mark it connected and start sending.
+    public func deviceReady() {
+        guard transport?.isConnected ?? false else { return }
+        setStatus("connected", true)
+        queue.setOnline(true)
+    }
+
+    /// Drops the connection (it reconnects with back-off), e.g. after a failed login.
+    public func reconnect(reason: String) {
+        transport?.dropConnection(reason: reason)
+    }
+
+    public func transportDisconnected(reason: String) {
+        let idle = reason.hasPrefix("idle")
+        if !idle { logger.warning("disconnected: \(reason)") }
+        if !(transport?.options.makebreak ?? false) || !idle { setStatus("connected", false) }
+        queue.setOnline(false)
+        hooks.disconnected?()
+    }
+
+    public func transportReceived(_ bytes: [UInt8]) {
+        logger.trace("received \(printable(bytes))")
+        guard var tokenizer else {
+            queue.received(bytes)
+            return
+        }
+        let frames = tokenizer.push(bytes)
+        self.tokenizer = tokenizer
+        for frame in frames { queue.received(frame) }
+    }
+}
+
+/// Bytes for a log line: text as is, control bytes as `\xNN`.
+func printable(_ bytes: [UInt8]) -> String {
+    var out = ""
+    for byte in bytes.prefix(256) {
+        if byte >= 0x20, byte < 0x7F { out.unicodeScalars.append(Unicode.Scalar(byte)) } else {
+            out += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }
+    }
+    return bytes.count > 256 ? out + "…" : out
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A module's timers: `every`, `after` (PlaceOS `in`), `at` and `cron`. Everything is cancelled
+/// when the module stops. A body that throws is logged and the schedule carries on.
+@DriverActor
+public final class Scheduler {
+    /// Identifies one schedule, for `cancel`.
+    public struct Handle: Hashable, Sendable { let id: Int }
+
+    private var tasks: [Int: Task<Void, Never>] = [:]
+    private var nextID = 1
+    private let logger: Logger?
+
+    init(logger: Logger?) { self.logger = logger }
+
+    /// A scheduler not tied to a module (tests).
+    public convenience init() { self.init(logger: nil) }
+
+    public var activeCount: Int { tasks.count }
+
+    /// Runs `body` every `interval` (first run after one interval, or at once with `immediately`).
+    @discardableResult
+    public func every(_ interval: Duration, immediately: Bool = false,
+                      _ body: @escaping @DriverActor () async throws -> Void) -> Handle {
+        add { [weak self] in
+            if immediately { await self?.run(body) }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { return }
+                await self?.run(body)
+            }
+        }
+    }
+
+    /// Runs `body` once after `delay`.
+    @discardableResult
+    public func after(_ delay: Duration, _ body: @escaping @DriverActor () async throws -> Void) -> Handle {
+        let id = nextID
+        return add { [weak self] in
+            try? await Task.sleep(for: delay)
+            if Task.isCancelled { return }
+            await self?.run(body)
+            self?.tasks[id] = nil
+        }
+    }
+
+    /// Runs `body` once at `date` (at once if it has passed).
+    @discardableResult
+    public func at(_ date: Date, _ body: @escaping @DriverActor () async throws -> Void) -> Handle {
+        after(.milliseconds(max(0, Int(date.timeIntervalSinceNow * 1000))), body)
+    }
+
+    /// Runs `body` at each time the cron expression names, in `timeZone`.
+    @discardableResult
+    public func cron(_ expression: String, timeZone: TimeZone = .current,
+                     _ body: @escaping @DriverActor () async throws -> Void) throws(CronError) -> Handle {
+        let cron = try CronExpression(expression, timeZone: timeZone)
+        return add { [weak self] in
+            var last = Date()
+            while !Task.isCancelled, let next = cron.next(after: last) {
+                let wait = next.timeIntervalSinceNow
+                if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 1)) }
+                if Task.isCancelled { return }
+                await self?.run(body)
+                last = next
+            }
+        }
+    }
+
+    public func cancel(_ handle: Handle) {
+        tasks.removeValue(forKey: handle.id)?.cancel()
+    }
+
+    public func cancelAll() {
+        for task in tasks.values { task.cancel() }
+        tasks = [:]
+    }
+
+    private func add(_ work: @escaping @DriverActor () async -> Void) -> Handle {
+        let handle = Handle(id: nextID)
+        nextID += 1
+        tasks[handle.id] = Task { await work() }
+        return handle
+    }
+
+    private func run(_ body: @DriverActor () async throws -> Void) async {
+        do { try await body() } catch { logger?.warning("scheduled task failed: \(error)") }
+    }
+}

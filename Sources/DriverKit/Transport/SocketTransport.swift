@@ -1,0 +1,293 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// TCP or UDP to `host:port`, non-blocking, with reconnect and exponential back-off.
+///
+/// Make-break mode connects only when there is something to send and disconnects after
+/// `idleDisconnect` without traffic; it does not reconnect on its own.
+@DriverActor
+public final class SocketTransport: Transport {
+    public struct Options: Sendable {
+        public var host: String
+        public var port: Int
+        public var udp = false
+        public var makebreak = false
+        public var backoff = Backoff()
+        public var connectTimeout: Duration = .seconds(10)
+        public var idleDisconnect: Duration = .seconds(10)
+
+        public init(host: String, port: Int, udp: Bool = false, makebreak: Bool = false) {
+            self.host = host
+            self.port = port
+            self.udp = udp
+            self.makebreak = makebreak
+        }
+    }
+
+    public let options: Options
+    public weak var delegate: (any TransportDelegate)?
+    public private(set) var isConnected = false
+    /// Connection attempts so far (for tests and the debug console).
+    public private(set) var attempts = 0
+
+    private var backoff: Backoff
+    private var wanted = false
+    private var connecting = false
+    private var handle: SocketHandle?
+    private var readSource: (any DispatchSourceRead)?
+    private var writeSource: (any DispatchSourceWrite)?
+    private var outbox: [UInt8] = []
+    private var epoch = 0
+    private var timer: Task<Void, Never>?
+    private var lastActivity = ContinuousClock.now
+    private lazy var inbox = EventInbox<(Int, SocketEvent)> { [weak self] batch in
+        for (epoch, event) in batch { self?.handle(event, epoch: epoch) }
+    }
+
+    public init(_ options: Options) {
+        self.options = options
+        self.backoff = options.backoff
+    }
+
+    public func open() {
+        wanted = true
+        if !options.makebreak { connect() }
+    }
+
+    /// Make-break: connect now because a command is waiting.
+    public func connectIfNeeded() {
+        guard wanted, !isConnected, !connecting else { return }
+        connect()
+    }
+
+    public func close() {
+        wanted = false
+        timer?.cancel()
+        timer = nil
+        let wasConnected = isConnected
+        teardown()
+        if wasConnected { delegate?.transportDisconnected(reason: "closed") }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(DriverError) {
+        guard isConnected, let handle else { throw DriverError(.offline, "not connected to \(options.host):\(options.port)") }
+        lastActivity = .now
+        if !outbox.isEmpty {
+            outbox.append(contentsOf: bytes)
+            return
+        }
+        let written = bytes.withUnsafeBytes { Glibc.send(handle.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if written == bytes.count { return }
+        if written < 0, errno != EAGAIN, errno != EWOULDBLOCK {
+            let reason = String(cString: strerror(errno))
+            lost("write failed: \(reason)")
+            throw DriverError(.offline, "write to \(options.host):\(options.port) failed: \(reason)")
+        }
+        outbox.append(contentsOf: bytes[max(0, written)...])
+        watchWritable(handle)
+    }
+
+    /// Closes the current connection as if the device had; reconnects with back-off.
+    public func dropConnection(reason: String) {
+        guard isConnected || connecting else { return }
+        if connecting { failedToConnect(reason) } else { lost(reason) }
+    }
+
+    // MARK: connecting
+
+    private func connect() {
+        guard wanted, !connecting, !isConnected else { return }
+        timer?.cancel()
+        timer = nil
+        teardown()
+        epoch += 1
+        attempts += 1
+        connecting = true
+        let handle: SocketHandle
+        do {
+            let address = try SocketAddress.resolve(host: options.host, port: options.port, udp: options.udp)
+            handle = try SocketHandle.open(family: address.family, udp: options.udp)
+            var storage = address.storage
+            let status = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(handle.fd, $0, address.length) }
+            }
+            if status != 0, errno != EINPROGRESS {
+                throw DriverError(.offline, String(cString: strerror(errno)))
+            }
+            self.handle = handle
+            watchReadable(handle)
+            if status == 0 || options.udp {
+                connected()
+            } else {
+                watchWritable(handle)
+                let attemptEpoch = epoch
+                timer = Task { [weak self] in
+                    try? await Task.sleep(for: self?.options.connectTimeout ?? .seconds(10))
+                    guard let self, !Task.isCancelled, self.epoch == attemptEpoch, self.connecting else { return }
+                    self.failedToConnect("connect timed out")
+                }
+            }
+        } catch {
+            failedToConnect(error.message)
+        }
+    }
+
+    private func connected() {
+        connecting = false
+        isConnected = true
+        backoff.reset()
+        lastActivity = .now
+        if options.makebreak { scheduleIdleCheck() }
+        delegate?.transportConnected()
+    }
+
+    private func failedToConnect(_ reason: String) {
+        connecting = false
+        teardown()
+        delegate?.transportDisconnected(reason: "connect to \(options.host):\(options.port) failed: \(reason)")
+        scheduleReconnect()
+    }
+
+    private func lost(_ reason: String) {
+        let wasConnected = isConnected
+        teardown()
+        if wasConnected { delegate?.transportDisconnected(reason: reason) }
+        scheduleReconnect()
+    }
+
+    private func scheduleReconnect() {
+        guard wanted, !options.makebreak else { return }
+        let delay = backoff.nextDelay()
+        timer?.cancel()
+        timer = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            guard let self, !Task.isCancelled else { return }
+            self.timer = nil
+            self.connect()
+        }
+    }
+
+    private func scheduleIdleCheck() {
+        let idle = options.idleDisconnect
+        timer?.cancel()
+        timer = Task { [weak self] in
+            while true {
+                try? await Task.sleep(for: idle)
+                guard let self, !Task.isCancelled, self.isConnected else { return }
+                if ContinuousClock.now - self.lastActivity >= idle {
+                    self.teardown()
+                    self.delegate?.transportDisconnected(reason: "idle (make-break)")
+                    return
+                }
+            }
+        }
+    }
+
+    private func teardown() {
+        connecting = false
+        isConnected = false
+        outbox = []
+        readSource?.cancel()
+        writeSource?.cancel()
+        readSource = nil
+        writeSource = nil
+        if let handle { shutdown(handle.fd, Int32(SHUT_RDWR)) }
+        handle = nil
+        epoch += 1
+    }
+
+    // MARK: events
+
+    private func watchReadable(_ handle: SocketHandle) {
+        readSource = Self.makeReadSource(handle, inbox: inbox, epoch: epoch, udp: options.udp)
+    }
+
+    private func watchWritable(_ handle: SocketHandle) {
+        guard writeSource == nil else { return }
+        writeSource = Self.makeWriteSource(handle, inbox: inbox, epoch: epoch)
+    }
+
+    // Built outside the actor: the handlers run on the I/O queue, not on `DriverActor`.
+    private nonisolated static func makeReadSource(_ handle: SocketHandle, inbox: EventInbox<(Int, SocketEvent)>,
+                                                   epoch: Int, udp: Bool) -> any DispatchSourceRead {
+        let source = DispatchSource.makeReadSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
+        source.setEventHandler { [handle] in
+            var buffer = [UInt8](repeating: 0, count: 16 << 10)
+            let count = buffer.withUnsafeMutableBytes { recv(handle.fd, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                inbox.post((epoch, .data(Array(buffer[0..<count]))))
+            } else if count == 0, !udp {
+                source.cancel()
+                inbox.post((epoch, .closed("the device closed the connection")))
+            } else if count < 0, errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR {
+                source.cancel()
+                inbox.post((epoch, .closed(String(cString: strerror(errno)))))
+            }
+        }
+        source.resume()
+        return source
+    }
+
+    private nonisolated static func makeWriteSource(_ handle: SocketHandle, inbox: EventInbox<(Int, SocketEvent)>,
+                                                    epoch: Int) -> any DispatchSourceWrite {
+        let source = DispatchSource.makeWriteSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
+        source.setEventHandler { [handle] in
+            _ = handle
+            source.cancel()
+            inbox.post((epoch, .writable))
+        }
+        source.resume()
+        return source
+    }
+
+    private func handle(_ event: SocketEvent, epoch eventEpoch: Int) {
+        guard eventEpoch == epoch, let handle else { return }
+        switch event {
+        case .writable:
+            writeSource = nil
+            if connecting {
+                let error = handle.pendingError
+                if error != 0 {
+                    failedToConnect(String(cString: strerror(error)))
+                } else {
+                    timer?.cancel()
+                    timer = nil
+                    connected()
+                }
+                return
+            }
+            flushOutbox(handle)
+        case .data(let bytes):
+            if connecting {
+                // Data can overtake the writable event: receiving proves the connect succeeded.
+                timer?.cancel()
+                timer = nil
+                connected()
+            }
+            lastActivity = .now
+            delegate?.transportReceived(bytes)
+        case .closed(let reason):
+            if connecting { failedToConnect(reason) } else { lost(reason) }
+        case .connectFinished:
+            break
+        }
+    }
+
+    private func flushOutbox(_ handle: SocketHandle) {
+        guard !outbox.isEmpty else { return }
+        let written = outbox.withUnsafeBytes { Glibc.send(handle.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if written > 0 { outbox.removeFirst(written) }
+        if written < 0, errno != EAGAIN, errno != EWOULDBLOCK {
+            lost("write failed: \(String(cString: strerror(errno)))")
+            return
+        }
+        if !outbox.isEmpty { watchWritable(handle) }
+    }
+}
+
+extension Error {
+    /// The message of a driver error, or the error's description.
+    var message: String { (self as? DriverError)?.message ?? String(describing: self) }
+}

@@ -1,0 +1,1 @@
+print("driver-bench: not written yet")
