@@ -16,7 +16,7 @@ MODULES = {"mod-ws-a": {"settings": {"none": {"greeting": "hello"}}}, "mod-ws-b"
 
 @pytest.fixture(scope="module")
 def server():
-    server = Server(BACKOFFICE, free_port(), env={"BACKOFFICE_EXEC_TIMEOUT": "1"})
+    server = Server(BACKOFFICE, free_port(), env={"BACKOFFICE_EXEC_TIMEOUT": "1"}, args=["--no-simulators"])
     server.commit(python_building(MODULES), "add the lab")
     wait_for(lambda: all(server.module_state(m) == "running" for m in MODULES), what="modules running")
     yield server

@@ -21,7 +21,7 @@ def device():
 
 @pytest.fixture(scope="module")
 def server(device):
-    server = Server(BACKOFFICE, free_port(), env={"BACKOFFICE_EXEC_TIMEOUT": "1"})
+    server = Server(BACKOFFICE, free_port(), env={"BACKOFFICE_EXEC_TIMEOUT": "3"}, args=["--no-simulators"])
     modules = {
         "mod-py-a": {"port": device.port, "settings": {"none": {"connect": True, "greeting": "hello"}}},
         "mod-py-b": {"port": device.port, "settings": {"none": {"connect": True}}},
@@ -158,3 +158,13 @@ def test_rest_start_and_stop_commit_the_running_field(server):
     assert server.last_commit_subject() == "stop mod-py-b"
     assert server.post("/api/engine/v2/modules/mod-py-b/start")[0] == 200
     wait_for(lambda: server.module_state("mod-py-b") == "running", what="mod-py-b running again")
+
+
+def test_a_driver_setting_is_committed_by_the_module_and_comes_back_as_update(server):
+    status, answer = server.post("/api/engine/v2/modules/mod-py-a/exec/save_setting", ["greeting", "saved"])
+    assert status == 200 and answer["ok"] is True, answer
+    assert server.last_commit_subject() == "mod-py-a saves setting greeting"
+    author = __import__("subprocess").run(["git", "-C", server.config, "log", "-1", "--format=%an", "main"],
+                                          capture_output=True, text=True).stdout.strip()
+    assert author == "mod-py-a"
+    wait_for(lambda: state(server, "mod-py-a", "greeting") == "saved", what="the update with the saved setting")

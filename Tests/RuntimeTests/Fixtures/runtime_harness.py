@@ -123,6 +123,42 @@ def python_building(modules):
     return files
 
 
+class Simulator:
+    """`backoffice simulate KIND` with its control port (connection counters, faults)."""
+
+    def __init__(self, binary, kind, port, control_port):
+        self.port, self.control_port = port, control_port
+        self.process = subprocess.Popen([binary, "simulate", kind, "--port", str(port), "--control-port", str(control_port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: self.stats() is not None, 15, "the %s simulator" % kind)
+
+    def _control(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request("http://127.0.0.1:%d%s" % (self.control_port, path), data=data, method=method)
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())
+
+    def stats(self):
+        try:
+            return self._control("GET", "/stats")
+        except OSError:
+            return None
+
+    def accepted(self):
+        return self.stats()["connections_accepted"]
+
+    def faults(self, **faults):
+        return self._control("POST", "/faults", faults)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 class Device:
     """A TCP device double: counts connections and can drop them all."""
 
