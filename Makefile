@@ -31,6 +31,7 @@ bench: deps
 	@mkdir -p bench/results
 	.build/release/config-bench
 	.build/release/http-bench
+	.build/release/runtime-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60
