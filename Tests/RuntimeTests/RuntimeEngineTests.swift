@@ -151,6 +151,21 @@ import Testing
         await engine.shutdown()
     }
 
+    @Test func aSettingsChangeWhileStartingArrivesAfterTheStart() async {
+        var configuration = RuntimeConfiguration()
+        configuration.timing.firstRestartDelay = 0.1
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        engine.apply(Self.snapshot())
+        engine.apply(Self.snapshot(extra: ["modules/mod-a.json": ["driver_id": "driver-python", "ip": "127.0.0.1",
+                                                                  "settings": ["none": ["greeting": "early"]]]]))
+        #expect(await Self.running(engine))
+        #expect(await eventually { engine.status.value(module: "mod-a", key: "greeting") == "early" })
+        let pid = engine.processID(ofModule: "mod-a")
+        #expect(await engine.exec(module: "mod-b", method: "echo", args: ["same process"], role: .user) == .success("same process"))
+        #expect(engine.processID(ofModule: "mod-a") == pid)
+        await engine.shutdown()
+    }
+
     @Test func logicModulesCallAndWatchOtherModulesByNameIndex() async {
         let engine = Self.engine()
         #expect(await Self.running(engine))

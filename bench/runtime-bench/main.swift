@@ -20,6 +20,14 @@ let roomCount = Int(ProcessInfo.processInfo.environment["BENCH_ROOMS"] ?? "") ??
 let secretDirectory = NSTemporaryDirectory() + "runtime-bench-\(getpid())"
 let box = SecretBox(secret: try DeploymentSecret.loadOrCreate(stateDirectory: secretDirectory))
 let building = BenchBuilding(box: box)
+/// Where the driver executables are (default: next to this binary).
+var benchConfiguration: RuntimeConfiguration {
+    var configuration = RuntimeConfiguration()
+    if let directory = ProcessInfo.processInfo.environment["BENCH_DRIVER_DIR"] {
+        configuration.resolver = StandardDriverResolver(bundledDirectory: directory)
+    }
+    return configuration
+}
 
 func waitUntil(_ timeout: Double, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
@@ -28,6 +36,48 @@ func waitUntil(_ timeout: Double, _ condition: () -> Bool) -> Bool {
         usleep(20_000)
     }
     return condition()
+}
+
+/// A simulator of `kind` on a free port: in this process, or as `<BENCH_SIMULATOR_BIN> simulate KIND`
+/// when that is set (to measure against simulators built differently from this binary).
+final class BenchSimulator {
+    let port: Int
+    private let local: (any DeviceSimulator)?
+    private let process: Process?
+
+    init(_ kind: SimulatorKind) throws {
+        guard let binary = ProcessInfo.processInfo.environment["BENCH_SIMULATOR_BIN"] else {
+            let simulator = try kind.start(port: 0)
+            local = simulator
+            port = simulator.port
+            process = nil
+            return
+        }
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        close(probe)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["simulate", kind.rawValue, "--port", String(port)]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        local = nil
+        let port = self.port
+        _ = waitUntil(10) { (try? WebSocketClient.canConnect(port: port)) == true }
+    }
+
+    func stop() {
+        local?.stop()
+        process?.terminate()
+        process?.waitUntilExit()
+    }
 }
 
 func startServer(_ engine: RuntimeEngine) throws -> (HTTPServer, Int) {
@@ -44,12 +94,16 @@ var results: [String: JSONValue] = [:]
 
 // MARK: 1. Exec round trip
 
-let lutron = try LutronSimulator(port: 0)
+let lutron = try BenchSimulator(.lutron)
 let lightCount = 16
-let lightsEngine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: nil, secretBox: box)
+let lightsEngine = RuntimeEngine(configuration: benchConfiguration, repository: nil, secretBox: box)
 lightsEngine.apply(try building.lights(lightCount, port: lutron.port))
 guard waitUntil(30, { (1...lightCount).allSatisfy { lightsEngine.isOnline("mod-bench-light-\($0)") } }) else {
     print("runtime-bench: the Lutron modules did not come online (are the driver executables built next to this binary?)")
+    for index in 1...lightCount {
+        let id = "mod-bench-light-\(index)"
+        print(id, lightsEngine.moduleState(id), lightsEngine.status.values(module: id))
+    }
     exit(1)
 }
 let (lightsServer, lightsPort) = try startServer(lightsEngine)
@@ -207,11 +261,11 @@ await lightsEngine.shutdown()
 // MARK: 3. Memory with 5 × rooms modules
 
 do {
-    let pjlink = try PJLinkSimulator(port: 0)
-    let modbus = try ModbusHVACSimulator(port: 0)
-    let lutronRooms = try LutronSimulator(port: 0)
-    let occupancy = try OccupancySimulator(port: 0)
-    let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: nil, secretBox: box)
+    let pjlink = try BenchSimulator(.pjlink)
+    let modbus = try BenchSimulator(.modbusHVAC)
+    let lutronRooms = try BenchSimulator(.lutron)
+    let occupancy = try BenchSimulator(.occupancy)
+    let engine = RuntimeEngine(configuration: benchConfiguration, repository: nil, secretBox: box)
     let ports = BenchBuilding.Ports(pjlink: pjlink.port, modbus: modbus.port, lutron: lutronRooms.port, occupancy: occupancy.port)
     // Baseline: one module per driver, connected; then hot-apply the whole building.
     engine.apply(try building.rooms(1, ports: ports))
@@ -254,12 +308,12 @@ do {
     results["rss_per_added_module_kib"] = .double(marginal)
     results["rss_per_driver"] = .object(perDriver)
     await engine.shutdown()
-    for simulator in [pjlink, modbus, lutronRooms, occupancy] as [any DeviceSimulator] { simulator.stop() }
+    for simulator in [pjlink, modbus, lutronRooms, occupancy] { simulator.stop() }
 }
 lutron.stop()
 
 let width = (rows.map(\.0.count).max() ?? 0) + 2
-print("runtime-bench (release; \(ProcessInfo.processInfo.activeProcessorCount) cores; \(Int(seconds)) s per measurement)")
+print("runtime-bench (release core; drivers from \(ProcessInfo.processInfo.environment["BENCH_DRIVER_DIR"] ?? "this directory"); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(Int(seconds)) s per measurement)")
 for (name, value) in rows { print(name.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
 try? FileManager.default.createDirectory(atPath: "bench/results", withIntermediateDirectories: true)
 try? Data(JSONWriter.canonicalString(.object(results)).utf8).write(to: URL(fileURLWithPath: "bench/results/runtime-bench.json"))

@@ -29,6 +29,8 @@ final class DriverHost: Sendable {
         var debugging = false
         /// Counts `start`s so a late reply to an older one is ignored.
         var startNumber = 0
+        /// The config changed while `start` was in flight: send `update` once it succeeds.
+        var updateAfterStart = false
     }
 
     private struct State {
@@ -90,9 +92,11 @@ final class DriverHost: Sendable {
 
     /// New config for a hosted module: `update` (the driver restarts it when a connection field changed).
     func update(module: String, config: JSONValue) {
+        guard case .object = config else { return }
         let send: Bool = state.withLock { state in
             guard state.modules[module] != nil else { return false }
             state.modules[module]!.config = config
+            if state.modules[module]!.state == .starting { state.modules[module]!.updateAfterStart = true }
             return state.ready && state.modules[module]!.state == .running
         }
         guard send else { return }
@@ -107,7 +111,7 @@ final class DriverHost: Sendable {
     func stop(module: String) {
         let (wasHosted, sendStop, last): (Bool, Bool, Bool) = state.withLock { state in
             guard let hosted = state.modules.removeValue(forKey: module) else { return (false, false, false) }
-            return (true, state.ready && hosted.state != .starting, state.modules.isEmpty)
+            return (true, state.ready, state.modules.isEmpty)
         }
         guard wasHosted else { return }
         callbacks.stateChanged(module, .stopped)
@@ -210,6 +214,7 @@ final class DriverHost: Sendable {
             guard state.ready, var hosted = state.modules[module] else { return nil }
             hosted.startNumber += 1
             hosted.state = .starting
+            hosted.updateAfterStart = false
             state.modules[module] = hosted
             return (hosted.config, hosted.startNumber)
         }
@@ -220,17 +225,22 @@ final class DriverHost: Sendable {
     }
 
     private func started(_ module: String, number: Int, _ result: Result<JSONValue, RuntimeError>) {
-        let (newState, debugging, process): (ModuleRunState?, Bool, DriverProcess?) = state.withLock { state in
-            guard var hosted = state.modules[module], hosted.startNumber == number, hosted.state == .starting else { return (nil, false, nil) }
+        let (newState, debugging, process, resend): (ModuleRunState?, Bool, DriverProcess?, JSONValue?) = state.withLock { state in
+            guard var hosted = state.modules[module], hosted.startNumber == number, hosted.state == .starting else { return (nil, false, nil, nil) }
             switch result {
             case .success: hosted.state = .running
-            case .failure(let error) where error.code == "not_running": return (nil, false, nil)  // process died; restarted later
+            case .failure(let error) where error.code == "not_running": return (nil, false, nil, nil)  // process died; restarted later
             case .failure(let error): hosted.state = .failed(error.message)
             }
+            // Not a ternary with `nil`: JSONValue is ExpressibleByNilLiteral, so `nil` would become `.null`.
+            var resend = Optional<JSONValue>.none
+            if hosted.updateAfterStart && hosted.state == .running { resend = .some(hosted.config) }
+            hosted.updateAfterStart = false
             state.modules[module] = hosted
-            return (hosted.state, hosted.debugging, state.process)
+            return (hosted.state, hosted.debugging, state.process, resend)
         }
         guard let newState else { return }
+        if let resend { update(module: module, config: resend) }
         if debugging, newState == .running {
             process?.send(.object(["type": "debug", "module": .string(module)]))
         }

@@ -20,12 +20,12 @@ final class BindingHub: Sendable {
 
     /// Binds `socket`; returns the current value (nil when unset).
     func bind(_ meta: ControlMeta, socket: WebSocket) -> Result<JSONValue?, RuntimeError> {
-        if let existing: JSONValue? = entries.withLock({ entries in
-            guard entries[meta] != nil else { return nil }
+        let joined = entries.withLock { entries in
+            guard entries[meta] != nil else { return false }
             entries[meta]!.sockets[ObjectIdentifier(socket)] = socket
-            return .some(nil)
-        }) {
-            _ = existing
+            return true
+        }
+        if joined {
             return engine.resolve(system: meta.system, name: meta.module, index: meta.index).map { module in
                 engine.status.value(module: module, key: meta.name)
             }
