@@ -105,3 +105,17 @@ def test_kill_9_of_a_bundled_driver_brings_its_modules_back_within_5_seconds(ser
                             capture_output=True, text=True).stdout.split() != pids, 5, "the crash noticed")
     wait_for(lambda: server.module_state(INTERVIEW_HVAC) == "running" and state(server, INTERVIEW_HVAC, "connected") is True,
              5, "the HVAC back within 5 s")
+
+
+def test_a_device_that_never_answers_gives_an_error_not_a_hang(server, sims):
+    sims["hvac_b"].faults(silent=True)
+    control = Control(server)
+    try:
+        answer = control.call(cmd="exec", sys="sys-l1-interview", mod="HVAC", index=1, name="set_setpoint", args=[20.5],
+                              timeout=30)
+        assert answer["type"] == "error" and answer["error_code"] == 3, answer
+    finally:
+        sims["hvac_b"].faults()
+        control.close()
+    wait_for(lambda: server.post("/api/engine/v2/modules/%s/exec/set_setpoint" % INTERVIEW_HVAC, [21])[0] == 200, 30,
+             "the HVAC answering again")

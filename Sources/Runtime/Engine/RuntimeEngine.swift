@@ -38,6 +38,8 @@ public final class RuntimeEngine: Sendable {
         var stateWatchers: [Int: StateWatcher] = [:]
         var nextToken = 1
         var closed = false
+        /// The last unwatched warning or error logged per module, so a repeating one is logged once.
+        var lastLogged: [String: String] = [:]
     }
 
     public let status: StatusStore
@@ -319,12 +321,15 @@ public final class RuntimeEngine: Sendable {
     }
 
     private func deliverLog(_ modules: [String], level: String, message: String) {
-        let targets: [(String, DebugWatcher)] = state.withLock { state in
-            modules.flatMap { module in (state.debugWatchers[module] ?? [:]).values.map { (module, $0) } }
+        let important = level == "error" || level == "warning"
+        let (targets, logIt): ([(String, DebugWatcher)], Bool) = state.withLock { state in
+            let targets = modules.flatMap { module in (state.debugWatchers[module] ?? [:]).values.map { (module, $0) } }
+            guard important, targets.isEmpty, modules.count == 1 else { return (targets, false) }
+            let repeated = state.lastLogged[modules[0]] == message
+            state.lastLogged[modules[0]] = message
+            return (targets, !repeated)
         }
         for (module, watcher) in targets { watcher(module, level, message) }
-        if level == "error" || level == "warning", targets.isEmpty, modules.count <= 1 {
-            log("\(modules.first ?? "driver"): \(level): \(message)")
-        }
+        if logIt { log("\(modules[0]): \(level): \(message)") }
     }
 }

@@ -244,7 +244,7 @@ class Control:
         finally:
             self.backlog.extend(kept)
 
-    def call(self, **request):
+    def call(self, timeout=15, **request):
         """Sends a request and returns its answer (success or error with that id)."""
         ident = self.send(**request)
-        return self.wait(lambda m: m.get("id") == ident and m.get("type") in ("success", "error"))
+        return self.wait(lambda m: m.get("id") == ident and m.get("type") in ("success", "error"), timeout)
