@@ -84,6 +84,43 @@ final class WebSocketClient {
         return messages
     }
 
+    /// Like `drain`, for fan-out: the integer after `"value":` of each whole message, read from
+    /// the bytes without building strings (so the client, not the server, is not the bottleneck).
+    func drainNumbers() -> [UInt64] {
+        var numbers: [UInt64] = []
+        _ = fill(nonBlocking: true)
+        let key = Array("\"value\":".utf8)
+        var offset = 0
+        while buffer.count - offset >= 2 {
+            var length = Int(buffer[offset + 1] & 0x7F)
+            var header = 2
+            if length == 126 {
+                guard buffer.count - offset >= 4 else { break }
+                length = Int(buffer[offset + 2]) << 8 | Int(buffer[offset + 3])
+                header = 4
+            }
+            guard buffer.count - offset >= header + length else { break }
+            let end = offset + header + length
+            var position = offset + header
+            while position + key.count <= end {
+                if buffer[position] == key[0], (1..<key.count).allSatisfy({ buffer[position + $0] == key[$0] }) { break }
+                position += 1
+            }
+            position += key.count
+            var number: UInt64 = 0
+            var digits = 0
+            while position < end, buffer[position] >= 0x30, buffer[position] <= 0x39 {
+                number = number * 10 + UInt64(buffer[position] - 0x30)
+                position += 1
+                digits += 1
+            }
+            if digits > 0 { numbers.append(number) }
+            offset = end
+        }
+        buffer.removeFirst(offset)
+        return numbers
+    }
+
     private func takeMessage() -> String? {
         guard buffer.count >= 2 else { return nil }
         var length = Int(buffer[1] & 0x7F)

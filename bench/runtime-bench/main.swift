@@ -231,12 +231,9 @@ do {
         for index in 0..<Int(count) {
             guard let client = byFD[events[index].data.fd] else { continue }
             let now = nanosecondsNow()
-            for message in client.drain() {
-                guard let range = message.range(of: "\"value\":") else { continue }
-                if let stamp = UInt64(message[range.upperBound...].prefix { $0.isNumber }) {
-                    latencies.append(now > stamp ? now - stamp : 0)
-                    received += 1
-                }
+            for stamp in client.drainNumbers() {
+                latencies.append(now > stamp ? now - stamp : 0)
+                received += 1
             }
         }
     }
