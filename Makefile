@@ -6,7 +6,7 @@ STATE ?= .backoffice
 
 # Debian packages: building, end-to-end tests (real git, curl, Chromium, wrk, nginx).
 BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev git
-TEST_PACKAGES := curl python3-venv python3-pip chromium wrk nginx-light procps
+TEST_PACKAGES := curl python3-venv python3-pip chromium wrk nginx-light procps openssl
 
 .PHONY: run test bench build deps test-deps e2e unit fuzz clean
 
@@ -32,6 +32,7 @@ bench: deps
 	.build/release/config-bench
 	.build/release/http-bench
 	.build/release/runtime-bench
+	.build/release/driver-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60
@@ -45,7 +46,7 @@ deps:
 test-deps:
 	@./.ci/install-packages $(TEST_PACKAGES)
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku' 2>/dev/null || \
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus' 2>/dev/null || \
 		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
 
 clean:

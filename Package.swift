@@ -21,7 +21,9 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo"]),
         .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "CLinuxShims", "COpenSSL"]),
-        .target(name: "DriverKit"),
+        // DriverKit's own C shim: a TLS client session over OpenSSL, as plain functions.
+        .target(name: "CDriverKitTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        .target(name: "DriverKit", dependencies: ["CDriverKitTLS"]),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.

@@ -15,6 +15,18 @@ public enum SimulatorKind: String, CaseIterable, Sendable {
     case lutron
     case occupancy
 
+    /// The simulator for a bundled driver file (`pjlink/PJLinkProjector.swift` → `.pjlink`),
+    /// or nil for drivers without one (room logic).
+    public init?(driverFile: String) {
+        switch driverFile.split(separator: "/").first.map(String.init) {
+        case "pjlink": self = .pjlink
+        case "modbus-hvac": self = .modbusHVAC
+        case "lutron": self = .lutron
+        case "occupancy": self = .occupancy
+        default: return nil
+        }
+    }
+
     /// Starts a simulator of this kind on `host:port` with its defaults.
     public func start(host: String = "127.0.0.1", port: Int) throws -> any DeviceSimulator {
         switch self {

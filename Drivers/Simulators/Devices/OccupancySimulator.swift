@@ -37,6 +37,16 @@ public final class OccupancySimulator: DeviceSimulator {
     public func dropConnections() { listener.dropConnections() }
     public func stop() { listener.stop() }
 
+    /// Pins a room's reading (as `PUT /rooms/<id>` does).
+    public func set(room: String, presence: Bool, peopleCount: Int) {
+        overrides.withLock { $0[room] = Reading(presence: presence, peopleCount: peopleCount) }
+    }
+
+    /// Returns a room to the schedule (as `DELETE /rooms/<id>` does).
+    public func clear(room: String) {
+        overrides.withLock { _ = $0.removeValue(forKey: room) }
+    }
+
     /// A room's reading at `time` (seconds since 1970).
     public func reading(room: String, at time: Int = Int(Date().timeIntervalSince1970)) -> Reading {
         if let pinned = overrides.withLock({ $0[room] }) { return pinned }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The little HTTP/1.1 the simulators need: one request at a time per connection,
 /// `Content-Length` bodies, keep-alive.
 public struct SimpleHTTPRequest: Sendable {
@@ -77,4 +79,3 @@ enum SimpleHTTP {
         return nil
     }
 }
-import Foundation

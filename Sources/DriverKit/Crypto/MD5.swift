@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// MD5 (RFC 1321), for device protocols that still use it (PJLink authentication).
 /// Not for anything that needs to be secure.
 public enum MD5 {
@@ -45,7 +49,3 @@ public enum MD5 {
         return out
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -109,12 +109,13 @@ public final class ModuleContext {
     /// Opens the device connection from the config (device modules with an ip and port).
     func openConnection() {
         guard info.role == .device, let host = config.ip, let port = config.port ?? info.defaultPort else { return }
-        var options = SocketTransport.Options(host: host, port: port, udp: config.udp, makebreak: config.makebreak || info.makebreak)
+        var options = SocketTransport.Options(host: host, port: port, udp: config.udp, makebreak: config.makebreak || info.makebreak,
+                                              tls: config.tls)
+        options.tlsVerify = settings.get("tls_verify", default: false)
         options.backoff = backoff
         let transport = SocketTransport(options)
         transport.delegate = self
         self.transport = transport
-        if config.tls { logger.warning("tls is not supported by DriverKit yet; connecting without it") }
         let queue = self.queue
         queue.connectsOnDemand = options.makebreak
         queue.wantsConnection = { [weak transport] in transport?.connectIfNeeded() }
@@ -205,15 +206,4 @@ extension ModuleContext: TransportDelegate {
         self.tokenizer = tokenizer
         for frame in frames { queue.received(frame) }
     }
-}
-
-/// Bytes for a log line: text as is, control bytes as `\xNN`.
-func printable(_ bytes: [UInt8]) -> String {
-    var out = ""
-    for byte in bytes.prefix(256) {
-        if byte >= 0x20, byte < 0x7F { out.unicodeScalars.append(Unicode.Scalar(byte)) } else {
-            out += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }
-    }
-    return bytes.count > 256 ? out + "…" : out
 }

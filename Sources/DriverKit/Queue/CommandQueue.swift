@@ -6,8 +6,8 @@
 public final class CommandQueue {
     private final class Entry {
         var command: QueuedCommand
-        var waiters: [CheckedContinuation<JSON, any Error>]
-        init(command: QueuedCommand, waiter: CheckedContinuation<JSON, any Error>) {
+        var waiters: [Completion]
+        init(command: QueuedCommand, waiter: @escaping Completion) {
             self.command = command
             self.waiters = [waiter]
         }
@@ -36,25 +36,35 @@ public final class CommandQueue {
     public var isIdle: Bool { pending.isEmpty && current == nil && !pausedUntilDelay }
     public var currentCommand: QueuedCommand? { current?.command }
 
+    /// Called once with a command's outcome.
+    public typealias Completion = @DriverActor (Result<JSON, DriverError>) -> Void
+
     /// Queues `payload` and waits for its outcome.
     public func send(_ payload: [UInt8], options: CommandOptions = CommandOptions(), tag: String? = nil) async throws -> JSON {
+        try await withCheckedThrowingContinuation { waiter in
+            enqueue(payload, options: options, tag: tag) { waiter.resume(with: $0.mapError { $0 as any Error }) }
+        }
+    }
+
+    /// Queues `payload`; `completion` runs once with the outcome (at once when offline and unnamed).
+    public func enqueue(_ payload: [UInt8], options: CommandOptions = CommandOptions(), tag: String? = nil,
+                        completion waiter: @escaping Completion) {
         if !online, !connectsOnDemand, options.name == nil {
-            throw DriverError(.offline, "the device is not connected")
+            waiter(.failure(DriverError(.offline, "the device is not connected")))
+            return
         }
-        return try await withCheckedThrowingContinuation { waiter in
-            let command = QueuedCommand(id: nextID, payload: payload, options: options, tag: tag)
-            nextID += 1
-            let entry = Entry(command: command, waiter: waiter)
-            if let name = options.name, let index = pending.firstIndex(where: { $0.command.options.name == name }) {
-                // The newer command takes the old one's place; its callers share the outcome.
-                entry.waiters.insert(contentsOf: pending[index].waiters, at: 0)
-                pending.remove(at: index)
-            }
-            let index = pending.firstIndex(where: { $0.command.options.priority < options.priority }) ?? pending.count
-            pending.insert(entry, at: index)
-            if !online { wantsConnection?() }
-            pump()
+        let command = QueuedCommand(id: nextID, payload: payload, options: options, tag: tag)
+        nextID += 1
+        let entry = Entry(command: command, waiter: waiter)
+        if let name = options.name, let index = pending.firstIndex(where: { $0.command.options.name == name }) {
+            // The newer command takes the old one's place; its callers share the outcome.
+            entry.waiters.insert(contentsOf: pending[index].waiters, at: 0)
+            pending.remove(at: index)
         }
+        let index = pending.firstIndex(where: { $0.command.options.priority < options.priority }) ?? pending.count
+        pending.insert(entry, at: index)
+        if !online { wantsConnection?() }
+        pump()
     }
 
     /// The transport connected or disconnected.
@@ -159,7 +169,7 @@ public final class CommandQueue {
     }
 
     private func finish(_ entry: Entry, _ outcome: Result<JSON, DriverError>) {
-        for waiter in entry.waiters { waiter.resume(with: outcome.mapError { $0 as any Error }) }
+        for waiter in entry.waiters { waiter(outcome) }
         entry.waiters = []
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 /// time zone. Supports `*`, ranges, steps, lists, month and weekday names, `7` for Sunday,
 /// and `@yearly`, `@monthly`, `@weekly`, `@daily`, `@hourly`.
 ///
+/// Ranges do not wrap around (`22-2` is an error; write `22-23,0-2`).
 /// Day rules follow Vixie cron: when both day fields are restricted a day matches if either does.
 /// Daylight saving (for expressions with a fixed hour): a time skipped by the clock jumping
 /// forward fires once, at the first minute after the jump; a time repeated by the clock going
@@ -23,8 +24,8 @@ public struct CronExpression: Sendable, Equatable {
                          "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"]
 
     public init(_ text: String, timeZone: TimeZone = .current) throws(CronError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let expanded = Self.macros[trimmed] ?? trimmed
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let expanded = Self.macros[trimmed.lowercased()] ?? trimmed
         let fields = expanded.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 else {
             throw CronError("expected 5 fields (minute hour day month weekday), got \(fields.count) in \"\(text)\"")
@@ -53,9 +54,16 @@ public struct CronExpression: Sendable, Equatable {
         return daysOfMonth.contains(day) || daysOfWeek.contains(weekday)
     }
 
-    /// Local wall-clock time as a number of minutes (comparable across days).
+    /// Local wall-clock time as minutes since 1970-01-01 00:00 of the same wall clock.
     private func wallMinutes(_ c: DateComponents) -> Int {
-        let days = (c.year! * 12 + c.month!) * 31 + c.day!
+        // Days from the civil date (Howard Hinnant's algorithm).
+        let y = c.month! <= 2 ? c.year! - 1 : c.year!
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let m = c.month!
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + c.day! - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
         return days * 1440 + c.hour! * 60 + c.minute!
     }
 
@@ -70,27 +78,31 @@ public struct CronExpression: Sendable, Equatable {
         let calendar = self.calendar
         let units: Set<Calendar.Component> = [.year, .month, .day, .hour, .minute, .weekday]
         var t = Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 60).rounded(.down) * 60 + 60)
-        let start = calendar.dateComponents(units, from: date)
-        var highestWall = wallMinutes(start)
-        var previous = start
+        var previous = calendar.dateComponents(units, from: date)
+        var previousDate = date
+        var highestWall = wallMinutes(previous)
         let limit = date.addingTimeInterval(8 * 366 * 86400)
+        func jump(to next: Date) {
+            t = next
+            previousDate = next.addingTimeInterval(-60)
+            previous = calendar.dateComponents(units, from: previousDate)
+        }
         while t < limit {
             let c = calendar.dateComponents(units, from: t)
             let wall = wallMinutes(c)
             // The clock jumped forward past minutes that never happened: fire for a skipped match.
-            if !hours.isWildcard, wall > wallMinutes(previous) + 1, skippedMatch(from: previous, to: t, calendar: calendar) {
+            let realMinutes = Int((t.timeIntervalSince(previousDate) / 60).rounded(.down))
+            if !hours.isWildcard, wall - wallMinutes(previous) > realMinutes, skippedMatch(after: previous, before: wall) {
                 return t
             }
             previous = c
+            previousDate = t
             if !months.contains(c.month!) {
-                t = calendar.date(from: DateComponents(year: c.year! + (c.month! == 12 ? 1 : 0), month: c.month! % 12 + 1, day: 1))!
-                previous = calendar.dateComponents(units, from: t.addingTimeInterval(-60))
+                jump(to: calendar.date(from: DateComponents(year: c.year! + (c.month! == 12 ? 1 : 0), month: c.month! % 12 + 1, day: 1))!)
                 continue
             }
             if !dayMatches(day: c.day!, weekday: c.weekday! - 1) {
-                let startOfDay = calendar.startOfDay(for: t)
-                t = calendar.date(byAdding: .day, value: 1, to: startOfDay)!
-                previous = calendar.dateComponents(units, from: t.addingTimeInterval(-60))
+                jump(to: calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: t))!)
                 continue
             }
             if !hours.contains(c.hour!) {
@@ -113,24 +125,16 @@ public struct CronExpression: Sendable, Equatable {
         return nil
     }
 
-    /// Whether a wall time strictly between `from` (components) and `to` matches (DST gap).
-    private func skippedMatch(from: DateComponents, to: Date, calendar: Calendar) -> Bool {
-        guard var probe = calendar.date(from: DateComponents(year: from.year, month: from.month, day: from.day,
-                                                             hour: from.hour, minute: from.minute)) else { return false }
-        let toWall = wallMinutes(calendar.dateComponents([.year, .month, .day, .hour, .minute], from: to))
-        var wall = DateComponents(year: from.year, month: from.month, day: from.day, hour: from.hour, minute: from.minute)
-        for _ in 0..<180 {
-            var minute = wall.minute! + 1, hour = wall.hour!
-            if minute == 60 { minute = 0; hour += 1 }
-            if hour == 24 { return false }
-            wall.minute = minute
-            wall.hour = hour
-            var full = wall
-            full.weekday = calendar.component(.weekday, from: probe)
-            full.year = from.year
-            if wallMinutes(full) >= toWall { return false }
-            if matchesWall(full) { return true }
-            probe = probe.addingTimeInterval(60)
+    /// Whether a wall time after `from` and before `endWall` on the same day matches (a DST gap).
+    private func skippedMatch(after from: DateComponents, before endWall: Int) -> Bool {
+        var probe = from
+        let start = wallMinutes(from)
+        for step in 1..<max(1, min(endWall - start, 240)) {
+            let minuteOfDay = from.hour! * 60 + from.minute! + step
+            if minuteOfDay >= 1440 { return false }
+            probe.hour = minuteOfDay / 60
+            probe.minute = minuteOfDay % 60
+            if matchesWall(probe) { return true }
         }
         return false
     }

@@ -14,15 +14,19 @@ public final class SocketTransport: Transport {
         public var port: Int
         public var udp = false
         public var makebreak = false
+        /// TLS over TCP; `tlsVerify` checks the certificate against the system's roots and the host.
+        public var tls = false
+        public var tlsVerify = false
         public var backoff = Backoff()
         public var connectTimeout: Duration = .seconds(10)
         public var idleDisconnect: Duration = .seconds(10)
 
-        public init(host: String, port: Int, udp: Bool = false, makebreak: Bool = false) {
+        public init(host: String, port: Int, udp: Bool = false, makebreak: Bool = false, tls: Bool = false) {
             self.host = host
             self.port = port
             self.udp = udp
             self.makebreak = makebreak
+            self.tls = tls && !udp
         }
     }
 
@@ -39,6 +43,7 @@ public final class SocketTransport: Transport {
     private var readSource: (any DispatchSourceRead)?
     private var writeSource: (any DispatchSourceWrite)?
     private var outbox: [UInt8] = []
+    private var tlsSession: TLSSession?
     private var epoch = 0
     private var timer: Task<Void, Never>?
     private var lastActivity = ContinuousClock.now
@@ -78,9 +83,9 @@ public final class SocketTransport: Transport {
             outbox.append(contentsOf: bytes)
             return
         }
-        let written = bytes.withUnsafeBytes { Glibc.send(handle.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let written = transmit(bytes[...], on: handle)
         if written == bytes.count { return }
-        if written < 0, errno != EAGAIN, errno != EWOULDBLOCK {
+        if written < -1 || (written < 0 && tlsSession == nil && errno != EAGAIN && errno != EWOULDBLOCK) {
             let reason = String(cString: strerror(errno))
             lost("write failed: \(reason)")
             throw DriverError(.offline, "write to \(options.host):\(options.port) failed: \(reason)")
@@ -117,9 +122,9 @@ public final class SocketTransport: Transport {
                 throw DriverError(.offline, String(cString: strerror(errno)))
             }
             self.handle = handle
-            watchReadable(handle)
+            if !options.tls { watchReadable(handle) }
             if status == 0 || options.udp {
-                connected()
+                tcpConnected(handle)
             } else {
                 watchWritable(handle)
                 let attemptEpoch = epoch
@@ -131,6 +136,20 @@ public final class SocketTransport: Transport {
             }
         } catch {
             failedToConnect(error.message)
+        }
+    }
+
+    /// TCP is up: start TLS when asked, else the connection is ready.
+    private func tcpConnected(_ handle: SocketHandle) {
+        guard options.tls else { return connected() }
+        let inbox = self.inbox, epoch = self.epoch, options = self.options
+        DispatchQueue.global().async {
+            do {
+                let session = try TLSSession(handle: handle, hostname: options.host, verify: options.tlsVerify, timeout: options.connectTimeout)
+                inbox.post((epoch, .tlsReady(session)))
+            } catch {
+                inbox.post((epoch, .closed(error.message)))
+            }
         }
     }
 
@@ -189,6 +208,7 @@ public final class SocketTransport: Transport {
         connecting = false
         isConnected = false
         outbox = []
+        tlsSession = nil
         readSource?.cancel()
         writeSource?.cancel()
         readSource = nil
@@ -201,7 +221,13 @@ public final class SocketTransport: Transport {
     // MARK: events
 
     private func watchReadable(_ handle: SocketHandle) {
-        readSource = Self.makeReadSource(handle, inbox: inbox, epoch: epoch, udp: options.udp)
+        readSource = Self.makeReadSource(handle, tls: tlsSession, inbox: inbox, epoch: epoch, udp: options.udp)
+    }
+
+    /// Writes on the socket or through TLS: count written, or a negative number (-1 would block).
+    private func transmit(_ bytes: ArraySlice<UInt8>, on handle: SocketHandle) -> Int {
+        if let tlsSession { return tlsSession.write(bytes) }
+        return bytes.withUnsafeBytes { Glibc.send(handle.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
     private func watchWritable(_ handle: SocketHandle) {
@@ -210,10 +236,20 @@ public final class SocketTransport: Transport {
     }
 
     // Built outside the actor: the handlers run on the I/O queue, not on `DriverActor`.
-    private nonisolated static func makeReadSource(_ handle: SocketHandle, inbox: EventInbox<(Int, SocketEvent)>,
+    private nonisolated static func makeReadSource(_ handle: SocketHandle, tls: TLSSession?, inbox: EventInbox<(Int, SocketEvent)>,
                                                    epoch: Int, udp: Bool) -> any DispatchSourceRead {
         let source = DispatchSource.makeReadSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
         source.setEventHandler { [handle] in
+            if let tls {
+                switch tls.read() {
+                case .data(let bytes): inbox.post((epoch, .data(bytes)))
+                case .nothing: break
+                case .closed(let reason):
+                    source.cancel()
+                    inbox.post((epoch, .closed(reason)))
+                }
+                return
+            }
             var buffer = [UInt8](repeating: 0, count: 16 << 10)
             let count = buffer.withUnsafeMutableBytes { recv(handle.fd, $0.baseAddress, $0.count, 0) }
             if count > 0 {
@@ -254,7 +290,7 @@ public final class SocketTransport: Transport {
                 } else {
                     timer?.cancel()
                     timer = nil
-                    connected()
+                    tcpConnected(handle)
                 }
                 return
             }
@@ -270,24 +306,24 @@ public final class SocketTransport: Transport {
             delegate?.transportReceived(bytes)
         case .closed(let reason):
             if connecting { failedToConnect(reason) } else { lost(reason) }
-        case .connectFinished:
-            break
+        case .tlsReady(let session):
+            guard connecting else { return }
+            timer?.cancel()
+            timer = nil
+            tlsSession = session
+            watchReadable(handle)
+            connected()
         }
     }
 
     private func flushOutbox(_ handle: SocketHandle) {
         guard !outbox.isEmpty else { return }
-        let written = outbox.withUnsafeBytes { Glibc.send(handle.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let written = transmit(outbox[...], on: handle)
         if written > 0 { outbox.removeFirst(written) }
-        if written < 0, errno != EAGAIN, errno != EWOULDBLOCK {
+        if written < -1 || (written < 0 && tlsSession == nil && errno != EAGAIN && errno != EWOULDBLOCK) {
             lost("write failed: \(String(cString: strerror(errno)))")
             return
         }
         if !outbox.isEmpty { watchWritable(handle) }
     }
-}
-
-extension Error {
-    /// The message of a driver error, or the error's description.
-    var message: String { (self as? DriverError)?.message ?? String(describing: self) }
 }

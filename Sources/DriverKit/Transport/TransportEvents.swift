@@ -20,7 +20,7 @@ public protocol Transport: AnyObject {
 }
 
 enum SocketEvent: Sendable {
-    case connectFinished
+    case tlsReady(TLSSession)
     case data([UInt8])
     case writable
     case closed(String)
