@@ -30,7 +30,17 @@ final class ControlSession: Sendable {
                 do { try await socket.send(text: text) } catch { break }
             }
         }
-        defer { writer.cancel() }
+        // PlaceOS clients watch for pongs; send one unasked every 80 s as PlaceOS does.
+        let keepAlive = Task { [outbox] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(80))
+                if !Task.isCancelled { outbox.yield("pong") }
+            }
+        }
+        defer {
+            writer.cancel()
+            keepAlive.cancel()
+        }
         for await message in socket.messages {
             guard case .text(let text) = message else {
                 send(ControlResponse.error(id: nil, code: 0, message: "requests are JSON text messages"))
