@@ -181,6 +181,32 @@ import Testing
         await engine.shutdown()
     }
 
+    @Test func aDriverThatNeverSaysReadyIsKilledAndRetriedWithItsModulesStarting() async {
+        var configuration = RuntimeConfiguration()
+        configuration.timing.readyTimeout = 0.3
+        configuration.timing.firstRestartDelay = 0.05
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        let lines = Mutex<[String]>([])
+        _ = engine.debug(module: "mod-a") { _, _, message in lines.withLock { $0.append(message) } }
+        var driver: [String: JSONValue] = ["name": "Silent", "repository_id": "repo-local", "file_name": "silent_driver.sh",
+                                           "role": 1, "module_name": "Tester"]
+        engine.apply(Self.snapshot(extra: ["drivers/driver-python.json": driver]))
+        #expect(await eventually { (engine.processes().first?.restarts ?? 0) >= 2 })
+        #expect(engine.moduleState("mod-a") == .starting)
+        if case .failure(let error) = await engine.exec(module: "mod-a", method: "echo", args: ["x"], role: .user) {
+            #expect(error.code == "not_running")
+        } else {
+            Issue.record("exec on a module whose driver never started answered")
+        }
+        #expect(lines.withLock { $0 }.contains { $0.contains("did not say ready") })
+        #expect(lines.withLock { $0 }.contains { $0.contains("protocol error") && $0.contains("not JSON") })
+        // Fixing the driver file brings the modules up.
+        driver["file_name"] = "python_driver.py"
+        engine.apply(Self.snapshot(extra: ["drivers/driver-python.json": driver]))
+        #expect(await Self.running(engine))
+        await engine.shutdown()
+    }
+
     @Test func statusSurvivesARestartThroughTheSnapshotFile() async {
         let directory = NSTemporaryDirectory() + "runtime-status-\(UUID().uuidString)"
         let engine = Self.engine(statusDirectory: directory)

@@ -256,9 +256,10 @@ public final class RuntimeEngine: Sendable {
         state.withLock { $0.moduleHost[id] }?.pid
     }
 
-    /// Every driver process: executable, pid and module ids.
-    public func processes() -> [(executable: String, pid: Int32?, modules: [String])] {
-        state.withLock { Array($0.hosts.values) }.map { ($0.executable, $0.pid, $0.moduleIDs) }.sorted { $0.executable < $1.executable }
+    /// Every driver process: executable, pid, module ids and how often it was restarted.
+    public func processes() -> [(executable: String, pid: Int32?, modules: [String], restarts: Int)] {
+        state.withLock { Array($0.hosts.values) }.map { ($0.executable, $0.pid, $0.moduleIDs, $0.restartCount) }
+            .sorted { $0.executable < $1.executable }
     }
 
     /// The `state` status of each system's logic module (`free`, `occupied`, `in_use`), for live maps.
