@@ -168,3 +168,15 @@ def test_a_driver_setting_is_committed_by_the_module_and_comes_back_as_update(se
                                           capture_output=True, text=True).stdout.strip()
     assert author == "mod-py-a"
     wait_for(lambda: state(server, "mod-py-a", "greeting") == "saved", what="the update with the saved setting")
+
+
+def test_rest_system_stop_and_start_commit_every_module_once(server):
+    assert server.post("/api/engine/v2/systems/%s/stop" % PY_SYSTEM)[0] == 200
+    assert server.last_commit_subject() == "stop 3 modules"
+    assert all(server.module_state(m) == "stopped" for m in ("mod-py-a", "mod-py-b", "mod-py-bad"))
+    status, body = server.post("/api/engine/v2/modules/mod-py-a/exec/echo", ["x"])
+    assert status == 409 and body["error"] == "not_running"
+    assert server.post("/api/engine/v2/systems/%s/start" % PY_SYSTEM)[0] == 200
+    wait_for(lambda: server.module_state("mod-py-a") == "running" and server.module_state("mod-py-b") == "running",
+             what="the lab running again")
+    assert server.post("/api/engine/v2/systems/sys-nope/stop")[0] == 404
