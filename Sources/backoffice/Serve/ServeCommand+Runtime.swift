@@ -38,32 +38,27 @@ extension ServeCommand {
     /// The simulators live as long as the process.
     nonisolated(unsafe) private static var simulators: [SimulatorFleet] = []
 
-    /// One simulator per local device port of a bundled-driver module; a port already taken is
-    /// reported and skipped (another server may be running its own fleet).
+    /// One simulator per local device port of a bundled-driver module (`SimulatorFleet.entries`);
+    /// a port already taken is reported and skipped (another server may run its own fleet).
     private static func startSimulators(for snapshot: Snapshot) {
-        var entries: [Int: SimulatorKind] = [:]
+        var endpoints: [SimulatorFleet.ModuleEndpoint] = []
         for document in snapshot.unordered(.module) {
             guard let driver = snapshot.driver(ofModule: document),
                   let repository = driver.repositoryID.flatMap({ snapshot.document(.repository, $0) }),
                   repository.string("uri")?.hasPrefix("bundled:") == true,
-                  let folder = driver.document.string("file_name")?.split(separator: "/").first,
-                  let kind = SimulatorKind(rawValue: String(folder)) else { continue }
+                  let file = driver.document.string("file_name") else { continue }
             let module = ModuleView(document)
-            if module.ip == "127.0.0.1" || module.ip == "localhost", let port = module.port ?? driver.defaultPort {
-                entries[port] = kind
-            } else if let uri = module.uri ?? driver.defaultURI, let url = URL(string: uri),
-                      url.host == "127.0.0.1" || url.host == "localhost", let port = url.port {
-                entries[port] = kind
-            }
+            endpoints.append(.init(driverFile: file, ip: module.ip, port: module.port ?? driver.defaultPort,
+                                   uri: module.uri ?? (module.ip == nil ? driver.defaultURI : nil)))
         }
         var started = 0
         var failed: [String] = []
-        for (port, kind) in entries.sorted(by: { $0.key < $1.key }) {
+        for entry in SimulatorFleet.entries(for: endpoints) {
             do {
-                simulators.append(try SimulatorFleet([.init(kind, port: port)]))
+                simulators.append(try SimulatorFleet([entry]))
                 started += 1
             } catch {
-                failed.append("\(kind.rawValue):\(port)")
+                failed.append("\(entry.kind.rawValue):\(entry.port)")
             }
         }
         if started > 0 { Terminal.print("simulators: \(started) simulated devices on 127.0.0.1 (--no-simulators turns them off)") }
