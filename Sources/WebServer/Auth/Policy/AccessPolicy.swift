@@ -32,6 +32,25 @@ public struct AccessPolicy: Sendable {
             policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
         }
         for route in AuthRoutes.routes { policy.set(route.method, route.pattern, route.rule) }
+        // The runtime (Sources/WebServer/Control, Engine), PlaceOS permission levels: any user
+        // reads systems and operates their unrestricted functions (per-function security is
+        // checked by the engine for every exec, REST or WebSocket); modules, and starting or
+        // stopping anything (a commit of `running`), are support's.
+        let engine = "/api/engine/v2"
+        policy.set(.get, engine + "/systems/control", .signedIn(scope: "systems"))
+        for read in ["/systems/:sys/types", "/systems/:sys/functions/:mod", "/systems/:sys/:mod", "/systems/:sys/:mod/:key"] {
+            policy.set(.get, engine + read, .signedIn(scope: "systems.read"))
+        }
+        policy.set(.post, engine + "/systems/:sys/:mod/:method", .signedIn(scope: "systems.write"))
+        for action in ["start", "stop"] {
+            policy.set(.post, engine + "/systems/:sys/" + action, .role(.support, scope: "systems.write"))
+        }
+        for read in ["/modules/:id/state", "/modules/:id/state/:key"] {
+            policy.set(.get, engine + read, .role(.support, scope: "modules.read"))
+        }
+        for action in ["/modules/:id/start", "/modules/:id/stop", "/modules/:id/ping", "/modules/:id/exec/:method"] {
+            policy.set(.post, engine + action, .role(.support, scope: "modules.write"))
+        }
         return policy
     }
 }
