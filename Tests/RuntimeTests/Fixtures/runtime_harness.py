@@ -38,7 +38,8 @@ class Server:
         full_env = dict(os.environ, **(env or {}))
         self.log_path = os.path.join(self.state, "serve.log")
         self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen([binary, "serve", "--state", self.state, "--port", str(port), *args],
+        # --auth off: these tests are about the runtime; test_auth_runtime.py covers its access rules.
+        self.process = subprocess.Popen([binary, "serve", "--state", self.state, "--port", str(port), "--auth", "off", *args],
                                         stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
         wait_for(lambda: "is serving" in open(self.log_path).read(), 30, "the server to start")
 
