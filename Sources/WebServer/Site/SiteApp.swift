@@ -12,6 +12,8 @@ public final class SiteApp: Sendable {
     let library: TemplateLibrary
     let siteDirectory: String
     let csrf: CSRFTokens
+    /// Who viewed or controlled which system (shown on each user's page).
+    let accessLog: AccessLog
     /// The pre-rendered pages and assets, with validators and 304s.
     let files: StaticFiles
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
@@ -24,6 +26,7 @@ public final class SiteApp: Sendable {
         self.library = library
         self.siteDirectory = siteDirectory
         self.csrf = try CSRFTokens.load(stateDirectory: stateDirectory)
+        self.accessLog = AccessLog(authDirectory: try StateFile.authDirectory(stateDirectory: stateDirectory))
         self.files = StaticFiles(root: siteDirectory, mountPath: "/backoffice")
     }
 
@@ -63,6 +66,7 @@ public final class SiteApp: Sendable {
         router.post("/backoffice/:kind/:id/edit") { [self] request in try await self.save(request) }
         router.post("/backoffice/:kind/:id/delete") { [self] request in try await self.delete(request) }
         router.post("/backoffice/:kind/:id/revert") { [self] request in try await self.revert(request) }
+        router.post("/backoffice/users/:id/permissions") { [self] request in try await self.savePermissions(request) }
         router.get("/backoffice/*") { [self] request in try self.get(request) }
         router.get("/backoffice") { [self] request in try self.get(request) }
     }
@@ -107,8 +111,10 @@ public final class SiteApp: Sendable {
         }
     }
 
+    /// The form token for this browser (its session) and form; empty when the request has no
+    /// binding (a bearer token or API key), so the form cannot be posted.
     func token(for request: Request, purpose: String) -> (token: String, setCookie: String?) {
         let binding = BrowserBinding.resolve(request)
-        return (csrf.token(binding: binding.value, purpose: purpose), binding.setCookie)
+        return (binding.value.map { csrf.token(binding: $0, purpose: purpose) } ?? "", binding.setCookie)
     }
 }

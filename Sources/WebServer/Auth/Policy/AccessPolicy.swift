@@ -31,6 +31,7 @@ public struct AccessPolicy: Sendable {
         for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
             policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
         }
+        policy.set(.post, "/backoffice/users/:id/permissions", .role(.admin))
         for route in AuthRoutes.routes { policy.set(route.method, route.pattern, route.rule) }
         return policy
     }
