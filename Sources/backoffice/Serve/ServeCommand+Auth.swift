@@ -1,4 +1,5 @@
 import ConfigRepo
+import SiteGen
 import WebServer
 
 extension ServeCommand {
@@ -21,7 +22,8 @@ extension ServeCommand {
         var policy = AccessPolicy.standard
         if arguments.flag("test-routes") { TestRoutes.addAuthRoutes(to: &router, policy: &policy) }
         let service = try AuthService(stateDirectory: deployment.stateDirectory, repository: deployment.repository,
-                                      policy: policy, logger: logger)
+                                      policy: policy, logger: logger,
+                                      templates: try TemplateLibrary(directory: try SiteTemplatesLocator.templates(nil)))
         service.install(on: &router)
         let unruled = policy.unruled(router.routeKeys)
         guard unruled.isEmpty else {
