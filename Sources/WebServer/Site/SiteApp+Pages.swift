@@ -9,6 +9,9 @@ extension SiteApp {
     func get(_ request: Request) throws -> Response {
         let segments = Array(request.pathSegments.dropFirst())
         if let first = segments.first, let kind = SiteKinds.kind(segment: first) {
+            // Forms only for those who may submit them (the POST is refused by the access policy).
+            let isForm = (segments.count == 2 && segments[1] == "new") || (segments.count == 3 && ["edit", "delete"].contains(segments[2]))
+            if isForm, !request.principal.mayEdit(kind) { throw HTTPError(.forbidden, "you do not have access to this") }
             switch segments.count {
             case 1 where ["q", "zone", "state"].contains(where: { request.query($0) != nil }):
                 return try search(kind, request)

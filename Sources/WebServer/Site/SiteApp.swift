@@ -18,6 +18,7 @@ public final class SiteApp: Sendable {
     let files: StaticFiles
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     private let watchToken = Mutex<WatchToken?>(nil)
+    private let headObservers = Mutex<[@Sendable () -> Void]>([])
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
                 stateDirectory: String) throws {
@@ -45,12 +46,19 @@ public final class SiteApp: Sendable {
     /// Re-renders the pages affected since the last render, up to the current head.
     @discardableResult
     func refresh() -> SiteBuilder.Report? {
+        for observer in headObservers.withLock({ $0 }) { observer() }
         do {
             return try builder.update(latest: { try repository.headSnapshot() })
         } catch {
             FileHandle.standardError.write(Data("site: re-render failed: \(error)\n".utf8))
             return nil
         }
+    }
+
+    /// Calls `action` after each commit the site makes and each new head it notices (the
+    /// identity directory re-reads users and keys then).
+    public func whenHeadMoves(_ action: @escaping @Sendable () -> Void) {
+        headObservers.withLock { $0.append(action) }
     }
 
     private func refreshBanner() {
@@ -67,6 +75,8 @@ public final class SiteApp: Sendable {
         router.post("/backoffice/:kind/:id/delete") { [self] request in try await self.delete(request) }
         router.post("/backoffice/:kind/:id/revert") { [self] request in try await self.revert(request) }
         router.post("/backoffice/users/:id/permissions") { [self] request in try await self.savePermissions(request) }
+        // The stylesheet, script and icon: public, so the sign-in page (same look) can load them.
+        router.get("/backoffice/assets/*") { [self] request in try self.files.respond(to: request) }
         router.get("/backoffice/*") { [self] request in try self.get(request) }
         router.get("/backoffice") { [self] request in try self.get(request) }
     }

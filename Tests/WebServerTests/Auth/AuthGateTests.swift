@@ -90,6 +90,9 @@ func samplePath(_ pattern: String) -> String {
         #expect(json403.headers["content-type"] == "application/json")
         // The access history records the system viewed.
         #expect(bed.service.accessLog.entries(userID: "user-admin").first?.systemID == "sys-1")
+        // The stylesheet is public (the sign-in page uses it); pages are not.
+        #expect(try await bed.send(.get, "/backoffice/assets/site.css").status == .ok)
+        #expect(try await bed.send(.get, "/backoffice/systems/page.html").status == .seeOther)
         // Permissions of users: admins only.
         #expect(try await bed.send(.post, "/backoffice/users/user-plain/permissions", headers: callers[2].1).status == .forbidden)
         #expect(try await bed.send(.post, "/backoffice/users/user-plain/permissions", headers: callers[1].1).status == .forbidden)

@@ -56,6 +56,7 @@ final class AuthTestbed: @unchecked Sendable {
         // The router as `serve` builds it.
         router = Router()
         router.addHealthCheck(version: "test")
+        router.get("/backoffice/assets/*") { _ in .text("asset") }
         router.mountStatic("/backoffice", directory: state + "/site")
         // The site's form routes, as SiteApp.mount registers them.
         for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {

@@ -27,6 +27,7 @@ public struct AccessPolicy: Sendable {
         policy.set(.get, "/", .public)
         // The site (Sources/WebServer/Site): pages by the kind they show, forms by the kind they edit.
         policy.set(.get, "/backoffice", .signedIn)
+        policy.set(.get, "/backoffice/assets/*", .public)
         policy.set(.get, "/backoffice/*", AccessRule(.viewerOfKindSegment(index: 1)))
         for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
             policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
