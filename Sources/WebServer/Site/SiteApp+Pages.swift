@@ -9,6 +9,9 @@ extension SiteApp {
     func get(_ request: Request) throws -> Response {
         let segments = Array(request.pathSegments.dropFirst())
         if let first = segments.first, let kind = SiteKinds.kind(segment: first) {
+            // Forms only for those who may submit them (the POST is refused by the access policy).
+            let isForm = (segments.count == 2 && segments[1] == "new") || (segments.count == 3 && ["edit", "delete"].contains(segments[2]))
+            if isForm, !request.principal.mayEdit(kind) { throw HTTPError(.forbidden, "you do not have access to this") }
             switch segments.count {
             case 1 where ["q", "zone", "state"].contains(where: { request.query($0) != nil }):
                 return try search(kind, request)
@@ -43,6 +46,7 @@ extension SiteApp {
     /// with the notices put in place of the marker.
     private func page(_ key: PageKey, _ request: Request) throws -> Response {
         let path = siteDirectory + "/" + key.file
+        if case .detail(let ref) = key { return try detailPage(ref, path: path, request) }
         guard let notices = notices(for: request) else {
             let target = "/backoffice/" + key.file
             let rewritten = try Request(method: request.method, target: target, headers: request.headers, id: request.id)
@@ -55,6 +59,42 @@ extension SiteApp {
             page.replaceSubrange(range, with: notices)
         }
         return html(Array(page.utf8))
+    }
+
+    /// A pre-rendered detail page with its per-reader parts put in: the settings block for the
+    /// reader's role, and on a user's page the permissions and access history. Such a page is
+    /// never served from the file as is (it differs by reader), so it is sent `no-store`.
+    private func detailPage(_ ref: ObjectRef, path: String, _ request: Request) throws -> Response {
+        guard let data = FileManager.default.contents(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
+        var page = String(decoding: data, as: UTF8.self)
+        var setCookie: String?
+        var perReader = false
+        if let range = page.range(of: SettingsPresenter.marker.text) {
+            page.replaceSubrange(range, with: try settingsBlock(ref, request))
+            perReader = true
+        }
+        if let range = page.range(of: DetailPage.userPanelMarker.text) {
+            let (panel, cookie) = try userPanel(ref, request)
+            page.replaceSubrange(range, with: panel)
+            setCookie = cookie
+            perReader = true
+        }
+        let notices = notices(for: request)
+        if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
+            page.replaceSubrange(range, with: notices)
+        }
+        guard perReader || notices != nil else {
+            let rewritten = try Request(method: request.method, target: "/backoffice/" + PageKey.detail(ref).file, headers: request.headers, id: request.id)
+            return try files.respond(to: rewritten)
+        }
+        return html(Array(page.utf8), setCookie: setCookie)
+    }
+
+    /// The object's settings as the reader's role may see them (`SettingsPresenter`).
+    private func settingsBlock(_ ref: ObjectRef, _ request: Request) throws -> String {
+        guard let document = try head().document(ref), let settings = document["settings"] else { return "" }
+        let value = SettingsPresenter.levels(settings, objectID: ref.id, box: repository.secretBox, role: request.principal.role)
+        return String(decoding: try library.render("settings-view", value), as: UTF8.self)
     }
 
     /// The banner and flash message for this request; nil when there is nothing to show.

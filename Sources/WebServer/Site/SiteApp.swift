@@ -12,10 +12,13 @@ public final class SiteApp: Sendable {
     let library: TemplateLibrary
     let siteDirectory: String
     let csrf: CSRFTokens
+    /// Who viewed or controlled which system (shown on each user's page).
+    let accessLog: AccessLog
     /// The pre-rendered pages and assets, with validators and 304s.
     let files: StaticFiles
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     private let watchToken = Mutex<WatchToken?>(nil)
+    private let headObservers = Mutex<[@Sendable () -> Void]>([])
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
                 stateDirectory: String) throws {
@@ -24,6 +27,7 @@ public final class SiteApp: Sendable {
         self.library = library
         self.siteDirectory = siteDirectory
         self.csrf = try CSRFTokens.load(stateDirectory: stateDirectory)
+        self.accessLog = AccessLog(authDirectory: try StateFile.authDirectory(stateDirectory: stateDirectory))
         self.files = StaticFiles(root: siteDirectory, mountPath: "/backoffice")
     }
 
@@ -42,12 +46,19 @@ public final class SiteApp: Sendable {
     /// Re-renders the pages affected since the last render, up to the current head.
     @discardableResult
     func refresh() -> SiteBuilder.Report? {
+        for observer in headObservers.withLock({ $0 }) { observer() }
         do {
             return try builder.update(latest: { try repository.headSnapshot() })
         } catch {
             FileHandle.standardError.write(Data("site: re-render failed: \(error)\n".utf8))
             return nil
         }
+    }
+
+    /// Calls `action` after each commit the site makes and each new head it notices (the
+    /// identity directory re-reads users and keys then).
+    public func whenHeadMoves(_ action: @escaping @Sendable () -> Void) {
+        headObservers.withLock { $0.append(action) }
     }
 
     private func refreshBanner() {
@@ -63,6 +74,9 @@ public final class SiteApp: Sendable {
         router.post("/backoffice/:kind/:id/edit") { [self] request in try await self.save(request) }
         router.post("/backoffice/:kind/:id/delete") { [self] request in try await self.delete(request) }
         router.post("/backoffice/:kind/:id/revert") { [self] request in try await self.revert(request) }
+        router.post("/backoffice/users/:id/permissions") { [self] request in try await self.savePermissions(request) }
+        // The stylesheet, script and icon: public, so the sign-in page (same look) can load them.
+        router.get("/backoffice/assets/*") { [self] request in try self.files.respond(to: request) }
         router.get("/backoffice/*") { [self] request in try self.get(request) }
         router.get("/backoffice") { [self] request in try self.get(request) }
     }
@@ -107,8 +121,10 @@ public final class SiteApp: Sendable {
         }
     }
 
+    /// The form token for this browser (its session) and form; empty when the request has no
+    /// binding (a bearer token or API key), so the form cannot be posted.
     func token(for request: Request, purpose: String) -> (token: String, setCookie: String?) {
         let binding = BrowserBinding.resolve(request)
-        return (csrf.token(binding: binding.value, purpose: purpose), binding.setCookie)
+        return (binding.value.map { csrf.token(binding: $0, purpose: purpose) } ?? "", binding.setCookie)
     }
 }

@@ -58,14 +58,15 @@ enum ServeCommand: Command {
         }
         var router = Router()
         router.addHealthCheck(version: version)
-        try mountSite(on: &router, deployment: deployment, site: site)
+        let siteApp = try mountSite(on: &router, deployment: deployment, site: site)
         router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
         let runtime = try startRuntime(deployment, router: &router, arguments: arguments)
         if arguments.flag("test-routes") {
             limits.maxWebSocketFrameBytes = 16 * 1024 * 1024
             TestRoutes.add(to: &router)
         }
-        try installAuth(on: &router, arguments: arguments, deployment: deployment, host: host, port: port, logger: Logger(level: level))
+        try installAuth(on: &router, arguments: arguments, deployment: deployment, host: host, port: port, logger: Logger(level: level),
+                        site: siteApp)
 
         let server = HTTPServer(configuration: .init(host: host, port: port, limits: limits, logger: Logger(level: level)),
                                 router: router)

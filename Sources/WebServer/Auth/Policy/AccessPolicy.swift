@@ -27,10 +27,12 @@ public struct AccessPolicy: Sendable {
         policy.set(.get, "/", .public)
         // The site (Sources/WebServer/Site): pages by the kind they show, forms by the kind they edit.
         policy.set(.get, "/backoffice", .signedIn)
+        policy.set(.get, "/backoffice/assets/*", .public)
         policy.set(.get, "/backoffice/*", AccessRule(.viewerOfKindSegment(index: 1)))
         for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
             policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
         }
+        policy.set(.post, "/backoffice/users/:id/permissions", .role(.admin))
         for route in AuthRoutes.routes { policy.set(route.method, route.pattern, route.rule) }
         // The runtime (Sources/WebServer/Control, Engine), PlaceOS permission levels: any user
         // reads systems and operates their unrestricted functions (per-function security is
