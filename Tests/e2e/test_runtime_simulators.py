@@ -37,7 +37,9 @@ def server(sims):
         members["port"] = sim.port
         files["modules/%s.json" % module] = members
     server.commit(files, "point three modules at the test simulators")
-    for module in (HUDDLE_HVAC, INTERVIEW_HVAC, HUDDLE_LIGHTING):
+    # Connected to *these* simulators (the sample's own ports may be served by someone else's).
+    for module, name in ((HUDDLE_HVAC, "hvac_a"), (INTERVIEW_HVAC, "hvac_b"), (HUDDLE_LIGHTING, "lutron")):
+        wait_for(lambda: sims[name].stats()["connections_open"] >= 1, 20, "%s on its test simulator" % module)
         wait_for(lambda: state(server, module, "connected") is True, 20, "%s connected" % module)
     yield server
     server.stop()
