@@ -23,18 +23,30 @@ enum LiveMarks {
         }
     }
 
+    /// Where the values come from (the runtime, or a test's table).
+    struct Source {
+        var dot: (_ module: String) -> LiveDot
+        var room: (_ system: String) -> String
+        var counts: () -> (online: Int, offline: Int, stopped: Int)
+    }
+
     static func fill(_ page: String, engine: RuntimeEngine) -> String {
+        fill(page, from: Source(dot: { LiveDot.of(module: $0, in: engine) }, room: { RoomState.of(system: $0, in: engine) },
+                                counts: { LiveDot.counts(in: engine) }))
+    }
+
+    static func fill(_ page: String, from source: Source) -> String {
         var out = replaceAttributeRuns(page, prefix: "data-module=\"", then: "\" class=\"dot ", terminator: "\"") { id in
-            LiveDot.of(module: id, in: engine).dot
+            source.dot(id).dot
         }
         out = replaceAttributeRuns(out, prefix: "data-module-text=\"", then: "\">", terminator: "<") { id in
-            LiveDot.of(module: id, in: engine).text
+            source.dot(id).text
         }
         out = replaceAttributeRuns(out, prefix: "<a href=\"/backoffice/systems/", then: "/\" class=\"room-link", terminator: "\"") { id in
-            " room-" + RoomState.of(system: id, in: engine)
+            " room-" + source.room(id)
         }
         if let range = out.range(of: countsMarker) {
-            out.replaceSubrange(range, with: countsHTML(LiveDot.counts(in: engine)))
+            out.replaceSubrange(range, with: countsHTML(source.counts()))
         }
         return out
     }
