@@ -239,7 +239,10 @@
 
     each("[data-module]", function (dot) {
       var module = dot.getAttribute("data-module");
-      var cell = dot.parentNode;
+      var row = dot.closest("tr");
+      var cell = document.createElement("span");
+      cell.className = "live-actions";
+      row.lastElementChild.insertBefore(cell, row.lastElementChild.firstChild);
       [["State", "View state", openState], ["Console", "Debug console", openConsole]].forEach(function (spec) {
         var button = document.createElement("button");
         button.type = "button";
