@@ -60,7 +60,11 @@ extension SiteApp {
         if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
             page.replaceSubrange(range, with: notices)
         }
-        if let live { page = LiveMarks.fill(page, engine: live) }
+        if let live {
+            page = LiveMarks.fill(page, engine: live)
+            // Without notices the page is the same for every reader: keep a validator.
+            if notices == nil { return ContentTag.response(Array(page.utf8), for: request) }
+        }
         return html(Array(page.utf8))
     }
 
@@ -88,7 +92,8 @@ extension SiteApp {
         }
         if live, let engine = runtime {
             page = LiveMarks.fill(page, engine: engine)
-            perReader = true
+            // Live state is the same for every reader: keep a validator unless the page has per-reader parts.
+            if !perReader && notices == nil && setCookie == nil { return ContentTag.response(Array(page.utf8), for: request) }
         }
         guard perReader || notices != nil else {
             let rewritten = try Request(method: request.method, target: "/backoffice/" + PageKey.detail(ref).file, headers: request.headers, id: request.id)
