@@ -175,3 +175,37 @@ def test_the_live_feed_gives_dots_to_users_and_module_state_only_to_support(auth
         assert status["values"]["setpoint"] in (21.5, 22, 23)
     finally:
         feed.close()
+
+
+def test_the_debug_console_hides_setting_values_above_the_readers_level(auth):
+    """The Lutron driver logs what it sends, its login password included; the password is an
+    admin-level setting, so support's console shows `[hidden]` in its place."""
+    import subprocess
+    lighting = "mod-l1-huddle-lighting"
+    path = os.path.join(auth.state, "config", "modules", lighting + ".json")
+    with open(path) as handle:
+        document = json.load(handle)
+    document["settings"] = {"admin": {"password": "integration"}}  # what the simulator expects
+    with open(path, "w") as handle:
+        json.dump(document, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    config = ["git", "-C", os.path.join(auth.state, "config"), "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    subprocess.run(config + ["commit", "-qam", "Lighting password at admin level"], check=True)
+    support, headers = as_role(auth, "support")
+    socket = Socket(auth, headers=headers)
+    try:
+        assert socket.request(cmd="debug", mod=lighting)["type"] == "success"
+        # Restart the module so the driver logs in again while we watch.
+        assert support.post(auth.base + f"{ENGINE}/modules/{lighting}/stop").status_code == 200
+        assert support.post(auth.base + f"{ENGINE}/modules/{lighting}/start").status_code == 200
+        lines = []
+
+        def hidden_line(message):
+            if message.get("type") == "debug":
+                lines.append(message["msg"])
+                return "[hidden]" in message["msg"]
+            return False
+        socket.next(hidden_line, timeout=30)
+        assert not any("integration" in line for line in lines), lines
+    finally:
+        socket.close()

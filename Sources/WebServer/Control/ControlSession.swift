@@ -120,8 +120,10 @@ final class ControlSession: Sendable {
             }
             let already = debugging.withLock { $0[module] != nil }
             if !already {
+                // Support reads its own levels, not the admin-level values a driver may log (a password it sends).
+                let redactor = LogRedactor(engine: engine, module: module, role: principal.role)
                 let token = engine.debug(module: module) { [weak self] module, level, message in
-                    self?.send(ControlResponse.debug(module: module, level: level, message: message, meta: meta))
+                    self?.send(ControlResponse.debug(module: module, level: level, message: redactor.redact(message), meta: meta))
                 }
                 let duplicate = debugging.withLock { state in
                     if state[module] != nil { return true }
