@@ -138,3 +138,17 @@ def test_view_state_and_debug_console_on_the_modules_tab(server, browser):
     WebDriverWait(browser, 15).until(lambda d: "send" in d.find_element(By.CSS_SELECTOR, "[data-console] pre.console").text)
     browser.execute_script("document.querySelector('#modules').scrollIntoView()")
     screenshot(browser, "live-modules-tab")
+
+
+def test_home_page_counts_follow_a_module_stopped_and_started(server, browser):
+    browser.get(server["base"] + "/backoffice/")
+    count = lambda d, name: int(d.find_element(By.CSS_SELECTOR, f"[data-live-counts] [data-count={name}]").text)
+    stopped = count(browser, "stopped")
+    browser.execute_script("window.notReloaded = true")
+    engine = server["base"] + "/api/engine/v2/modules/mod-l1-huddle-lighting"
+    requests.post(engine + "/stop").raise_for_status()
+    WebDriverWait(browser, 20).until(lambda d: count(d, "stopped") == stopped + 1)
+    screenshot(browser, "live-home-counts")
+    requests.post(engine + "/start").raise_for_status()
+    WebDriverWait(browser, 20).until(lambda d: count(d, "stopped") == stopped)
+    assert browser.execute_script("return window.notReloaded") is True
