@@ -99,11 +99,16 @@ final class ControlSession: Sendable {
             }
             // The engine checks the function's security against the role (RuntimeEngine.authorize,
             // the same rule as Principal.mayExecute(functionSecurity:)).
-            access.record(principal, system: request.system, action: "control")
             let role = principal.role, userID = principal.userID
             Task {
                 let result = await engine.exec(system: request.system, name: request.module, index: request.index,
                                                method: request.name, args: request.args, role: role, userID: userID)
+                // Like the gate for REST: an exec that was allowed counts as control of the system.
+                let allowed = switch result {
+                case .success: true
+                case .failure(let error): !["access_denied", "unknown_system", "unknown_module"].contains(error.code)
+                }
+                if allowed { access.record(principal, system: request.system, action: "control") }
                 switch result {
                 case .success(let value): send(ControlResponse.success(id: request.id, meta: meta, value: value, code: 200))
                 case .failure(let error): send(ControlResponse.error(id: request.id, error, meta: meta))

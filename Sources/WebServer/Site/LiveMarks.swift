@@ -23,6 +23,11 @@ enum LiveMarks {
         }
     }
 
+    /// Whether the page carries any live mark (a page written by other means is served as is).
+    static func hasMarks(_ page: String) -> Bool {
+        page.contains("data-module=\"") || page.contains(countsMarker) || page.contains("class=\"room-link\"")
+    }
+
     /// Where the values come from (the runtime, or a test's table).
     struct Source {
         var dot: (_ module: String) -> LiveDot

@@ -47,16 +47,21 @@ extension SiteApp {
     private func page(_ key: PageKey, _ request: Request) throws -> Response {
         let path = siteDirectory + "/" + key.file
         if case .detail(let ref) = key { return try detailPage(ref, path: path, request, live: LiveMarks.applies(to: key)) }
-        let live = LiveMarks.applies(to: key) ? runtime : nil
         let notices = notices(for: request)
-        guard notices != nil || live != nil else {
+        func asFile() throws -> Response {
             let target = "/backoffice/" + key.file
             let rewritten = try Request(method: request.method, target: target, headers: request.headers, id: request.id)
             guard FileManager.default.fileExists(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
             return try files.respond(to: rewritten)
         }
+        var live = LiveMarks.applies(to: key) ? runtime : nil
+        guard notices != nil || live != nil else { return try asFile() }
         guard let data = FileManager.default.contents(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
         var page = String(decoding: data, as: UTF8.self)
+        if live != nil, !LiveMarks.hasMarks(page) {
+            live = nil
+            if notices == nil { return try asFile() }
+        }
         if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
             page.replaceSubrange(range, with: notices)
         }
