@@ -41,4 +41,11 @@ import Testing
         ]
         for page in pages { #expect(LiveMarks.fill(page, from: source) == page) }
     }
+
+    @Test func pagesWithoutMarksAreRecognisedSoTheyCanBeServedAsFiles() {
+        #expect(!LiveMarks.hasMarks("<h1>home</h1>"))
+        #expect(LiveMarks.hasMarks("<div><!--live-counts--></div>"))
+        #expect(LiveMarks.hasMarks(#"<span data-module="mod-a" class="dot running"></span>"#))
+        #expect(LiveMarks.hasMarks(#"<a href="/backoffice/systems/sys-1/" class="room-link">"#))
+    }
 }
