@@ -43,10 +43,11 @@ public struct FunctionSpec: Sendable, Hashable {
             Argument(name: arg["name"]?.stringValue ?? "arg\(index + 1)", schema: arg["schema"] ?? .object([:]),
                      hasDefault: arg["default"] != nil)
         }
+        // As Principal.mayExecute: no annotation is anyone's, an unknown one is the administrator's (fail closed).
         requiredRole = switch json["security"]?.stringValue {
+        case nil, "": .user
         case "support": .support
-        case "administrator", "admin": .admin
-        default: .user
+        default: .admin
         }
     }
 }

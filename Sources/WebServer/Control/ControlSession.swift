@@ -9,6 +9,7 @@ final class ControlSession: Sendable {
     private let engine: RuntimeEngine
     private let hub: BindingHub
     private let principal: Principal
+    private let access: SystemAccessRecorder
     private let bindings = Mutex<Set<ControlMeta>>([])
     /// Debug streams by module id: the runtime's token and the meta the client asked with.
     private let debugging = Mutex<[String: Int]>([:])
@@ -16,7 +17,8 @@ final class ControlSession: Sendable {
     private let outbox: AsyncStream<String>.Continuation
     private let outgoing: AsyncStream<String>
 
-    init(socket: WebSocket, engine: RuntimeEngine, hub: BindingHub, principal: Principal) {
+    init(socket: WebSocket, engine: RuntimeEngine, hub: BindingHub, principal: Principal, access: SystemAccessRecorder) {
+        self.access = access
         self.socket = socket
         self.engine = engine
         self.hub = hub
@@ -64,6 +66,10 @@ final class ControlSession: Sendable {
         let meta = request.meta
         switch request.command {
         case .bind:
+            // Tokens and API keys need a scope allowing system reads (the upgrade already did).
+            guard principal.allows(scope: "systems.read") else {
+                return send(ControlResponse.error(id: request.id, code: 2, message: "bind needs the systems.read scope", meta: meta))
+            }
             if let refusal = RuntimeEngine.authorize(role: principal.role, function: nil, moduleName: request.module) {
                 return send(ControlResponse.error(id: request.id, refusal, meta: meta))
             }
@@ -80,6 +86,7 @@ final class ControlSession: Sendable {
                 _ = bindings.withLock { $0.remove(meta) }
                 send(ControlResponse.error(id: request.id, error, meta: meta))
             case .success(let value):
+                access.record(principal, system: meta.system, action: "view")
                 send(ControlResponse.success(id: request.id, meta: meta))
                 send(ControlResponse.notify(meta: meta, value: value ?? .null))
             }
@@ -87,18 +94,29 @@ final class ControlSession: Sendable {
             if bindings.withLock({ $0.remove(meta) }) != nil { hub.unbind(meta, socket: socket) }
             send(ControlResponse.success(id: request.id, meta: meta))
         case .exec:
+            guard principal.allows(scope: "systems.write") else {
+                return send(ControlResponse.error(id: request.id, code: 2, message: "exec needs the systems.write scope", meta: meta))
+            }
+            // The engine checks the function's security against the role (RuntimeEngine.authorize,
+            // the same rule as Principal.mayExecute(functionSecurity:)).
             let role = principal.role, userID = principal.userID
             Task {
                 let result = await engine.exec(system: request.system, name: request.module, index: request.index,
                                                method: request.name, args: request.args, role: role, userID: userID)
+                // Like the gate for REST: an exec that was allowed counts as control of the system.
+                let allowed = switch result {
+                case .success: true
+                case .failure(let error): !["access_denied", "unknown_system", "unknown_module"].contains(error.code)
+                }
+                if allowed { access.record(principal, system: request.system, action: "control") }
                 switch result {
                 case .success(let value): send(ControlResponse.success(id: request.id, meta: meta, value: value, code: 200))
                 case .failure(let error): send(ControlResponse.error(id: request.id, error, meta: meta))
                 }
             }
         case .debug:
-            if principal.role < .support {
-                return send(ControlResponse.error(id: request.id, code: 2, message: "debug needs the support role", meta: meta))
+            if !principal.has(.support) || !principal.allows(scope: "modules.read") {
+                return send(ControlResponse.error(id: request.id, code: 2, message: "debug needs the support role (and the modules.read scope for tokens)", meta: meta))
             }
             let module: String
             switch moduleID(for: request) {
@@ -107,8 +125,10 @@ final class ControlSession: Sendable {
             }
             let already = debugging.withLock { $0[module] != nil }
             if !already {
+                // Support reads its own levels, not the admin-level values a driver may log (a password it sends).
+                let redactor = LogRedactor(engine: engine, module: module, role: principal.role)
                 let token = engine.debug(module: module) { [weak self] module, level, message in
-                    self?.send(ControlResponse.debug(module: module, level: level, message: message, meta: meta))
+                    self?.send(ControlResponse.debug(module: module, level: level, message: redactor.redact(message), meta: meta))
                 }
                 let duplicate = debugging.withLock { state in
                     if state[module] != nil { return true }

@@ -46,17 +46,29 @@ extension SiteApp {
     /// with the notices put in place of the marker.
     private func page(_ key: PageKey, _ request: Request) throws -> Response {
         let path = siteDirectory + "/" + key.file
-        if case .detail(let ref) = key { return try detailPage(ref, path: path, request) }
-        guard let notices = notices(for: request) else {
+        if case .detail(let ref) = key { return try detailPage(ref, path: path, request, live: LiveMarks.applies(to: key)) }
+        let notices = notices(for: request)
+        func asFile() throws -> Response {
             let target = "/backoffice/" + key.file
             let rewritten = try Request(method: request.method, target: target, headers: request.headers, id: request.id)
             guard FileManager.default.fileExists(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
             return try files.respond(to: rewritten)
         }
+        var live = LiveMarks.applies(to: key) ? runtime : nil
+        guard notices != nil || live != nil else { return try asFile() }
         guard let data = FileManager.default.contents(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
         var page = String(decoding: data, as: UTF8.self)
-        if let range = page.range(of: PageRenderer.noticesMarker.text) {
+        if live != nil, !LiveMarks.hasMarks(page) {
+            live = nil
+            if notices == nil { return try asFile() }
+        }
+        if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
             page.replaceSubrange(range, with: notices)
+        }
+        if let live {
+            page = LiveMarks.fill(page, engine: live)
+            // Without notices the page is the same for every reader: keep a validator.
+            if notices == nil { return ContentTag.response(Array(page.utf8), for: request) }
         }
         return html(Array(page.utf8))
     }
@@ -64,7 +76,7 @@ extension SiteApp {
     /// A pre-rendered detail page with its per-reader parts put in: the settings block for the
     /// reader's role, and on a user's page the permissions and access history. Such a page is
     /// never served from the file as is (it differs by reader), so it is sent `no-store`.
-    private func detailPage(_ ref: ObjectRef, path: String, _ request: Request) throws -> Response {
+    private func detailPage(_ ref: ObjectRef, path: String, _ request: Request, live: Bool) throws -> Response {
         guard let data = FileManager.default.contents(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
         var page = String(decoding: data, as: UTF8.self)
         var setCookie: String?
@@ -82,6 +94,11 @@ extension SiteApp {
         let notices = notices(for: request)
         if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
             page.replaceSubrange(range, with: notices)
+        }
+        if live, let engine = runtime {
+            page = LiveMarks.fill(page, engine: engine)
+            // Live state is the same for every reader: keep a validator unless the page has per-reader parts.
+            if !perReader && notices == nil && setCookie == nil { return ContentTag.response(Array(page.utf8), for: request) }
         }
         guard perReader || notices != nil else {
             let rewritten = try Request(method: request.method, target: "/backoffice/" + PageKey.detail(ref).file, headers: request.headers, id: request.id)
@@ -129,6 +146,9 @@ extension SiteApp {
         let page = Int(request.query("page") ?? "") ?? 1
         let bytes = try renderer(snapshot).renderList(kind, ids: ids, page: page, query: query,
                                                       extraQuery: extra.joined(separator: "&"))
+        if kind == .module, let engine = runtime {
+            return html(Array(LiveMarks.fill(String(decoding: bytes, as: UTF8.self), engine: engine).utf8))
+        }
         return html(bytes)
     }
 }

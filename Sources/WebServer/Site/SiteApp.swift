@@ -1,6 +1,7 @@
 import ConfigRepo
 import Foundation
 import SiteGen
+import Runtime
 import Synchronization
 
 /// The backoffice site as served: pre-rendered pages from the site directory (with the
@@ -19,6 +20,7 @@ public final class SiteApp: Sendable {
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     private let watchToken = Mutex<WatchToken?>(nil)
     private let headObservers = Mutex<[@Sendable () -> Void]>([])
+    private let runtimeEngine = Mutex<RuntimeEngine?>(nil)
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
                 stateDirectory: String) throws {
@@ -54,6 +56,12 @@ public final class SiteApp: Sendable {
             return nil
         }
     }
+
+    /// The runtime whose live state (module dots, room colours, online counts) pages show at
+    /// request time (`LiveMarks`); without one pages show their pre-rendered defaults.
+    public func attach(runtime: RuntimeEngine) { runtimeEngine.withLock { $0 = runtime } }
+
+    var runtime: RuntimeEngine? { runtimeEngine.withLock { $0 } }
 
     /// Calls `action` after each commit the site makes and each new head it notices (the
     /// identity directory re-reads users and keys then).

@@ -9,7 +9,8 @@ extension ServeCommand {
     /// Refuses to start when a route has no access rule. `--auth off` (hidden; loopback only)
     /// leaves the gate out, for the web-server tests and the auth-overhead benchmark.
     static func installAuth(on router: inout Router, arguments: ParsedArguments, deployment: Deployment,
-                            host: String, port: Int, logger: Logger, site: SiteApp? = nil) throws {
+                            host: String, port: Int, logger: Logger, site: SiteApp? = nil,
+                            access: SystemAccessRecorder? = nil) throws {
         let mode = arguments.value("auth") ?? "on"
         guard mode == "on" || mode == "off" else { throw UsageError("--auth must be on or off") }
         if mode == "off" {
@@ -25,6 +26,7 @@ extension ServeCommand {
                                       policy: policy, logger: logger,
                                       templates: try TemplateLibrary(directory: try SiteTemplatesLocator.templates(nil)))
         service.install(on: &router)
+        access?.attach(service.accessLog)
         // A permission change or new API key from the site counts at the next request.
         site?.whenHeadMoves { service.directory.invalidate() }
         let unruled = policy.unruled(router.routeKeys)

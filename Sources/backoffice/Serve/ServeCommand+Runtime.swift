@@ -13,7 +13,8 @@ extension ServeCommand {
     /// Test knobs (environment): `BACKOFFICE_EXEC_TIMEOUT` (seconds, default 10),
     /// `BACKOFFICE_LIVENESS_INTERVAL` and `BACKOFFICE_LIVENESS_TIMEOUT` (10 and 5),
     /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`).
-    static func startRuntime(_ deployment: Deployment, router: inout Router, arguments: ParsedArguments) throws -> RuntimeEngine {
+    static func startRuntime(_ deployment: Deployment, router: inout Router, arguments: ParsedArguments,
+                             access: SystemAccessRecorder = SystemAccessRecorder()) throws -> RuntimeEngine {
         let environment = ProcessInfo.processInfo.environment
         var configuration = RuntimeConfiguration(statusDirectory: deployment.stateDirectory + "/status")
         if let directory = environment["BACKOFFICE_DRIVER_DIR"] {
@@ -25,11 +26,16 @@ extension ServeCommand {
         if let value = seconds("BACKOFFICE_LIVENESS_TIMEOUT") { configuration.timing.livenessTimeout = value }
         if !arguments.flag("no-simulators") {
             startSimulators(for: try deployment.repository.headSnapshot())
+            if let port = try arguments.integer("simulator-control-port", in: 0...65535) {
+                let control = try FleetControlServer(port: port, fleet: SimulatorFleet(combining: simulators))
+                simulatorControl = control
+                Terminal.print("simulators: control port http://127.0.0.1:\(control.port)/simulators (stats, faults)")
+            }
         }
         let engine = RuntimeEngine(configuration: configuration, repository: deployment.repository,
                                    secretBox: deployment.secretBox, log: { Terminal.error($0) })
         try engine.follow(deployment.repository)
-        router.addControlAPI(engine: engine)
+        router.addControlAPI(engine: engine, access: access)
         router.addEngineAPI(engine: engine)
         Terminal.print("runtime: \(engine.moduleIDs.count) modules in \(engine.processes().count) driver processes")
         return engine
@@ -37,6 +43,7 @@ extension ServeCommand {
 
     /// The simulators live as long as the process.
     nonisolated(unsafe) private static var simulators: [SimulatorFleet] = []
+    nonisolated(unsafe) private static var simulatorControl: FleetControlServer?
 
     /// One simulator per local device port of a bundled-driver module (`SimulatorFleet.entries`);
     /// a port already taken is reported and skipped (another server may run its own fleet).

@@ -39,7 +39,10 @@ public struct AccessPolicy: Sendable {
         // checked by the engine for every exec, REST or WebSocket); modules, and starting or
         // stopping anything (a commit of `running`), are support's.
         let engine = "/api/engine/v2"
-        policy.set(.get, engine + "/systems/control", .signedIn(scope: "systems"))
+        // The control socket opens with systems.read; exec checks systems.write per command.
+        policy.set(.get, engine + "/systems/control", .signedIn(scope: "systems.read"))
+        // The site's live feed (dots, room colours, counts; a module's status for support).
+        policy.set(.get, engine + "/live", .signedIn(scope: "systems.read"))
         for read in ["/systems/:sys/types", "/systems/:sys/functions/:mod", "/systems/:sys/:mod", "/systems/:sys/:mod/:key"] {
             policy.set(.get, engine + read, .signedIn(scope: "systems.read"))
         }
