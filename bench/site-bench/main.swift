@@ -5,6 +5,8 @@
 // site and its page count; one system edit → pages re-rendered and time; and form POST → 303
 // latency with 8 concurrent editors, through the router exactly as the server answers.
 // Prints a table and writes bench/results/site-bench.json. `--small` divides the sizes by 10.
+// The repository uses the sharded layout for modules, systems and zones (as config-bench does;
+// `--flat` puts every object in its kind's directory instead).
 import ConfigRepo
 import Foundation
 import SiteGen
@@ -12,6 +14,7 @@ import WebServer
 
 let arguments = CommandLine.arguments
 let scale = arguments.contains("--small") ? 10 : 1
+let flat = arguments.contains("--flat")
 let counts = (systems: 10_000 / scale, modulesPerSystem: 5, zones: 2_000 / scale, drivers: 300 / scale)
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -65,18 +68,44 @@ func portfolio() -> [ConfigDocument] {
     return documents
 }
 
-let workspace = NSTemporaryDirectory() + "site-bench-\(UUID().uuidString)"
-defer { try? FileManager.default.removeItem(atPath: workspace) }
+/// Writes the portfolio as files under `root`: `backoffice.json` declaring the sharded layout,
+/// each object at its path in that layout.
+func writeTree(_ documents: [ConfigDocument], at root: String) throws {
+    func put(_ path: String, _ value: JSONValue) throws {
+        let url = URL(fileURLWithPath: root + "/" + path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(JSONWriter.canonicalBytes(value)).write(to: url)
+    }
+    var deployment: [String: JSONValue] = ["title": "Synthetic portfolio"]
+    let sharded: Set<Kind> = flat ? [] : [.module, .system, .zone]
+    if !flat { deployment["layout"] = ["sharded": .array(sharded.map { .string($0.directory) }.sorted { $0.stringValue! < $1.stringValue! })] }
+    try put("backoffice.json", .object(deployment))
+    for document in documents {
+        try put(sharded.contains(document.ref.kind) ? document.ref.shardedPath : document.ref.path, .object(document.members))
+    }
+}
+
+// SITE_BENCH_WORKSPACE=DIR keeps the workspace and reuses its repository on the next run
+// (for profiling; the edits of earlier runs stay in its history).
+let kept = ProcessInfo.processInfo.environment["SITE_BENCH_WORKSPACE"]
+let workspace = kept ?? NSTemporaryDirectory() + "site-bench-\(UUID().uuidString)"
+// Deleting 60,000 files right before creating 60,000 makes the creation slow on this machine's
+// journal-less ext4 (it skips recently deleted inodes one by one), so the source tree and
+// the workspace are deleted at the end.
+defer { if kept == nil { try? FileManager.default.removeItem(atPath: workspace) } }
 var results: [(String, String, String)] = []
 
-print("site-bench: \(counts.systems) systems, \(counts.systems * counts.modulesPerSystem) modules, \(counts.zones) zones, \(counts.drivers) drivers")
+print("site-bench: \(counts.systems) systems, \(counts.systems * counts.modulesPerSystem) modules, \(counts.zones) zones, \(counts.drivers) drivers; \(flat ? "flat" : "sharded (modules, systems, zones)") layout")
 var start = now()
 let secret = try DeploymentSecret.loadOrCreate(stateDirectory: workspace + "/state")
-_ = try ConfigStore.create(at: workspace + "/repo", from: nil, message: "Empty portfolio")
+if !FileManager.default.fileExists(atPath: workspace + "/repo") {
+    try writeTree(portfolio(), at: workspace + "/source")
+    _ = try ConfigStore.create(at: workspace + "/repo", from: workspace + "/source", message: "Synthetic portfolio")
+}
+defer { try? FileManager.default.removeItem(atPath: workspace + "/source") }
 let repository = ConfigRepository(store: try ConfigStore(path: workspace + "/repo", workingTreeUpdate: .background),
                                   secretBox: SecretBox(secret: secret))
 let author = Signature(name: "Bench", email: "bench@example.com")
-try repository.apply(portfolio().map(Edit.overwrite), author: author, message: "Synthetic portfolio")
 // The store checks the working tree out in the background; let it finish so it does not
 // compete with the render for the disk.
 repository.store.waitForWorkingTree()
@@ -84,7 +113,7 @@ print(String(format: "  created the repository in %.1f s (working tree included)
 
 let templates = FileManager.default.currentDirectoryPath + "/site-templates"
 let library = try TemplateLibrary(directory: templates)
-let site = workspace + "/site"
+let site = workspace + "/site-\(UUID().uuidString.prefix(8))"   // fresh even in a kept workspace
 let builder = SiteBuilder(library: library, directory: site,
                           changedPaths: { from, to in try repository.store.changes(from: from, to: to) })
 
@@ -101,6 +130,10 @@ try builder.copyAssets(from: templates + "/assets")
 results.append(("full render (\(full.written) pages, 2 threads)", String(format: "%.2f s", full.seconds), "≤ 5 s"))
 let megabytes = (try FileManager.default.subpathsOfDirectory(atPath: site)).reduce(0) { total, path in
     total + ((try? FileManager.default.attributesOfItem(atPath: site + "/" + path)[.size] as? Int) ?? 0)
+}
+if ProcessInfo.processInfo.environment["SITE_BENCH_FULL_ONLY"] != nil {
+    print("full render: \(full.written) pages in \(String(format: "%.2f", full.seconds)) s")
+    exit(0)
 }
 results.append(("site size", String(format: "%.0f MB", Double(megabytes) / 1_048_576), ""))
 

@@ -70,13 +70,16 @@ public final class SiteBuilder: Sendable {
         var folders = Set<String>()
         for page in pages { folders.insert(String(page.file.prefix { $0 != "/" })) }
         for folder in folders where write && folder != pages[0].file { try PageFiles.makeDirectory(directory + "/" + folder) }
+        // `workers` threads render; with `write`, one more thread writes (`PageWriter`).
         let failure = Mutex<(any Error)?>(nil)
+        let writer = write ? PageWriter() : nil
         let count = max(1, workers)
         DispatchQueue.concurrentPerform(iterations: count) { worker in
             for position in stride(from: worker, to: pages.count, by: count) {
                 do {
-                    if let html = try renderer.render(pages[position]), write {
-                        try PageFiles.writeInPlace(html, to: directory + "/" + pages[position].file)
+                    if let html = try renderer.render(pages[position]), let writer {
+                        if writer.error != nil { return }
+                        writer.enqueue(html, to: directory + "/" + pages[position].file)
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
@@ -84,6 +87,7 @@ public final class SiteBuilder: Sendable {
                 }
             }
         }
+        try writer?.finish()
         if let error = failure.withLock({ $0 }) { throw error }
         if write { state.withLock { $0 = State(snapshot: snapshot, index: index) } }
         return Report(commit: snapshot.commit, written: pages.count, removed: 0, seconds: Date().timeIntervalSince(started))
