@@ -105,6 +105,8 @@ if !FileManager.default.fileExists(atPath: workspace + "/repo") {
 defer { try? FileManager.default.removeItem(atPath: workspace + "/source") }
 let repository = ConfigRepository(store: try ConfigStore(path: workspace + "/repo", workingTreeUpdate: .background),
                                   secretBox: SecretBox(secret: secret))
+/// Makes this run's edits differ from a kept workspace's earlier runs (an unchanged value commits nothing).
+let runSalt = Int.random(in: 1...99_999)
 let author = Signature(name: "Bench", email: "bench@example.com")
 // The store checks the working tree out in the background; let it finish so it does not
 // compete with the render for the disk.
@@ -157,7 +159,7 @@ var renameTimes: [Double] = []
 var renamePages: [Int] = []
 for index in 0..<10 {
     var system = try repository.headSnapshot().document(.system, "sys-\((index * 131 + 1) % counts.systems)")!
-    system["name"] = .string("Renamed room \(index)")
+    system["name"] = .string("Renamed room \(index) (run \(runSalt))")
     try repository.apply([.save(system)], author: author)
     let report = try builder.update(latest: { try repository.headSnapshot() })
     renameTimes.append(report.seconds)
@@ -173,7 +175,9 @@ app.mount(on: &router)
 let frozenRouter = router
 
 /// One editor: opens the edit form like a browser (cookie + token + version), changes the capacity, posts.
-func edit(_ systemID: String, round: Int) async throws -> (Double, Int) {
+/// Returns the POST's latency, its status and the latency of following its redirect (the
+/// detail page, which must show the new value: the site catches up with the branch first).
+func edit(_ systemID: String, round: Int) async throws -> (Double, Int, Double) {
     let path = "/backoffice/systems/\(systemID)/edit"
     let form = await frozenRouter.respond(to: try Request(method: .get, target: path))
     let page = String(decoding: form.body, as: UTF8.self)
@@ -183,7 +187,7 @@ func edit(_ systemID: String, round: Int) async throws -> (Double, Int) {
         let tail = page[page.range(of: marker)!.upperBound...]
         return String(tail[..<tail.firstIndex(of: "\"")!])
     }
-    var fields = ["_csrf": value("_csrf"), "_version": value("_version"), "name": value("name"), "capacity": String(20 + round),
+    var fields = ["_csrf": value("_csrf"), "_version": value("_version"), "name": value("name"), "capacity": String(20 + round + runSalt * 100),
                   "zones": "zone-org\nzone-b0\nzone-l0", "modules": "", "bookable": "on"]
     let system = try repository.headSnapshot().document(.system, systemID)!
     fields["zones"] = SystemView(system).zoneIDs.joined(separator: "\n")
@@ -194,21 +198,25 @@ func edit(_ systemID: String, round: Int) async throws -> (Double, Int) {
     let begin = now()
     let response = await frozenRouter.respond(to: try Request(method: .post, target: path,
         headers: ["Cookie": String(cookie), "Content-Type": "application/x-www-form-urlencoded"], body: body))
-    return (now() - begin, response.status.code)
+    let posted = now()
+    guard let location = response.headers["location"] else { return (posted - begin, response.status.code, 0) }
+    let detail = await frozenRouter.respond(to: try Request(method: .get, target: location, headers: ["Cookie": String(cookie)]))
+    precondition(String(decoding: detail.body, as: UTF8.self).contains(String(20 + round + runSalt * 100)), "the detail page misses the new capacity")
+    return (posted - begin, response.status.code, now() - posted)
 }
 
 let editors = 8
 let rounds = 25
 start = now()
-let latencies = try await withThrowingTaskGroup(of: [(Double, Int)].self) { group in
+let latencies = try await withThrowingTaskGroup(of: [(Double, Int, Double)].self) { group in
     for editor in 0..<editors {
         group.addTask {
-            var mine: [(Double, Int)] = []
+            var mine: [(Double, Int, Double)] = []
             for round in 0..<rounds { mine.append(try await edit("sys-\((counts.systems / 2 + editor * 100 + round) % counts.systems)", round: round)) }
             return mine
         }
     }
-    var all: [(Double, Int)] = []
+    var all: [(Double, Int, Double)] = []
     for try await part in group { all += part }
     return all
 }
@@ -218,6 +226,8 @@ precondition(statuses.keys.allSatisfy { $0 == 303 }, "form posts did not all ans
 let times = latencies.map(\.0)
 results.append(("form POST → 303, 8 editors: p50", ms(percentile(times, 0.5)), ""))
 results.append(("form POST → 303, 8 editors: p99", ms(percentile(times, 0.99)), "≤ 30 ms"))
+let follows = latencies.map(\.2)
+results.append(("then GET of the 303 target (catch-up): p50 / p99", ms(percentile(follows, 0.5)) + " / " + ms(percentile(follows, 0.99)), ""))
 results.append(("form commits per second (8 editors)", String(format: "%.0f /s", Double(latencies.count) / elapsed), ""))
 
 let width = results.map(\.0.count).max()! + 2

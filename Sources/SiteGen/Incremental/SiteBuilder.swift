@@ -42,6 +42,9 @@ public final class SiteBuilder: Sendable {
     /// The snapshot the files on disk show.
     public var renderedSnapshot: Snapshot? { state.withLock { $0?.snapshot } }
 
+    /// The commit the files on disk show.
+    public var renderedCommit: ObjectID? { state.withLock { $0?.snapshot.commit } }
+
     /// Every page of the catalogue for a snapshot.
     public static func allPages(_ snapshot: Snapshot, index: SiteIndex) -> [PageKey] {
         var pages: [PageKey] = [.home]

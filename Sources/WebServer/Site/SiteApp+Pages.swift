@@ -42,6 +42,7 @@ extension SiteApp {
     /// A pre-rendered page: the file as is (validators, 304) when there are no notices, else
     /// with the notices put in place of the marker.
     private func page(_ key: PageKey, _ request: Request) throws -> Response {
+        catchUp()
         let path = siteDirectory + "/" + key.file
         guard let notices = notices(for: request) else {
             let target = "/backoffice/" + key.file

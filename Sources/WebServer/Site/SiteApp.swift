@@ -16,6 +16,8 @@ public final class SiteApp: Sendable {
     let files: StaticFiles
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     private let watchToken = Mutex<WatchToken?>(nil)
+    /// Whether a background re-render is queued (`refreshSoon`).
+    private let refreshQueued = Mutex(false)
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
                 stateDirectory: String) throws {
@@ -48,6 +50,28 @@ public final class SiteApp: Sendable {
             FileHandle.standardError.write(Data("site: re-render failed: \(error)\n".utf8))
             return nil
         }
+    }
+
+    /// Re-renders in the background, soon: a form answers its 303 right after the commit.
+    /// Commits made meanwhile are rendered together (one queued re-render at a time), and a
+    /// reader never sees the site behind the branch because `catchUp()` runs before serving a page.
+    func refreshSoon() {
+        let queue = refreshQueued.withLock { queued in
+            defer { queued = true }
+            return !queued
+        }
+        guard queue else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in
+            refreshQueued.withLock { $0 = false }
+            refresh()
+        }
+    }
+
+    /// Brings the pre-rendered pages up to the branch head before one is served (read your
+    /// own writes: the page a form redirects to shows the new value). Usually nothing to do.
+    func catchUp() {
+        guard let head = repository.store.head(), builder.renderedCommit != head else { return }
+        refresh()
     }
 
     private func refreshBanner() {
