@@ -40,9 +40,10 @@ public struct PageRenderer: Sendable {
     }
 
     /// A list page over `ids` (all of a kind, or search results), `page` counted from 1.
-    public func renderList(_ kind: Kind, ids: [String], page number: Int, query: String?, extraQuery: String = "") throws(TemplateError) -> [UInt8] {
+    public func renderList(_ kind: Kind, ids: [String], page number: Int, query: String?, extraQuery: String = "",
+                           moduleFilter: ModuleFilter = ModuleFilter()) throws(TemplateError) -> [UInt8] {
         let values = ListPage(snapshot: snapshot).values(kind, ids: ids, page: number, pageSize: Self.pageSize, query: query,
-                                                         extraQuery: extraQuery)
+                                                         extraQuery: extraQuery, moduleFilter: moduleFilter)
         return try page("list", title: SiteKinds.title(kind), kind: kind, values)
     }
 

@@ -10,7 +10,7 @@ extension SiteApp {
         let segments = Array(request.pathSegments.dropFirst())
         if let first = segments.first, let kind = SiteKinds.kind(segment: first) {
             switch segments.count {
-            case 1 where ["q", "zone", "state"].contains(where: { request.query($0) != nil }):
+            case 1 where (["q", "zone"] + ModuleFilter.parameters).contains(where: { request.query($0) != nil }):
                 return try search(kind, request)
             case 1:
                 if let number = request.query("page").flatMap(Int.init), number > 1 {
@@ -24,6 +24,8 @@ extension SiteApp {
                 case "edit": return try editForm(ref, request)
                 case "delete": return try deleteForm(ref, request)
                 case "history": return try history(ref, request, error: nil)
+                case "modules" where kind == .system: return try membersPage(ref.id, .modules, request)
+                case "zones" where kind == .system: return try membersPage(ref.id, .zones, request)
                 default: break
                 }
             default: break
@@ -70,7 +72,8 @@ extension SiteApp {
         return notices.isEmpty ? nil : notices
     }
 
-    /// A list filtered on the server: `q` (name, id, IP, email…), `zone` (systems), `state` (modules).
+    /// A list filtered on the server: `q` (name, id, IP, email…), `zone` (systems), `name`, `ip`
+    /// and `state` (modules, `ModuleFilter`; online from `moduleState`).
     private func search(_ kind: Kind, _ request: Request) throws -> Response {
         let snapshot = try head()
         let query = request.query("q").flatMap { $0.isEmpty ? nil : $0 }
@@ -81,15 +84,20 @@ extension SiteApp {
             candidates = candidates.filter { members.contains($0.id) }
             extra.append("zone=" + FormEncoding.encode(zone))
         }
-        if let state = request.query("state"), kind == .module, state == "running" || state == "stopped" {
-            candidates = candidates.filter { ModuleView($0).running == (state == "running") }
-            extra.append("state=" + state)
+        var moduleFilter = ModuleFilter()
+        if kind == .module {
+            moduleFilter = ModuleFilter(query: { request.query($0) })
+            if !moduleFilter.isEmpty {
+                let state = moduleState
+                candidates = candidates.filter { moduleFilter.matches($0, in: snapshot, state: state) }
+                extra.append(moduleFilter.queryString)
+            }
         }
         if let query { candidates = candidates.filter { ListColumns.matches($0, query: query, in: snapshot) } }
         let ids = candidates.map(\.id).sorted()
         let page = Int(request.query("page") ?? "") ?? 1
         let bytes = try renderer(snapshot).renderList(kind, ids: ids, page: page, query: query,
-                                                      extraQuery: extra.joined(separator: "&"))
+                                                      extraQuery: extra.joined(separator: "&"), moduleFilter: moduleFilter)
         return html(bytes)
     }
 }

@@ -14,13 +14,17 @@ public final class SiteApp: Sendable {
     let csrf: CSRFTokens
     /// The pre-rendered pages and assets, with validators and 304s.
     let files: StaticFiles
+    /// Whether a module is online, for the module list's state filter (the configured
+    /// `running` until the runtime passes its live state).
+    let moduleState: ModuleOnlineState
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     private let watchToken = Mutex<WatchToken?>(nil)
     /// Whether a background re-render is queued (`refreshSoon`).
     private let refreshQueued = Mutex(false)
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
-                stateDirectory: String) throws {
+                stateDirectory: String, moduleState: ModuleOnlineState = .configured) throws {
+        self.moduleState = moduleState
         self.repository = repository
         self.builder = builder
         self.library = library
@@ -87,6 +91,8 @@ public final class SiteApp: Sendable {
         router.post("/backoffice/:kind/:id/edit") { [self] request in try await self.save(request) }
         router.post("/backoffice/:kind/:id/delete") { [self] request in try await self.delete(request) }
         router.post("/backoffice/:kind/:id/revert") { [self] request in try await self.revert(request) }
+        router.post("/backoffice/systems/:id/modules") { [self] request in try await self.changeMembers(request, .modules) }
+        router.post("/backoffice/systems/:id/zones") { [self] request in try await self.changeMembers(request, .zones) }
         router.get("/backoffice/*") { [self] request in try self.get(request) }
         router.get("/backoffice") { [self] request in try self.get(request) }
     }
