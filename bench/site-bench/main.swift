@@ -129,13 +129,16 @@ if ProcessInfo.processInfo.environment["SITE_BENCH_RENDER_ONLY"] != nil {
 }
 let full = try builder.renderAll(snapshot)
 try builder.copyAssets(from: templates + "/assets")
-results.append(("full render (\(full.written) pages, 2 threads)", String(format: "%.2f s", full.seconds), "≤ 5 s"))
+results.append(("full render into a new directory (\(full.written) pages)", String(format: "%.2f s", full.seconds), "≤ 5 s"))
+// A restart: the same render over the site already there (files rewritten, none created).
+let again = try builder.renderAll(snapshot)
+results.append(("full render over the previous site (restart)", String(format: "%.2f s", again.seconds), "≤ 5 s"))
+if ProcessInfo.processInfo.environment["SITE_BENCH_FULL_ONLY"] != nil {
+    print(String(format: "full render: %d pages in %.2f s; again over it: %.2f s", full.written, full.seconds, again.seconds))
+    exit(0)
+}
 let megabytes = (try FileManager.default.subpathsOfDirectory(atPath: site)).reduce(0) { total, path in
     total + ((try? FileManager.default.attributesOfItem(atPath: site + "/" + path)[.size] as? Int) ?? 0)
-}
-if ProcessInfo.processInfo.environment["SITE_BENCH_FULL_ONLY"] != nil {
-    print("full render: \(full.written) pages in \(String(format: "%.2f", full.seconds)) s")
-    exit(0)
 }
 results.append(("site size", String(format: "%.0f MB", Double(megabytes) / 1_048_576), ""))
 

@@ -13,9 +13,12 @@ final class PageWriter: Sendable {
     private let free: DispatchSemaphore
     private let finished = DispatchSemaphore(value: 0)
     private let failure = Mutex<(any Error)?>(nil)
+    private let onlyChanged: Bool
 
-    /// `capacity`: pages waiting at most (renderers wait for room beyond that).
-    init(capacity: Int = 512) {
+    /// `capacity`: pages waiting at most (renderers wait for room beyond that); `onlyChanged`:
+    /// leave files that already hold the page alone (rendering over an existing site).
+    init(capacity: Int = 512, onlyChanged: Bool = false) {
+        self.onlyChanged = onlyChanged
         free = DispatchSemaphore(value: capacity)
         Thread.detachNewThread { [self] in run() }
     }
@@ -54,7 +57,9 @@ final class PageWriter: Sendable {
             free.signal()
             if item.path.isEmpty { break }
             if failure.withLock({ $0 }) != nil { continue }
-            do { try PageFiles.writeInPlace(item.bytes, to: item.path) } catch { failure.withLock { $0 = $0 ?? error } }
+            do {
+                if onlyChanged { try PageFiles.writeIfChanged(item.bytes, to: item.path) } else { try PageFiles.writeInPlace(item.bytes, to: item.path) }
+            } catch { failure.withLock { $0 = $0 ?? error } }
         }
         finished.signal()
     }
