@@ -6,6 +6,14 @@ import SiteGen
 /// `/zones`) shows the ordered list with up, down and remove buttons and an add form; each
 /// POST makes one change as one commit and answers 303 back to that page.
 extension SiteApp {
+    /// Access rules for the routes the site adds beyond `AccessPolicy.standard`'s form routes:
+    /// changing a system's lists needs an editor of the kind (systems). `serve` adds them.
+    public static func addAccessRules(to policy: inout AccessPolicy) {
+        for list in SystemMembership.List.allCases {
+            policy.set(.post, "/backoffice/:kind/:id/" + list.rawValue, AccessRule(.editorOfKind(parameter: "kind")))
+        }
+    }
+
     static let staleMembersPage = "Someone changed this system since you opened this page; nothing was saved. The list below is the current one."
 
     func membersPage(_ systemID: String, _ list: SystemMembership.List, _ request: Request, error: String? = nil,
@@ -25,6 +33,7 @@ extension SiteApp {
     }
 
     func changeMembers(_ request: Request, _ list: SystemMembership.List) async throws -> Response {
+        guard try kind(request) == .system else { throw HTTPError(.notFound, "only systems have module and zone lists") }
         let systemID = request.parameter("id") ?? ""
         let submission = FormSubmission(request)
         try checkToken(request, submission)

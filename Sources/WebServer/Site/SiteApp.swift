@@ -91,8 +91,9 @@ public final class SiteApp: Sendable {
         router.post("/backoffice/:kind/:id/edit") { [self] request in try await self.save(request) }
         router.post("/backoffice/:kind/:id/delete") { [self] request in try await self.delete(request) }
         router.post("/backoffice/:kind/:id/revert") { [self] request in try await self.revert(request) }
-        router.post("/backoffice/systems/:id/modules") { [self] request in try await self.changeMembers(request, .modules) }
-        router.post("/backoffice/systems/:id/zones") { [self] request in try await self.changeMembers(request, .zones) }
+        for list in SystemMembership.List.allCases {
+            router.post("/backoffice/:kind/:id/" + list.rawValue) { [self] request in try await self.changeMembers(request, list) }
+        }
         router.get("/backoffice/*") { [self] request in try self.get(request) }
         router.get("/backoffice") { [self] request in try self.get(request) }
     }
