@@ -31,6 +31,7 @@ bench: deps
 	@mkdir -p bench/results
 	.build/release/config-bench
 	.build/release/http-bench
+	.build/release/runtime-bench
 	.build/release/driver-bench
 	.build/release/auth-bench
 	.build/release/site-bench

@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
         // DriverKit's own C shim: a TLS client session over OpenSSL, as plain functions.
         .target(name: "CDriverKitTLS", dependencies: ["COpenSSL"]),
         .target(name: "DriverKit", dependencies: ["CDriverKitTLS"]),
@@ -41,12 +41,14 @@ let package = Package(
         // Benchmarks (`make bench`, release builds).
         .executableTarget(name: "config-bench", dependencies: ["ConfigRepo"], path: "bench/config-bench"),
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
+        .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "ConfigRepo", "DeviceSimulators", "CLinuxShims"], path: "bench/runtime-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer"], path: "bench/site-bench"),
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),

@@ -38,6 +38,13 @@ final class ModbusHVAC: DriverModule {
         Function("standby", description: "Standby mode at the standby setpoint (empty room).") { h, _ in try await h.standby() },
         Function("comfort", description: "Auto mode at the comfort setpoint (occupied room).") { h, _ in try await h.comfort() },
         Function("refresh", description: "Read every register now.") { h, _ in try await h.refresh() },
+        // Commissioning: a raw holding-register write bypasses the mode and setpoint checks
+        // above, so only administrators may call it.
+        Function("write_register", description: "Write one raw holding register (commissioning; administrators only).",
+                 args: [Argument("address", .integer(minimum: 0, maximum: 65535)), Argument("value", .integer(minimum: 0, maximum: 65535))],
+                 security: .administrator) { h, args in
+            try await h.writeRawRegister(args.get("address"), args.get("value"))
+        },
     ]
 
     let context: ModuleContext
@@ -92,6 +99,12 @@ final class ModbusHVAC: DriverModule {
     func comfort() async throws {
         try await setMode("auto")
         try await setSetpoint(context.settings.get("comfort_setpoint", default: 22.5))
+    }
+
+    func writeRawRegister(_ address: Int, _ value: Int) async throws {
+        try await writeRegister(address, value, name: "register_\(address)")
+        context.logger.log(.warning, "raw write: holding register \(address) = \(value)")
+        _ = try? await refresh()
     }
 
     func refresh() async throws -> JSON {

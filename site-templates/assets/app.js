@@ -42,4 +42,217 @@
       if (value !== null) area.value = JSON.stringify(value, null, 2);
     });
   });
+  // ---- Live: the runtime's state, pushed over WebSocket. Pages are right without this (the
+  // server fills dots, room colours and counts in at request time); this keeps them current.
+
+  function socketURL(path) {
+    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
+  }
+
+  // A WebSocket that reconnects (1 s, 2 s … 15 s) and re-sends its subscriptions on each open.
+  function persistentSocket(path, onMessage, onOpen) {
+    var socket = null, delay = 1000, queue = [];
+    function open() {
+      socket = new WebSocket(socketURL(path));
+      socket.onopen = function () {
+        delay = 1000;
+        if (onOpen) onOpen(send);
+        queue.splice(0).forEach(send);
+      };
+      socket.onmessage = function (event) {
+        if (event.data === "pong") return;
+        var message;
+        try { message = JSON.parse(event.data); } catch (error) { return; }
+        onMessage(message);
+      };
+      socket.onclose = function () {
+        socket = null;
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 15000);
+      };
+    }
+    function send(request) {
+      if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(request));
+      else queue.push(request);
+    }
+    open();
+    return { send: send };
+  }
+
+  function each(selector, action, root) { Array.prototype.forEach.call((root || document).querySelectorAll(selector), action); }
+  function cssString(text) { return '"' + String(text).replace(/["\\]/g, "\\$&") + '"'; }
+
+  var dots = document.querySelectorAll("[data-module]");
+  var rooms = document.querySelectorAll("[data-live-map] a.room-link");
+  var counts = document.querySelector("[data-live-counts]");
+  var statusView = null; // the "View state" panel, when open
+
+  function systemOfRoom(link) {
+    var match = /\/backoffice\/systems\/([^\/]+)\//.exec(link.getAttribute("href") || "");
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  var live = null;
+  if (dots.length || rooms.length || counts) {
+    live = persistentSocket("/api/engine/v2/live", function (message) {
+      if (message.type === "module") {
+        each("[data-module=" + cssString(message.id) + "]", function (dot) {
+          dot.className = "dot " + message.dot;
+          dot.title = message.text;
+        });
+        each("[data-module-text=" + cssString(message.id) + "]", function (text) { text.textContent = message.text; });
+      } else if (message.type === "room") {
+        Array.prototype.forEach.call(rooms, function (link) {
+          if (systemOfRoom(link) !== message.system) return;
+          link.setAttribute("class", "room-link room-" + message.state);
+          link.setAttribute("data-state", message.state);
+        });
+      } else if (message.type === "counts") {
+        ["online", "offline", "stopped"].forEach(function (name) {
+          var cell = counts && counts.querySelector("[data-count=" + name + "]");
+          if (cell) cell.textContent = message[name];
+        });
+      } else if (message.type === "status" && statusView && statusView.module === message.module) {
+        if (message.values) statusView.reset(message.values);
+        else statusView.set(message.key, message.value);
+      } else if (message.type === "error" && statusView) {
+        statusView.error(message.msg);
+      }
+    }, function (send) {
+      var ids = {};
+      Array.prototype.forEach.call(dots, function (dot) { ids[dot.getAttribute("data-module")] = true; });
+      if (Object.keys(ids).length) send({ watch: "modules", ids: Object.keys(ids) });
+      var systems = [];
+      Array.prototype.forEach.call(rooms, function (link) { var id = systemOfRoom(link); if (id) systems.push(id); });
+      if (systems.length) send({ watch: "rooms", systems: systems });
+      if (counts) send({ watch: "counts" });
+      if (statusView) send({ watch: "status", module: statusView.module });
+    });
+  }
+
+  // The system page's Modules tab: a debug console and "View state" per module.
+  var modulesTab = document.querySelector("section#modules");
+  if (modulesTab && live) {
+    var panel = document.createElement("div");
+    modulesTab.appendChild(panel);
+    var control = null, nextID = 1, debugging = null;
+
+    function header(title, onClose) {
+      var head = document.createElement("div");
+      head.className = "head";
+      var h = document.createElement("h3");
+      h.textContent = title;
+      h.style.margin = "0";
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "button tiny";
+      close.textContent = "Close";
+      close.addEventListener("click", onClose);
+      head.appendChild(h);
+      head.appendChild(close);
+      return head;
+    }
+
+    function openConsole(module) {
+      closeConsole();
+      var box = document.createElement("div");
+      box.className = "live-panel";
+      box.setAttribute("data-console", module);
+      var output = document.createElement("pre");
+      output.className = "console";
+      box.appendChild(header("Debug console — " + module, closeConsole));
+      box.appendChild(output);
+      panel.appendChild(box);
+      debugging = { module: module, box: box, output: output };
+      line("info", "listening to " + module + " (log lines appear as the driver writes them)");
+      if (!control) {
+        control = persistentSocket("/api/engine/v2/systems/control", function (message) {
+          if (!debugging) return;
+          if (message.type === "debug" && message.mod === debugging.module) line(message.level, message.msg);
+          else if (message.type === "error") line("error", message.msg);
+        }, function (send) { if (debugging) send({ id: nextID++, cmd: "debug", mod: debugging.module }); });
+      } else {
+        control.send({ id: nextID++, cmd: "debug", mod: module });
+      }
+    }
+
+    function line(level, text) {
+      if (!debugging) return;
+      var row = document.createElement("span");
+      row.className = level;
+      row.textContent = new Date().toLocaleTimeString() + "  " + (level || "info").padEnd(7) + " " + text + "\n";
+      debugging.output.appendChild(row);
+      while (debugging.output.childNodes.length > 500) debugging.output.removeChild(debugging.output.firstChild);
+      debugging.output.scrollTop = debugging.output.scrollHeight;
+    }
+
+    function closeConsole() {
+      if (!debugging) return;
+      if (control) control.send({ id: nextID++, cmd: "ignore", mod: debugging.module });
+      panel.removeChild(debugging.box);
+      debugging = null;
+    }
+
+    function openState(module) {
+      closeState();
+      var box = document.createElement("div");
+      box.className = "live-panel";
+      box.setAttribute("data-state-view", module);
+      var table = document.createElement("table");
+      table.className = "fields";
+      var body = document.createElement("tbody");
+      table.appendChild(body);
+      box.appendChild(header("State — " + module, closeState));
+      box.appendChild(table);
+      panel.insertBefore(box, panel.firstChild);
+      var rows = {};
+      function set(key, value) {
+        var row = rows[key];
+        if (!row) {
+          row = document.createElement("tr");
+          var th = document.createElement("th");
+          th.textContent = key;
+          row.appendChild(th);
+          row.appendChild(document.createElement("td"));
+          rows[key] = row;
+          var after = Object.keys(rows).sort().indexOf(key);
+          body.insertBefore(row, body.children[after] || null);
+        }
+        row.lastChild.textContent = JSON.stringify(value);
+        row.lastChild.setAttribute("data-key", key);
+      }
+      statusView = {
+        module: module, box: box,
+        reset: function (values) { body.textContent = ""; rows = {}; Object.keys(values).sort().forEach(function (key) { set(key, values[key]); }); },
+        set: set,
+        error: function (text) { body.textContent = ""; var row = document.createElement("tr"); var cell = document.createElement("td"); cell.className = "muted"; cell.textContent = text; row.appendChild(cell); body.appendChild(row); }
+      };
+      live.send({ watch: "status", module: module });
+    }
+
+    function closeState() {
+      if (!statusView) return;
+      live.send({ unwatch: "status", module: statusView.module });
+      panel.removeChild(statusView.box);
+      statusView = null;
+    }
+
+    each("[data-module]", function (dot) {
+      var module = dot.getAttribute("data-module");
+      var row = dot.closest("tr");
+      var cell = document.createElement("span");
+      cell.className = "live-actions";
+      row.lastElementChild.insertBefore(cell, row.lastElementChild.firstChild);
+      [["State", "View state", openState], ["Console", "Debug console", openConsole]].forEach(function (spec) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button tiny";
+        button.textContent = spec[0];
+        button.title = spec[1] + " of " + module;
+        button.setAttribute("data-action", spec[0].toLowerCase());
+        button.addEventListener("click", function () { spec[2](module); });
+        cell.appendChild(button);
+      });
+    }, modulesTab);
+  }
 })();

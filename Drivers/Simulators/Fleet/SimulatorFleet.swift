@@ -54,6 +54,12 @@ public final class SimulatorFleet: Sendable {
         simulators = started
     }
 
+    /// One fleet over the simulators of several already started (one control port for fleets
+    /// started one by one, as `serve` does so a taken port skips only that simulator).
+    public init(combining fleets: [SimulatorFleet]) {
+        simulators = fleets.flatMap(\.simulators)
+    }
+
     /// The simulator on `port`, if the fleet has one.
     public func simulator(port: Int) -> (any DeviceSimulator)? { simulators.first { $0.port == port } }
 

@@ -55,10 +55,21 @@ public enum CommitMessage {
         }
     }
 
+    /// Whether an encrypted value is anywhere inside (a whole `settings` object, say): such a
+    /// value is never spelled out, not even as ciphertext.
+    static func containsEnvelope(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): SecretBox.isEnvelope(text)
+        case .array(let items): items.contains(where: containsEnvelope)
+        case .object(let members): members.values.contains(where: containsEnvelope)
+        default: false
+        }
+    }
+
     /// A value short enough for a subject line; secrets are never spelled out.
     static func short(_ value: JSONValue?) -> String {
         guard let value else { return "(none)" }
-        if let text = value.stringValue, SecretBox.isEnvelope(text) { return "(encrypted)" }
+        if containsEnvelope(value) { return "(encrypted)" }
         let text = JSONWriter.compactString(value)
         return text.count <= 40 ? text : String(text.prefix(37)) + "…"
     }

@@ -73,13 +73,14 @@ public final class GitRepository {
     ///
     /// A form commit in a 50,000-module repository rewrites a tree of tens of thousands of
     /// entries; compressing it dominated the write. Packing recompresses everything later, so
-    /// the loose copy only has to be durable (fsync stays on), not small. Adds a loose backend
+    /// the loose copy need not be small. Durability is unchanged: libgit2's process-wide fsync
+    /// setting (``ConfigStore/setFsync(_:)``) still decides whether objects are synced. Adds a loose backend
     /// with a higher priority than the default ones, so writes go to it; reads of packed
     /// objects cost one extra `stat`.
     public func useFastLooseObjects(level: Int32 = 1) throws(GitError) {
         let objects = gitDirectory + "objects"
         var backend: OpaquePointer?
-        try GitError.check(git_odb_backend_loose(&backend, objects, level, 1, 0, 0), "git_odb_backend_loose")
+        try GitError.check(git_odb_backend_loose(&backend, objects, level, 0, 0, 0), "git_odb_backend_loose")
         try GitError.check(git_odb_add_backend(try odb(), backend, 3), "git_odb_add_backend")
     }
 

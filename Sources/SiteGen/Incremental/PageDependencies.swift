@@ -108,6 +108,7 @@ public enum PageDependencies {
             if before?.string("map_id") != nil || after?.string("map_id") != nil { pages.insert(.map(zoneID: ref.id)) }
             let treeChanged = renamed || before.map { ZoneView($0).parentID } != after.map { ZoneView($0).parentID }
                 || before.map { ZoneView($0).tags } != after.map { ZoneView($0).tags }
+            if before?.string("map_id") != after?.string("map_id") { pages.insert(.home) }  // the home page lists level maps
             if treeChanged {
                 pages.insert(.list(.zone, page: 1))
                 pages.insert(.home)

@@ -2,16 +2,19 @@ import ConfigRepo
 
 /// Detail pages: the generic one (every declared field, what refers to the object, its
 /// metadata) and the richer system and zone pages.
-struct DetailPage {
+public struct DetailPage {
     let snapshot: Snapshot
     /// Related lists longer than this link to a search instead.
     static let relatedLimit = 100
+    /// Where a user's page gets its per-request part (permissions form, access history).
+    public static let userPanelMarker = TrustedHTML(trusted: "<!--user-panel-->")
 
     func values(_ document: ConfigDocument) -> [String: TemplateValue] {
         var values = common(document)
         let presenter = FieldPresenter(snapshot: snapshot)
         values["fields"] = .list(document.kind.fields.compactMap { presenter.row($0, of: document) })
         values["related"] = related(document)
+        if document.kind == .user { values["userPanel"] = .html(Self.userPanelMarker) }
         if document.kind == .module {
             let running = ModuleView(document).running
             values["state"] = ["dot": .string(running ? "running" : "stopped"), "text": .string(running ? "running" : "stopped")]

@@ -57,21 +57,40 @@ struct FieldPresenter {
     }
 }
 
-/// Settings as a static page shows them to anyone: the plain level in full, encrypted levels by
-/// key only (their values are envelopes; readers see them decrypted in the edit form).
-enum SettingsPresenter {
+/// Settings are never written into a pre-rendered page: who may read which level depends on
+/// the reader. The page gets `marker` where the block goes; the server renders the block per
+/// request for the reader's role (`levels(_:objectID:box:role:)`) and puts it in place.
+public enum SettingsPresenter {
+    /// What a pre-rendered page holds where its settings go.
+    public static let marker = TrustedHTML(trusted: "<!--settings-->")
+
+    /// The marker when the object has any setting, else nil (the page says "No settings").
     static func levels(_ value: JSONValue) -> TemplateValue {
         let (settings, _) = Settings.parse(value)
+        let any = SettingsLevel.allCases.contains { !settings[$0].isEmpty }
+        return any ? ["perRequest": .html(marker), "levels": .null] : .null
+    }
+
+    /// The levels `role` may read, decrypted when `box` can open them; levels above the role are
+    /// left out entirely (not even their keys); `never_display` shows only its keys, to admins.
+    public static func levels(_ value: JSONValue, objectID: String, box: SecretBox?, role: Role) -> TemplateValue {
+        let (parsed, _) = Settings.parse(value)
+        let settings = box.flatMap { try? parsed.opened(objectID: objectID, box: $0, upTo: role) } ?? parsed
         var levels: [TemplateValue] = []
         for level in SettingsLevel.allCases {
             let members = settings[level]
             guard !members.isEmpty else { continue }
-            if level.isEncrypted {
+            if level.isReadable(by: role) {
+                let opened = members.values.allSatisfy { !($0.stringValue.map(SecretBox.isEnvelope) ?? false) }
+                if opened {
+                    levels.append(["level": .string(level.key), "json": .string(JSONWriter.canonicalString(.object(members))), "keys": .null])
+                } else {
+                    levels.append(["level": .string(level.key), "keys": .list(JSONWriter.sortedKeys(members).map { .string($0) }), "json": .null])
+                }
+            } else if level == .neverDisplay, role >= .admin {
                 levels.append(["level": .string(level.key), "keys": .list(JSONWriter.sortedKeys(members).map { .string($0) }), "json": .null])
-            } else {
-                levels.append(["level": .string(level.key), "json": .string(JSONWriter.canonicalString(.object(members))), "keys": .null])
             }
         }
-        return levels.isEmpty ? .null : ["levels": .list(levels)]
+        return ["levels": .list(levels), "perRequest": .null, "empty": .bool(levels.isEmpty)]
     }
 }

@@ -1,6 +1,6 @@
 import ConfigRepo
 
-/// The deployment overview: counts per kind, stopped modules, the zone roots.
+/// The deployment overview: counts per kind, stopped modules, the zone roots, the level maps.
 struct HomePage {
     let snapshot: Snapshot
 
@@ -10,7 +10,12 @@ struct HomePage {
         }
         let stopped = snapshot.unordered(.module).filter { !ModuleView($0).running }
         let roots = snapshot.unordered(.zone).filter { ZoneView($0).parentID == nil }.sorted { $0.id < $1.id }
+        // Where a newcomer sees the building live: each zone with a map (the first 20 by id).
+        let maps = snapshot.unordered(.zone).filter { $0.string("map_id") != nil }.sorted { $0.id < $1.id }.prefix(20)
         return [
+            "maps": .list(maps.map { zone in
+                ["text": .string(ObjectLabels.name(zone, in: snapshot)), "href": .string(SiteURL.map(zone: zone.id))]
+            }),
             "counts": .list(counts),
             "stoppedCount": .int(stopped.count),
             "stopped": .list(stopped.sorted { $0.id < $1.id }.prefix(20).map { ObjectLabels.link($0.ref, in: snapshot) }),

@@ -21,14 +21,26 @@ public struct TemplateLibrary: Sendable {
         templates = parsed
     }
 
-    /// Loads every `*.html` file of `directory`; a template's name is its file name without `.html`.
+    /// Loads every `*.html` file of `directory` and of its direct subfolders; a template's name
+    /// is its file name without `.html`, prefixed by its subfolder (`auth/signin`).
     public init(directory: String) throws {
         var sources: [String: String] = [:]
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory) where file.hasSuffix(".html") {
-            let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
-            sources[String(file.dropLast(5))] = String(decoding: data, as: UTF8.self)
+        let manager = FileManager.default
+        for entry in try manager.contentsOfDirectory(atPath: directory) {
+            var isFolder: ObjCBool = false
+            if entry.hasSuffix(".html") {
+                sources[String(entry.dropLast(5))] = try Self.read(directory + "/" + entry)
+            } else if manager.fileExists(atPath: directory + "/" + entry, isDirectory: &isFolder), isFolder.boolValue {
+                for file in try manager.contentsOfDirectory(atPath: directory + "/" + entry) where file.hasSuffix(".html") {
+                    sources[entry + "/" + String(file.dropLast(5))] = try Self.read(directory + "/" + entry + "/" + file)
+                }
+            }
         }
         try self.init(sources: sources)
+    }
+
+    private static func read(_ path: String) throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
     }
 
     /// Renders template `name` with `value`.

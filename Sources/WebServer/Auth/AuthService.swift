@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConfigRepo
+import SiteGen
 
 /// Identity and access for one server: who is asking (sessions, bearer JWTs, API keys), whether
 /// they may (the access policy), and the `/auth/…` routes that sign people in and issue tokens.
@@ -24,6 +25,8 @@ public final class AuthService: Sendable {
     public let hasher: PasswordHasher
     public let policy: AccessPolicy
     public let logger: Logger
+    /// The sign-in, first-admin and consent pages (site templates).
+    let pages: AuthPages
     /// The current Unix time in seconds (replaceable in tests).
     let clock: @Sendable () -> Int
     /// Opens application client secrets stored as `enc:v1` envelopes.
@@ -41,7 +44,7 @@ public final class AuthService: Sendable {
 
     public init(stateDirectory: String, repository: ConfigRepository?, directory: DirectoryCache? = nil,
                 policy: AccessPolicy, logger: Logger = Logger(level: .info), hasher: PasswordHasher = .standard,
-                clock: @escaping @Sendable () -> Int = { Int(time(nil)) }) throws {
+                templates: TemplateLibrary? = nil, clock: @escaping @Sendable () -> Int = { Int(time(nil)) }) throws {
         authDirectory = try StateFile.authDirectory(stateDirectory: stateDirectory)
         self.repository = repository
         if let directory {
@@ -63,6 +66,7 @@ public final class AuthService: Sendable {
         self.hasher = hasher
         self.policy = policy
         self.logger = logger
+        pages = AuthPages(library: templates)
         self.clock = clock
         secretBox = repository?.secretBox
     }

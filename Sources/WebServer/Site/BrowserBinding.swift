@@ -1,10 +1,31 @@
-/// What ties a form token to one browser until sessions exist: a random `bo_csrf` cookie.
-/// The identity issue replaces `value(in:)` with the session id.
-public struct BrowserBinding: Sendable {
+/// What ties a form token to one signed-in browser: its session id (`Principal.sessionID`), so a
+/// token taken from one session is refused in any other. Only when no access gate runs
+/// (`serve --auth off`, every request the local administrator, no sessions) a random `bo_csrf`
+/// cookie stands in for the session. Bearer tokens and API keys have no binding: they cannot
+/// post the site's forms.
+public enum BrowserBinding {
     public static let cookieName = "bo_csrf"
 
     /// The binding the request carries, if any.
     public static func value(in request: Request) -> String? {
+        let principal = request.principal
+        switch principal.credential {
+        case .session: return principal.sessionID.map { "session:" + $0 }
+        case .local: return cookieValue(in: request).map { "browser:" + $0 }
+        case .none, .bearerToken, .apiKey: return nil
+        }
+    }
+
+    /// The request's binding, or for the local mode a new cookie with the `Set-Cookie` value
+    /// that gives it to the browser; nil when the request cannot have one.
+    public static func resolve(_ request: Request) -> (value: String?, setCookie: String?) {
+        if let existing = value(in: request) { return (existing, nil) }
+        guard request.principal.credential == .local else { return (nil, nil) }
+        let fresh = CSRFTokens.randomBytes(16).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return ("browser:" + fresh, "\(cookieName)=\(fresh); Path=/backoffice; HttpOnly; SameSite=Strict")
+    }
+
+    private static func cookieValue(in request: Request) -> String? {
         for header in request.headers.values("cookie") {
             for part in header.split(separator: ";") {
                 let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -12,13 +33,6 @@ public struct BrowserBinding: Sendable {
             }
         }
         return nil
-    }
-
-    /// The request's binding, or a new one with the `Set-Cookie` value that gives it to the browser.
-    public static func resolve(_ request: Request) -> (value: String, setCookie: String?) {
-        if let existing = value(in: request) { return (existing, nil) }
-        let fresh = CSRFTokens.randomBytes(16).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-        return (fresh, "\(cookieName)=\(fresh); Path=/backoffice; HttpOnly; SameSite=Strict")
     }
 }
 

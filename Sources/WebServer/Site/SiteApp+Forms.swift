@@ -7,6 +7,7 @@ extension SiteApp {
     // MARK: - GET
 
     func newForm(_ kind: Kind, _ request: Request) throws -> Response {
+        if kind == .apiKey { return try apiKeyForm(request, inputs: ["user": request.query("user") ?? ""], error: nil) }
         let snapshot = try head()
         let action = SiteURL.new(kind)
         let (token, cookie) = token(for: request, purpose: action)
@@ -59,6 +60,7 @@ extension SiteApp {
         let kind = try kind(request)
         let submission = FormSubmission(request)
         try checkToken(request, submission)
+        if kind == .apiKey { return try createAPIKey(request, submission) }
         guard let id = submission["_id"], IdentifierRules.isValidID(id, of: kind) else {
             throw HTTPError(.badRequest, "the form has no valid new id; reload the form")
         }
@@ -189,7 +191,7 @@ extension SiteApp {
             title: "Conflict: \(current?.displayName ?? ref.id)", action: action, token: token, version: current?.version?.hex,
             inputs: submission.inputs, errors: [:], general: [], hidden: submission.values.filter { $0.key == "_id" || $0.key == "_add_to_system" },
             cancelURL: SiteURL.detail(ref))
-        values["changes"] = HistoryValues.changes(changes)
+        values["changes"] = HistoryValues.changes(changes, role: request.principal.role)
         values["deleted"] = .bool(current == nil)
         if let last = try? repository.history(of: ref, limit: 1).first {
             values["otherCommit"] = ["message": .string(last.subject), "author": .string(last.author.name), "id": .string(last.id.short)]

@@ -20,7 +20,7 @@ extension SiteApp {
             let changes = (try? repository.changes(to: ref, in: commit.id)) ?? []
             return ["message": .string(commit.subject), "author": .string(commit.author.name + " <" + commit.author.email + ">"),
                     "date": .string(commit.author.date.map { HistoryValues.format($0) } ?? ""), "short": .string(commit.id.short),
-                    "id": .string(commit.id.hex), "changes": HistoryValues.changes(changes)]
+                    "id": .string(commit.id.hex), "changes": HistoryValues.changes(changes, role: request.principal.role)]
         }
         let values: [String: TemplateValue] = [
             "name": .string(name), "noun": .string(ref.kind.noun), "kindTitle": .string(SiteKinds.title(ref.kind)),
@@ -60,10 +60,32 @@ extension SiteApp {
 
 /// Field changes as the history, conflict and diff tables show them.
 enum HistoryValues {
-    static func changes(_ changes: [FieldChange]) -> TemplateValue {
-        .list(changes.map { change in
+    /// The changes as `role` may see them: settings levels above the role are left out (their
+    /// keys too), and a whole `settings` object keeps only the readable levels.
+    static func changes(_ changes: [FieldChange], role: Role) -> TemplateValue {
+        .list(visible(changes, to: role).map { change in
             ["path": .string(change.path), "old": .string(show(change.old)), "new": .string(show(change.new))]
         })
+    }
+
+    static func visible(_ changes: [FieldChange], to role: Role) -> [FieldChange] {
+        changes.compactMap { change in
+            let parts = change.path.split(separator: ".", maxSplits: 2)
+            guard parts.first == "settings" else { return change }
+            guard parts.count >= 2 else {
+                var redacted = change
+                redacted.old = change.old.map { readableLevels($0, role) }
+                redacted.new = change.new.map { readableLevels($0, role) }
+                return redacted.old == redacted.new ? nil : redacted
+            }
+            guard let level = SettingsLevel(rawValue: String(parts[1])) else { return change }
+            return level.isReadable(by: role) ? change : nil
+        }
+    }
+
+    private static func readableLevels(_ settings: JSONValue, _ role: Role) -> JSONValue {
+        guard case .object(let levels) = settings else { return settings }
+        return .object(levels.filter { key, _ in SettingsLevel(rawValue: key)?.isReadable(by: role) ?? true })
     }
 
     /// A value in one line; encrypted values are not worth showing as ciphertext.

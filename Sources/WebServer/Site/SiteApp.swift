@@ -1,6 +1,7 @@
 import ConfigRepo
 import Foundation
 import SiteGen
+import Runtime
 import Synchronization
 
 /// The backoffice site as served: pre-rendered pages from the site directory (with the
@@ -12,15 +13,19 @@ public final class SiteApp: Sendable {
     let library: TemplateLibrary
     let siteDirectory: String
     let csrf: CSRFTokens
+    /// Who viewed or controlled which system (shown on each user's page).
+    let accessLog: AccessLog
     /// The pre-rendered pages and assets, with validators and 304s.
     let files: StaticFiles
-    /// Whether a module is online, for the module list's state filter (the configured
-    /// `running` until the runtime passes its live state).
+    /// Whether a module is online for the module list's state filter when no runtime is
+    /// attached (the configured `running`); with one, its live state (`onlineState`).
     let moduleState: ModuleOnlineState
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     private let watchToken = Mutex<WatchToken?>(nil)
     /// Whether a background re-render is queued (`refreshSoon`).
     private let refreshQueued = Mutex(false)
+    private let headObservers = Mutex<[@Sendable () -> Void]>([])
+    private let runtimeEngine = Mutex<RuntimeEngine?>(nil)
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
                 stateDirectory: String, moduleState: ModuleOnlineState = .configured) throws {
@@ -30,6 +35,7 @@ public final class SiteApp: Sendable {
         self.library = library
         self.siteDirectory = siteDirectory
         self.csrf = try CSRFTokens.load(stateDirectory: stateDirectory)
+        self.accessLog = AccessLog(authDirectory: try StateFile.authDirectory(stateDirectory: stateDirectory))
         self.files = StaticFiles(root: siteDirectory, mountPath: "/backoffice")
     }
 
@@ -48,6 +54,13 @@ public final class SiteApp: Sendable {
     /// Re-renders the pages affected since the last render, up to the current head.
     @discardableResult
     func refresh() -> SiteBuilder.Report? {
+        for observer in headObservers.withLock({ $0 }) { observer() }
+        return rerender()
+    }
+
+    /// Brings the pre-rendered pages to the current head.
+    @discardableResult
+    private func rerender() -> SiteBuilder.Report? {
         do {
             return try builder.update(latest: { try repository.headSnapshot() })
         } catch {
@@ -59,7 +72,9 @@ public final class SiteApp: Sendable {
     /// Re-renders in the background, soon: a form answers its 303 right after the commit.
     /// Commits made meanwhile are rendered together (one queued re-render at a time), and a
     /// reader never sees the site behind the branch because `catchUp()` runs before serving a page.
+    /// Head observers (the identity directory) still run before the answer.
     func refreshSoon() {
+        for observer in headObservers.withLock({ $0 }) { observer() }
         let queue = refreshQueued.withLock { queued in
             defer { queued = true }
             return !queued
@@ -67,7 +82,7 @@ public final class SiteApp: Sendable {
         guard queue else { return }
         DispatchQueue.global(qos: .utility).async { [self] in
             refreshQueued.withLock { $0 = false }
-            refresh()
+            rerender()
         }
     }
 
@@ -75,7 +90,19 @@ public final class SiteApp: Sendable {
     /// own writes: the page a form redirects to shows the new value). Usually nothing to do.
     func catchUp() {
         guard let head = repository.store.head(), builder.renderedCommit != head else { return }
-        refresh()
+        rerender()
+    }
+
+    /// The runtime whose live state (module dots, room colours, online counts) pages show at
+    /// request time (`LiveMarks`); without one pages show their pre-rendered defaults.
+    public func attach(runtime: RuntimeEngine) { runtimeEngine.withLock { $0 = runtime } }
+
+    var runtime: RuntimeEngine? { runtimeEngine.withLock { $0 } }
+
+    /// Calls `action` after each commit the site makes and each new head it notices (the
+    /// identity directory re-reads users and keys then).
+    public func whenHeadMoves(_ action: @escaping @Sendable () -> Void) {
+        headObservers.withLock { $0.append(action) }
     }
 
     private func refreshBanner() {
@@ -94,6 +121,9 @@ public final class SiteApp: Sendable {
         for list in SystemMembership.List.allCases {
             router.post("/backoffice/:kind/:id/" + list.rawValue) { [self] request in try await self.changeMembers(request, list) }
         }
+        router.post("/backoffice/users/:id/permissions") { [self] request in try await self.savePermissions(request) }
+        // The stylesheet, script and icon: public, so the sign-in page (same look) can load them.
+        router.get("/backoffice/assets/*") { [self] request in try self.files.respond(to: request) }
         router.get("/backoffice/*") { [self] request in try self.get(request) }
         router.get("/backoffice") { [self] request in try self.get(request) }
     }
@@ -138,8 +168,10 @@ public final class SiteApp: Sendable {
         }
     }
 
+    /// The form token for this browser (its session) and form; empty when the request has no
+    /// binding (a bearer token or API key), so the form cannot be posted.
     func token(for request: Request, purpose: String) -> (token: String, setCookie: String?) {
         let binding = BrowserBinding.resolve(request)
-        return (csrf.token(binding: binding.value, purpose: purpose), binding.setCookie)
+        return (binding.value.map { csrf.token(binding: $0, purpose: purpose) } ?? "", binding.setCookie)
     }
 }

@@ -1,4 +1,5 @@
 import ConfigRepo
+import SiteGen
 import WebServer
 
 extension ServeCommand {
@@ -8,7 +9,8 @@ extension ServeCommand {
     /// Refuses to start when a route has no access rule. `--auth off` (hidden; loopback only)
     /// leaves the gate out, for the web-server tests and the auth-overhead benchmark.
     static func installAuth(on router: inout Router, arguments: ParsedArguments, deployment: Deployment,
-                            host: String, port: Int, logger: Logger) throws {
+                            host: String, port: Int, logger: Logger, site: SiteApp? = nil,
+                            access: SystemAccessRecorder? = nil) throws {
         let mode = arguments.value("auth") ?? "on"
         guard mode == "on" || mode == "off" else { throw UsageError("--auth must be on or off") }
         if mode == "off" {
@@ -22,8 +24,12 @@ extension ServeCommand {
         SiteApp.addAccessRules(to: &policy)
         if arguments.flag("test-routes") { TestRoutes.addAuthRoutes(to: &router, policy: &policy) }
         let service = try AuthService(stateDirectory: deployment.stateDirectory, repository: deployment.repository,
-                                      policy: policy, logger: logger)
+                                      policy: policy, logger: logger,
+                                      templates: try TemplateLibrary(directory: try SiteTemplatesLocator.templates(nil)))
         service.install(on: &router)
+        access?.attach(service.accessLog)
+        // A permission change or new API key from the site counts at the next request.
+        site?.whenHeadMoves { service.directory.invalidate() }
         let unruled = policy.unruled(router.routeKeys)
         guard unruled.isEmpty else {
             throw UsageError("routes without an access rule (add them to AccessPolicy): " + unruled.map(\.description).joined(separator: ", "))

@@ -6,7 +6,8 @@ import WebServer
 extension ServeCommand {
     /// Renders the whole site into `site` for the current head, keeps it up to date with every
     /// new commit (forms or `git push`), and mounts the site's pages, forms and assets.
-    static func mountSite(on router: inout Router, deployment: Deployment, site: String) throws {
+    @discardableResult
+    static func mountSite(on router: inout Router, deployment: Deployment, site: String) throws -> SiteApp {
         let templates = try SiteTemplatesLocator.templates(nil)
         let library = try TemplateLibrary(directory: templates)
         let repository = deployment.repository
@@ -19,6 +20,7 @@ extension ServeCommand {
                                stateDirectory: deployment.stateDirectory)
         site.start()
         site.mount(on: &router)
+        return site
     }
 }
 

@@ -10,7 +10,8 @@ enum ServeCommand: Command {
     static let name = "serve"
     static let summary = "run the web server (site, health check)"
     static let help = """
-        usage: backoffice serve [--host H] [--port P] [--state DIR] [--repo DIR] [--site DIR] [--log-level L]
+        usage: backoffice serve [--host H] [--port P] [--state DIR] [--repo DIR] [--site DIR] [--log-level L] [--no-simulators]
+                                [--simulator-control-port P]
 
         Serves the generated site at /backoffice/ and a health check at /healthz until
         interrupted (SIGINT or SIGTERM stop it gracefully within 5 seconds). On first start
@@ -23,13 +24,17 @@ enum ServeCommand: Command {
           --repo DIR       the configuration repository (default: <state>/config)
           --site DIR       the site directory to serve (default: <state>/site; created if missing)
           --log-level L    debug, info, warning, error or off (default: info)
+          --no-simulators  do not start the simulated devices of the sample building
+          --simulator-control-port P
+                           serve the simulators' stats and faults (drop connections, delay,
+                           errors, silence) on 127.0.0.1:P (docs/driverkit.md)
         """
     /// Hidden options for tests and benchmarks: `--test-routes` adds `/_test/…` routes, among them a
     /// WebSocket echo at `/_test/echo` with 16 MiB frames for the Autobahn cases; `--head-timeout`
     /// shortens the request-head deadline.
     static let arguments = ArgumentSpec(
-        valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout", "auth"],
-        flagOptions: ["test-routes"])
+        valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout", "auth", "simulator-control-port"],
+        flagOptions: ["test-routes", "no-simulators"])
 
     /// The product version reported by /healthz.
     static let version = "0.1.0"
@@ -57,13 +62,17 @@ enum ServeCommand: Command {
         }
         var router = Router()
         router.addHealthCheck(version: version)
-        try mountSite(on: &router, deployment: deployment, site: site)
+        let siteApp = try mountSite(on: &router, deployment: deployment, site: site)
         router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
+        let access = SystemAccessRecorder()
+        let runtime = try startRuntime(deployment, router: &router, arguments: arguments, access: access)
+        siteApp.attach(runtime: runtime)
         if arguments.flag("test-routes") {
             limits.maxWebSocketFrameBytes = 16 * 1024 * 1024
             TestRoutes.add(to: &router)
         }
-        try installAuth(on: &router, arguments: arguments, deployment: deployment, host: host, port: port, logger: Logger(level: level))
+        try installAuth(on: &router, arguments: arguments, deployment: deployment, host: host, port: port, logger: Logger(level: level),
+                        site: siteApp, access: access)
 
         let server = HTTPServer(configuration: .init(host: host, port: port, limits: limits, logger: Logger(level: level)),
                                 router: router)
@@ -81,6 +90,7 @@ enum ServeCommand: Command {
         let signal = await signals.next()
         Terminal.error("backoffice serve: signal \(signal), shutting down")
         await server.shutdown(gracePeriod: 4)
+        await runtime.shutdown()
         return 0
     }
 

@@ -90,6 +90,20 @@ func samplePath(_ pattern: String) -> String {
         #expect(json403.headers["content-type"] == "application/json")
         // The access history records the system viewed.
         #expect(bed.service.accessLog.entries(userID: "user-admin").first?.systemID == "sys-1")
+        // The stylesheet is public (the sign-in page uses it); pages are not.
+        #expect(try await bed.send(.get, "/backoffice/assets/site.css").status == .ok)
+        #expect(try await bed.send(.get, "/backoffice/systems/page.html").status == .seeOther)
+        // Permissions of users: admins only.
+        #expect(try await bed.send(.post, "/backoffice/users/user-plain/permissions", headers: callers[2].1).status == .forbidden)
+        #expect(try await bed.send(.post, "/backoffice/users/user-plain/permissions", headers: callers[1].1).status == .forbidden)
+        #expect(try await bed.send(.post, "/backoffice/users/user-plain/permissions", headers: callers[3].1).status == .ok)
+        // A site system page goes to the viewer's history; its forms and search do not.
+        _ = try await bed.send(.get, "/backoffice/systems/sys-7/", headers: callers[1].1)
+        _ = try await bed.send(.get, "/backoffice/systems/sys-8/edit", headers: callers[1].1)
+        _ = try await bed.send(.get, "/backoffice/systems/?q=sys-9", headers: callers[1].1)
+        let userHistory = bed.service.accessLog.entries(userID: "user-plain")
+        #expect(userHistory.first?.systemID == "sys-7" && userHistory.first?.action == "view")
+        #expect(!userHistory.contains { $0.systemID == "sys-8" || $0.systemID == "sys-9" })
     }
 
     @Test func tokensAreCheckedForAudienceRevocationDemotionAndUser() async throws {

@@ -18,6 +18,14 @@ import Testing
                                   form: ["email": email, "password": password, "continue": continueURL, "csrf": csrfOverride ?? csrf])
     }
 
+    @Test func signInPageIsTheSiteTemplateWithTheSiteStylesheet() async throws {
+        let bed = try AuthTestbed()
+        let page = try await bed.send(.get, "/auth/signin?continue=%2Fbackoffice%2F%22%3E")
+        #expect(page.status == .ok)
+        #expect(page.text.contains("href=\"/backoffice/assets/site.css\"") && page.text.contains("class=\"panel auth\""))
+        #expect(page.text.contains("name=\"csrf\"") && !page.text.contains("\">\"") && !page.text.contains("<style>"))
+    }
+
     @Test func signInRotatesTheSessionAndSetsSafeCookies() async throws {
         let bed = try AuthTestbed()
         let planted = "bo_session=" + AuthCrypto.randomToken(32)

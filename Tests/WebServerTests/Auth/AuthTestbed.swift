@@ -1,5 +1,6 @@
 import ConfigRepo
 import Foundation
+import SiteGen
 @testable import WebServer
 
 /// A throwaway identity world: one domain, an admin, a support user, a user, API keys and an
@@ -48,24 +49,31 @@ final class AuthTestbed: @unchecked Sendable {
         let snapshot = Snapshot(commit: nil, files: repoFiles)
         let now = self.now
         service = try AuthService(stateDirectory: state, repository: nil, directory: DirectoryCache(snapshot: snapshot), policy: policy,
-                                  logger: Logger(level: .off), hasher: .fastForTests, clock: { now })
+                                  logger: Logger(level: .off), hasher: .fastForTests, templates: Self.templates, clock: { now })
         for id in ["user-admin", "user-support", "user-plain", "user-foreign"] {
             try service.passwords.set(PasswordHasher.fastForTests.hash(Self.password), for: id)
         }
         // The router as `serve` builds it.
         router = Router()
         router.addHealthCheck(version: "test")
+        router.get("/backoffice/assets/*") { _ in .text("asset") }
         router.mountStatic("/backoffice", directory: state + "/site")
         // The site's form routes, as SiteApp.mount registers them.
         for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
             router.post("/backoffice/:kind/" + action) { _ in .text("saved") }
         }
+        router.post("/backoffice/users/:id/permissions") { _ in .text("saved") }
         router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
         extraRoutes(&router)
         service.install(on: &router)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: state) }
+
+    /// The repository's `site-templates/` (sign-in, consent and first-admin pages).
+    static let templates: TemplateLibrary? = try? TemplateLibrary(
+        directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("site-templates").path)
 
     func sessionCookie(_ userID: String) -> String {
         "bo_session=" + service.sessions.create(userID: userID, domainID: "authority-test", now: now).id

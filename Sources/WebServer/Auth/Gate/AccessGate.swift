@@ -34,13 +34,23 @@ extension AuthService {
         }
     }
 
-    /// Routes naming a system (`…/systems/:id…`, `:sys_id`) go to the user's access history.
+    /// Routes naming a system (`…/systems/:id…`, `:sys_id`) and the site's system pages
+    /// (`/backoffice/systems/<id>/`) go to the user's access history.
     private func recordSystemAccess(_ request: Request, _ route: RouteKey) {
         guard request.principal.isAuthenticated,
-              let system = request.parameters["sys_id"] ?? (route.pattern.contains("/systems/:id") ? request.parameters["id"] : nil),
+              let system = request.parameters["sys_id"] ?? (route.pattern.contains("/systems/:id") ? request.parameters["id"] : nil)
+                ?? Self.sitePageSystem(request, route),
               system.hasPrefix("sys-") else { return }
         let action = request.method == .get || request.method == .head ? "view" : "control"
         accessLog.record(.init(time: clock(), userID: request.principal.userID, systemID: system, action: action))
+    }
+
+    /// The system a site page shows: `/backoffice/systems/<id>/` (not its forms or history).
+    static func sitePageSystem(_ request: Request, _ route: RouteKey) -> String? {
+        let segments = request.pathSegments
+        guard route.pattern == "/backoffice/*", request.query("q") == nil, segments.count == 3,
+              segments[0] == "backoffice", segments[1] == "systems" else { return nil }
+        return segments[2]
     }
 }
 

@@ -27,11 +27,35 @@ public struct AccessPolicy: Sendable {
         policy.set(.get, "/", .public)
         // The site (Sources/WebServer/Site): pages by the kind they show, forms by the kind they edit.
         policy.set(.get, "/backoffice", .signedIn)
+        policy.set(.get, "/backoffice/assets/*", .public)
         policy.set(.get, "/backoffice/*", AccessRule(.viewerOfKindSegment(index: 1)))
         for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
             policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
         }
+        policy.set(.post, "/backoffice/users/:id/permissions", .role(.admin))
         for route in AuthRoutes.routes { policy.set(route.method, route.pattern, route.rule) }
+        // The runtime (Sources/WebServer/Control, Engine), PlaceOS permission levels: any user
+        // reads systems and operates their unrestricted functions (per-function security is
+        // checked by the engine for every exec, REST or WebSocket); modules, and starting or
+        // stopping anything (a commit of `running`), are support's.
+        let engine = "/api/engine/v2"
+        // The control socket opens with systems.read; exec checks systems.write per command.
+        policy.set(.get, engine + "/systems/control", .signedIn(scope: "systems.read"))
+        // The site's live feed (dots, room colours, counts; a module's status for support).
+        policy.set(.get, engine + "/live", .signedIn(scope: "systems.read"))
+        for read in ["/systems/:sys/types", "/systems/:sys/functions/:mod", "/systems/:sys/:mod", "/systems/:sys/:mod/:key"] {
+            policy.set(.get, engine + read, .signedIn(scope: "systems.read"))
+        }
+        policy.set(.post, engine + "/systems/:sys/:mod/:method", .signedIn(scope: "systems.write"))
+        for action in ["start", "stop"] {
+            policy.set(.post, engine + "/systems/:sys/" + action, .role(.support, scope: "systems.write"))
+        }
+        for read in ["/modules/:id/state", "/modules/:id/state/:key"] {
+            policy.set(.get, engine + read, .role(.support, scope: "modules.read"))
+        }
+        for action in ["/modules/:id/start", "/modules/:id/stop", "/modules/:id/ping", "/modules/:id/exec/:method"] {
+            policy.set(.post, engine + action, .role(.support, scope: "modules.write"))
+        }
         return policy
     }
 }

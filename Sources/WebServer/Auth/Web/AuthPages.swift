@@ -1,58 +1,49 @@
-/// The HTML of the sign-in, first-admin and consent pages. Plain strings with every value
-/// escaped; the site's template engine can take over the markup (site-templates/auth/).
-enum AuthPages {
-    static func layout(title: String, body: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escapeHTML(title)) — BackOffice</title>
-        <style>body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0}main{max-width:24rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1.2rem;padding:.6rem 1.2rem}.error{color:#a40000;background:#fdeaea;padding:.5rem;border-radius:4px}</style>
-        </head><body><main>\(body)</main></body></html>
+import SiteGen
 
-        """
+/// The sign-in, first-admin and consent pages: the templates `site-templates/auth/*.html`
+/// inside the site's `layout` (same stylesheet), without the site's navigation. Every value is
+/// escaped by the template engine.
+public struct AuthPages: Sendable {
+    let library: TemplateLibrary?
+
+    /// `library` must hold `layout`, `auth/signin`, `auth/first-admin` and `auth/consent`; nil
+    /// (benchmarks, tests that never show a page) answers pages with a plain-text notice.
+    public init(library: TemplateLibrary?) {
+        self.library = library
     }
 
-    static func signIn(domain: String, continueURL: String, csrf: String, email: String = "", error: String? = nil) -> String {
-        layout(title: "Sign in", body: """
-            <h1>Sign in</h1><p>\(escapeHTML(domain))</p>
-            \(error.map { "<p class=\"error\" role=\"alert\">\(escapeHTML($0))</p>" } ?? "")
-            <form class="edit" method="post" action="/auth/signin">
-            <input type="hidden" name="csrf" value="\(escapeHTML(csrf))">
-            <input type="hidden" name="continue" value="\(escapeHTML(continueURL))">
-            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="\(escapeHTML(email))">
-            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-            <button class="primary" type="submit">Sign in</button>
-            </form>
-            """)
+    func signIn(domain: String, continueURL: String, csrf: String, email: String = "", error: String? = nil) -> String {
+        render("auth/signin", title: "Sign in", [
+            "domain": .string(domain), "continueURL": .string(continueURL), "csrf": .string(csrf), "email": .string(email),
+            "error": .optional(error),
+        ])
     }
 
-    static func firstAdmin(token: String, csrf: String, error: String? = nil) -> String {
-        layout(title: "Create the first administrator", body: """
-            <h1>First administrator</h1><p>This link works once. Choose the administrator's email and password.</p>
-            \(error.map { "<p class=\"error\" role=\"alert\">\(escapeHTML($0))</p>" } ?? "")
-            <form class="edit" method="post" action="/auth/first-admin">
-            <input type="hidden" name="token" value="\(escapeHTML(token))">
-            <input type="hidden" name="csrf" value="\(escapeHTML(csrf))">
-            <label for="name">Name</label><input id="name" name="name" required>
-            <label for="email">Email</label><input id="email" name="email" type="email" required>
-            <label for="password">Password (at least \(PasswordHasher.minimumLength) characters)</label><input id="password" name="password" type="password" autocomplete="new-password" required>
-            <button class="primary" type="submit">Create and sign in</button>
-            </form>
-            """)
+    func firstAdmin(token: String, csrf: String, error: String? = nil) -> String {
+        render("auth/first-admin", title: "Create the first administrator", [
+            "token": .string(token), "csrf": .string(csrf), "error": .optional(error),
+            "minimumLength": .int(PasswordHasher.minimumLength),
+        ])
     }
 
-    static func consent(application: String, scopes: [String], fields: [String: String], csrf: String) -> String {
-        let hidden = fields.sorted { $0.key < $1.key }.map {
-            "<input type=\"hidden\" name=\"\(escapeHTML($0.key))\" value=\"\(escapeHTML($0.value))\">"
-        }.joined()
-        return layout(title: "Allow access", body: """
-            <h1>Allow \(escapeHTML(application))?</h1>
-            <p>\(escapeHTML(application)) asks to act as you with these scopes:</p>
-            <ul>\(scopes.map { "<li>\(escapeHTML($0))</li>" }.joined())</ul>
-            <form method="post" action="/auth/oauth/authorize">\(hidden)<input type="hidden" name="csrf" value="\(escapeHTML(csrf))">
-            <button type="submit" name="decision" value="allow">Allow</button>
-            <button type="submit" name="decision" value="deny">Deny</button>
-            </form>
-            """)
+    func consent(application: String, scopes: [String], fields: [String: String], csrf: String) -> String {
+        render("auth/consent", title: "Allow access", [
+            "application": .string(application), "scopes": .list(scopes.map { .string($0) }), "csrf": .string(csrf),
+            "hidden": .list(fields.sorted { $0.key < $1.key }.map { ["name": .string($0.key), "value": .string($0.value)] }),
+        ])
+    }
+
+    private func render(_ template: String, title: String, _ values: [String: TemplateValue]) -> String {
+        guard let library else { return "<!doctype html><title>\(escapeHTML(title))</title><p>The site templates are not loaded.</p>" }
+        var members = values
+        members["title"] = .string(title)
+        members["nav"] = .list([])
+        members["notices"] = .html(TrustedHTML(trusted: ""))
+        members["assets"] = .string(SiteURL.assets)
+        do {
+            return String(decoding: try library.renderPage(template, .object(members)), as: UTF8.self)
+        } catch {
+            return "<!doctype html><title>\(escapeHTML(title))</title><p>The page template failed: \(escapeHTML(error.description))</p>"
+        }
     }
 }

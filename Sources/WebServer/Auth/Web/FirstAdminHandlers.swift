@@ -9,7 +9,7 @@ extension AuthService {
                                           requestID: request.id, accept: request.headers["accept"])
         }
         let csrf = AuthCrypto.randomToken(24)
-        var response = Response.html(AuthPages.firstAdmin(token: token, csrf: csrf))
+        var response = Response.html(pages.firstAdmin(token: token, csrf: csrf))
         response.headers.add("Set-Cookie", Cookies.setCookie(Self.signInCSRFCookie, csrf, maxAge: 3600, request: request))
         response.headers.set("Cache-Control", "no-store")
         response.headers.set("Referrer-Policy", "no-referrer")
@@ -35,7 +35,7 @@ extension AuthService {
         do {
             try AccountWriter.checkPassword(password)
         } catch {
-            var response = Response.html(AuthPages.firstAdmin(token: token, csrf: csrf, error: error.description), status: .badRequest)
+            var response = Response.html(pages.firstAdmin(token: token, csrf: csrf, error: error.description), status: .badRequest)
             response.headers.set("Cache-Control", "no-store")
             return response
         }

@@ -47,7 +47,7 @@ extension AuthService {
                                             "code_challenge": challenge, "code_challenge_method": "S256",
                                             "scope": scopes.joined(separator: " ")]
             if let state { fields["state"] = state }
-            var response = Response.html(AuthPages.consent(application: app.name, scopes: scopes, fields: fields,
+            var response = Response.html(pages.consent(application: app.name, scopes: scopes, fields: fields,
                                                            csrf: csrfToken(sessionID: request.principal.sessionID ?? "")))
             response.headers.set("Cache-Control", "no-store")
             return response

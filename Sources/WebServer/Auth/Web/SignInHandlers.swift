@@ -13,7 +13,7 @@ extension AuthService {
     private func signInForm(_ request: Request, domain: DomainRecord?, continueURL: String, email: String = "",
                             error: String? = nil, status: HTTPStatus) -> Response {
         let csrf = AuthCrypto.randomToken(24)
-        var response = Response.html(AuthPages.signIn(domain: domain?.name ?? "BackOffice", continueURL: continueURL, csrf: csrf,
+        var response = Response.html(pages.signIn(domain: domain?.name ?? "BackOffice", continueURL: continueURL, csrf: csrf,
                                                       email: email, error: error), status: status)
         response.headers.add("Set-Cookie", Cookies.setCookie(Self.signInCSRFCookie, csrf, maxAge: 3600, request: request))
         response.headers.set("Cache-Control", "no-store")

@@ -1,0 +1,72 @@
+import ConfigRepo
+
+extension RuntimeEngine {
+    /// The module at `Name_index` of a system: `unknown_system` or `unknown_module` when there is none.
+    public func resolve(system: String, name: String, index: Int) -> Result<String, RuntimeError> {
+        let directory = state.withLock { $0.directory }
+        guard directory.contains(system: system) else {
+            return .failure(RuntimeError(code: "unknown_system", message: "system \(system) does not exist"))
+        }
+        guard let module = directory.module(system: system, name: name, index: index) else {
+            return .failure(RuntimeError(code: "unknown_module", message: "system \(system) has no module \(name)_\(index)"))
+        }
+        return .success(module)
+    }
+
+    /// May `role` call `function` on a module addressed as `name`? The one place REST and the
+    /// WebSocket API check per-function security (placeos-api §5, §8).
+    public static func authorize(role: Role, function: FunctionSpec?, moduleName: String?) -> RuntimeError? {
+        if let moduleName, moduleName.hasPrefix("_"), role < .support {
+            return RuntimeError(code: "access_denied", message: "modules whose name starts with _ need the support role")
+        }
+        if let function, role < function.requiredRole {
+            let level = function.requiredRole == .admin ? "administrator" : "support"
+            return RuntimeError(code: "access_denied", message: "\(function.name) needs the \(level) role; you are \(role)")
+        }
+        return nil
+    }
+
+    /// Calls `method` on a module after checking it exists, runs, has the function, that `role`
+    /// may call it and that `args` fit its schema. Always answers, at the latest after `timeout`.
+    public func exec(module: String, method: String, args: JSONValue, role: Role, userID: String? = nil,
+                     moduleName: String? = nil, timeout: Double? = nil) async -> Result<JSONValue, RuntimeError> {
+        let (spec, host, failure) = state.withLock { ($0.specs[module], $0.moduleHost[module], $0.failures[module]) }
+        guard spec != nil else { return .failure(.unknownModule(module)) }
+        if let refusal = Self.authorize(role: role, function: nil, moduleName: moduleName) { return .failure(refusal) }
+        if let failure { return .failure(.notRunning(module, "it failed to start: \(failure)")) }
+        guard let host else { return .failure(.notRunning(module, "it is stopped")) }
+        guard let metadata = host.metadata else {
+            return .failure(.notRunning(module, "its driver process is starting"))
+        }
+        guard let function = metadata.functions[method] else {
+            let known = metadata.functions.keys.sorted().joined(separator: ", ")
+            return .failure(RuntimeError(code: "unknown_method", message: "module \(module) has no function `\(method)` (it has: \(known))"))
+        }
+        if let refusal = Self.authorize(role: role, function: function, moduleName: moduleName) { return .failure(refusal) }
+        if let problem = ArgumentChecker.problem(with: args, for: function) {
+            return .failure(RuntimeError(code: "bad_arguments", message: problem))
+        }
+        return await host.exec(module: module, method: method, args: args, timeout: timeout, userID: userID)
+    }
+
+    /// `exec` addressed by system and `Name_index`.
+    public func exec(system: String, name: String, index: Int, method: String, args: JSONValue, role: Role,
+                     userID: String? = nil, timeout: Double? = nil) async -> Result<JSONValue, RuntimeError> {
+        switch resolve(system: system, name: name, index: index) {
+        case .failure(let error): return .failure(error)
+        case .success(let module):
+            return await exec(module: module, method: method, args: args, role: role, userID: userID, moduleName: name, timeout: timeout)
+        }
+    }
+
+    /// The functions a module's driver offers (empty until its process is ready).
+    public func functions(ofModule id: String) -> [String: FunctionSpec]? {
+        guard state.withLock({ $0.specs[id] != nil }) else { return nil }
+        return metadata(ofModule: id)?.functions ?? [:]
+    }
+
+    /// SIGKILLs the process hosting a module (operators' "kill", tests); it restarts as after a crash.
+    public func killProcess(ofModule id: String) {
+        state.withLock { $0.moduleHost[id] }?.killProcess()
+    }
+}

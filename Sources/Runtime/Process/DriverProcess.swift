@@ -1,0 +1,121 @@
+import ConfigRepo
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One running driver executable: its pipes, a reader thread for stdout (JSON Lines) and one
+/// for stderr (log text), and a serial queue for writes so callers never block on a full pipe.
+final class DriverProcess: @unchecked Sendable {
+    /// What the process says, delivered on its reader threads.
+    enum Event {
+        case message([String: JSONValue])
+        case protocolError(String)
+        case stderrLine(String)
+        case exited(Int32)
+    }
+
+    let pid: Int32
+    private let process: Process
+    private let input: FileHandle
+    private let writes = DispatchQueue(label: "backoffice.driver.write")
+
+    /// Starts `executable`; `events` is called on reader threads, `.exited` last.
+    init(executable: String, events: @escaping @Sendable (Event) -> Void) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = []
+        var environment = ProcessInfo.processInfo.environment
+        environment["BACKOFFICE_DRIVER_PROTOCOL"] = "1"
+        process.environment = environment
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        self.process = process
+        pid = process.processIdentifier
+        input = stdin.fileHandleForWriting
+        let outFD = stdout.fileHandleForReading.fileDescriptor
+        let errFD = stderr.fileHandleForReading.fileDescriptor
+        let stdoutHandle = stdout.fileHandleForReading, stderrHandle = stderr.fileHandleForReading
+        let errorsDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            Self.readLines(fd: errFD) { piece in
+                if case .line(let bytes) = piece { events(.stderrLine(String(decoding: bytes, as: UTF8.self))) }
+            }
+            _ = stderrHandle
+            errorsDone.signal()
+        }
+        Thread.detachNewThread {
+            Self.readLines(fd: outFD) { piece in
+                switch piece {
+                case .line(let bytes):
+                    do {
+                        guard case .object(let members) = try JSONParser.parse(bytes) else {
+                            events(.protocolError("a line that is not a JSON object: \(Self.excerpt(bytes))"))
+                            return
+                        }
+                        events(.message(members))
+                    } catch {
+                        events(.protocolError("a line that is not JSON (\(error)): \(Self.excerpt(bytes))"))
+                    }
+                case .tooLong(let count):
+                    events(.protocolError("a line of \(count) bytes, over the 16 MiB limit"))
+                }
+            }
+            _ = stdoutHandle
+            // stdout closed: the process is gone or can no longer talk to us.
+            if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            _ = errorsDone.wait(timeout: .now() + 1)
+            events(.exited(process.terminationStatus))
+        }
+    }
+
+    /// Queues one message line.
+    func send(_ message: JSONValue) {
+        let bytes = Array((JSONWriter.compactString(message) + "\n").utf8)
+        let fd = input.fileDescriptor
+        writes.async {
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return  // the process is gone; its exit is reported by the reader
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// SIGKILL, now.
+    func kill() {
+        if process.isRunning { _ = Glibc.kill(pid, SIGKILL) }
+    }
+
+    /// Closes stdin after the queued writes (the driver then exits, protocol §2.6).
+    func closeInput() {
+        let handle = input
+        writes.async { try? handle.close() }
+    }
+
+    private static func readLines(fd: Int32, _ deliver: (LineSplitter.Piece) -> Void) {
+        var splitter = LineSplitter()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return }
+            let pieces = buffer.withUnsafeBufferPointer { splitter.feed(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+            for piece in pieces { deliver(piece) }
+        }
+    }
+
+    private static func excerpt(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes.prefix(120), as: UTF8.self)
+        return bytes.count > 120 ? text + "…" : text
+    }
+}

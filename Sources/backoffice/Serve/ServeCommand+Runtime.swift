@@ -1,0 +1,74 @@
+import ConfigRepo
+import DeviceSimulators
+import Foundation
+import Runtime
+import WebServer
+
+extension ServeCommand {
+    /// Starts the runtime on the deployment (every module of the head commit, then each new
+    /// good commit hot-applied) and adds its WebSocket control API and REST routes. Unless
+    /// `--no-simulators` is given, first starts a simulator for every bundled-driver module that
+    /// points at 127.0.0.1, so the sample building is live on its own.
+    ///
+    /// Test knobs (environment): `BACKOFFICE_EXEC_TIMEOUT` (seconds, default 10),
+    /// `BACKOFFICE_LIVENESS_INTERVAL` and `BACKOFFICE_LIVENESS_TIMEOUT` (10 and 5),
+    /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`).
+    static func startRuntime(_ deployment: Deployment, router: inout Router, arguments: ParsedArguments,
+                             access: SystemAccessRecorder = SystemAccessRecorder()) throws -> RuntimeEngine {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = RuntimeConfiguration(statusDirectory: deployment.stateDirectory + "/status")
+        if let directory = environment["BACKOFFICE_DRIVER_DIR"] {
+            configuration.resolver = StandardDriverResolver(bundledDirectory: directory)
+        }
+        func seconds(_ name: String) -> Double? { environment[name].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } }
+        if let value = seconds("BACKOFFICE_EXEC_TIMEOUT") { configuration.timing.execTimeout = value }
+        if let value = seconds("BACKOFFICE_LIVENESS_INTERVAL") { configuration.timing.livenessInterval = value }
+        if let value = seconds("BACKOFFICE_LIVENESS_TIMEOUT") { configuration.timing.livenessTimeout = value }
+        if !arguments.flag("no-simulators") {
+            startSimulators(for: try deployment.repository.headSnapshot())
+            if let port = try arguments.integer("simulator-control-port", in: 0...65535) {
+                let control = try FleetControlServer(port: port, fleet: SimulatorFleet(combining: simulators))
+                simulatorControl = control
+                Terminal.print("simulators: control port http://127.0.0.1:\(control.port)/simulators (stats, faults)")
+            }
+        }
+        let engine = RuntimeEngine(configuration: configuration, repository: deployment.repository,
+                                   secretBox: deployment.secretBox, log: { Terminal.error($0) })
+        try engine.follow(deployment.repository)
+        router.addControlAPI(engine: engine, access: access)
+        router.addEngineAPI(engine: engine)
+        Terminal.print("runtime: \(engine.moduleIDs.count) modules in \(engine.processes().count) driver processes")
+        return engine
+    }
+
+    /// The simulators live as long as the process.
+    nonisolated(unsafe) private static var simulators: [SimulatorFleet] = []
+    nonisolated(unsafe) private static var simulatorControl: FleetControlServer?
+
+    /// One simulator per local device port of a bundled-driver module (`SimulatorFleet.entries`);
+    /// a port already taken is reported and skipped (another server may run its own fleet).
+    private static func startSimulators(for snapshot: Snapshot) {
+        var endpoints: [SimulatorFleet.ModuleEndpoint] = []
+        for document in snapshot.unordered(.module) {
+            guard let driver = snapshot.driver(ofModule: document),
+                  let repository = driver.repositoryID.flatMap({ snapshot.document(.repository, $0) }),
+                  repository.string("uri")?.hasPrefix("bundled:") == true,
+                  let file = driver.document.string("file_name") else { continue }
+            let module = ModuleView(document)
+            endpoints.append(.init(driverFile: file, ip: module.ip, port: module.port ?? driver.defaultPort,
+                                   uri: module.uri ?? (module.ip == nil ? driver.defaultURI : nil)))
+        }
+        var started = 0
+        var failed: [String] = []
+        for entry in SimulatorFleet.entries(for: endpoints) {
+            do {
+                simulators.append(try SimulatorFleet([entry]))
+                started += 1
+            } catch {
+                failed.append("\(entry.kind.rawValue):\(entry.port)")
+            }
+        }
+        if started > 0 { Terminal.print("simulators: \(started) simulated devices on 127.0.0.1 (--no-simulators turns them off)") }
+        if !failed.isEmpty { Terminal.error("simulators: ports in use, not simulated: \(failed.joined(separator: ", "))") }
+    }
+}

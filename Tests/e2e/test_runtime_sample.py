@@ -1,0 +1,50 @@
+"""`backoffice serve` on the sample building with its simulators: everything live within 10 s,
+room states from the logic modules, and the status snapshot surviving a restart."""
+import os
+import subprocess
+import sys
+import time
+
+from conftest import BACKOFFICE, free_port
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
+from runtime_harness import Server, wait_for  # noqa: E402
+
+ROOM_STATES = {"free", "occupied", "in_use"}
+
+
+def module_ids(server):
+    return sorted(name[:-5] for name in os.listdir(os.path.join(server.config, "modules")) if name.endswith(".json"))
+
+
+def running_modules(server):
+    return [m for m in module_ids(server) if server.read("modules/%s.json" % m).get("running", True)]
+
+
+def test_the_sample_building_is_live_within_10_seconds_and_its_status_survives_a_restart():
+    server = Server(BACKOFFICE, free_port())
+    started = time.time()
+    try:
+        assert len(module_ids(server)) == 71
+        modules = running_modules(server)
+        assert len(modules) >= 60
+
+        def all_online():
+            return all(server.post("/api/engine/v2/modules/%s/ping" % m)[1]["pingable"] for m in modules)
+        wait_for(all_online, 10 - (time.time() - started), "every running module online")
+        status, room = server.get("/api/engine/v2/systems/sys-l1-huddle/RoomLogic_1/state")
+        assert status == 200 and room in ROOM_STATES
+        hvac = server.get("/api/engine/v2/modules/mod-l1-huddle-hvac/state")[1]
+        assert hvac["connected"] is True and "setpoint" in hvac
+        server.process.terminate()
+        assert server.process.wait(15) == 0
+        saved = os.path.join(server.state, "status", "modules.json")
+        assert os.path.exists(saved)
+        # Restart without simulators: the last known values are there before any driver reports.
+        log = open(server.log_path, "a")
+        server.process = subprocess.Popen([BACKOFFICE, "serve", "--state", server.state, "--port", str(server.port),
+                                           "--no-simulators", "--auth", "off"], stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: server.output().count("is serving") == 2, 30, "the second start")
+        assert server.get("/api/engine/v2/modules/mod-l1-huddle-hvac/state/setpoint")[1] == hvac["setpoint"]
+    finally:
+        server.stop()

@@ -1,0 +1,189 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A minimal blocking WebSocket client for the benchmark: text frames only, masked as RFC 6455
+/// requires of clients, unfragmented messages.
+final class WebSocketClient {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int, path: String) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw BenchError("cannot connect to 127.0.0.1:\(port)") }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)  // a stuck benchmark fails instead of hanging
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        writeAll(Array(request.utf8))
+        while true {
+            if let end = find([13, 10, 13, 10]) {
+                let head = String(decoding: buffer[..<end], as: UTF8.self)
+                buffer.removeFirst(end + 4)
+                guard head.hasPrefix("HTTP/1.1 101") else { throw BenchError("handshake refused: \(head.prefix(40))") }
+                return
+            }
+            guard fill() else { throw BenchError("connection closed during the handshake") }
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Whether something accepts TCP connections on the port.
+    static func canConnect(port: Int) throws -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    func send(_ text: String) {
+        let payload = Array(text.utf8)
+        var frame: [UInt8] = [0x81]
+        if payload.count < 126 {
+            frame.append(0x80 | UInt8(payload.count))
+        } else {
+            frame.append(0x80 | 126)
+            frame.append(UInt8(payload.count >> 8))
+            frame.append(UInt8(payload.count & 0xFF))
+        }
+        let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
+        frame += mask
+        for (index, byte) in payload.enumerated() { frame.append(byte ^ mask[index & 3]) }
+        writeAll(frame)
+    }
+
+    /// The next text message (blocking), or nil when the connection closed.
+    func receive() -> String? {
+        while true {
+            if let message = takeMessage() { return message }
+            guard fill() else { return nil }
+        }
+    }
+
+    /// Reads what is available without blocking (for an fd polled as readable); returns whole messages.
+    func drain() -> [String] {
+        var messages: [String] = []
+        _ = fill(nonBlocking: true)
+        while let message = takeMessage() { messages.append(message) }
+        return messages
+    }
+
+    /// Like `drain`, for fan-out: the integer after `"value":` of each whole message, read from
+    /// the bytes without building strings (so the client, not the server, is not the bottleneck).
+    func drainNumbers() -> [UInt64] {
+        var numbers: [UInt64] = []
+        _ = fill(nonBlocking: true)
+        let key = Array("\"value\":".utf8)
+        var offset = 0
+        while buffer.count - offset >= 2 {
+            var length = Int(buffer[offset + 1] & 0x7F)
+            var header = 2
+            if length == 126 {
+                guard buffer.count - offset >= 4 else { break }
+                length = Int(buffer[offset + 2]) << 8 | Int(buffer[offset + 3])
+                header = 4
+            }
+            guard buffer.count - offset >= header + length else { break }
+            let end = offset + header + length
+            var position = offset + header
+            while position + key.count <= end {
+                if buffer[position] == key[0], (1..<key.count).allSatisfy({ buffer[position + $0] == key[$0] }) { break }
+                position += 1
+            }
+            position += key.count
+            var number: UInt64 = 0
+            var digits = 0
+            while position < end, buffer[position] >= 0x30, buffer[position] <= 0x39 {
+                number = number * 10 + UInt64(buffer[position] - 0x30)
+                position += 1
+                digits += 1
+            }
+            if digits > 0 { numbers.append(number) }
+            offset = end
+        }
+        buffer.removeFirst(offset)
+        return numbers
+    }
+
+    private func takeMessage() -> String? {
+        guard buffer.count >= 2 else { return nil }
+        var length = Int(buffer[1] & 0x7F)
+        var header = 2
+        if length == 126 {
+            guard buffer.count >= 4 else { return nil }
+            length = Int(buffer[2]) << 8 | Int(buffer[3])
+            header = 4
+        } else if length == 127 {
+            guard buffer.count >= 10 else { return nil }
+            length = buffer[2..<10].reduce(0) { $0 << 8 | Int($1) }
+            header = 10
+        }
+        guard buffer.count >= header + length else { return nil }
+        let text = String(decoding: buffer[header..<header + length], as: UTF8.self)
+        buffer.removeFirst(header + length)
+        return text
+    }
+
+    private func fill(nonBlocking: Bool = false) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, nonBlocking ? Int32(MSG_DONTWAIT) : 0) }
+        guard count > 0 else { return false }
+        buffer += chunk[0..<count]
+        return true
+    }
+
+    private func find(_ pattern: [UInt8]) -> Int? {
+        guard buffer.count >= pattern.count else { return nil }
+        for index in 0...(buffer.count - pattern.count) where Array(buffer[index..<index + pattern.count]) == pattern { return index }
+        return nil
+    }
+
+    private func writeAll(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+func nanosecondsNow() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
+func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
+    sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6
+}
+
+/// VmRSS of a process, in KiB.
+func residentKiB(_ pid: Int32) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+    return 0
+}

@@ -1,0 +1,317 @@
+// runtime-bench: the runtime's figures (issue 5), release build, modules on local simulators.
+//   1. exec round trip WebSocket → driver process → Lutron simulator → WebSocket: p50/p99, exec/s
+//   2. status fan-out: one status key bound by 1,000 WebSocket clients: notifications/s, p50/p99
+//   3. memory: 5,000 modules across the five bundled drivers: RSS per driver process and per module
+import CLinuxShims
+import ConfigRepo
+import DeviceSimulators
+import Foundation
+import Runtime
+import Synchronization
+import WebServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+
+signal(SIGPIPE, SIG_IGN)
+let seconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "") ?? 5
+let roomCount = Int(ProcessInfo.processInfo.environment["BENCH_ROOMS"] ?? "") ?? 1000
+let secretDirectory = NSTemporaryDirectory() + "runtime-bench-\(getpid())"
+let box = SecretBox(secret: try DeploymentSecret.loadOrCreate(stateDirectory: secretDirectory))
+let building = BenchBuilding(box: box)
+/// Where the driver executables are (default: next to this binary).
+var benchConfiguration: RuntimeConfiguration {
+    var configuration = RuntimeConfiguration()
+    if let directory = ProcessInfo.processInfo.environment["BENCH_DRIVER_DIR"] {
+        configuration.resolver = StandardDriverResolver(bundledDirectory: directory)
+    }
+    return configuration
+}
+
+func waitUntil(_ timeout: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
+/// A simulator of `kind` on a free port: in this process, or as `<BENCH_SIMULATOR_BIN> simulate KIND`
+/// when that is set (to measure against simulators built differently from this binary).
+final class BenchSimulator {
+    let port: Int
+    private let local: (any DeviceSimulator)?
+    private let process: Process?
+
+    init(_ kind: SimulatorKind) throws {
+        guard let binary = ProcessInfo.processInfo.environment["BENCH_SIMULATOR_BIN"] else {
+            let simulator = try kind.start(port: 0)
+            local = simulator
+            port = simulator.port
+            process = nil
+            return
+        }
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        close(probe)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["simulate", kind.rawValue, "--port", String(port)]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        local = nil
+        let port = self.port
+        _ = waitUntil(10) { (try? WebSocketClient.canConnect(port: port)) == true }
+    }
+
+    func stop() {
+        local?.stop()
+        process?.terminate()
+        process?.waitUntilExit()
+    }
+}
+
+func startServer(_ engine: RuntimeEngine) throws -> (HTTPServer, Int) {
+    var router = Router()
+    router.addControlAPI(engine: engine)
+    var limits = Limits()
+    limits.maxConnections = 4096
+    let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, limits: limits, logger: Logger(level: .off)), router: router)
+    return (server, try server.start())
+}
+
+var rows: [(String, String)] = []
+var results: [String: JSONValue] = [:]
+
+// MARK: 1. Exec round trip
+
+let lutron = try BenchSimulator(.lutron)
+let lightCount = 16
+let lightsEngine = RuntimeEngine(configuration: benchConfiguration, repository: nil, secretBox: box)
+lightsEngine.apply(try building.lights(lightCount, port: lutron.port))
+guard waitUntil(30, { (1...lightCount).allSatisfy { lightsEngine.isOnline("mod-bench-light-\($0)") } }) else {
+    print("runtime-bench: the Lutron modules did not come online (are the driver executables built next to this binary?)")
+    for index in 1...lightCount {
+        let id = "mod-bench-light-\(index)"
+        print(id, lightsEngine.moduleState(id), lightsEngine.status.values(module: id))
+    }
+    exit(1)
+}
+let (lightsServer, lightsPort) = try startServer(lightsEngine)
+
+@Sendable func execRequest(_ id: Int, light: Int) -> String {
+    "{\"id\":\(id),\"cmd\":\"exec\",\"sys\":\"sys-bench-lights\",\"mod\":\"Lighting\",\"index\":\(light),\"name\":\"query\",\"args\":[1]}"
+}
+
+// Latency: one client, one call at a time.
+do {
+    let client = try WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control")
+    var latencies: [UInt64] = []
+    let end = nanosecondsNow() + UInt64(seconds * 1e9)
+    var id = 0
+    while nanosecondsNow() < end {
+        id += 1
+        let start = nanosecondsNow()
+        client.send(execRequest(id, light: 1))
+        guard let answer = client.receive(), answer.contains("\"success\"") else {
+            print("runtime-bench: exec failed"); exit(1)
+        }
+        latencies.append(nanosecondsNow() - start)
+    }
+    latencies.sort()
+    rows.append(("exec round trip p50 (1 in flight)", String(format: "%.3f ms", percentile(latencies, 0.5))))
+    rows.append(("exec round trip p99 (1 in flight)", String(format: "%.3f ms", percentile(latencies, 0.99))))
+    results["exec_p50_ms"] = .double(percentile(latencies, 0.5))
+    results["exec_p99_ms"] = .double(percentile(latencies, 0.99))
+}
+
+// Throughput: one client per module, 4 calls in flight each.
+do {
+    let inFlight = 4
+    let completed = Mutex(0)
+    let latencies = Mutex<[UInt64]>([])
+    let end = nanosecondsNow() + UInt64(seconds * 1e9)
+    let start = nanosecondsNow()
+    var threads: [Thread] = []
+    let done = DispatchGroup()
+    for light in 1...lightCount {
+        done.enter()
+        let thread = Thread {
+            defer { done.leave() }
+            guard let client = try? WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control") else { return }
+            var sentAt: [Int: UInt64] = [:]
+            var next = 0
+            var mine: [UInt64] = []
+            for _ in 0..<inFlight { next += 1; sentAt[next] = nanosecondsNow(); client.send(execRequest(next, light: light)) }
+            while let answer = client.receive() {
+                let now = nanosecondsNow()
+                if let range = answer.range(of: "\"id\":"), let id = Int(answer[range.upperBound...].prefix { $0.isNumber }),
+                   let sent = sentAt.removeValue(forKey: id) {
+                    mine.append(now - sent)
+                }
+                if now >= end {
+                    if sentAt.isEmpty { break }
+                    continue
+                }
+                next += 1
+                sentAt[next] = nanosecondsNow()
+                client.send(execRequest(next, light: light))
+            }
+            completed.withLock { $0 += mine.count }
+            latencies.withLock { $0 += mine }
+        }
+        threads.append(thread)
+        thread.start()
+    }
+    done.wait()
+    let elapsed = Double(nanosecondsNow() - start) / 1e9
+    let rate = Double(completed.withLock { $0 }) / elapsed
+    let sorted = latencies.withLock { $0 }.sorted()
+    rows.append(("exec/s (\(lightCount) modules × \(inFlight) in flight)", String(format: "%.0f", rate)))
+    rows.append(("exec p99 under that load", String(format: "%.3f ms", percentile(sorted, 0.99))))
+    results["exec_per_second"] = .double(rate)
+    results["exec_loaded_p99_ms"] = .double(percentile(sorted, 0.99))
+}
+
+// MARK: 2. Status fan-out
+
+do {
+    let clientCount = 1000
+    let ratePerSecond = 200
+    var clients: [WebSocketClient] = []
+    for index in 0..<clientCount {
+        let client = try WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control")
+        client.send("{\"id\":\(index + 1),\"cmd\":\"bind\",\"sys\":\"sys-bench-lights\",\"mod\":\"Lighting\",\"index\":2,\"name\":\"bench_stamp\"}")
+        clients.append(client)
+    }
+    for client in clients {  // success + initial notify
+        _ = client.receive()
+        _ = client.receive()
+    }
+    let epfd = epoll_create1(0)
+    var byFD: [Int32: WebSocketClient] = [:]
+    for client in clients {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = client.fd
+        epoll_ctl(epfd, EPOLL_CTL_ADD, client.fd, &event)
+        byFD[client.fd] = client
+    }
+    let stop = Mutex(false)
+    let published = Mutex(0)
+    let publisher = Thread {
+        let interval = UInt64(1_000_000_000 / ratePerSecond)
+        var next = nanosecondsNow()
+        while !stop.withLock({ $0 }) {
+            lightsEngine.status.set(module: "mod-bench-light-2", key: "bench_stamp", value: .number(String(nanosecondsNow())))
+            published.withLock { $0 += 1 }
+            next += interval
+            let now = nanosecondsNow()
+            if next > now { usleep(UInt32((next - now) / 1000)) }
+        }
+    }
+    var latencies: [UInt64] = []
+    var received = 0
+    let start = nanosecondsNow()
+    publisher.start()
+    let end = start + UInt64(seconds * 1e9)
+    let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: 512)
+    while nanosecondsNow() < end {
+        let count = epoll_wait(epfd, events, 512, 100)
+        guard count > 0 else { continue }
+        for index in 0..<Int(count) {
+            guard let client = byFD[events[index].data.fd] else { continue }
+            let now = nanosecondsNow()
+            for stamp in client.drainNumbers() {
+                latencies.append(now > stamp ? now - stamp : 0)
+                received += 1
+            }
+        }
+    }
+    stop.withLock { $0 = true }
+    let elapsed = Double(nanosecondsNow() - start) / 1e9
+    events.deallocate()
+    close(epfd)
+    latencies.sort()
+    let rate = Double(received) / elapsed
+    let expected = Double(published.withLock { $0 } * clientCount) / elapsed
+    rows.append(("fan-out notifications/s (\(clientCount) clients, \(ratePerSecond) changes/s)",
+                 String(format: "%.0f (offered %.0f)", rate, expected)))
+    rows.append(("fan-out latency p50 / p99", String(format: "%.2f / %.2f ms", percentile(latencies, 0.5), percentile(latencies, 0.99))))
+    results["fanout_notifications_per_second"] = .double(rate)
+    results["fanout_p50_ms"] = .double(percentile(latencies, 0.5))
+    results["fanout_p99_ms"] = .double(percentile(latencies, 0.99))
+    clients.removeAll()
+}
+await lightsServer.shutdown(gracePeriod: 1)
+await lightsEngine.shutdown()
+
+// MARK: 3. Memory with 5 × rooms modules
+
+do {
+    let pjlink = try BenchSimulator(.pjlink)
+    let modbus = try BenchSimulator(.modbusHVAC)
+    let lutronRooms = try BenchSimulator(.lutron)
+    let occupancy = try BenchSimulator(.occupancy)
+    let engine = RuntimeEngine(configuration: benchConfiguration, repository: nil, secretBox: box)
+    let ports = BenchBuilding.Ports(pjlink: pjlink.port, modbus: modbus.port, lutron: lutronRooms.port, occupancy: occupancy.port)
+    // Baseline: one module per driver, connected; then hot-apply the whole building.
+    engine.apply(try building.rooms(1, ports: ports))
+    _ = waitUntil(30) { engine.moduleIDs.allSatisfy { engine.isOnline($0) } }
+    sleep(2)
+    var baseline: [String: Int] = [:]
+    for process in engine.processes() {
+        if let pid = process.pid { baseline[process.executable] = residentKiB(pid) }
+    }
+    let started = Date()
+    engine.apply(try building.rooms(roomCount, ports: ports))
+    let modules = engine.moduleIDs
+    let allRunning = waitUntil(120) { modules.allSatisfy { engine.moduleState($0) == .running } }
+    let runningAfter = Date().timeIntervalSince(started)
+    _ = waitUntil(30) { modules.allSatisfy { engine.isOnline($0) } }
+    let online = modules.filter { engine.isOnline($0) }.count
+    sleep(2)
+    rows.append(("modules running / online", "\(modules.filter { engine.moduleState($0) == .running }.count) / \(online) of \(modules.count)"
+                 + (allRunning ? String(format: " (all running after %.1f s)", runningAfter) : "")))
+    var totalKiB = 0
+    var perDriver: [String: JSONValue] = [:]
+    for process in engine.processes() {
+        guard let pid = process.pid else { continue }
+        let kib = residentKiB(pid)
+        totalKiB += kib
+        let name = URL(fileURLWithPath: process.executable).lastPathComponent
+        let base = baseline[process.executable] ?? 0
+        let marginal = Double(kib - base) / Double(max(1, process.modules.count - 1))
+        rows.append(("RSS \(name) (\(process.modules.count) modules)",
+                     String(format: "%.1f MiB (%.1f MiB with 1 module): %.1f KiB per added module", Double(kib) / 1024, Double(base) / 1024, marginal)))
+        perDriver[name] = .object(["rss_kib": .int(kib), "rss_one_module_kib": .int(base), "modules": .int(process.modules.count),
+                                   "kib_per_added_module": .double(marginal)])
+    }
+    let baseTotal = baseline.values.reduce(0, +)
+    let marginal = Double(totalKiB - baseTotal) / Double(max(1, modules.count - baseline.count))
+    rows.append(("RSS all driver processes", String(format: "%.1f MiB for %d modules: %.1f KiB per added module",
+                                                    Double(totalKiB) / 1024, modules.count, marginal)))
+    results["rss_driver_processes_kib"] = .int(totalKiB)
+    results["modules"] = .int(modules.count)
+    results["rss_per_added_module_kib"] = .double(marginal)
+    results["rss_per_driver"] = .object(perDriver)
+    await engine.shutdown()
+    for simulator in [pjlink, modbus, lutronRooms, occupancy] { simulator.stop() }
+}
+lutron.stop()
+
+let width = (rows.map(\.0.count).max() ?? 0) + 2
+print("runtime-bench (release core; drivers from \(ProcessInfo.processInfo.environment["BENCH_DRIVER_DIR"] ?? "this directory"); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(Int(seconds)) s per measurement)")
+for (name, value) in rows { print(name.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
+try? FileManager.default.createDirectory(atPath: "bench/results", withIntermediateDirectories: true)
+try? Data(JSONWriter.canonicalString(.object(results)).utf8).write(to: URL(fileURLWithPath: "bench/results/runtime-bench.json"))
+try? FileManager.default.removeItem(atPath: secretDirectory)
