@@ -136,6 +136,10 @@ public final class SiteApp: Sendable {
         return PageRenderer(snapshot: snapshot, library: library, index: SiteIndex(), notices: notices)
     }
 
+    // `head`, `message` and `checkToken` are not inlined: inlined into the async form handlers
+    // they crashed the release compiler (swift-frontend signal 11 while splitting the
+    // coroutine of `savePermissions`).
+    @inline(never)
     func head() throws -> Snapshot {
         do { return try repository.headSnapshot() } catch { throw HTTPError(.internalServerError, "cannot read the configuration: \(error)") }
     }
@@ -147,6 +151,7 @@ public final class SiteApp: Sendable {
     }
 
     /// A page with one message (errors the user can act on).
+    @inline(never)
     func message(_ title: String, _ text: String, status: HTTPStatus, level: String = "error", back: String? = nil) throws -> Response {
         let page = try renderer(try head()).page("message", title: title, kind: nil,
                                                  ["message": .string(text), "level": .string(level), "backURL": .optional(back)])
@@ -162,6 +167,7 @@ public final class SiteApp: Sendable {
     }
 
     /// Refuses a POST whose token does not match this browser and form.
+    @inline(never)
     func checkToken(_ request: Request, _ form: FormSubmission) throws {
         guard csrf.isValid(form["_csrf"], binding: BrowserBinding.value(in: request), purpose: request.path) else {
             throw HTTPError(.forbidden, "this form has expired or did not come from this site (missing or wrong form token); reload the page and try again")
