@@ -92,8 +92,11 @@ func incrementalUpdateEqualsFullRender(edits: [String: [String: JSONValue]?]) th
 
     let intoOurs = SiteBuilder(library: SiteFixtures.library, directory: ours, changedPaths: { _, _ in [] })
     try intoOurs.renderAll(SiteFixtures.snapshot(commit: "a"))
+    let first = try Data(contentsOf: URL(fileURLWithPath: ours + "/systems/sys-l1-huddle.html"))
     try "stale".write(toFile: ours + "/systems/sys-gone.html", atomically: true, encoding: .utf8)
-    try intoOurs.renderAll(SiteFixtures.snapshot(commit: "b"))                      // ours: replaced, nothing stale
+    try String(repeating: "longer than the page ", count: 5_000).write(toFile: ours + "/systems/sys-l1-huddle.html", atomically: false, encoding: .utf8)
+    let report = try intoOurs.renderAll(SiteFixtures.snapshot(commit: "b"))         // ours: rewritten in place, nothing stale
     #expect(!FileManager.default.fileExists(atPath: ours + "/systems/sys-gone.html"))
-    #expect(FileManager.default.fileExists(atPath: ours + "/systems/sys-l1-huddle.html"))
+    #expect(report.removed == 1)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: ours + "/systems/sys-l1-huddle.html")) == first)
 }

@@ -42,6 +42,9 @@ public final class SiteBuilder: Sendable {
     /// The snapshot the files on disk show.
     public var renderedSnapshot: Snapshot? { state.withLock { $0?.snapshot } }
 
+    /// The commit the files on disk show.
+    public var renderedCommit: ObjectID? { state.withLock { $0?.snapshot.commit } }
+
     /// Every page of the catalogue for a snapshot.
     public static func allPages(_ snapshot: Snapshot, index: SiteIndex) -> [PageKey] {
         var pages: [PageKey] = [.home]
@@ -55,9 +58,12 @@ public final class SiteBuilder: Sendable {
         return pages
     }
 
-    /// Renders every page of `snapshot` into a fresh directory, with `workers` threads (before
-    /// serving: pages are written in place). A previous site is moved aside and deleted in
-    /// the background, so pages of objects deleted meanwhile do not linger.
+    /// Renders every page of `snapshot`, with `workers` threads rendering and one writing
+    /// (before serving: pages are written in place). Over a site we rendered before (a
+    /// restart), each page overwrites its file and files of pages that no longer exist are
+    /// removed: rewriting an existing file allocates no inode, and deleting the old site would
+    /// make the kernel skip its freed inodes one by one when the next files are created (ext4
+    /// without a journal). Otherwise pages go into a new directory.
     /// `write: false` renders without writing (to measure the engine apart from the filesystem).
     @discardableResult
     public func renderAll(_ snapshot: Snapshot, workers: Int = 2, write: Bool = true) throws -> Report {
@@ -65,18 +71,22 @@ public final class SiteBuilder: Sendable {
         let index = SiteIndex(snapshot: snapshot)
         let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices)
         let pages = Self.allPages(snapshot, index: index)
-        let previous = write ? try PageFiles.replaceDirectory(directory) : nil
+        let reuse = write && PageFiles.isOurs(directory)
+        let previous = write && !reuse ? try PageFiles.replaceDirectory(directory) : nil
         defer { if let previous { PageFiles.removeInBackground(previous) } }
         var folders = Set<String>()
         for page in pages { folders.insert(String(page.file.prefix { $0 != "/" })) }
         for folder in folders where write && folder != pages[0].file { try PageFiles.makeDirectory(directory + "/" + folder) }
+        // `workers` threads render; with `write`, one more thread writes (`PageWriter`).
         let failure = Mutex<(any Error)?>(nil)
+        let writer = write ? PageWriter(onlyChanged: reuse) : nil
         let count = max(1, workers)
         DispatchQueue.concurrentPerform(iterations: count) { worker in
             for position in stride(from: worker, to: pages.count, by: count) {
                 do {
-                    if let html = try renderer.render(pages[position]), write {
-                        try PageFiles.writeInPlace(html, to: directory + "/" + pages[position].file)
+                    if let html = try renderer.render(pages[position]), let writer {
+                        if writer.error != nil { return }
+                        writer.enqueue(html, to: directory + "/" + pages[position].file)
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
@@ -84,9 +94,11 @@ public final class SiteBuilder: Sendable {
                 }
             }
         }
+        try writer?.finish()
         if let error = failure.withLock({ $0 }) { throw error }
+        let removed = reuse ? PageFiles.removeStale(in: directory, keeping: Set(pages.map(\.file))) : 0
         if write { state.withLock { $0 = State(snapshot: snapshot, index: index) } }
-        return Report(commit: snapshot.commit, written: pages.count, removed: 0, seconds: Date().timeIntervalSince(started))
+        return Report(commit: snapshot.commit, written: pages.count, removed: removed, seconds: Date().timeIntervalSince(started))
     }
 
     /// Brings the files from the rendered snapshot to `snapshot`, re-rendering only affected pages.
@@ -179,6 +191,23 @@ enum PageFiles {
     /// Marks a directory as a site we rendered (only such a directory is ever replaced).
     static let marker = ".backoffice-site"
 
+    static func isOurs(_ path: String) -> Bool { access(path + "/" + marker, F_OK) == 0 }
+
+    /// Removes files of a site directory that are not among `pages` (relative paths): pages of
+    /// objects deleted since the last render, and temporary files of an interrupted update.
+    /// Leaves the marker and `assets/` alone. Returns how many files went.
+    static func removeStale(in directory: String, keeping pages: Set<String>) -> Int {
+        let manager = FileManager.default
+        var removed = 0
+        for entry in (try? manager.contentsOfDirectory(atPath: directory)) ?? [] where entry != marker && entry != "assets" {
+            var isFolder: ObjCBool = false
+            guard manager.fileExists(atPath: directory + "/" + entry, isDirectory: &isFolder) else { continue }
+            let files = isFolder.boolValue ? ((try? manager.contentsOfDirectory(atPath: directory + "/" + entry)) ?? []).map { entry + "/" + $0 } : [entry]
+            for file in files where !pages.contains(file) && unlink(directory + "/" + file) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     /// Moves an existing site directory aside and makes an empty one; returns where the old one
     /// went (delete it once the new one is written: deleting meanwhile slows file creation down).
     /// A directory without our marker is never moved or deleted: pages are written into it.
@@ -197,6 +226,24 @@ enum PageFiles {
 
     static func removeInBackground(_ path: String) {
         Thread.detachNewThread { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Writes the page only when the file does not already hold exactly these bytes (a restart
+    /// over an unchanged site reads its pages instead of freeing and reallocating their blocks).
+    static func writeIfChanged(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_RDONLY)
+        if fd >= 0 {
+            var status = stat()
+            var same = false
+            if fstat(fd, &status) == 0 && Int(status.st_size) == bytes.count {
+                var existing = [UInt8](repeating: 0, count: bytes.count)
+                let n = existing.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                same = n == bytes.count && existing == bytes
+            }
+            close(fd)
+            if same { return }
+        }
+        try writeInPlace(bytes, to: path)
     }
 
     static func writeInPlace(_ bytes: [UInt8], to path: String) throws {

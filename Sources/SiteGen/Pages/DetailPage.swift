@@ -48,6 +48,8 @@ public struct DetailPage {
                     "dot": .string(view.running ? "running" : "stopped")]
         })
         values["newModuleURL"] = .string(SiteURL.new(.module) + "?system=" + document.id)
+        values["modulesURL"] = .string(SiteURL.members(system: document.id, .modules))
+        values["zonesURL"] = .string(SiteURL.members(system: document.id, .zones))
         values["zones"] = .list(system.zoneIDs.enumerated().map { offset, id in
             var link = ObjectLabels.link(ObjectRef(.zone, id), in: snapshot)
             if case .object(var members) = link {

@@ -4,7 +4,8 @@ import ConfigRepo
 struct ListPage {
     let snapshot: Snapshot
 
-    func values(_ kind: Kind, ids: [String], page: Int, pageSize: Int, query: String?, extraQuery: String) -> [String: TemplateValue] {
+    func values(_ kind: Kind, ids: [String], page: Int, pageSize: Int, query: String?, extraQuery: String,
+                moduleFilter: ModuleFilter = ModuleFilter()) -> [String: TemplateValue] {
         let pages = max(1, (ids.count + pageSize - 1) / pageSize)
         let current = min(max(page, 1), pages)
         let slice = ids.dropFirst((current - 1) * pageSize).prefix(pageSize)
@@ -26,8 +27,9 @@ struct ListPage {
             "rows": .list(rows),
             "total": .int(ids.count),
             "query": .optional(query),
-            "searching": .bool(query != nil),
+            "searching": .bool(query != nil || !moduleFilter.isEmpty),
             "isModules": .bool(kind == .module),
+            "moduleFilter": kind == .module ? moduleFilter.values : .null,
         ]
         if pages > 1 {
             values["pager"] = [

@@ -8,6 +8,8 @@ public struct PageRenderer: Sendable {
     /// What the layout writes where notices go: a marker the server fills per request, or
     /// (for a standalone export) the banner itself.
     public var notices: TrustedHTML
+    /// The navigation bar with each section active, rendered once (every page has it).
+    private let navigation: [Kind: TemplateValue]
 
     public static let pageSize = 100
     /// The marker the serving code replaces with the banner and flash messages.
@@ -18,6 +20,7 @@ public struct PageRenderer: Sendable {
         self.library = library
         self.index = index
         self.notices = notices
+        self.navigation = Self.renderNavigation(library)
     }
 
     /// The page's HTML, or nil when the page no longer exists (its object or list page is gone).
@@ -40,9 +43,10 @@ public struct PageRenderer: Sendable {
     }
 
     /// A list page over `ids` (all of a kind, or search results), `page` counted from 1.
-    public func renderList(_ kind: Kind, ids: [String], page number: Int, query: String?, extraQuery: String = "") throws(TemplateError) -> [UInt8] {
+    public func renderList(_ kind: Kind, ids: [String], page number: Int, query: String?, extraQuery: String = "",
+                           moduleFilter: ModuleFilter = ModuleFilter()) throws(TemplateError) -> [UInt8] {
         let values = ListPage(snapshot: snapshot).values(kind, ids: ids, page: number, pageSize: Self.pageSize, query: query,
-                                                         extraQuery: extraQuery)
+                                                         extraQuery: extraQuery, moduleFilter: moduleFilter)
         return try page("list", title: SiteKinds.title(kind), kind: kind, values)
     }
 
@@ -60,20 +64,22 @@ public struct PageRenderer: Sendable {
     public func page(_ template: String, title: String, kind: Kind?, _ values: [String: TemplateValue]) throws(TemplateError) -> [UInt8] {
         var members = values
         members["title"] = .string(title)
-        members["nav"] = Self.navigation(active: kind)
+        members["nav"] = navigation[kind ?? .schema] ?? navigation[.schema]!
         members["notices"] = .html(notices)
         members["assets"] = .string(SiteURL.assets)
         return try library.renderPage(template, .object(members))
     }
 
-    static func navigation(active: Kind?) -> TemplateValue {
-        active.flatMap { navigationByKind[$0] } ?? navigationByKind[.schema]!
+    /// The `nav` template rendered for each active section (`.schema`: none active).
+    private static func renderNavigation(_ library: TemplateLibrary) -> [Kind: TemplateValue] {
+        var rendered: [Kind: TemplateValue] = [:]
+        for active in SiteKinds.all + [.schema] {
+            let items: TemplateValue = .list(SiteKinds.all.map { kind in
+                ["text": .string(SiteKinds.title(kind)), "href": .string(SiteURL.list(kind)), "active": .bool(kind == active)]
+            })
+            let bytes = (try? library.render("nav", ["items": items])) ?? []
+            rendered[active] = .html(TrustedHTML(trusted: String(decoding: bytes, as: UTF8.self)))
+        }
+        return rendered
     }
-
-    /// The navigation with each section active, built once (every page has it).
-    private static let navigationByKind: [Kind: TemplateValue] = Dictionary(uniqueKeysWithValues: (SiteKinds.all + [.schema]).map { active in
-        (active, .list(SiteKinds.all.map { kind in
-            ["text": .string(SiteKinds.title(kind)), "href": .string(SiteURL.list(kind)), "active": .bool(kind == active)]
-        }))
-    })
 }

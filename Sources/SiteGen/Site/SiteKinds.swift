@@ -1,4 +1,5 @@
 import ConfigRepo
+import Synchronization
 
 /// The kinds the site shows, in navigation order, with their page titles.
 public enum SiteKinds {
@@ -26,8 +27,18 @@ public enum SiteKinds {
         all.first { $0.directory == segment }
     }
 
-    /// A field name as a label ("support_url" → "Support URL").
+    /// A field name as a label ("support_url" → "Support URL"). Remembered: every row of every
+    /// page asks, and the handful of field names make the same labels.
     public static func label(_ field: String) -> String {
+        if let known = labels.withLock({ $0[field] }) { return known }
+        let made = makeLabel(field)
+        labels.withLock { $0[field] = made }
+        return made
+    }
+
+    private static let labels = Mutex<[String: String]>([:])
+
+    private static func makeLabel(_ field: String) -> String {
         let special = ["url": "URL", "uri": "URI", "ip": "IP", "id": "ID", "tls": "TLS", "udp": "UDP", "json": "JSON"]
         let words = field.split(separator: "_").map { word -> String in
             if let known = special[String(word)] { return known }

@@ -14,4 +14,8 @@ public enum SiteURL {
     public static func history(_ ref: ObjectRef) -> String { detail(ref) + "history" }
     public static func revert(_ ref: ObjectRef) -> String { detail(ref) + "revert" }
     public static func map(zone id: String) -> String { list(.zone) + id + "/map" }
+    /// A system's page for adding, removing and ordering its modules or zones (GET; POST one change).
+    public static func members(system id: String, _ list: SystemMembership.List) -> String {
+        detail(ObjectRef(.system, id)) + list.rawValue
+    }
 }

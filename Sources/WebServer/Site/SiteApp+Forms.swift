@@ -131,7 +131,7 @@ extension SiteApp {
         } catch {
             throw HTTPError(.internalServerError, error.description)
         }
-        refresh()
+        refreshSoon()
         return .redirect(to: SiteURL.list(kind) + "?deleted=" + FormEncoding.encode(ref.id))
     }
 
@@ -164,7 +164,7 @@ extension SiteApp {
         } catch .store(let error) {
             throw HTTPError(.internalServerError, "the configuration store failed: \(error)")
         }
-        refresh()
+        refreshSoon()
         return .redirect(to: SiteURL.detail(target) + "?saved=" + result.commit.id.hex)
     }
 

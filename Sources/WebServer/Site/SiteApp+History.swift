@@ -52,7 +52,7 @@ extension SiteApp {
         } catch {
             return try history(ref, request, error: "Not reverted: \(error)", status: .conflict)
         }
-        refresh()
+        refreshSoon()
         let exists = result.snapshot.document(ref) != nil
         return .redirect(to: exists ? SiteURL.detail(ref) + "?saved=" + result.commit.id.hex : SiteURL.list(kind) + "?deleted=" + ref.id)
     }

@@ -10,10 +10,10 @@ extension SiteApp {
         let segments = Array(request.pathSegments.dropFirst())
         if let first = segments.first, let kind = SiteKinds.kind(segment: first) {
             // Forms only for those who may submit them (the POST is refused by the access policy).
-            let isForm = (segments.count == 2 && segments[1] == "new") || (segments.count == 3 && ["edit", "delete"].contains(segments[2]))
+            let isForm = (segments.count == 2 && segments[1] == "new") || (segments.count == 3 && ["edit", "delete", "modules", "zones"].contains(segments[2]))
             if isForm, !request.principal.mayEdit(kind) { throw HTTPError(.forbidden, "you do not have access to this") }
             switch segments.count {
-            case 1 where ["q", "zone", "state"].contains(where: { request.query($0) != nil }):
+            case 1 where (["q", "zone"] + ModuleFilter.parameters).contains(where: { request.query($0) != nil }):
                 return try search(kind, request)
             case 1:
                 if let number = request.query("page").flatMap(Int.init), number > 1 {
@@ -27,6 +27,8 @@ extension SiteApp {
                 case "edit": return try editForm(ref, request)
                 case "delete": return try deleteForm(ref, request)
                 case "history": return try history(ref, request, error: nil)
+                case "modules" where kind == .system: return try membersPage(ref.id, .modules, request)
+                case "zones" where kind == .system: return try membersPage(ref.id, .zones, request)
                 default: break
                 }
             default: break
@@ -45,6 +47,7 @@ extension SiteApp {
     /// A pre-rendered page: the file as is (validators, 304) when there are no notices, else
     /// with the notices put in place of the marker.
     private func page(_ key: PageKey, _ request: Request) throws -> Response {
+        catchUp()
         let path = siteDirectory + "/" + key.file
         if case .detail(let ref) = key { return try detailPage(ref, path: path, request, live: LiveMarks.applies(to: key)) }
         let notices = notices(for: request)
@@ -126,7 +129,14 @@ extension SiteApp {
         return notices.isEmpty ? nil : notices
     }
 
-    /// A list filtered on the server: `q` (name, id, IP, email…), `zone` (systems), `state` (modules).
+    /// Whether a module is online: the runtime's live state when one is attached, else `moduleState`.
+    var onlineState: ModuleOnlineState {
+        guard let engine = runtime else { return moduleState }
+        return ModuleOnlineState { engine.isOnline($0.id) }
+    }
+
+    /// A list filtered on the server: `q` (name, id, IP, email…), `zone` (systems), `name`, `ip`
+    /// and `state` (modules, `ModuleFilter`; online from `moduleState`).
     private func search(_ kind: Kind, _ request: Request) throws -> Response {
         let snapshot = try head()
         let query = request.query("q").flatMap { $0.isEmpty ? nil : $0 }
@@ -137,15 +147,20 @@ extension SiteApp {
             candidates = candidates.filter { members.contains($0.id) }
             extra.append("zone=" + FormEncoding.encode(zone))
         }
-        if let state = request.query("state"), kind == .module, state == "running" || state == "stopped" {
-            candidates = candidates.filter { ModuleView($0).running == (state == "running") }
-            extra.append("state=" + state)
+        var moduleFilter = ModuleFilter()
+        if kind == .module {
+            moduleFilter = ModuleFilter(query: { request.query($0) })
+            if !moduleFilter.isEmpty {
+                let state = onlineState
+                candidates = candidates.filter { moduleFilter.matches($0, in: snapshot, state: state) }
+                extra.append(moduleFilter.queryString)
+            }
         }
         if let query { candidates = candidates.filter { ListColumns.matches($0, query: query, in: snapshot) } }
         let ids = candidates.map(\.id).sorted()
         let page = Int(request.query("page") ?? "") ?? 1
         let bytes = try renderer(snapshot).renderList(kind, ids: ids, page: page, query: query,
-                                                      extraQuery: extra.joined(separator: "&"))
+                                                      extraQuery: extra.joined(separator: "&"), moduleFilter: moduleFilter)
         if kind == .module, let engine = runtime {
             return html(Array(LiveMarks.fill(String(decoding: bytes, as: UTF8.self), engine: engine).utf8))
         }

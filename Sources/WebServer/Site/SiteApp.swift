@@ -17,13 +17,19 @@ public final class SiteApp: Sendable {
     let accessLog: AccessLog
     /// The pre-rendered pages and assets, with validators and 304s.
     let files: StaticFiles
+    /// Whether a module is online for the module list's state filter when no runtime is
+    /// attached (the configured `running`); with one, its live state (`onlineState`).
+    let moduleState: ModuleOnlineState
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     private let watchToken = Mutex<WatchToken?>(nil)
+    /// Whether a background re-render is queued (`refreshSoon`).
+    private let refreshQueued = Mutex(false)
     private let headObservers = Mutex<[@Sendable () -> Void]>([])
     private let runtimeEngine = Mutex<RuntimeEngine?>(nil)
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
-                stateDirectory: String) throws {
+                stateDirectory: String, moduleState: ModuleOnlineState = .configured) throws {
+        self.moduleState = moduleState
         self.repository = repository
         self.builder = builder
         self.library = library
@@ -49,12 +55,42 @@ public final class SiteApp: Sendable {
     @discardableResult
     func refresh() -> SiteBuilder.Report? {
         for observer in headObservers.withLock({ $0 }) { observer() }
+        return rerender()
+    }
+
+    /// Brings the pre-rendered pages to the current head.
+    @discardableResult
+    private func rerender() -> SiteBuilder.Report? {
         do {
             return try builder.update(latest: { try repository.headSnapshot() })
         } catch {
             FileHandle.standardError.write(Data("site: re-render failed: \(error)\n".utf8))
             return nil
         }
+    }
+
+    /// Re-renders in the background, soon: a form answers its 303 right after the commit.
+    /// Commits made meanwhile are rendered together (one queued re-render at a time), and a
+    /// reader never sees the site behind the branch because `catchUp()` runs before serving a page.
+    /// Head observers (the identity directory) still run before the answer.
+    func refreshSoon() {
+        for observer in headObservers.withLock({ $0 }) { observer() }
+        let queue = refreshQueued.withLock { queued in
+            defer { queued = true }
+            return !queued
+        }
+        guard queue else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in
+            refreshQueued.withLock { $0 = false }
+            rerender()
+        }
+    }
+
+    /// Brings the pre-rendered pages up to the branch head before one is served (read your
+    /// own writes: the page a form redirects to shows the new value). Usually nothing to do.
+    func catchUp() {
+        guard let head = repository.store.head(), builder.renderedCommit != head else { return }
+        rerender()
     }
 
     /// The runtime whose live state (module dots, room colours, online counts) pages show at
@@ -82,6 +118,9 @@ public final class SiteApp: Sendable {
         router.post("/backoffice/:kind/:id/edit") { [self] request in try await self.save(request) }
         router.post("/backoffice/:kind/:id/delete") { [self] request in try await self.delete(request) }
         router.post("/backoffice/:kind/:id/revert") { [self] request in try await self.revert(request) }
+        for list in SystemMembership.List.allCases {
+            router.post("/backoffice/:kind/:id/" + list.rawValue) { [self] request in try await self.changeMembers(request, list) }
+        }
         router.post("/backoffice/users/:id/permissions") { [self] request in try await self.savePermissions(request) }
         // The stylesheet, script and icon: public, so the sign-in page (same look) can load them.
         router.get("/backoffice/assets/*") { [self] request in try self.files.respond(to: request) }
@@ -97,6 +136,10 @@ public final class SiteApp: Sendable {
         return PageRenderer(snapshot: snapshot, library: library, index: SiteIndex(), notices: notices)
     }
 
+    // `head`, `message` and `checkToken` are not inlined: inlined into the async form handlers
+    // they crashed the release compiler (swift-frontend signal 11 while splitting the
+    // coroutine of `savePermissions`).
+    @inline(never)
     func head() throws -> Snapshot {
         do { return try repository.headSnapshot() } catch { throw HTTPError(.internalServerError, "cannot read the configuration: \(error)") }
     }
@@ -108,6 +151,7 @@ public final class SiteApp: Sendable {
     }
 
     /// A page with one message (errors the user can act on).
+    @inline(never)
     func message(_ title: String, _ text: String, status: HTTPStatus, level: String = "error", back: String? = nil) throws -> Response {
         let page = try renderer(try head()).page("message", title: title, kind: nil,
                                                  ["message": .string(text), "level": .string(level), "backURL": .optional(back)])
@@ -123,6 +167,7 @@ public final class SiteApp: Sendable {
     }
 
     /// Refuses a POST whose token does not match this browser and form.
+    @inline(never)
     func checkToken(_ request: Request, _ form: FormSubmission) throws {
         guard csrf.isValid(form["_csrf"], binding: BrowserBinding.value(in: request), purpose: request.path) else {
             throw HTTPError(.forbidden, "this form has expired or did not come from this site (missing or wrong form token); reload the page and try again")

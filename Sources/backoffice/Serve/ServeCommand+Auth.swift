@@ -21,6 +21,7 @@ extension ServeCommand {
             return
         }
         var policy = AccessPolicy.standard
+        SiteApp.addAccessRules(to: &policy)
         if arguments.flag("test-routes") { TestRoutes.addAuthRoutes(to: &router, policy: &policy) }
         let service = try AuthService(stateDirectory: deployment.stateDirectory, repository: deployment.repository,
                                       policy: policy, logger: logger,

@@ -1,0 +1,86 @@
+import ConfigRepo
+import Foundation
+
+/// One change to a system's ordered modules or zones, as the system page's Modules and Zones
+/// tabs offer them: add (a module) or join (a zone), remove or leave, move up or down.
+/// Each is one commit whose message says what happened in words.
+public struct SystemMembership: Sendable {
+    /// Which list of the system.
+    public enum List: String, Sendable, CaseIterable {
+        case modules, zones
+
+        public var kind: Kind { self == .modules ? .module : .zone }
+        public var member: String { rawValue }
+    }
+
+    public enum Action: String, Sendable {
+        case add, remove, up, down
+    }
+
+    public let list: List
+    public let action: Action
+    public let memberID: String
+
+    public init(list: List, action: Action, memberID: String) {
+        self.list = list
+        self.action = action
+        self.memberID = memberID
+    }
+
+    /// Reads the action from a form: `action` (add, remove, up, down; join and leave for
+    /// zones too) and `member` (the module's or zone's id).
+    public init?(list: List, action: String?, memberID: String?) {
+        let names: [String: Action] = ["add": .add, "join": .add, "remove": .remove, "leave": .remove, "up": .up, "down": .down]
+        guard let action = action.flatMap({ names[$0] }),
+              let memberID = memberID?.trimmingCharacters(in: .whitespaces), !memberID.isEmpty else { return nil }
+        self.init(list: list, action: action, memberID: memberID)
+    }
+
+    /// A reason the change cannot be made, said to the user.
+    public struct Refusal: Error, Sendable, Equatable {
+        public let message: String
+    }
+
+    /// The system with the change made, or why not.
+    public func apply(to system: ConfigDocument, in snapshot: Snapshot) -> Result<ConfigDocument, Refusal> {
+        var ids = system.strings(list.member)
+        let noun = list.kind.noun
+        let position = ids.firstIndex(of: memberID)
+        switch action {
+        case .add:
+            guard position == nil else { return .failure(Refusal(message: "\(noun) \(memberID) is already in this system")) }
+            guard snapshot.document(list.kind, memberID) != nil else { return .failure(Refusal(message: "there is no \(noun) \(memberID)")) }
+            ids.append(memberID)
+        case .remove:
+            guard let position else { return .failure(Refusal(message: "\(noun) \(memberID) is not in this system")) }
+            ids.remove(at: position)
+        case .up, .down:
+            guard let position else { return .failure(Refusal(message: "\(noun) \(memberID) is not in this system")) }
+            let other = action == .up ? position - 1 : position + 1
+            guard ids.indices.contains(other) else {
+                return .failure(Refusal(message: "\(noun) \(memberID) is already \(action == .up ? "first" : "last")"))
+            }
+            ids.swapAt(position, other)
+        }
+        var changed = system
+        changed.set(list.member, strings: ids)
+        return .success(changed)
+    }
+
+    /// The commit message: "Add module Projector (mod-1) to system Room 1", "Move zone Level 2
+    /// (zone-l2) up in system Room 1", "System Room 1 leaves zone Level 2 (zone-l2)".
+    public func message(system: ConfigDocument, in snapshot: Snapshot) -> String {
+        let systemName = "system " + ObjectLabels.name(system, in: snapshot)
+        let ref = ObjectRef(list.kind, memberID)
+        let name = ObjectLabels.name(ref, in: snapshot)
+        let member = list.kind.noun + " " + (name == memberID ? memberID : "\(name) (\(memberID))")
+        switch (list, action) {
+        case (.modules, .add): return "Add \(member) to \(systemName)"
+        case (.modules, .remove): return "Remove \(member) from \(systemName)"
+        case (.zones, .add): return "Put \(systemName) in \(member)"
+        case (.zones, .remove): return "Take \(systemName) out of \(member)"
+        case (_, .up): return "Move \(member) up in \(systemName)"
+        case (_, .down): return "Move \(member) down in \(systemName)"
+        }
+    }
+}
