@@ -15,9 +15,9 @@ import Testing
     @Test func refusesWrongCountsAndTypesNamingTheArgument() {
         #expect(ArgumentChecker.problem(with: [], for: power) == "power(state, delay?) takes 1 to 2 arguments, got 0")
         #expect(ArgumentChecker.problem(with: [true, 1, 2], for: power)?.contains("got 3") == true)
-        #expect(ArgumentChecker.problem(with: ["on"], for: power) == "power(state, delay?): `state` must be boolean, got string \"on\"")
+        #expect(ArgumentChecker.problem(with: ["on"], for: power) == "power(state, delay?): `state` must be of type boolean, found string \"on\"")
         #expect(ArgumentChecker.problem(with: [true, -1], for: power)?.contains("`delay` must be at least 0") == true)
-        #expect(ArgumentChecker.problem(with: [true, .number("1.5")], for: power)?.contains("`delay` must be integer") == true)
+        #expect(ArgumentChecker.problem(with: [true, .number("1.5")], for: power)?.contains("`delay` must be of type integer") == true)
         #expect(ArgumentChecker.problem(with: ["volume": 3], for: power) == "power(state, delay?) has no argument `volume`")
         #expect(ArgumentChecker.problem(with: ["delay": 3], for: power) == "power(state, delay?): argument `state` is missing")
         #expect(ArgumentChecker.problem(with: "x", for: power)?.contains("must be a JSON array") == true)

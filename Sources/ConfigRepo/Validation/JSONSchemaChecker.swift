@@ -1,16 +1,19 @@
 /// Checks JSON against the subset of JSON Schema that metadata and settings use:
 /// `type`, `properties`, `required`, `additionalProperties` (boolean), `items`, `enum`,
-/// `const`, `minimum`, `maximum`, `minLength`, `maxLength`.
-struct JSONSchemaChecker {
-    struct Problem: Equatable {
-        var path: String
-        var message: String
+/// `const`, `minimum`, `maximum`, `minLength`, `maxLength`. The runtime checks exec arguments
+/// against driver function schemas with it too.
+public struct JSONSchemaChecker: Sendable {
+    public struct Problem: Equatable, Sendable {
+        public var path: String
+        public var message: String
     }
+
+    public init() {}
 
     private static let types = ["object", "array", "string", "number", "integer", "boolean", "null"]
 
     /// Where `value` breaks `schema`, with JSON paths under `path`.
-    func problems(in value: JSONValue, against schema: JSONValue, at path: String) -> [Problem] {
+    public func problems(in value: JSONValue, against schema: JSONValue, at path: String) -> [Problem] {
         guard let rules = schema.objectValue else { return [] }
         var found: [Problem] = []
         if let type = rules["type"] {

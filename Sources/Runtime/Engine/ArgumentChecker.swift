@@ -1,8 +1,8 @@
 import ConfigRepo
 
 /// Checks exec arguments against a function's argument schemas (driver protocol §5) before
-/// anything is sent, so drivers only see well-typed calls. Covers the schema subset of
-/// `docs/config-format.md`: `type`, `enum`, `minimum`, `maximum`, `items`, `properties`, `required`.
+/// anything is sent, so drivers only see well-typed calls: the arity and names here, each
+/// value against its schema with `JSONSchemaChecker` (the subset of `docs/config-format.md`).
 enum ArgumentChecker {
     /// Nil when `args` (an array of positional or an object of named arguments) fit.
     static func problem(with args: JSONValue, for function: FunctionSpec) -> String? {
@@ -39,50 +39,9 @@ enum ArgumentChecker {
         return nil
     }
 
+    /// The first place `value` breaks the argument's schema (ConfigRepo's schema checker, the
+    /// same one metadata and settings go through).
     static func problem(in value: JSONValue, schema: JSONValue, at path: String) -> String? {
-        guard let rules = schema.objectValue else { return nil }
-        if let type = rules["type"] {
-            let allowed = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue].compactMap { $0 }
-            if !allowed.isEmpty, !allowed.contains(where: { matches(value, $0) }) {
-                return "`\(path)` must be \(allowed.joined(separator: " or ")), got \(value.typeName) \(excerpt(value))"
-            }
-        }
-        if let options = rules["enum"]?.arrayValue, !options.contains(value) {
-            return "`\(path)` must be one of \(options.map(JSONWriter.compactString).joined(separator: ", ")), got \(excerpt(value))"
-        }
-        if let number = value.doubleValue {
-            if let minimum = rules["minimum"]?.doubleValue, number < minimum { return "`\(path)` must be at least \(JSONWriter.compactString(rules["minimum"]!))" }
-            if let maximum = rules["maximum"]?.doubleValue, number > maximum { return "`\(path)` must be at most \(JSONWriter.compactString(rules["maximum"]!))" }
-        }
-        if let elements = value.arrayValue, let items = rules["items"] {
-            for (index, element) in elements.enumerated() {
-                if let problem = problem(in: element, schema: items, at: "\(path)[\(index)]") { return problem }
-            }
-        }
-        if let members = value.objectValue {
-            for name in rules["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where members[name] == nil {
-                return "`\(path).\(name)` is required"
-            }
-            let properties = rules["properties"]?.objectValue ?? [:]
-            for name in members.keys.sorted() {
-                if let schema = properties[name], let problem = problem(in: members[name]!, schema: schema, at: "\(path).\(name)") {
-                    return problem
-                }
-            }
-        }
-        return nil
-    }
-
-    private static func matches(_ value: JSONValue, _ type: String) -> Bool {
-        switch (type, value) {
-        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object), ("number", .number): true
-        case ("integer", .number): value.intValue != nil || (value.doubleValue.map { $0 == $0.rounded() } ?? false)
-        default: false
-        }
-    }
-
-    private static func excerpt(_ value: JSONValue) -> String {
-        let text = JSONWriter.compactString(value)
-        return text.count > 40 ? String(text.prefix(40)) + "…" : text
+        JSONSchemaChecker().problems(in: value, against: schema, at: path).first.map { "`\($0.path)` \($0.message)" }
     }
 }
