@@ -39,12 +39,13 @@ let package = Package(
         .target(name: "DeviceSimulators", dependencies: ["DriverKit"], path: "Drivers/Simulators"),
 
         // Benchmarks (`make bench`, release builds).
-        .executableTarget(name: "config-bench", dependencies: ["ConfigRepo"], path: "bench/config-bench"),
+        .target(name: "BenchSupport", dependencies: ["ConfigRepo"], path: "bench/BenchSupport"),
+        .executableTarget(name: "config-bench", dependencies: ["ConfigRepo", "BenchSupport"], path: "bench/config-bench"),
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
         .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "ConfigRepo", "DeviceSimulators", "CLinuxShims"], path: "bench/runtime-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
-        .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer"], path: "bench/site-bench"),
+        .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "BenchSupport"], path: "bench/site-bench"),
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),

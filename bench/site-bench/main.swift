@@ -7,83 +7,16 @@
 // Prints a table and writes bench/results/site-bench.json. `--small` divides the sizes by 10.
 // The repository uses the sharded layout for modules, systems and zones (as config-bench does;
 // `--flat` puts every object in its kind's directory instead).
+import BenchSupport
 import ConfigRepo
 import Foundation
 import SiteGen
 import WebServer
 
-let arguments = CommandLine.arguments
-let scale = arguments.contains("--small") ? 10 : 1
-let flat = arguments.contains("--flat")
-let counts = (systems: 10_000 / scale, modulesPerSystem: 5, zones: 2_000 / scale, drivers: 300 / scale)
+let portfolio = SyntheticPortfolio()
 
-func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-func percentile(_ values: [Double], _ p: Double) -> Double {
-    let sorted = values.sorted()
-    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
-}
+func now() -> Double { BenchClock.now() }
 func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
-
-/// The synthetic portfolio (the same shape as config-bench's), as documents.
-func portfolio() -> [ConfigDocument] {
-    var documents: [ConfigDocument] = []
-    func add(_ kind: Kind, _ id: String, _ members: [String: JSONValue]) {
-        documents.append(ConfigDocument(ref: ObjectRef(kind, id), members: members))
-    }
-    add(.domain, "authority-bench", ["name": "Bench", "domain": "localhost"])
-    add(.repository, "repo-bench", ["name": "Drivers", "repo_type": "driver", "folder_name": "drivers", "uri": "bundled:Drivers"])
-    for d in 0..<counts.drivers {
-        let logic = d % 10 == 0
-        var members: [String: JSONValue] = ["name": .string("Driver \(d)"), "repository_id": "repo-bench", "file_name": .string("d\(d)/Driver.swift"),
-                                            "role": logic ? 99 : 1, "module_name": .string(logic ? "Logic\(d)" : "Device\(d)")]
-        if !logic { members["default_port"] = 4352 }
-        add(.driver, "driver-\(d)", members)
-    }
-    let buildings = max(1, counts.zones / 100)
-    add(.zone, "zone-org", ["name": "Portfolio", "tags": ["org"]])
-    for b in 0..<buildings { add(.zone, "zone-b\(b)", ["name": .string("Building \(b)"), "tags": ["building"], "parent_id": "zone-org"]) }
-    let levels = counts.zones - buildings - 1
-    for l in 0..<levels {
-        add(.zone, "zone-l\(l)", ["name": .string("Level \(l)"), "tags": ["level"], "parent_id": .string("zone-b\(l % buildings)")])
-    }
-    let logicDrivers = Array(stride(from: 0, to: counts.drivers, by: 10))
-    let deviceDrivers = (0..<counts.drivers).filter { $0 % 10 != 0 }
-    for s in 0..<counts.systems {
-        let level = s % levels
-        var modules: [JSONValue] = []
-        for m in 0..<counts.modulesPerSystem {
-            let id = "mod-s\(s)-\(m)"
-            modules.append(.string(id))
-            if m == 0 {
-                add(.module, id, ["driver_id": .string("driver-\(logicDrivers[s % logicDrivers.count])"), "control_system_id": .string("sys-\(s)")])
-            } else {
-                add(.module, id, ["driver_id": .string("driver-\(deviceDrivers[(s + m) % deviceDrivers.count])"),
-                                  "ip": .string("10.\(s / 250 % 250).\(s % 250).\(m)"), "port": 4352])
-            }
-        }
-        add(.system, "sys-\(s)", ["name": .string("Room \(s)"), "email": .string("room\(s)@bench.example"), "capacity": .int(4 + s % 12),
-                                  "bookable": true, "features": ["vc"], "modules": .array(modules),
-                                  "zones": ["zone-org", .string("zone-b\(level % buildings)"), .string("zone-l\(level)")]])
-    }
-    return documents
-}
-
-/// Writes the portfolio as files under `root`: `backoffice.json` declaring the sharded layout,
-/// each object at its path in that layout.
-func writeTree(_ documents: [ConfigDocument], at root: String) throws {
-    func put(_ path: String, _ value: JSONValue) throws {
-        let url = URL(fileURLWithPath: root + "/" + path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(JSONWriter.canonicalBytes(value)).write(to: url)
-    }
-    var deployment: [String: JSONValue] = ["title": "Synthetic portfolio"]
-    let sharded: Set<Kind> = flat ? [] : [.module, .system, .zone]
-    if !flat { deployment["layout"] = ["sharded": .array(sharded.map { .string($0.directory) }.sorted { $0.stringValue! < $1.stringValue! })] }
-    try put("backoffice.json", .object(deployment))
-    for document in documents {
-        try put(sharded.contains(document.ref.kind) ? document.ref.shardedPath : document.ref.path, .object(document.members))
-    }
-}
 
 // SITE_BENCH_WORKSPACE=DIR keeps the workspace and reuses its repository on the next run
 // (for profiling; the edits of earlier runs stay in its history).
@@ -93,13 +26,13 @@ let workspace = kept ?? NSTemporaryDirectory() + "site-bench-\(UUID().uuidString
 // journal-less ext4 (it skips recently deleted inodes one by one), so the source tree and
 // the workspace are deleted at the end.
 defer { if kept == nil { try? FileManager.default.removeItem(atPath: workspace) } }
-var results: [(String, String, String)] = []
+var report = BenchReport(name: "site-bench")
 
-print("site-bench: \(counts.systems) systems, \(counts.systems * counts.modulesPerSystem) modules, \(counts.zones) zones, \(counts.drivers) drivers; \(flat ? "flat" : "sharded (modules, systems, zones)") layout")
+print("site-bench: \(portfolio.summary)")
 var start = now()
 let secret = try DeploymentSecret.loadOrCreate(stateDirectory: workspace + "/state")
 if !FileManager.default.fileExists(atPath: workspace + "/repo") {
-    try writeTree(portfolio(), at: workspace + "/source")
+    try portfolio.write(at: workspace + "/source")
     _ = try ConfigStore.create(at: workspace + "/repo", from: workspace + "/source", message: "Synthetic portfolio")
 }
 defer { try? FileManager.default.removeItem(atPath: workspace + "/source") }
@@ -122,17 +55,17 @@ let builder = SiteBuilder(library: library, directory: site,
 // 1. Full render: the engine alone (no files), then for real.
 let snapshot = try repository.headSnapshot()
 let inMemory = try builder.renderAll(snapshot, write: false)
-results.append(("full render without writing files", String(format: "%.2f s", inMemory.seconds), ""))
+report.add("full render without writing files", String(format: "%.2f s", inMemory.seconds), "")
 if ProcessInfo.processInfo.environment["SITE_BENCH_RENDER_ONLY"] != nil {
     print("render only: \(inMemory.written) pages in \(String(format: "%.2f", inMemory.seconds)) s")
     exit(0)
 }
 let full = try builder.renderAll(snapshot)
 try builder.copyAssets(from: templates + "/assets")
-results.append(("full render into a new directory (\(full.written) pages)", String(format: "%.2f s", full.seconds), "≤ 5 s"))
+report.add("full render into a new directory (\(full.written) pages)", String(format: "%.2f s", full.seconds), "≤ 5 s")
 // A restart: the same render over the site already there (files rewritten, none created).
 let again = try builder.renderAll(snapshot)
-results.append(("full render over the previous site (restart)", String(format: "%.2f s", again.seconds), "≤ 5 s"))
+report.add("full render over the previous site (restart)", String(format: "%.2f s", again.seconds), "≤ 5 s")
 if ProcessInfo.processInfo.environment["SITE_BENCH_FULL_ONLY"] != nil {
     print(String(format: "full render: %d pages in %.2f s; again over it: %.2f s", full.written, full.seconds, again.seconds))
     exit(0)
@@ -140,7 +73,7 @@ if ProcessInfo.processInfo.environment["SITE_BENCH_FULL_ONLY"] != nil {
 let megabytes = (try FileManager.default.subpathsOfDirectory(atPath: site)).reduce(0) { total, path in
     total + ((try? FileManager.default.attributesOfItem(atPath: site + "/" + path)[.size] as? Int) ?? 0)
 }
-results.append(("site size", String(format: "%.0f MB", Double(megabytes) / 1_048_576), ""))
+report.add("site size", String(format: "%.0f MB", Double(megabytes) / 1_048_576), "")
 
 // A new repository holds its 62,000 objects loose; the store packs them in the background
 // after its 100th commit, which would land in the middle of the form measurements (a
@@ -155,7 +88,7 @@ var updateTimes: [Double] = []
 var planTimes: [Double] = []
 var pageCounts: [Int] = []
 for index in 0..<30 {
-    var system = try repository.headSnapshot().document(.system, "sys-\(index * 97 % counts.systems)")!
+    var system = try repository.headSnapshot().document(.system, "sys-\(index * 97 % portfolio.systems)")!
     system["capacity"] = .int((system.int("capacity") ?? 0) + 1)
     try repository.apply([.save(system)], author: author)
     let report = try builder.update(latest: { try repository.headSnapshot() })
@@ -163,21 +96,21 @@ for index in 0..<30 {
     planTimes.append(report.planSeconds)
     pageCounts.append(report.written)
 }
-results.append(("system edit (capacity): pages re-rendered", "\(pageCounts.max()!) (max of 30)", "≤ 50"))
-results.append(("system edit: re-render time p50 / max", ms(percentile(updateTimes, 0.5)) + " / " + ms(updateTimes.max()!), "≤ 50 ms"))
-results.append(("  of which git diff + dependencies, p50", ms(percentile(planTimes, 0.5)), ""))
+report.add("system edit (capacity): pages re-rendered", "\(pageCounts.max()!) (max of 30)", "≤ 50")
+report.add("system edit: re-render time p50 / max", ms(BenchClock.percentile(updateTimes, 0.5)) + " / " + ms(updateTimes.max()!), "≤ 50 ms")
+report.add("  of which git diff + dependencies, p50", ms(BenchClock.percentile(planTimes, 0.5)), "")
 var renameTimes: [Double] = []
 var renamePages: [Int] = []
 for index in 0..<10 {
-    var system = try repository.headSnapshot().document(.system, "sys-\((index * 131 + 1) % counts.systems)")!
+    var system = try repository.headSnapshot().document(.system, "sys-\((index * 131 + 1) % portfolio.systems)")!
     system["name"] = .string("Renamed room \(index) (run \(runSalt))")
     try repository.apply([.save(system)], author: author)
     let report = try builder.update(latest: { try repository.headSnapshot() })
     renameTimes.append(report.seconds)
     renamePages.append(report.written)
 }
-results.append(("system rename: pages re-rendered", "\(renamePages.max()!) (max of 10)", "≤ 50"))
-results.append(("system rename: re-render time p50", ms(percentile(renameTimes, 0.5)), "≤ 50 ms"))
+report.add("system rename: pages re-rendered", "\(renamePages.max()!) (max of 10)", "≤ 50")
+report.add("system rename: re-render time p50", ms(BenchClock.percentile(renameTimes, 0.5)), "≤ 50 ms")
 
 // 3. Form POST → 303 with 8 concurrent editors, each on its own systems.
 let app = try SiteApp(repository: repository, builder: builder, library: library, siteDirectory: site, stateDirectory: workspace + "/state")
@@ -223,7 +156,7 @@ let latencies = try await withThrowingTaskGroup(of: [(Double, Int, Double)].self
     for editor in 0..<editors {
         group.addTask {
             var mine: [(Double, Int, Double)] = []
-            for round in 0..<rounds { mine.append(try await edit("sys-\((counts.systems / 2 + editor * 100 + round) % counts.systems)", round: round)) }
+            for round in 0..<rounds { mine.append(try await edit("sys-\((portfolio.systems / 2 + editor * 100 + round) % portfolio.systems)", round: round)) }
             return mine
         }
     }
@@ -235,18 +168,10 @@ let elapsed = now() - start
 let statuses = Dictionary(grouping: latencies, by: \.1).mapValues(\.count)
 precondition(statuses.keys.allSatisfy { $0 == 303 }, "form posts did not all answer 303: \(statuses)")
 let times = latencies.map(\.0)
-results.append(("form POST → 303, 8 editors: p50", ms(percentile(times, 0.5)), ""))
-results.append(("form POST → 303, 8 editors: p99", ms(percentile(times, 0.99)), "≤ 30 ms"))
+report.add("form POST → 303, 8 editors: p50", ms(BenchClock.percentile(times, 0.5)), "")
+report.add("form POST → 303, 8 editors: p99", ms(BenchClock.percentile(times, 0.99)), "≤ 30 ms")
 let follows = latencies.map(\.2)
-results.append(("then GET of the 303 target (catch-up): p50 / p99", ms(percentile(follows, 0.5)) + " / " + ms(percentile(follows, 0.99)), ""))
-results.append(("form commits per second (8 editors)", String(format: "%.0f /s", Double(latencies.count) / elapsed), ""))
+report.add("then GET of the 303 target (catch-up): p50 / p99", ms(BenchClock.percentile(follows, 0.5)) + " / " + ms(BenchClock.percentile(follows, 0.99)), "")
+report.add("form commits per second (8 editors)", String(format: "%.0f /s", Double(latencies.count) / elapsed), "")
 
-let width = results.map(\.0.count).max()! + 2
-print("")
-print("measure".padding(toLength: width, withPad: " ", startingAt: 0) + "value".padding(toLength: 30, withPad: " ", startingAt: 0) + "target")
-for (measure, value, target) in results {
-    print(measure.padding(toLength: width, withPad: " ", startingAt: 0) + value.padding(toLength: 30, withPad: " ", startingAt: 0) + target)
-}
-let json = results.map { ["measure": $0.0, "value": $0.1, "target": $0.2] }
-try FileManager.default.createDirectory(atPath: "bench/results", withIntermediateDirectories: true)
-try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: "bench/results/site-bench.json"))
+try report.finish(valueWidth: 30)
