@@ -68,8 +68,12 @@ def test_build_a_building_edit_capacity_and_revert(server, browser):
     browser.get(f"{server.base}/backoffice/systems/{system}/")
     rows = browser.find_elements(By.CSS_SELECTOR, "#modules tbody tr")
     assert len(rows) == 2 and "10.9.9.9:4352" in rows[1].text
-    dots = browser.find_elements(By.CSS_SELECTOR, "#modules .dot")   # new modules run (live: starting, online or offline)
-    assert len(dots) == 2 and not any("stopped" in dot.get_attribute("class") for dot in dots)
+    # New modules run once the runtime has applied the commit (live: pending, then starting, online or offline).
+    def dots_running(driver):
+        driver.refresh()
+        classes = [dot.get_attribute("class") for dot in driver.find_elements(By.CSS_SELECTOR, "#modules .dot")]
+        return len(classes) == 2 and not any("stopped" in c or "pending" in c for c in classes)
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(dots_running)
 
     # The zone tree and the level's page show the new system.
     browser.get(f"{server.base}/backoffice/zones/{level}/")

@@ -1,9 +1,10 @@
 import Foundation
 
 extension ConfigStore {
-    /// Counts a landed commit and, every ``packCheckInterval`` commits, starts a background
+    /// Wakes the watchers, counts a landed commit and, every ``packCheckInterval`` commits, starts a background
     /// pack when none is running. Never blocks the writer.
     func commitLanded() {
+        headMoved.notify()
         guard packCheckInterval > 0 else { return }
         lock.lock()
         state.commitsSincePackCheck += 1

@@ -3,9 +3,10 @@ import Foundation
 extension ConfigStore {
     /// Calls `handler(old, new, changedPaths)` for every new head of the tracked branch,
     /// whoever made it: this store, another process, `git commit` in the working tree, or
-    /// `git push` into the repository. Polls the branch every `interval` from a dedicated
-    /// thread, with a freshly opened repository each time (so no libgit2 cache hides a
-    /// change), and calls the handler on that thread, one event at a time, in order.
+    /// `git push` into the repository. Polls the branch every `interval` (and at once after a
+    /// commit by this store) from a dedicated thread, with a freshly opened repository each
+    /// time (so no libgit2 cache hides a change), and calls the handler on that thread, one
+    /// event at a time, in order.
     ///
     /// Several heads made within one interval arrive as one event from the old head to the
     /// newest, listing every path changed between them. `old` is nil when the branch did
@@ -18,10 +19,12 @@ extension ConfigStore {
         let start = head()
         let (seconds, attoseconds) = interval.components
         let pause = max(0.001, Double(seconds) + Double(attoseconds) / 1e18)
+        let signal = headMoved
         let thread = Thread {
             var last = start
+            var seen = signal.current
             while !token.isCancelled {
-                Thread.sleep(forTimeInterval: pause)
+                seen = signal.wait(after: seen, timeout: pause)
                 guard !token.isCancelled else { break }
                 // A transient failure (a ref being rewritten, a pack being swapped) is
                 // simply retried at the next poll; `last` only moves once an event is sent.

@@ -30,6 +30,8 @@ public final class ConfigStore: @unchecked Sendable {
     public let workingTreeUpdate: WorkingTreeUpdate
 
     let lock = NSLock()
+    /// Notified after each commit this store makes, to wake its watchers.
+    let headMoved = HeadSignal()
     /// Held for a whole packing run.
     let packLock = NSLock()
     /// Guards `reader`, the handle reads go through, so reads and writes do not wait on

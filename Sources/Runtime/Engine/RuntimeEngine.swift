@@ -100,6 +100,8 @@ public final class RuntimeEngine: Sendable {
                 log("runtime: applying \(snapshot.commit?.short ?? "-"): \(actions.count) change\(actions.count == 1 ? "" : "s")")
             }
             for action in actions { perform(action, new: newSpecs) }
+            // A new module that is not to run has no action; watchers still learn it is applied.
+            for (id, spec) in newSpecs where oldSpecs[id] == nil && !spec.running { moduleStateChanged(id, .stopped) }
             status.removeModules(notIn: Set(newSpecs.keys))
         }
     }

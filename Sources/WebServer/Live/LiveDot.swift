@@ -3,12 +3,15 @@ import Runtime
 
 /// What the site shows for a module's live state: the dot's CSS class and its words.
 /// `online` (running, device connected), `offline` (running, `connected: false`), `starting`,
-/// `stopped`, `failed`. Used for the first render (per request) and for the live updates.
+/// `stopped`, `failed`, and `pending` for a module the runtime has not applied yet (a commit that
+/// just added it, or a head the runtime refused). Used for the first render (per request) and for
+/// the live updates.
 struct LiveDot: Equatable, Sendable {
     var dot: String
     var text: String
 
     static func of(module id: String, in engine: RuntimeEngine) -> LiveDot {
+        guard engine.hasModule(id) else { return LiveDot(dot: "pending", text: "not applied yet") }
         switch engine.moduleState(id) {
         case .running:
             return engine.isOnline(id) ? LiveDot(dot: "online", text: "online") : LiveDot(dot: "offline", text: "offline")
