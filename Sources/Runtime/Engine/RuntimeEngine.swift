@@ -48,9 +48,13 @@ public final class RuntimeEngine: Sendable {
     let box: SecretBox
     let state = Mutex(State())
     private let applyLock = Mutex(())
-    private let log: Logger
+    let log: Logger
+    /// Where the last applied commit is remembered across restarts (with a status directory).
+    var appliedCommitRecord: AppliedCommitRecord? {
+        configuration.statusDirectory.map { AppliedCommitRecord(path: $0 + "/applied-commit") }
+    }
     nonisolated(unsafe) private let saveTimer: (any DispatchSourceTimer)?
-    private let watchToken = Mutex<WatchToken?>(nil)
+    let watchToken = Mutex<WatchToken?>(nil)
 
     /// `repository` receives the `setting` commits of drivers; status is loaded from the snapshot.
     public init(configuration: RuntimeConfiguration, repository: ConfigRepository?, secretBox: SecretBox,
@@ -103,29 +107,28 @@ public final class RuntimeEngine: Sendable {
             // A new module that is not to run has no action; watchers still learn it is applied.
             for (id, spec) in newSpecs where oldSpecs[id] == nil && !spec.running { moduleStateChanged(id, .stopped) }
             status.removeModules(notIn: Set(newSpecs.keys))
+            if let commit = snapshot.commit { appliedCommitRecord?.save(commit) }
         }
     }
 
     /// Validates a new head; applies it when the whole tree is valid, else remembers it as the
     /// invalid head and keeps running the last good commit.
     public func receive(_ snapshot: Snapshot) {
-        let problems = Validator(snapshot: snapshot).validateAll()
-        guard problems.isEmpty else {
-            let author = snapshot.commit.flatMap { try? repository?.store.commitInfo($0).author }
-            if let commit = snapshot.commit {
-                state.withLock { $0.invalidHead = InvalidHead(commit: commit, author: author, problems: problems.sorted()) }
-            }
-            log("runtime: commit \(snapshot.commit?.short ?? "-") is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")); still running \(appliedCommit?.short ?? "-")")
-            return
-        }
+        guard refuseIfInvalid(snapshot) == nil else { return }
         apply(snapshot)
     }
 
-    /// Applies the repository's head now and every new head from now on.
-    public func follow(_ repository: ConfigRepository, interval: Duration = .milliseconds(200)) throws {
-        apply(try repository.headSnapshot())
-        let token = try repository.watch(interval: interval) { [weak self] change in self?.receive(change.new) }
-        watchToken.withLock { $0 = token }
+    /// Remembers `snapshot` as the invalid head and returns its problems, or returns nil when the
+    /// whole tree is valid.
+    func refuseIfInvalid(_ snapshot: Snapshot) -> [ValidationProblem]? {
+        let problems = Validator(snapshot: snapshot).validateAll()
+        guard !problems.isEmpty else { return nil }
+        let author = snapshot.commit.flatMap { try? repository?.store.commitInfo($0).author }
+        if let commit = snapshot.commit {
+            state.withLock { $0.invalidHead = InvalidHead(commit: commit, author: author, problems: problems.sorted()) }
+        }
+        log("runtime: commit \(snapshot.commit?.short ?? "-") is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")); still running \(appliedCommit?.short ?? "-")")
+        return problems
     }
 
     /// Stops following, terminates every driver process and saves the status snapshot.

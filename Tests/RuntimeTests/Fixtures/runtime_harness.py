@@ -31,8 +31,9 @@ def wait_for(condition, timeout=15.0, what="condition"):
 class Server:
     """`backoffice serve` on a free port with a temporary state directory."""
 
-    def __init__(self, binary, port, env=None, args=()):
-        self.state = tempfile.mkdtemp(prefix="backoffice-runtime-")
+    def __init__(self, binary, port, env=None, args=(), state=None):
+        """`state`: the state directory of an earlier server (stopped with `keep_state`) to start on."""
+        self.state = state or tempfile.mkdtemp(prefix="backoffice-runtime-")
         self.port = port
         self.url = "http://127.0.0.1:%d" % port
         full_env = dict(os.environ, **(env or {}))
@@ -47,7 +48,7 @@ class Server:
     def config(self):
         return os.path.join(self.state, "config")
 
-    def stop(self):
+    def stop(self, keep_state=False):
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -56,7 +57,8 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
-        shutil.rmtree(self.state, ignore_errors=True)
+        if not keep_state:
+            shutil.rmtree(self.state, ignore_errors=True)
 
     def last_commit_subject(self):
         return subprocess.run(["git", "-C", self.config, "log", "-1", "--format=%s", "main"], check=True,
