@@ -24,6 +24,28 @@ import Testing
     #expect(outcome(.put, "/a/b") == "405 GET,HEAD")
 }
 
+@Test func theMostSpecificPatternWinsWhateverTheOrderAdded() {
+    var router = Router()
+    router.get("/systems/:sys/:mod") { _ in .text("state") }
+    router.add(.get, "/systems/*", immediate: { _ in .text("rest") })
+    router.get("/systems/:sys/types") { _ in .text("types") }
+    router.post("/systems/:sys/start") { _ in .text("start") }
+    router.get("/systems/zones/:sys") { _ in .text("zones") }
+    func handler(_ method: HTTPMethod, _ target: String) -> String {
+        let parsed = try! RequestTarget.parse(target)
+        guard case .found(_, _, let route) = router.lookup(method: method, path: parsed.path, segments: parsed.segments)
+        else { return "none" }
+        return route.pattern
+    }
+    #expect(handler(.get, "/systems/s1/types") == "/systems/:sys/types")
+    #expect(handler(.get, "/systems/s1/Display_1") == "/systems/:sys/:mod")
+    #expect(handler(.get, "/systems/s1/start") == "/systems/:sys/:mod")   // the literal route is POST only
+    #expect(handler(.post, "/systems/s1/start") == "/systems/:sys/start")
+    #expect(handler(.get, "/systems/zones/types") == "/systems/zones/:sys")
+    #expect(handler(.get, "/systems/a/b/c") == "/systems/*")
+    #expect(router.routeKeys.map(\.pattern) == ["/systems/:sys/:mod", "/systems/*", "/systems/:sys/types", "/systems/:sys/start", "/systems/zones/:sys"])
+}
+
 @Test func requestTargetsDecodeOnce() throws {
     let parsed = try RequestTarget.parse("/a%2520b/c%2Fd?x=1+2&y=%26&empty&x=3")
     #expect(parsed.segments == ["a%20b", "c/d"])

@@ -9,6 +9,10 @@ public typealias WebSocketHandler = @Sendable (WebSocket, Request) async -> Void
 /// Maps method and path to handlers. Patterns are literal segments, `:name` parameters and a
 /// final `*` that matches the rest (`/backoffice/*`).
 ///
+/// When several patterns match a path, the most specific wins whatever the order they were added
+/// in: at the first segment where they differ, a literal beats a parameter, which beats `*`
+/// (`/systems/:id/types` before `/systems/:id/:module`).
+///
 /// Build it before starting the server; it is immutable while serving.
 public struct Router: Sendable {
     enum Action: Sendable {
@@ -21,6 +25,15 @@ public struct Router: Sendable {
         case literal(String)
         case parameter(String)
         case rest
+
+        /// Lower is more specific.
+        var rank: Int {
+            switch self {
+            case .literal: 0
+            case .parameter: 1
+            case .rest: 2
+            }
+        }
     }
 
     private struct Route: Sendable {
@@ -30,13 +43,15 @@ public struct Router: Sendable {
         var key: RouteKey
     }
 
+    /// Most specific first (see the type's documentation); among equals, in the order added.
     private var routes: [Route] = []
+    private var addedKeys: [RouteKey] = []
     /// Routes without parameters, by path then method, for a quick exact lookup.
     private var exact: [String: [HTTPMethod: (Action, RouteKey)]] = [:]
     /// Runs before every handler (see `RequestGate`); nil lets every request through.
     public var gate: RequestGate?
     /// Every route's method and pattern, in the order they were added.
-    public var routeKeys: [RouteKey] { routes.map(\.key) }
+    public var routeKeys: [RouteKey] { addedKeys }
 
     /// An empty router.
     public init() {}
@@ -82,7 +97,10 @@ public struct Router: Sendable {
             return .literal(String(part))
         }
         let key = RouteKey(method: method, pattern: "/" + pattern.split(separator: "/").joined(separator: "/"))
-        routes.append(Route(method: method, segments: segments, action: action, key: key))
+        let ranks = segments.map(\.rank)
+        let position = routes.firstIndex { ranks.lexicographicallyPrecedes($0.segments.map(\.rank)) } ?? routes.endIndex
+        routes.insert(Route(method: method, segments: segments, action: action, key: key), at: position)
+        addedKeys.append(key)
         if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
             let path = "/" + segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
             exact[path, default: [:]][method] = (action, key)
