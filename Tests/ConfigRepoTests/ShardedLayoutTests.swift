@@ -27,6 +27,29 @@ import Testing
         #expect(problems.contains { $0.path == sharded.path && $0.message.contains("also at zones/zone-a.json") })
     }
 
+    @Test func deletingTheReadCopyOfADuplicateReadsTheOtherInTheCachedHead() throws {
+        let sample = try SampleRepository()
+        let store = sample.repository.store
+        let zone = ObjectRef(.zone, "zone-hp-l1")
+        let flat = try #require(try sample.repository.headSnapshot().document(zone)).path
+        #expect(flat == zone.path)
+        try store.commit([.put(zone.shardedPath, Array("{\"name\": \"Level 1 (sharded copy)\"}\n".utf8))],
+                         author: SampleRepository.alice, message: "a second copy")
+        let duplicated = try sample.repository.headSnapshot()
+        #expect(duplicated.unreadable[zone.shardedPath]?.message.contains("also at \(flat)") == true)
+        #expect(duplicated.duplicatePaths(of: zone) == [zone.shardedPath])
+
+        try store.commit([.delete(flat)], author: SampleRepository.alice, message: "drop the flat copy")
+        let head = try sample.repository.headSnapshot()
+        #expect(head.unreadable.isEmpty)
+        #expect(head.duplicatePaths(of: zone).isEmpty)
+        #expect(head.document(zone)?.path == zone.shardedPath)
+        #expect(head.document(zone)?.string("name") == "Level 1 (sharded copy)")
+        let fresh = Snapshot(commit: head.commit, files: try store.files(at: #require(head.commit)))
+        #expect(fresh.document(zone) == head.document(zone))
+        #expect(fresh.references.referrers(of: zone) == head.references.referrers(of: zone))
+    }
+
     @Test func newObjectsGoWhereTheLayoutSaysAndOldOnesStayPut() throws {
         let sample = try SampleRepository()
         let store = sample.repository.store

@@ -40,6 +40,14 @@ public final class ConfigRepository: Sendable {
                 for path in try store.changes(from: previous, to: head) {
                     changes[path] = .some(try store.file(at: head, path: path))
                 }
+                // A removed copy of a duplicated object: the copy left behind is read again so
+                // it takes the object's place (and loses its "also at" problem).
+                for case (let path, nil) in changes {
+                    guard case .object(let ref) = RepoPath(path) else { continue }
+                    for other in cached.duplicatePaths(of: ref) where changes[other] == nil {
+                        changes[other] = .some(try store.file(at: head, path: other))
+                    }
+                }
                 next = cached.applying(changes, commit: head)
             } else if let head {
                 next = Snapshot(commit: head, files: try store.files(at: head))

@@ -17,6 +17,8 @@ public struct Snapshot: Sendable {
     public private(set) var references = ReferenceIndex()
     /// Which objects claim each unique value.
     private var uniqueClaims = ShardedDictionary<UniqueKey, Set<String>>()
+    /// Files not loaded because their object is already read from another file, by path.
+    private var duplicates: [String: ObjectRef] = [:]
 
     /// Reads the objects from the files of a commit.
     public init(commit: ObjectID?, files: [RepoFile]) {
@@ -63,6 +65,7 @@ public struct Snapshot: Sendable {
         unreadable = other.unreadable
         references = other.references
         uniqueClaims = other.uniqueClaims
+        duplicates = other.duplicates
     }
 
     // MARK: - Reading
@@ -108,6 +111,12 @@ public struct Snapshot: Sendable {
         return deployment?.shardedKinds.contains(ref.kind) == true ? ref.shardedPath : ref.path
     }
 
+    /// Files holding another copy of `ref` that were not loaded (each has an "also at" problem).
+    /// When the loaded copy goes, one of these must be read to take its place.
+    public func duplicatePaths(of ref: ObjectRef) -> [String] {
+        duplicates.filter { $0.value == ref }.map(\.key).sorted()
+    }
+
     /// The blob id of the file at `path` in this snapshot, if any.
     public func version(of ref: ObjectRef) -> ObjectID? { document(ref)?.version }
 
@@ -121,8 +130,9 @@ public struct Snapshot: Sendable {
             return
         }
         unreadable[file.path] = nil
+        duplicates[file.path] = nil
         if let existing = document(ref), existing.path != file.path {
-            unreadable[file.path] = duplicateProblem(ref, at: file.path, alsoAt: existing.path)
+            markDuplicate(ref, at: file.path, alsoAt: existing.path)
             return
         }
         do {
@@ -151,8 +161,9 @@ public struct Snapshot: Sendable {
         for key in newKeys { uniqueClaims[key, default: []].insert(ref.id) }
     }
 
-    private func duplicateProblem(_ ref: ObjectRef, at path: String, alsoAt other: String) -> ValidationProblem {
-        ValidationProblem(path: path, field: "", message: "\(ref.kind.noun) \(ref.id) is also at \(other); an object lives in one file")
+    private mutating func markDuplicate(_ ref: ObjectRef, at path: String, alsoAt other: String) {
+        unreadable[path] = ValidationProblem(path: path, field: "", message: "\(ref.kind.noun) \(ref.id) is also at \(other); an object lives in one file")
+        duplicates[path] = ref
     }
 
     private mutating func load(_ file: RepoFile) {
@@ -165,7 +176,7 @@ public struct Snapshot: Sendable {
             }
         case .object(let ref):
             if let existing = document(ref), existing.path != file.path {
-                unreadable[file.path] = duplicateProblem(ref, at: file.path, alsoAt: existing.path)
+                markDuplicate(ref, at: file.path, alsoAt: existing.path)
                 return
             }
             do {
@@ -185,6 +196,7 @@ public struct Snapshot: Sendable {
 
     private mutating func unload(_ path: String) {
         unreadable[path] = nil
+        duplicates[path] = nil
         switch RepoPath(path) {
         case .deployment:
             deployment = nil
