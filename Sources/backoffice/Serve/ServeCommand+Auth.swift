@@ -22,11 +22,18 @@ extension ServeCommand {
         }
         var policy = AccessPolicy.standard
         SiteApp.addAccessRules(to: &policy)
-        if arguments.flag("test-routes") { TestRoutes.addAuthRoutes(to: &router, policy: &policy) }
+        var routeTable: RouteTableRoute?
+        if arguments.flag("test-routes") {
+            TestRoutes.addAuthRoutes(to: &router, policy: &policy)
+            routeTable = RouteTableRoute.add(to: &router, policy: &policy)
+            // Proves the start-up check below on the real binary: this route has no rule.
+            if let pattern = arguments.value("test-unruled-route") { router.get(pattern) { _ in .text("no rule") } }
+        }
         let service = try AuthService(stateDirectory: deployment.stateDirectory, repository: deployment.repository,
                                       policy: policy, logger: logger,
                                       templates: try TemplateLibrary(directory: try SiteTemplatesLocator.templates(nil)))
         service.install(on: &router)
+        routeTable?.publish(routes: router.routeKeys, policy: service.policy)
         access?.attach(service.accessLog)
         // A permission change or new API key from the site counts at the next request.
         site?.whenHeadMoves { service.directory.invalidate() }

@@ -31,9 +31,12 @@ enum ServeCommand: Command {
         """
     /// Hidden options for tests and benchmarks: `--test-routes` adds `/_test/…` routes, among them a
     /// WebSocket echo at `/_test/echo` with 16 MiB frames for the Autobahn cases; `--head-timeout`
-    /// shortens the request-head deadline.
+    /// shortens the request-head deadline. With `--test-routes`, `GET /api/_test/routes` lists every
+    /// route with its access rule (`RouteTableRoute`) and `--test-unruled-route PATTERN` adds a route
+    /// without a rule (the server must then refuse to start).
     static let arguments = ArgumentSpec(
-        valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout", "auth", "simulator-control-port"],
+        valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout", "auth", "simulator-control-port",
+                       "test-unruled-route"],
         flagOptions: ["test-routes", "no-simulators"])
 
     /// The product version reported by /healthz.
