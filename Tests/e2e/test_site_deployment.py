@@ -121,6 +121,22 @@ def test_a_stale_form_gets_the_conflict_page(server, browser):
     assert json.loads(git(server, "show", "HEAD:backoffice.json"))["title"] == "Our Title"
 
 
+def test_revert_from_the_history_restores_the_previous_file(server):
+    client = FormClient(server.base)
+    fields = client.form("/backoffice/deployment/edit")
+    fields["title"] = "Short-lived Title"
+    assert client.post("/backoffice/deployment/edit", fields).status_code == 303
+    previous = json.loads(git(server, "show", "HEAD~1:backoffice.json"))
+    page = client.session.get(server.base + "/backoffice/deployment/history").text
+    token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+    newest = re.search(r'name="commit" value="([0-9a-f]{40})"', page).group(1)
+    assert newest == git(server, "rev-parse", "HEAD").strip()
+    answer = client.post("/backoffice/deployment/revert", {"_csrf": token, "commit": newest})
+    assert answer.status_code == 303 and "/backoffice/deployment/?saved=" in answer.headers["Location"]
+    assert json.loads(git(server, "show", "HEAD:backoffice.json")) == previous
+    assert git(server, "log", "-1", "--format=%s").startswith('Revert "Deployment: title')
+
+
 @pytest.fixture(scope="module")
 def auth_server():
     running = AuthServer()
@@ -137,6 +153,7 @@ def test_support_views_without_admin_settings_and_only_admins_edit(auth_server):
     saved = admin.post(auth_server.base + "/backoffice/deployment/edit", data=fields, allow_redirects=False)
     assert saved.status_code == 303, saved.text[:2000]
     assert "hunter2-global" in admin.get(auth_server.base + "/backoffice/deployment/").text
+    assert 'action="/backoffice/deployment/revert"' in admin.get(auth_server.base + "/backoffice/deployment/history").text
 
     support = auth_server.browser("support")
     page = support.get(auth_server.base + "/backoffice/deployment/")
@@ -144,6 +161,10 @@ def test_support_views_without_admin_settings_and_only_admins_edit(auth_server):
     assert "Australia/Sydney" in page.text
     for hidden in ["relay_password", "hunter2-global", "enc:v1"]:
         assert hidden not in page.text
+    history = support.get(auth_server.base + "/backoffice/deployment/history").text
+    # The diff rows leave out levels above the reader (the commit subject names the level, as in git log).
+    assert "<th>settings.admin" not in history and "relay_password" not in history
+    assert 'action="/backoffice/deployment/revert"' not in history
     assert support.get(auth_server.base + "/backoffice/deployment/edit").status_code == 403
     assert support.post(auth_server.base + "/backoffice/deployment/edit", data={"title": "x"}, allow_redirects=False).status_code == 403
     user = auth_server.browser("user")
