@@ -55,6 +55,21 @@ public enum CommitMessage {
         }
     }
 
+    /// The line for a change of `backoffice.json`: `Deployment: title "A" → "B",
+    /// settings.none.timezone changed`. Title and branch show both values; settings and
+    /// anything else only say what was added, removed or changed (a setting may be secret).
+    public static func deploymentLine(old: DeploymentFile?, new: DeploymentFile?) -> String {
+        let changes = FieldDiff.between(.object(old?.members ?? [:]), .object(new?.members ?? [:]))
+        guard !changes.isEmpty else { return "Deployment: no change" }
+        let parts = changes.prefix(6).map { change -> String in
+            if ["title", "branch"].contains(change.path) { return "\(change.path) \(short(change.old)) → \(short(change.new))" }
+            let what = change.old == nil ? "added" : change.new == nil ? "removed" : "changed"
+            return "\(change.path) \(what)"
+        }
+        let more = changes.count > 6 ? " and \(changes.count - 6) more" : ""
+        return "Deployment: " + parts.joined(separator: ", ") + more
+    }
+
     /// Whether an encrypted value is anywhere inside (a whole `settings` object, say): such a
     /// value is never spelled out, not even as ciphertext.
     static func containsEnvelope(_ value: JSONValue) -> Bool {

@@ -51,14 +51,25 @@ extension ConfigRepository {
             let document: ConfigDocument? = change.content.flatMap { try? ConfigDocument.decode($0, ref: ref, version: nil) }
             replacements.updateValue(document, forKey: ref)
         }
-        let candidate = base.replacing(replacements)
+        var candidate = base.replacing(replacements)
+        let deploymentChange = plan.changes.first { $0.path == RepoPath.deploymentFile }
+        if let deploymentChange {
+            let file = deploymentChange.content.map { RepoFile(path: RepoPath.deploymentFile, blob: Snapshot.unwrittenVersion, bytes: $0) }
+            candidate = candidate.applying([RepoPath.deploymentFile: file], commit: base.commit)
+        }
         let affected = Validator.affectedObjects(by: Set(replacements.keys), before: base, after: candidate)
         let before = Set(Validator(snapshot: base).validate(affected))
-        let introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }
-        if !introduced.isEmpty { throw .invalid(introduced) }
+        var introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }
+        if deploymentChange != nil {
+            let problemsBefore = Set(Validator(snapshot: base).validateDeploymentFile() + base.unreadable.values)
+            introduced += (Validator(snapshot: candidate).validateDeploymentFile() + candidate.unreadable.values)
+                .filter { !problemsBefore.contains($0) }
+        }
+        if !introduced.isEmpty { throw .invalid(introduced.sorted()) }
         do {
             let info = try store.commit(plan.changes, author: author, message: plan.message)
-            return WriteResult(commit: info, changed: replacements.keys.sorted(), snapshot: try headSnapshot())
+            return WriteResult(commit: info, changed: replacements.keys.sorted(), changedDeployment: deploymentChange != nil,
+                               snapshot: try headSnapshot())
         } catch .conflict(let path, let expected, _) {
             let ref = RepoPath(path)
             if case .object(let ref) = ref {

@@ -92,26 +92,35 @@ public final class ConfigRepository: Sendable {
             let base: Snapshot
             do { base = try headSnapshot() } catch { throw .store(error) }
             let plan = try plan(edits, on: base)
-            if plan.changes.isEmpty {
+            if plan.changes.isEmpty && plan.deployment == nil {
                 guard let head = base.commit else { throw .store(.notFound("the branch has no commit")) }
                 do {
                     return WriteResult(commit: try store.commitInfo(head), changed: [], snapshot: base)
                 } catch { throw .store(error) }
             }
-            let candidate = base.replacing(plan.changes)
+            var candidate = base.replacing(plan.changes)
+            if let deployment = plan.deployment { candidate = candidate.replacingDeployment(deployment) }
             let affected = Validator.affectedObjects(by: Set(plan.changes.keys), before: base, after: candidate)
             let before = Set(Validator(snapshot: base).validate(affected))
-            let introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }
-            if !introduced.isEmpty { throw .invalid(introduced) }
+            var introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }
+            if plan.deployment != nil {
+                let problemsBefore = Set(Validator(snapshot: base).validateDeploymentFile())
+                introduced += Validator(snapshot: candidate).validateDeploymentFile().filter { !problemsBefore.contains($0) }
+            }
+            if !introduced.isEmpty { throw .invalid(introduced.sorted()) }
 
             let entries = plan.changes.map { ref, document in
                 CommitMessage.Entry(ref: ref, old: base.document(ref), new: document)
             }
-            let text = message ?? CommitMessage.describe(entries, primary: plan.explicit) ?? "update configuration"
+            let text = message ?? describe(entries, plan: plan, base: base)
             do {
                 let info = try store.commit(plan.fileChanges, author: author, message: text)
                 let snapshot = try headSnapshot()
-                return WriteResult(commit: info, changed: plan.changes.keys.sorted(), snapshot: snapshot)
+                return WriteResult(commit: info, changed: plan.changes.keys.sorted(), changedDeployment: plan.deployment != nil,
+                                   snapshot: snapshot)
+            } catch .conflict(let path, let expected, _) where path == RepoPath.deploymentFile {
+                let basedOn: ObjectID? = if case .version(let id) = expected { id } else { nil }
+                throw .deploymentConflict(basedOn: basedOn, current: try? headSnapshot().deployment)
             } catch .conflict(let path, let expected, _) {
                 if case .object(let ref) = RepoPath(path), plan.explicit.contains(ref) {
                     let current = try? headSnapshot().document(ref)
@@ -147,6 +156,17 @@ public final class ConfigRepository: Sendable {
                 plan.expected[document.ref] = if case .save = edit {
                     document.version.map(ExpectedVersion.version) ?? .absent
                 } else { .any }
+            case .saveDeployment(let file):
+                let current = base.deployment
+                if current?.version != file.version {
+                    throw .deploymentConflict(basedOn: file.version, current: current)
+                }
+                let stored = secretBox.map { SecretSealer(box: $0).seal(file) } ?? file
+                // Unchanged members: no change.
+                if stored.members != current?.members {
+                    plan.deployment = stored
+                    plan.deploymentExpected = file.version.map(ExpectedVersion.version) ?? .absent
+                }
             case .delete(let ref, let version):
                 guard let current = base.document(ref) else { throw .notFound(ref) }
                 if let version, current.version != version {
@@ -172,6 +192,15 @@ public final class ConfigRepository: Sendable {
         }
         return plan
     }
+
+    /// The commit message in words for a plan: the objects' changes, and the deployment file's.
+    private func describe(_ entries: [CommitMessage.Entry], plan: WritePlan, base: Snapshot) -> String {
+        let objects = CommitMessage.describe(entries, primary: plan.explicit)
+        guard let deployment = plan.deployment else { return objects ?? "update configuration" }
+        let line = CommitMessage.deploymentLine(old: base.deployment, new: deployment)
+        guard let objects else { return line }
+        return line + "\n\nAlso:\n" + objects
+    }
 }
 
 /// The file changes one `apply` call commits.
@@ -182,10 +211,17 @@ private struct WritePlan {
     var expected: [ObjectRef: ExpectedVersion] = [:]
     /// Where each changed object's file is (existing objects stay where they are).
     var paths: [ObjectRef: String] = [:]
+    /// The new `backoffice.json`, when it changes, and the version it was based on.
+    var deployment: DeploymentFile?
+    var deploymentExpected: ExpectedVersion = .any
 
     var fileChanges: [FileChange] {
-        changes.map { ref, document in
+        var files = changes.map { ref, document in
             FileChange(path: paths[ref] ?? ref.path, expected: expected[ref] ?? .any, content: document?.canonicalBytes)
-        }.sorted { $0.path < $1.path }
+        }
+        if let deployment {
+            files.append(FileChange(path: RepoPath.deploymentFile, expected: deploymentExpected, content: deployment.canonicalBytes))
+        }
+        return files.sorted { $0.path < $1.path }
     }
 }

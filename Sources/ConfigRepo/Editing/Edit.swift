@@ -7,12 +7,17 @@ public enum Edit: Sendable {
     case overwrite(ConfigDocument)
     /// Delete an object seen at `version` (nil: whatever version), with its cascade.
     case delete(ObjectRef, version: ObjectID?)
+    /// Replace `backoffice.json` with the file's members. Its `version` is the version the
+    /// user saw: nil means "there was no file" (refused if one exists meanwhile).
+    case saveDeployment(DeploymentFile)
 }
 
 /// Why a write was refused. Nothing was committed.
 public enum WriteError: Error, Sendable, CustomStringConvertible {
     /// The object changed since the user saw it; `current` is what it is now (nil: deleted).
     case conflict(ref: ObjectRef, basedOn: ObjectID?, current: ConfigDocument?)
+    /// `backoffice.json` changed since the user saw it; `current` is what it is now (nil: absent).
+    case deploymentConflict(basedOn: ObjectID?, current: DeploymentFile?)
     /// The write would leave the configuration invalid.
     case invalid([ValidationProblem])
     /// An object to edit or delete does not exist.
@@ -28,6 +33,10 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
             current == nil
                 ? "\(ref) was deleted by someone else since you opened it"
                 : "\(ref) was changed by someone else since you opened it"
+        case let .deploymentConflict(_, current):
+            current == nil
+                ? "\(RepoPath.deploymentFile) was removed by someone else since you opened it"
+                : "\(RepoPath.deploymentFile) was changed by someone else since you opened it"
         case let .invalid(problems): problems.map(\.description).joined(separator: "\n")
         case let .notFound(ref): "\(ref) does not exist"
         case let .secretsUnavailable(reason): "cannot encrypt secrets: \(reason)"
@@ -42,6 +51,8 @@ public struct WriteResult: Sendable {
     public var commit: CommitInfo
     /// Every object the commit created, changed or deleted (cascades included).
     public var changed: [ObjectRef]
+    /// Whether the commit changed `backoffice.json`.
+    public var changedDeployment: Bool = false
     /// The snapshot of the new head.
     public var snapshot: Snapshot
 }

@@ -30,6 +30,18 @@ public struct SecretSealer: Sendable {
         return sealed
     }
 
+    /// `backoffice.json` with the plain values of its encrypted settings levels sealed, bound
+    /// to the global settings' object id (`SettingsSource.globalObjectID`).
+    public func seal(_ file: DeploymentFile) -> DeploymentFile {
+        guard let settings = file.settings, isWellFormedLevels(settings) else { return file }
+        let parsed = Settings.parse(settings).settings
+        let sealed = parsed.sealed(objectID: SettingsSource.globalObjectID, box: box)
+        guard sealed != parsed else { return file }
+        var result = file
+        result.members["settings"] = sealed.json
+        return result
+    }
+
     /// Only settings whose every member is a known level holding an object are sealed;
     /// anything else is left for validation to report, so nothing is dropped.
     func isWellFormedLevels(_ value: JSONValue) -> Bool {
@@ -59,13 +71,9 @@ extension SecretSealer {
             let sealed = seal(document)
             return sealed == document ? bytes : sealed.canonicalBytes
         case .deployment:
-            guard var file = try? DeploymentFile.decode(bytes, version: nil),
-                  let settings = file.settings, isWellFormedLevels(settings) else { return bytes }
-            let parsed = Settings.parse(settings).settings
-            let sealed = parsed.sealed(objectID: SettingsSource.globalObjectID, box: box)
-            guard sealed != parsed else { return bytes }
-            file.members["settings"] = sealed.json
-            return JSONWriter.canonicalBytes(.object(file.members))
+            guard let file = try? DeploymentFile.decode(bytes, version: nil) else { return bytes }
+            let sealed = seal(file)
+            return sealed == file ? bytes : sealed.canonicalBytes
         default:
             return bytes
         }

@@ -23,6 +23,10 @@ public struct DeploymentFile: Sendable, Hashable {
     /// The global settings (lowest precedence of every module's merge).
     public var settings: JSONValue? { members["settings"] }
 
+    /// The file as our writer stores it (docs/config-format.md, canonical form): reading a
+    /// canonical file and writing it back gives the same bytes.
+    public var canonicalBytes: [UInt8] { JSONWriter.canonicalBytes(.object(members)) }
+
     /// Reads the file; the error says where the JSON is broken.
     public static func decode(_ bytes: [UInt8], version: ObjectID?) throws(DocumentDecodingError) -> DeploymentFile {
         let value: JSONValue

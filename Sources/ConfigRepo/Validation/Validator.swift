@@ -82,7 +82,8 @@ public struct Validator: Sendable {
         return report.problems
     }
 
-    private func validateDeploymentFile() -> [ValidationProblem] {
+    /// The problems of `backoffice.json` (none when there is no such file).
+    public func validateDeploymentFile() -> [ValidationProblem] {
         guard let file = snapshot.deployment else { return [] }
         var report = ProblemReport(path: RepoPath.deploymentFile)
         let fields = [FieldSpec("title", .string), FieldSpec("branch", .string), FieldSpec("settings", .settings)]

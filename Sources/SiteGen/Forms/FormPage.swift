@@ -21,13 +21,7 @@ public struct FormPage: Sendable {
         var fields: [TemplateValue] = []
         for field in form.fields {
             if field.type == .settings {
-                for level in form.editableLevels {
-                    let name = "settings." + level.key
-                    fields.append(input(name: name, label: "Settings · \(level.key)", kind: "isJSON", value: inputs[name] ?? "",
-                                        error: errors[name], hint: level.isEncrypted
-                                            ? "Encrypted when saved; shown decrypted because your role may read this level."
-                                            : "Plain JSON object of settings, readable by everyone who can see this \(form.kind.noun)."))
-                }
+                fields += form.settingsForm.fieldValues(inputs: inputs, errors: errors, audience: "everyone who can see this \(form.kind.noun)")
                 continue
             }
             fields.append(fieldInput(field, value: inputs[field.name], error: errors[field.name]))
@@ -52,21 +46,21 @@ public struct FormPage: Sendable {
         let text = value ?? ""
         switch field.type {
         case .bool:
-            return input(name: field.name, label: label, kind: "isCheckbox", value: text, error: error, checked: !text.isEmpty)
+            return Self.input(name: field.name, label: label, kind: "isCheckbox", value: text, error: error, checked: !text.isEmpty)
         case .int:
-            return input(name: field.name, label: label, kind: "isNumber", value: text, error: error)
+            return Self.input(name: field.name, label: label, kind: "isNumber", value: text, error: error)
         case .stringList:
-            return input(name: field.name, label: label, kind: "isLines", value: text, error: error, hint: "One per line.")
+            return Self.input(name: field.name, label: label, kind: "isLines", value: text, error: error, hint: "One per line.")
         case .references(let target):
-            return input(name: field.name, label: label, kind: "isLines", value: text, error: error,
+            return Self.input(name: field.name, label: label, kind: "isLines", value: text, error: error,
                          hint: "\(SiteKinds.title(target)) ids, one per line, in order.", datalist: target)
         case .object, .json:
-            return input(name: field.name, label: label, kind: "isJSON", value: text, error: error, hint: "A JSON value.")
+            return Self.input(name: field.name, label: label, kind: "isJSON", value: text, error: error, hint: "A JSON value.")
         case .triggerInstances:
-            return input(name: field.name, label: label, kind: "isJSON", value: text, error: error,
+            return Self.input(name: field.name, label: label, kind: "isJSON", value: text, error: error,
                          hint: "A JSON array of {\"trigger_id\": …, \"enabled\": true}.")
         case .secret:
-            return input(name: field.name, label: label, kind: "isPassword", value: "", error: error,
+            return Self.input(name: field.name, label: label, kind: "isPassword", value: "", error: error,
                          hint: "Leave empty to keep the current value. Stored encrypted.")
         case .oneOf(let choices):
             return select(field, label: label, value: text, error: error, options: choices.map { ($0, $0) })
@@ -78,15 +72,15 @@ public struct FormPage: Sendable {
             let options = snapshot.all(target).map { ($0.id, "\(ObjectLabels.name($0, in: snapshot)) (\($0.id))") }
             return select(field, label: label, value: text, error: error, options: options)
         case .reference(let target):
-            return input(name: field.name, label: label, kind: "isText", value: text, error: error, hint: "A \(target.noun) id.")
+            return Self.input(name: field.name, label: label, kind: "isText", value: text, error: error, hint: "A \(target.noun) id.")
         case .url:
-            return input(name: field.name, label: label, kind: "isText", value: text, error: error, hint: "An absolute http(s) URL.")
+            return Self.input(name: field.name, label: label, kind: "isText", value: text, error: error, hint: "An absolute http(s) URL.")
         default:
-            return input(name: field.name, label: label, kind: "isText", value: text, error: error)
+            return Self.input(name: field.name, label: label, kind: "isText", value: text, error: error)
         }
     }
 
-    private func input(name: String, label: String, kind: String, value: String, error: String?, hint: String? = nil,
+    static func input(name: String, label: String, kind: String, value: String, error: String?, hint: String? = nil,
                        checked: Bool = false, datalist: Kind? = nil) -> TemplateValue {
         var members: [String: TemplateValue] = ["name": .string(name), "label": .string(label), kind: true, "value": .string(value),
                                                 "error": .optional(error), "hint": .optional(hint), "checked": .bool(checked),

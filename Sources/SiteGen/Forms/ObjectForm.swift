@@ -26,9 +26,9 @@ public struct ObjectForm: Sendable {
     var hasTriggerEditor: Bool { kind == .trigger }
 
     /// Settings levels this reader may edit (never_display is write-only and kept as is).
-    public var editableLevels: [SettingsLevel] {
-        SettingsLevel.readable(by: role).filter { $0 != .neverDisplay }
-    }
+    public var editableLevels: [SettingsLevel] { settingsForm.editableLevels }
+
+    var settingsForm: SettingsForm { SettingsForm(role: role, box: box) }
 
     /// Flags whose absence means true (a module runs unless `running` is false).
     static let trueByDefault: [Kind: Set<String>] = [.module: ["running"]]
@@ -45,11 +45,7 @@ public struct ObjectForm: Sendable {
         if hasTriggerEditor { inputs.merge(TriggerEditor.inputs(for: document), uniquingKeysWith: { _, new in new }) }
         for field in fields {
             if field.type == .settings {
-                let settings = openedSettings(document)
-                for level in editableLevels {
-                    let members = settings[level]
-                    inputs["settings." + level.key] = members.isEmpty ? "" : JSONWriter.canonicalString(.object(members))
-                }
+                inputs.merge(settingsForm.inputs(document["settings"], objectID: document.id), uniquingKeysWith: { _, new in new })
                 continue
             }
             guard let value = document[field.name], !value.isNull else { continue }
@@ -73,12 +69,6 @@ public struct ObjectForm: Sendable {
         }
     }
 
-    private func openedSettings(_ document: ConfigDocument) -> Settings {
-        let (settings, _) = Settings.parse(document["settings"] ?? .object([:]))
-        guard let box, let opened = try? settings.opened(objectID: document.id, box: box, upTo: role) else { return settings }
-        return opened
-    }
-
     // MARK: - Input text → document
 
     /// The result of reading a submitted form.
@@ -95,7 +85,7 @@ public struct ObjectForm: Sendable {
         var errors: [String: String] = [:]
         for field in fields {
             if field.type == .settings {
-                switch decodeSettings(submitted, base: base, errors: &errors) {
+                switch settingsForm.decode(submitted, stored: base["settings"], objectID: base.id, errors: &errors) {
                 case .set(let settings): document["settings"] = settings
                 case .remove: document["settings"] = nil
                 case .keep, .error: break
@@ -162,56 +152,11 @@ public struct ObjectForm: Sendable {
         }
     }
 
-    /// Settings from the per-level inputs; levels the reader cannot edit are kept as they are,
-    /// and an encrypted value submitted unchanged keeps its envelope (no needless re-encryption).
-    private func decodeSettings(_ submitted: [String: String], base: ConfigDocument, errors: inout [String: String]) -> FieldOutcome {
-        let levelsShown = editableLevels.filter { submitted["settings." + $0.key] != nil }
-        guard !levelsShown.isEmpty else { return .keep }
-        let (stored, _) = Settings.parse(base["settings"] ?? .object([:]))
-        let opened = openedSettings(base)
-        var result = stored
-        var failed = false
-        for level in levelsShown {
-            let name = "settings." + level.key
-            let text = submitted[name]!.trimmingCharacters()
-            if text.isEmpty {
-                result.levels[level] = nil
-                continue
-            }
-            do {
-                guard case .object(let members) = try JSONParser.parse(text) else {
-                    errors[name] = "must be a JSON object of settings { \"key\": value }"
-                    failed = true
-                    continue
-                }
-                var merged: [String: JSONValue] = [:]
-                for (key, value) in members {
-                    if level.isEncrypted, opened[level][key] == value, let envelope = stored[level][key] {
-                        merged[key] = envelope
-                    } else {
-                        merged[key] = value
-                    }
-                }
-                result.levels[level] = merged
-            } catch {
-                errors[name] = "invalid JSON at line \(error.line), column \(error.column): \(error.message)"
-                failed = true
-            }
-        }
-        if failed { return .keep }
-        if result.isEmpty { return base["settings"] == nil ? .keep : .remove }
-        return .set(result.json)
-    }
-
     /// The input name a validation problem belongs to (`settings.admin.x` → `settings.admin`).
     public func inputName(for problemField: String) -> String? {
         if hasTriggerEditor, let name = TriggerEditor.inputName(for: problemField) { return name }
         let head = String(problemField.prefix { $0 != "." && $0 != "[" })
-        if head == "settings" {
-            let rest = problemField.dropFirst("settings.".count)
-            let level = String(rest.prefix { $0 != "." && $0 != "[" })
-            return editableLevels.contains { $0.key == level } ? "settings." + level : nil
-        }
+        if head == "settings" { return settingsForm.inputName(for: problemField) }
         return fields.contains { $0.name == head } ? head : nil
     }
 }

@@ -12,7 +12,8 @@ import ConfigRepo
 /// - a system's page shows its modules' driver, address and state: any module change;
 /// - a level map shows the names and `map_id`s of the systems in its zone, and the SVG file;
 /// - the zones list (page 1) shows the zone tree: zone names, tags, parents and system counts;
-/// - the home page shows counts, stopped modules and the root zones.
+/// - the home page shows counts, stopped modules, the root zones and the title from
+///   `backoffice.json` (global settings are shown per request, on no pre-rendered page).
 public enum PageDependencies {
     public static func affectedPages(changedPaths: [String], old: Snapshot?, new: Snapshot,
                                      oldIndex: SiteIndex?, newIndex: SiteIndex) -> Set<PageKey> {
@@ -21,6 +22,8 @@ public enum PageDependencies {
         for path in changedPaths {
             switch RepoPath(path) {
             case .object(let ref): refs.insert(ref)
+            case .deployment:
+                pages.insert(.home)  // the home page shows the deployment's title
             case .map(let name):
                 for zone in new.unordered(.zone) + (old?.unordered(.zone) ?? []) where zone.string("map_id") == name {
                     pages.insert(.map(zoneID: zone.id))

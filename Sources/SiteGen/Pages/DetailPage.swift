@@ -18,6 +18,7 @@ public struct DetailPage {
         if document.kind == .module {
             let running = ModuleView(document).running
             values["state"] = ["dot": .string(running ? "running" : "stopped"), "text": .string(running ? "running" : "stopped")]
+            values["settingsURL"] = .string(SiteURL.effectiveSettings(module: document.id))
         }
         return values
     }

@@ -1,6 +1,6 @@
 import ConfigRepo
 
-/// The deployment overview: counts per kind, stopped modules, the zone roots, the level maps.
+/// The deployment overview: its title (`backoffice.json`), counts per kind, stopped modules, the zone roots, the level maps.
 struct HomePage {
     let snapshot: Snapshot
 
@@ -21,6 +21,8 @@ struct HomePage {
             "stopped": .list(stopped.sorted { $0.id < $1.id }.prefix(20).map { ObjectLabels.link($0.ref, in: snapshot) }),
             "roots": .list(roots.map { ObjectLabels.link($0.ref, in: snapshot) }),
             "commit": .optional(snapshot.commit?.short),
+            "deploymentTitle": .string(snapshot.deployment?.title ?? DeploymentFile().title),
+            "deploymentURL": .string(SiteURL.deployment),
         ]
     }
 }

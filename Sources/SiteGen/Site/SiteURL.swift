@@ -14,6 +14,13 @@ public enum SiteURL {
     public static func history(_ ref: ObjectRef) -> String { detail(ref) + "history" }
     public static func revert(_ ref: ObjectRef) -> String { detail(ref) + "revert" }
     public static func map(zone id: String) -> String { list(.zone) + id + "/map" }
+    /// The deployment file's page (`backoffice.json`), its form, history and revert.
+    public static let deployment = root + "deployment/"
+    public static let deploymentEdit = deployment + "edit"
+    public static let deploymentHistory = deployment + "history"
+    public static let deploymentRevert = deployment + "revert"
+    /// A module's effective settings: the merge of every layer, as the reader may see it.
+    public static func effectiveSettings(module id: String) -> String { detail(ObjectRef(.module, id)) + "settings" }
     /// A system's page for adding, removing and ordering its modules or zones (GET; POST one change).
     public static func members(system id: String, _ list: SystemMembership.List) -> String {
         detail(ObjectRef(.system, id)) + list.rawValue

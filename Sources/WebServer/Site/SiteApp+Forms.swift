@@ -157,6 +157,8 @@ extension SiteApp {
             return try onInvalid(errors, general)
         } catch .conflict(let ref, let basedOn, let current) {
             return try conflict(request, form: form, ref: ref, basedOn: basedOn, current: current)
+        } catch .deploymentConflict {
+            return try message("Not saved", "The deployment file changed meanwhile; nothing was saved.", status: .conflict)
         } catch .notFound(let ref) {
             return try message("Not saved", "\(ref) does not exist (any more); nothing was saved.", status: .notFound)
         } catch .secretsUnavailable(let reason) {

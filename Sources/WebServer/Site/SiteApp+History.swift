@@ -93,7 +93,17 @@ enum HistoryValues {
         guard let value else { return "—" }
         if let text = value.stringValue, SecretBox.isEnvelope(text) { return "(encrypted)" }
         if let text = value.stringValue { return text }
-        return JSONWriter.compactString(value)
+        return JSONWriter.compactString(redactingEnvelopes(value))
+    }
+
+    /// The value with every encrypted string inside (a whole settings level, say) shown as "(encrypted)".
+    static func redactingEnvelopes(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text) where SecretBox.isEnvelope(text): .string("(encrypted)")
+        case .array(let items): .array(items.map(redactingEnvelopes))
+        case .object(let members): .object(members.mapValues(redactingEnvelopes))
+        default: value
+        }
     }
 
     static func format(_ date: Date) -> String {

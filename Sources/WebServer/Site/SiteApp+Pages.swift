@@ -29,6 +29,7 @@ extension SiteApp {
                 case "history": return try history(ref, request, error: nil)
                 case "modules" where kind == .system: return try membersPage(ref.id, .modules, request)
                 case "zones" where kind == .system: return try membersPage(ref.id, .zones, request)
+                case "settings" where kind == .module: return try effectiveSettingsPage(ref.id, request)
                 default: break
                 }
             default: break

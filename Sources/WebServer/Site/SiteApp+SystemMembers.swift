@@ -12,6 +12,7 @@ extension SiteApp {
         for list in SystemMembership.List.allCases {
             policy.set(.post, "/backoffice/:kind/:id/" + list.rawValue, AccessRule(.editorOfKind(parameter: "kind")))
         }
+        addDeploymentAccessRules(to: &policy)
     }
 
     static let staleMembersPage = "Someone changed this system since you opened this page; nothing was saved. The list below is the current one."

@@ -122,6 +122,7 @@ public final class SiteApp: Sendable {
             router.post("/backoffice/:kind/:id/" + list.rawValue) { [self] request in try await self.changeMembers(request, list) }
         }
         router.post("/backoffice/users/:id/permissions") { [self] request in try await self.savePermissions(request) }
+        mountDeployment(on: &router)
         // The stylesheet, script and icon: public, so the sign-in page (same look) can load them.
         router.get("/backoffice/assets/*") { [self] request in try self.files.respond(to: request) }
         router.get("/backoffice/*") { [self] request in try self.get(request) }
