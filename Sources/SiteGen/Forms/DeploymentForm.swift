@@ -78,17 +78,7 @@ public struct DeploymentForm: Sendable {
                            hint: "Directories whose new objects go into shard folders (modules, systems, zones…), one per line."),
         ]
         fields += settingsForm.fieldValues(inputs: inputs, errors: errors, audience: "every signed-in user who may see the deployment page")
-        return [
-            "formTitle": .string(title),
-            "action": .string(action),
-            "token": .string(token),
-            "version": .optional(version),
-            "fields": .list(fields),
-            "general": .list(general.map { .string($0) }),
-            "hasErrors": .bool(!errors.isEmpty || !general.isEmpty),
-            "hidden": .list([]),
-            "cancelURL": .string(SiteURL.deployment),
-            "noun": .string("deployment"),
-        ]
+        return FormPage.frame(title: title, action: action, token: token, version: version, fields: fields, hasFieldErrors: !errors.isEmpty,
+                              general: general, hidden: [:], cancelURL: SiteURL.deployment, noun: "deployment")
     }
 }

@@ -27,17 +27,24 @@ public struct FormPage: Sendable {
             fields.append(fieldInput(field, value: inputs[field.name], error: errors[field.name]))
         }
         if form.hasTriggerEditor { fields += TriggerEditor.fieldGroups(inputs: inputs, errors: errors) }
-        return [
+        return Self.frame(title: title, action: action, token: token, version: version, fields: fields, hasFieldErrors: !errors.isEmpty,
+                          general: general, hidden: hidden, cancelURL: cancelURL, noun: form.kind.noun)
+    }
+
+    /// The values of the `form` and `conflict` templates around already built `fields`.
+    static func frame(title: String, action: String, token: String, version: String?, fields: [TemplateValue], hasFieldErrors: Bool,
+                      general: [String], hidden: [String: String], cancelURL: String, noun: String) -> [String: TemplateValue] {
+        [
             "formTitle": .string(title),
             "action": .string(action),
             "token": .string(token),
             "version": .optional(version),
             "fields": .list(fields),
             "general": .list(general.map { .string($0) }),
-            "hasErrors": .bool(!errors.isEmpty || !general.isEmpty),
+            "hasErrors": .bool(hasFieldErrors || !general.isEmpty),
             "hidden": .list(hidden.sorted { $0.key < $1.key }.map { ["name": .string($0.key), "value": .string($0.value)] }),
             "cancelURL": .string(cancelURL),
-            "noun": .string(form.kind.noun),
+            "noun": .string(noun),
         ]
     }
 
