@@ -8,6 +8,8 @@ BACKOFFICE = os.environ.get("BACKOFFICE_BIN", os.path.join(ROOT, ".build", "debu
 SAMPLE_CONFIG = os.path.join(ROOT, "sample-config")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The runtime's test harness (`wait_for`, `Server`, `Control`…) is shared with the e2e tests.
+sys.path.insert(0, os.path.join(ROOT, "Tests", "RuntimeTests", "Fixtures"))
 
 
 def free_port() -> int:
