@@ -150,6 +150,21 @@ class Conn:
         body, self.buffer = self.buffer[:length], self.buffer[length:]
         return status, headers, body
 
+    def wait_until_read(self):
+        """Returns once the server has read everything sent so far: its end of the connection
+        has an empty receive queue (/proc/net/tcp, both ends being on this machine)."""
+        client, server = self.sock.getsockname()[1], self.sock.getpeername()[1]
+
+        def received_queue():
+            with open("/proc/net/tcp") as handle:
+                for line in handle.readlines()[1:]:
+                    fields = line.split()
+                    local, remote = int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16)
+                    if (local, remote) == (server, client):
+                        return int(fields[4].split(":")[1], 16)
+            return None
+        wait_for(lambda: received_queue() == 0, 10, "the server to read what was sent")
+
     def is_closed(self):
         """True when the server has closed the connection (EOF or reset) with nothing more to read."""
         try:

@@ -184,7 +184,7 @@ def test_graceful_shutdown_finishes_requests_and_closes_websockets():
         assert ready.wait(10)
         slow = Conn(running.port, timeout=10)
         slow.send("GET /_test/slow HTTP/1.1\r\nHost: t\r\n\r\n")
-        time.sleep(0.05)
+        slow.wait_until_read()   # in flight, not a request still waiting in the socket
         running.process.send_signal(signal.SIGTERM)
         refused = False
         for _ in range(250):   # until the listener is shut (or the server is gone)
