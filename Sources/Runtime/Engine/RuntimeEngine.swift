@@ -81,7 +81,15 @@ public final class RuntimeEngine: Sendable {
     /// Runs `snapshot` (the first one, or a new good commit): starts, stops, updates and
     /// remaps only what changed.
     public func apply(_ snapshot: Snapshot) {
+        apply(snapshot, onlyWhileHead: false)
+    }
+
+    /// `onlyWhileHead`: skip `snapshot` when the branch has moved past it since it was read (a
+    /// watcher event overtaken by a REST commit, or the other way round), so the runtime never
+    /// goes back to an older configuration; the newer head arrives as its own watcher event.
+    func apply(_ snapshot: Snapshot, onlyWhileHead: Bool) {
         applyLock.withLock { _ in
+            if onlyWhileHead, let repository, let commit = snapshot.commit, repository.store.head() != commit { return }
             let newSpecs = ModuleSpec.all(in: snapshot, resolver: configuration.resolver, box: box)
             let newDirectory = SystemDirectory(snapshot: snapshot)
             let (oldSpecs, oldDirectory, closed): ([String: ModuleSpec], SystemDirectory, Bool) = state.withLock { state in
@@ -118,7 +126,7 @@ public final class RuntimeEngine: Sendable {
             log("runtime: commit \(snapshot.commit?.short ?? "-") is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")); still running \(appliedCommit?.short ?? "-")")
             return
         }
-        apply(snapshot)
+        apply(snapshot, onlyWhileHead: true)
     }
 
     /// Applies the repository's head now and every new head from now on.
@@ -185,10 +193,8 @@ public final class RuntimeEngine: Sendable {
             state.moduleHost[spec.id] = host
             return host
         }
-        host.start(module: spec.id, config: .object(spec.config))
-        if state.withLock({ $0.debugWatchers[spec.id]?.isEmpty == false }) {
-            host.setDebugging(module: spec.id, true)
-        }
+        let debugging = state.withLock { $0.debugWatchers[spec.id]?.isEmpty == false }
+        host.start(module: spec.id, config: .object(spec.config), debugging: debugging)
     }
 
     private func halt(_ id: String) {
