@@ -22,7 +22,7 @@ struct WatchEvent: Sendable, Equatable {
 
         // 1. Our own commit.
         let ours = try store.commit([.put("systems/sys-a.json", Array(text: "ours\n"))], author: .backoffice, message: "ours")
-        #expect(events.wait(seconds: 1) { $0.last?.new == ours.id })
+        #expect(events.wait(seconds: 10) { $0.last?.new == ours.id })
         #expect(events.all.last == WatchEvent(old: start, new: ours.id, paths: ["systems/sys-a.json"]))
 
         // 2. An engineer commits with the git CLI in the working tree.
@@ -30,7 +30,7 @@ struct WatchEvent: Sendable, Equatable {
         #expect(try runGit(["add", "zones/zone-2.json"], in: fixture.path).status == 0)
         #expect(try runGit(["commit", "-q", "-m", "engineer: zone 2"], in: fixture.path).status == 0)
         let cliHead = try store.resolve("HEAD")
-        #expect(events.wait(seconds: 1) { $0.last?.new == cliHead })
+        #expect(events.wait(seconds: 10) { $0.last?.new == cliHead })
         #expect(events.all.last == WatchEvent(old: ours.id, new: cliHead, paths: ["zones/zone-2.json"]))
 
         // 3. A push from a clone (updateInstead updates the working tree too).
@@ -42,7 +42,7 @@ struct WatchEvent: Sendable, Equatable {
         #expect(push.status == 0, "\(push.output)")
         let pushed = try store.resolve("main")
         #expect(pushed != cliHead)
-        #expect(events.wait(seconds: 1) { $0.last?.new == pushed })
+        #expect(events.wait(seconds: 10) { $0.last?.new == pushed })
         #expect(events.all.last?.paths == ["systems/sys-b.json"])
         #expect(fixture.root.read("repo/systems/sys-b.json") == "pushed\n")
         #expect(try fixture.status() == "")
@@ -73,7 +73,7 @@ struct WatchEvent: Sendable, Equatable {
         for index in 0..<20 {
             last = try store.commit([.put("burst/f\(index).json", [UInt8(index)])], author: .backoffice, message: "\(index)").id
         }
-        #expect(events.wait(seconds: 1.5) { $0.last?.new == last })
+        #expect(events.wait(seconds: 10) { $0.last?.new == last })
         let all = events.all
         #expect(all.first?.old == start)
         for (previous, next) in zip(all, all.dropFirst()) { #expect(next.old == previous.new) }

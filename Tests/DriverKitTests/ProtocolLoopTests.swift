@@ -242,4 +242,26 @@ final class CoreSide: Sendable {
         #expect(await core.next { $0["type"] == "log" || $0["type"] == "result" }?["type"] == "result")
         core.closeInput()
     }
+
+    /// The core sends `debug` before `start` for a module being debugged, so that the lines of
+    /// its start (connecting, logging in) are forwarded too; `stop` forgets it.
+    @Test func debugBeforeStartCountsFromTheStartAndStopForgetsIt() async throws {
+        let core = CoreSide()
+        _ = await core.startProcess()
+        _ = await core.next()
+        core.send(#"{"type":"debug","module":"m"}"#)
+        core.send(#"{"type":"start","seq":1,"module":"m","config":{}}"#)
+        _ = await core.result(1)
+        core.send(#"{"type":"exec","seq":2,"module":"m","method":"echo","args":["a"]}"#)
+        let log = await core.next { $0["type"] == "log" || $0["type"] == "result" }
+        #expect(log?["type"] == "log" && log?["level"] == "debug")
+        _ = await core.result(2)
+        core.send(#"{"type":"stop","seq":3,"module":"m"}"#)
+        _ = await core.result(3)
+        core.send(#"{"type":"start","seq":4,"module":"m","config":{}}"#)
+        _ = await core.result(4)
+        core.send(#"{"type":"exec","seq":5,"module":"m","method":"echo","args":["b"]}"#)
+        #expect(await core.next { $0["type"] == "log" || $0["type"] == "result" }?["type"] == "result")
+        core.closeInput()
+    }
 }

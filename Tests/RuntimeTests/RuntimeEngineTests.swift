@@ -183,7 +183,7 @@ import Testing
 
     @Test func aDriverThatNeverSaysReadyIsKilledAndRetriedWithItsModulesStarting() async {
         var configuration = RuntimeConfiguration()
-        configuration.timing.readyTimeout = 0.3
+        configuration.timing.readyTimeout = 1.5   // Python starts within it even on a loaded machine
         configuration.timing.firstRestartDelay = 0.05
         let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
         let lines = Mutex<[String]>([])

@@ -1,5 +1,6 @@
 """Shared helpers for the end-to-end tests: where the binary is, free ports, temp dirs."""
 import os
+import random
 import socket
 import sys
 
@@ -8,10 +9,43 @@ BACKOFFICE = os.environ.get("BACKOFFICE_BIN", os.path.join(ROOT, ".build", "debu
 SAMPLE_CONFIG = os.path.join(ROOT, "sample-config")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The runtime's test harness (`wait_for`, `Server`, `Control`…) is shared with the e2e tests.
+sys.path.insert(0, os.path.join(ROOT, "Tests", "RuntimeTests", "Fixtures"))
+
+
+def _unassigned_range():
+    """Ports the kernel never picks for outgoing connections (below its ephemeral range) and
+    above the sample building's device ports (12300-18080)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as handle:
+            low = int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return range(20000, min(low, 32768))
+
+
+_HANDED_OUT = set()
+_PICK = random.Random()
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing uses right now, handed out once per test session.
+
+    Taken from a range the kernel does not give to outgoing connections, so none of the many
+    client sockets of the suite takes it between this call and the bind of whoever gets it,
+    and never the same port twice, so two ports asked for in a row always differ."""
+    candidates = _unassigned_range()
+    for _ in range(1000):
+        port = _PICK.choice(candidates) if len(candidates) > 100 else 0
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))   # no SO_REUSEADDR: a port in TIME_WAIT is refused too
+            except OSError:
+                continue
+            port = probe.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+    raise RuntimeError("no free TCP port on 127.0.0.1")

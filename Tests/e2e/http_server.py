@@ -1,4 +1,5 @@
 """Helpers for the web-server end-to-end tests: start `backoffice serve`, talk raw HTTP over sockets."""
+import json
 import os
 import signal
 import socket
@@ -10,6 +11,7 @@ import urllib.request
 import pytest
 
 from conftest import BACKOFFICE, free_port
+from runtime_harness import wait_for
 
 
 class Server:
@@ -53,6 +55,35 @@ class Server:
 
     def open_fds(self):
         return len(os.listdir(f"/proc/{self.process.pid}/fd"))
+
+    def settled_fds(self):
+        """The descriptor count once no module is starting any more (a module starting later
+        opens its driver's pipes): the baseline of a leak check. Start such a server with
+        `--no-simulators`, so no device connections come and go inside it."""
+        folder = os.path.join(self.state, "config", "modules")
+        modules = [name[:-5] for name in os.listdir(folder) if name.endswith(".json")]
+
+        def state(module):
+            request = urllib.request.Request(f"{self.base}/api/engine/v2/modules/{module}/ping", data=b"", method="POST")
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.loads(response.read())["state"]
+        wait_for(lambda: all(state(module) != "starting" for module in modules), 60, "every module started")
+        return self.open_fds()
+
+    def fds_back_to(self, baseline):
+        """The descriptor count once it is back at `baseline` or below (closed connections and
+        the server's short-lived files, such as its status snapshot, come and go); the count
+        at the deadline if it never gets there."""
+        counts = []
+
+        def back():
+            counts.append(self.open_fds())
+            return counts[-1] <= baseline
+        try:
+            wait_for(back, 30, "the descriptors back to %d" % baseline)
+        except AssertionError:
+            pass
+        return counts[-1]
 
     def stop(self):
         if self.process.poll() is None:
@@ -118,6 +149,21 @@ class Conn:
             self._fill()
         body, self.buffer = self.buffer[:length], self.buffer[length:]
         return status, headers, body
+
+    def wait_until_read(self):
+        """Returns once the server has read everything sent so far: its end of the connection
+        has an empty receive queue (/proc/net/tcp, both ends being on this machine)."""
+        client, server = self.sock.getsockname()[1], self.sock.getpeername()[1]
+
+        def received_queue():
+            with open("/proc/net/tcp") as handle:
+                for line in handle.readlines()[1:]:
+                    fields = line.split()
+                    local, remote = int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16)
+                    if (local, remote) == (server, client):
+                        return int(fields[4].split(":")[1], 16)
+            return None
+        wait_for(lambda: received_queue() == 0, 10, "the server to read what was sent")
 
     def is_closed(self):
         """True when the server has closed the connection (EOF or reset) with nothing more to read."""

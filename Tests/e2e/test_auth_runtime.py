@@ -11,6 +11,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from auth_server import USERS, AuthServer
+from runtime_harness import wait_for
 
 ENGINE = "/api/engine/v2"
 SYSTEM = "sys-l1-huddle"
@@ -22,10 +23,11 @@ def auth():
     server = AuthServer()
     try:
         admin = server.browser("admin")
-        deadline = time.monotonic() + 30
-        while admin.get(server.base + f"{ENGINE}/systems/{SYSTEM}/HVAC_1/setpoint").json() is None:
-            assert time.monotonic() < deadline, "the HVAC module never reported a setpoint:\n" + server.output()
-            time.sleep(0.2)
+        # Running (exec is refused while it starts), connected, and its registers read once.
+        wait_for(lambda: admin.post(server.base + f"{ENGINE}/modules/{HVAC}/ping").json()["state"] == "running"
+                 and admin.get(server.base + f"{ENGINE}/modules/{HVAC}/state/connected").json() is True
+                 and admin.get(server.base + f"{ENGINE}/systems/{SYSTEM}/HVAC_1/setpoint").json() is not None,
+                 30, "the HVAC module running with a setpoint")
         yield server
     finally:
         server.stop()
@@ -182,6 +184,11 @@ def test_the_debug_console_hides_setting_values_above_the_readers_level(auth):
     admin-level setting, so support's console shows `[hidden]` in its place."""
     import subprocess
     lighting = "mod-l1-huddle-lighting"
+    config = ["git", "-C", os.path.join(auth.state, "config"), "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    # The working tree follows the server's own commits in the background; `commit -a` on a
+    # tree behind the branch would undo them.
+    wait_for(lambda: subprocess.run(config + ["status", "--porcelain"], check=True, capture_output=True, text=True).stdout == "",
+             30, "the working tree to catch up with the branch")
     path = os.path.join(auth.state, "config", "modules", lighting + ".json")
     with open(path) as handle:
         document = json.load(handle)
@@ -189,7 +196,6 @@ def test_the_debug_console_hides_setting_values_above_the_readers_level(auth):
     with open(path, "w") as handle:
         json.dump(document, handle, indent=2, sort_keys=True)
         handle.write("\n")
-    config = ["git", "-C", os.path.join(auth.state, "config"), "-c", "user.name=Test", "-c", "user.email=test@example.com"]
     subprocess.run(config + ["commit", "-qam", "Lighting password at admin level"], check=True)
     support, headers = as_role(auth, "support")
     socket = Socket(auth, headers=headers)

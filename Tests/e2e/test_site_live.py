@@ -15,6 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BACKOFFICE, free_port
+from runtime_harness import wait_for
 from site_browser import chromium, screenshot
 
 ROOM = "sys-l1-huddle"
@@ -70,10 +71,20 @@ def room_class(browser):
 
 
 def test_the_first_render_has_the_state_of_the_moment_without_javascript(server):
-    state = requests.get(server["base"] + f"/api/engine/v2/systems/{ROOM}/RoomLogic_1/state").json()
-    page = requests.get(server["base"] + "/backoffice/zones/zone-hp-l1/map").text
+    def room_state():
+        return requests.get(server["base"] + f"/api/engine/v2/systems/{ROOM}/RoomLogic_1/state").json()
+
+    def map_and_state():
+        # The room follows the simulator's schedule: keep a render during which the state held still.
+        before = room_state()
+        page = requests.get(server["base"] + "/backoffice/zones/zone-hp-l1/map").text
+        return (page, before) if room_state() == before else None
+    page, state = wait_for(map_and_state, what="a map render while the room's state held still")
     assert f'<a href="/backoffice/systems/{ROOM}/" class="room-link room-{state}">' in page
     assert 'class="legend"' in page
+    # The HVAC module may still be starting or connecting when the room first has a state.
+    ping = f"/api/engine/v2/modules/{HVAC}/ping"
+    wait_for(lambda: requests.post(server["base"] + ping).json()["pingable"], what="the HVAC module online")
     system = requests.get(server["base"] + f"/backoffice/systems/{ROOM}/").text
     assert f'<span data-module="{HVAC}" class="dot online">' in system
     home = requests.get(server["base"] + "/backoffice/").text

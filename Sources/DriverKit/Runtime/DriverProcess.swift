@@ -12,6 +12,9 @@ public final class DriverProcess {
     private let metadata: JSON
     private let makeModule: @DriverActor (ModuleContext) -> ModuleBox
     private var modules: [String: ModuleBox] = [:]
+    /// Modules the core asked to debug. `debug` may come before `start`, so that a module's
+    /// first lines (connecting, logging in) are forwarded too; `stop` forgets it.
+    private var debugged: Set<String> = []
     private var nextSeq = 1
     private var pending: [Int: CheckedContinuation<JSON, any Error>] = [:]
     var subscriptions: [Int: @DriverActor (JSON) -> Void] = [:]
@@ -74,6 +77,7 @@ public final class DriverProcess {
             update(ModuleConfig(json: message["config"] ?? [:], module: module), seq: seq)
         case "stop":
             guard let seq else { return protocolError("stop without seq") }
+            debugged.remove(module)
             guard let box = modules.removeValue(forKey: module) else {
                 return reply(seq, .success(.null))  // already stopped: stopping is idempotent
             }
@@ -88,6 +92,7 @@ public final class DriverProcess {
             let args = message["args"] ?? .array([])
             Task { reply(seq, await box.exec(method, args)) }
         case "debug", "ignore":
+            if type == "debug" { debugged.insert(module) } else { debugged.remove(module) }
             modules[module]?.context.logger.debugging = type == "debug"
         case "info":
             guard let seq else { return protocolError("info without seq") }
@@ -121,6 +126,7 @@ public final class DriverProcess {
             Task { await old.stop() }
         }
         let box = makeModule(ModuleContext(config: config, info: info, process: self))
+        box.context.logger.debugging = debugged.contains(config.module)
         modules[config.module] = box
         Task {
             if let failure = await box.start() {

@@ -17,7 +17,7 @@ extension RuntimeEngine {
         let verb = running ? "start" : "stop"
         let what = modules.count == 1 ? modules[0] : "\(modules.count) modules"
         let result = try repository.apply(edits, author: author, message: "\(verb) \(what)")
-        apply(result.snapshot)
+        apply(result.snapshot, onlyWhileHead: true)
         return result.commit
     }
 

@@ -85,7 +85,15 @@ public final class RuntimeEngine: Sendable {
     /// Runs `snapshot` (the first one, or a new good commit): starts, stops, updates and
     /// remaps only what changed.
     public func apply(_ snapshot: Snapshot) {
+        apply(snapshot, onlyWhileHead: false)
+    }
+
+    /// `onlyWhileHead`: skip `snapshot` when the branch has moved past it since it was read (a
+    /// watcher event overtaken by a REST commit, or the other way round), so the runtime never
+    /// goes back to an older configuration; the newer head arrives as its own watcher event.
+    func apply(_ snapshot: Snapshot, onlyWhileHead: Bool) {
         applyLock.withLock { _ in
+            if onlyWhileHead, let repository, let commit = snapshot.commit, repository.store.head() != commit { return }
             let newSpecs = ModuleSpec.all(in: snapshot, resolver: configuration.resolver, box: box)
             let newDirectory = SystemDirectory(snapshot: snapshot)
             let (oldSpecs, oldDirectory, closed): ([String: ModuleSpec], SystemDirectory, Bool) = state.withLock { state in
@@ -115,7 +123,7 @@ public final class RuntimeEngine: Sendable {
     /// invalid head and keeps running the last good commit.
     public func receive(_ snapshot: Snapshot) {
         guard refuseIfInvalid(snapshot) == nil else { return }
-        apply(snapshot)
+        apply(snapshot, onlyWhileHead: true)
     }
 
     /// Remembers `snapshot` as the invalid head and returns its problems, or returns nil when the
@@ -188,10 +196,8 @@ public final class RuntimeEngine: Sendable {
             state.moduleHost[spec.id] = host
             return host
         }
-        host.start(module: spec.id, config: .object(spec.config))
-        if state.withLock({ $0.debugWatchers[spec.id]?.isEmpty == false }) {
-            host.setDebugging(module: spec.id, true)
-        }
+        let debugging = state.withLock { $0.debugWatchers[spec.id]?.isEmpty == false }
+        host.start(module: spec.id, config: .object(spec.config), debugging: debugging)
     }
 
     private func halt(_ id: String) {

@@ -80,10 +80,12 @@ final class DriverHost: Sendable {
 
     // MARK: - Modules
 
-    /// Starts hosting `module` (spawning the process if needed) and sends `start`.
-    func start(module: String, config: JSONValue) {
+    /// Starts hosting `module` (spawning the process if needed) and sends `start`; `debugging`:
+    /// someone watches its debug lines (sent before `start`, so its first lines are forwarded).
+    func start(module: String, config: JSONValue, debugging: Bool = false) {
         let spawn: Bool = state.withLock { state in
-            state.modules[module] = Hosted(config: config, state: .starting, debugging: state.modules[module]?.debugging ?? false)
+            state.modules[module] = Hosted(config: config, state: .starting,
+                                           debugging: debugging || (state.modules[module]?.debugging ?? false))
             return state.process == nil && !state.restartPending && !state.closed
         }
         callbacks.stateChanged(module, .starting)
@@ -210,15 +212,16 @@ final class DriverHost: Sendable {
     }
 
     private func sendStart(_ module: String) {
-        let start: (JSONValue, Int)? = state.withLock { state in
+        let start: (JSONValue, Int, DriverProcess?)? = state.withLock { state in
             guard state.ready, var hosted = state.modules[module] else { return nil }
             hosted.startNumber += 1
             hosted.state = .starting
             hosted.updateAfterStart = false
             state.modules[module] = hosted
-            return (hosted.config, hosted.startNumber)
+            return (hosted.config, hosted.startNumber, hosted.debugging ? state.process : nil)
         }
-        guard let (config, number) = start else { return }
+        guard let (config, number, debugged) = start else { return }
+        debugged?.send(.object(["type": "debug", "module": .string(module)]))
         request(["type": "start", "module": .string(module), "config": config], timeout: timing.lifecycleTimeout) { [weak self] result in
             self?.started(module, number: number, result)
         }

@@ -89,7 +89,10 @@ class Server:
 
     # Configuration
     def commit(self, files, message="test change", delete=()):
-        """Writes JSON files into <state>/config and commits them with git."""
+        """Writes JSON files into <state>/config and commits them with git, once the working
+        tree has caught up with the server's own commits (it follows them in the background;
+        `git add -A` on a tree behind the branch would undo them)."""
+        wait_for(lambda: self.working_tree_clean(), 30, "the working tree to catch up with the branch")
         for path, members in files.items():
             full = os.path.join(self.config, path)
             os.makedirs(os.path.dirname(full), exist_ok=True)
@@ -101,6 +104,10 @@ class Server:
         git = ["git", "-C", self.config, "-c", "user.name=Test", "-c", "user.email=test@example.com"]
         subprocess.run(git + ["add", "-A"], check=True)
         subprocess.run(git + ["commit", "-q", "-m", message], check=True)
+
+    def working_tree_clean(self):
+        return subprocess.run(["git", "-C", self.config, "status", "--porcelain"], check=True,
+                              capture_output=True, text=True).stdout == ""
 
     def read(self, path):
         with open(os.path.join(self.config, path)) as handle:
