@@ -5,14 +5,19 @@ extension ConfigStore {
     /// (no working-tree index), with git's message: `Revert "<subject>"` and
     /// `This reverts commit <sha>.`
     ///
+    /// When nothing since has touched the paths the commit changed, its parent's files are
+    /// put back directly (``GitRepository/revertTreeByRestoring(_:onto:)``); otherwise the
+    /// trees are merged as `git revert` does.
+    ///
     /// Refused with `.revertConflict(paths:)` when later commits changed the same lines;
     /// nothing is written then. Committed through the same compare-and-swap as ``commit(_:author:message:)``.
     public func revert(_ commit: ObjectID, author: Signature) throws(StoreError) -> CommitInfo {
         let result = try withRepository { repo in
             let target = try repo.commitInfo(commit.oid)
             let message = "Revert \"\(target.subject)\"\n\nThis reverts commit \(commit.hex).\n"
-            return try commitWithRetry(repo, author: author, message: message) { head, _ in
-                guard let head else { throw StoreError.notFound("branch \(branch)") }
+            return try commitWithRetry(repo, author: author, message: message) { head, headTree in
+                guard let head, let headTree else { throw StoreError.notFound("branch \(branch)") }
+                if let restored = try repo.revertTreeByRestoring(commit.oid, onto: headTree) { return (restored.tree, restored.paths) }
                 return (try repo.revertTree(of: commit.oid, onto: head, mainline: target.parents.count > 1 ? 1 : 0), nil)
             }
         }
