@@ -107,12 +107,15 @@ struct PackPlan {
         }
 
         /// Makes `base` the base of `target` when both are in the set, `target` has none
-        /// yet, and `base`'s own chain does not lead back to `target`.
+        /// yet, and `base`'s own chain is shorter than ``GitPacker/maxDeltaDepth`` and does
+        /// not lead back to `target` (so the walk here stays short, and no cycle forms).
         private mutating func propose(_ base: PackObjectKey, for target: PackObjectKey) {
             guard members.contains(base), members.contains(target), baseOf[target] == nil else { return }
             var link: PackObjectKey? = base
+            var depth = 0
             while let current = link {
-                if current == target { return }
+                depth += 1
+                if current == target || depth >= GitPacker.maxDeltaDepth { return }
                 link = baseOf[current]
             }
             baseOf[target] = base
