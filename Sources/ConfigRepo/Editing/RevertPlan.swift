@@ -9,8 +9,8 @@ struct RevertPlan {
 }
 
 extension ConfigStore {
-    /// What reverting `commit` on top of the current head changes, merged by git's
-    /// revert (in memory); throws `.revertConflict` when later commits changed the same lines.
+    /// What reverting `commit` on top of the current head changes (see
+    /// ``GitRepository/revertedTree(of:onto:headTree:)``); throws `.revertConflict` when later commits changed the same lines.
     func revertPlan(_ commit: ObjectID) throws(StoreError) -> RevertPlan {
         let referenceName = self.referenceName
         return try withRepository { repo in
@@ -19,8 +19,8 @@ extension ConfigStore {
             }
             let target = try repo.commitInfo(commit.oid)
             let message = "Revert \"\(target.subject)\"\n\nThis reverts commit \(commit.hex).\n"
-            let revertedTree = try repo.revertTree(of: commit.oid, onto: head, mainline: target.parents.count > 1 ? 1 : 0)
             let headTree = try repo.treeID(ofCommit: head)
+            let revertedTree = try repo.revertedTree(of: target, onto: head, headTree: headTree).0
             var changes: [FileChange] = []
             for path in try repo.changedPaths(from: headTree, to: revertedTree) {
                 let expected = try repo.blobID(inTree: headTree, path: path).map { ExpectedVersion.version(ObjectID($0)) } ?? .absent

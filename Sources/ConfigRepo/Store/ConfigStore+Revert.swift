@@ -17,8 +17,7 @@ extension ConfigStore {
             let message = "Revert \"\(target.subject)\"\n\nThis reverts commit \(commit.hex).\n"
             return try commitWithRetry(repo, author: author, message: message) { head, headTree in
                 guard let head, let headTree else { throw StoreError.notFound("branch \(branch)") }
-                if let restored = try repo.revertTreeByRestoring(commit.oid, onto: headTree) { return (restored.tree, restored.paths) }
-                return (try repo.revertTree(of: commit.oid, onto: head, mainline: target.parents.count > 1 ? 1 : 0), nil)
+                return try repo.revertedTree(of: target, onto: head, headTree: headTree)
             }
         }
         if !result.isUnchangedHead { commitLanded() }
@@ -27,6 +26,14 @@ extension ConfigStore {
 }
 
 extension GitRepository {
+    /// The tree that results from reverting `commit` on top of `head` (whose tree is
+    /// `headTree`), with the changed paths when known: by restoring the parent's files when
+    /// nothing since touched them, else by merging. Throws `StoreError.revertConflict`.
+    func revertedTree(of commit: CommitInfo, onto head: git_oid, headTree: git_oid) throws -> (git_oid, [String]?) {
+        if let restored = try revertTreeByRestoring(commit.id.oid, onto: headTree) { return (restored.tree, restored.paths) }
+        return (try revertTree(of: commit.id.oid, onto: head, mainline: commit.parents.count > 1 ? 1 : 0), nil)
+    }
+
     /// The tree that results from reverting `commit` on top of `onto`, via an in-memory
     /// index; throws `StoreError.revertConflict` with the conflicting paths.
     func revertTree(of commit: git_oid, onto: git_oid, mainline: UInt32) throws -> git_oid {
