@@ -5,7 +5,7 @@ VENV := .venv-e2e
 STATE ?= .backoffice
 
 # Debian packages: building, end-to-end tests (real git, curl, Chromium, wrk, nginx).
-BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev git
+BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev zlib1g-dev git
 TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light procps openssl
 
 .PHONY: run test bench build deps test-deps e2e unit fuzz clean

@@ -12,7 +12,7 @@ let package = Package(
     targets: [
         // System libraries and the C shims for what Swift cannot import (macros, variadics).
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
-        .target(name: "CGit2Shim", dependencies: ["CGit2"]),
+        .target(name: "CGit2Shim", dependencies: ["CGit2"], linkerSettings: [.linkedLibrary("z")]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShims"),
         .target(name: "CAuthCrypto", dependencies: ["COpenSSL"]),

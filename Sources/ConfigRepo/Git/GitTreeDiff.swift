@@ -38,7 +38,7 @@ extension GitRepository {
     }
 
     /// The entries of a tree object by name, parsed from its raw bytes.
-    private func entries(ofTree id: git_oid) throws(GitError) -> [String: RawTreeEntry] {
+    func entries(ofTree id: git_oid) throws(GitError) -> [String: RawTreeEntry] {
         var oid = id
         var object: OpaquePointer?
         try GitError.check(git_odb_read(&object, try odb(), &oid), "read tree \(ObjectID(id))")

@@ -97,6 +97,8 @@ struct RawTreeEntry {
     var id: git_oid
 
     var isTree: Bool { mode == GIT_FILEMODE_TREE.rawValue }
+    /// A file or symlink (not a directory or a submodule commit).
+    var isBlob: Bool { !isTree && mode != GIT_FILEMODE_COMMIT.rawValue }
 
     /// Git's tree order: by name bytes, a directory compared as if its name ended in `/`.
     static func gitOrder(_ lhs: RawTreeEntry, _ rhs: RawTreeEntry) -> Bool {
