@@ -1,12 +1,13 @@
 import Foundation
 
 extension ConfigStore {
-    /// Wakes the watchers, counts a landed commit and, every ``packCheckInterval`` commits, starts a background
-    /// pack when none is running. Never blocks the writer.
+    /// Wakes the watchers, counts a landed commit and, every ``packCheckInterval`` commits,
+    /// starts a background packer when none is running. Never blocks the writer.
     func commitLanded() {
         headMoved.notify()
         guard packCheckInterval > 0 else { return }
         lock.lock()
+        state.lastCommitAt = DispatchTime.now().uptimeNanoseconds
         state.commitsSincePackCheck += 1
         let due = state.commitsSincePackCheck >= packCheckInterval && !state.packing
         if due {
@@ -16,13 +17,37 @@ extension ConfigStore {
         lock.unlock()
         guard due else { return }
         let thread = Thread { [self] in
-            _ = try? packIfNeeded(looseThreshold: packThreshold)
+            packWhenQuiet()
             lock.lock()
             state.packing = false
             lock.unlock()
         }
         thread.name = "ConfigStore packer"
         thread.start()
+    }
+
+    /// Packs once more than ``packThreshold`` objects are loose and no commit has landed for
+    /// ``packQuietPeriod`` seconds, or at once above ``packHardLimit``. Packing deletes thousands
+    /// of loose files, and on ext4 creating files right after a mass delete is slow, so during a
+    /// burst the writers keep the disk to themselves.
+    private func packWhenQuiet() {
+        var loose = looseObjectCount()
+        var counted = DispatchTime.now().uptimeNanoseconds
+        while loose > packThreshold {
+            lock.lock()
+            let idle = Double(DispatchTime.now().uptimeNanoseconds - state.lastCommitAt) / 1e9
+            lock.unlock()
+            if idle >= packQuietPeriod || loose > packHardLimit {
+                _ = try? packIfNeeded(looseThreshold: packThreshold)
+                return
+            }
+            Thread.sleep(forTimeInterval: min(packQuietPeriod - idle, 0.25))
+            // Counting walks 256 folders; while waiting, a recount every two seconds is enough.
+            if DispatchTime.now().uptimeNanoseconds &- counted > 2_000_000_000 {
+                loose = looseObjectCount()
+                counted = DispatchTime.now().uptimeNanoseconds
+            }
+        }
     }
 }
 

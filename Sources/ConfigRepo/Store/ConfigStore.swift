@@ -25,6 +25,12 @@ public final class ConfigStore: @unchecked Sendable {
     public let packCheckInterval: Int
     /// The loose-object count above which automatic packing runs.
     public let packThreshold: Int
+    /// Automatic packing waits until no commit has landed for this many seconds, so a burst of
+    /// writes never shares the disk with the packer's deletes (see ``packHardLimit``).
+    public let packQuietPeriod: Double
+    /// Above this many loose objects the packer stops waiting for a quiet moment:
+    /// 100 × ``packThreshold`` (200,000 objects, about 18,000 commits, by default).
+    public var packHardLimit: Int { packThreshold * 100 }
 
     /// When the working tree follows our commits.
     public let workingTreeUpdate: WorkingTreeUpdate
@@ -47,15 +53,19 @@ public final class ConfigStore: @unchecked Sendable {
     struct State {
         var commitsSincePackCheck = 0
         var packing = false
+        /// When the last commit landed (`DispatchTime` uptime nanoseconds).
+        var lastCommitAt: UInt64 = 0
         /// The last failure to update the working tree after a commit (the commit stands).
         var lastWorkingTreeError: GitError?
     }
 
     /// Opens the repository at `path` (its working directory), tracking `branch`.
     /// Every `packCheckInterval` commits (0: never) it packs in the background when more
-    /// than `packThreshold` objects are loose.
+    /// than `packThreshold` objects are loose, at the first quiet moment of `packQuietPeriod`
+    /// seconds.
     public init(path: String, branch: String = "main", packCheckInterval: Int = 100, packThreshold: Int = 2000,
-                workingTreeUpdate: WorkingTreeUpdate = .immediate, honouringGitEnvironment: Bool = false) throws(StoreError) {
+                packQuietPeriod: Double = 1, workingTreeUpdate: WorkingTreeUpdate = .immediate,
+                honouringGitEnvironment: Bool = false) throws(StoreError) {
         do {
             repository = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
             try repository.useFastLooseObjects()
@@ -67,6 +77,7 @@ public final class ConfigStore: @unchecked Sendable {
         self.branch = branch
         self.packCheckInterval = packCheckInterval
         self.packThreshold = packThreshold
+        self.packQuietPeriod = packQuietPeriod
         self.workingTreeUpdate = workingTreeUpdate
         if workingTreeUpdate == .background {
             let headTree = try? repository.referenceTarget("refs/heads/\(branch)").map { try repository.treeID(ofCommit: $0) }
