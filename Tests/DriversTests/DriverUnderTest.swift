@@ -67,7 +67,7 @@ final class DriverUnderTest: Sendable {
         await request(["type": "exec", "module": .string(module), "method": .string(method), "args": args])
     }
 
-    /// Waits for status `key` of `module` to become `value` (true if it did within 15 s).
+    /// Waits for status `key` of `module` to become `value` (true if it did within 30 s).
     func status(_ module: String, _ key: String, becomes value: JSON) async -> Bool {
         if lastStatus(module, key) == value { return true }
         return await next { $0["type"] == "status" && $0["module"]?.stringValue == module && $0["key"]?.stringValue == key && $0["value"] == value } != nil
@@ -79,10 +79,12 @@ final class DriverUnderTest: Sendable {
         }
     }
 
-    /// The next message that matches (nil after 15 s or at end of output).
+    /// The next message that matches (nil after 30 s or at end of output). Everything the driver
+    /// wrote is read before the deadline is checked, so a test resumed late by a busy thread pool
+    /// still finds a message that arrived in time.
     func next(where matches: (JSON) -> Bool = { _ in true }) async -> JSON? {
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
+        let deadline = Date().addingTimeInterval(30)
+        while true {
             if let line = takeLine() {
                 guard let message = try? JSONParser.parse(line) else { continue }
                 seen.withLock { $0.append(message) }
@@ -92,13 +94,13 @@ final class DriverUnderTest: Sendable {
             var chunk = [UInt8](repeating: 0, count: 65536)
             let count = read(fromDriver, &chunk, chunk.count)
             if count == 0 { return nil }
-            if count < 0 {
-                try? await Task.sleep(for: .milliseconds(2))
+            if count > 0 {
+                buffer.withLock { $0.append(contentsOf: chunk[0..<count]) }
                 continue
             }
-            buffer.withLock { $0.append(contentsOf: chunk[0..<count]) }
+            guard Date() < deadline else { return nil }
+            try? await Task.sleep(for: .milliseconds(2))
         }
-        return nil
     }
 
     private func takeLine() -> [UInt8]? {
