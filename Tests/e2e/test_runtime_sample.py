@@ -1,9 +1,9 @@
-"""`backoffice serve` on the sample building with its simulators: everything live within 10 s,
-room states from the logic modules, and the status snapshot surviving a restart."""
+"""`backoffice serve` on the sample building with its simulators: every running module comes
+online, room states come from the logic modules, and the status snapshot survives a restart.
+How fast it goes live (the 10 s promise of `make run`) is measured by runtime-bench, not here."""
 import os
 import subprocess
 import sys
-import time
 
 from conftest import BACKOFFICE, free_port
 
@@ -21,9 +21,8 @@ def running_modules(server):
     return [m for m in module_ids(server) if server.read("modules/%s.json" % m).get("running", True)]
 
 
-def test_the_sample_building_is_live_within_10_seconds_and_its_status_survives_a_restart():
+def test_the_sample_building_goes_live_and_its_status_survives_a_restart():
     server = Server(BACKOFFICE, free_port())
-    started = time.time()
     try:
         assert len(module_ids(server)) == 71
         modules = running_modules(server)
@@ -31,7 +30,7 @@ def test_the_sample_building_is_live_within_10_seconds_and_its_status_survives_a
 
         def all_online():
             return all(server.post("/api/engine/v2/modules/%s/ping" % m)[1]["pingable"] for m in modules)
-        wait_for(all_online, 10 - (time.time() - started), "every running module online")
+        wait_for(all_online, 60, "every running module online")
         # The logic module is online once running; its first room state follows its first occupancy reading.
         room = wait_for(lambda: server.get("/api/engine/v2/systems/sys-l1-huddle/RoomLogic_1/state")[1],
                         what="the huddle room's first state")

@@ -2,6 +2,7 @@
 //   1. exec round trip WebSocket → driver process → Lutron simulator → WebSocket: p50/p99, exec/s
 //   2. status fan-out: one status key bound by 1,000 WebSocket clients: notifications/s, p50/p99
 //   3. memory: 5,000 modules across the five bundled drivers: RSS per driver process and per module
+//   4. `backoffice serve` on the sample building, fresh state: launch → serving → every module online
 import CLinuxShims
 import ConfigRepo
 import DeviceSimulators
@@ -53,15 +54,7 @@ final class BenchSimulator {
             process = nil
             return
         }
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        close(probe)
+        port = FreePort.pick()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["simulate", kind.rawValue, "--port", String(port)]
@@ -308,6 +301,15 @@ do {
     for simulator in [pjlink, modbus, lutronRooms, occupancy] { simulator.stop() }
 }
 lutron.stop()
+
+// MARK: 4. The sample building from a fresh start (`make run`)
+
+let sample = try SampleStart.measure(sampleConfig: FileManager.default.currentDirectoryPath + "/sample-config")
+rows.append(("serve, fresh state: serving after", sample.serving.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)"))
+rows.append(("serve, fresh state: every running module online after",
+             sample.live.map { String(format: "%.2f s (target ≤ 10 s)", $0) } ?? "never (within 60 s)"))
+results["sample_serving_seconds"] = sample.serving.map(JSONValue.double) ?? .null
+results["sample_live_seconds"] = sample.live.map(JSONValue.double) ?? .null
 
 let width = (rows.map(\.0.count).max() ?? 0) + 2
 print("runtime-bench (release core; drivers from \(ProcessInfo.processInfo.environment["BENCH_DRIVER_DIR"] ?? "this directory"); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(Int(seconds)) s per measurement)")
