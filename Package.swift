@@ -41,8 +41,8 @@ let package = Package(
         // Benchmarks (`make bench`, release builds).
         .target(name: "BenchSupport", dependencies: ["ConfigRepo"], path: "bench/BenchSupport"),
         .executableTarget(name: "config-bench", dependencies: ["ConfigRepo", "BenchSupport"], path: "bench/config-bench"),
-        .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims"], path: "bench/http-bench"),
-        .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "ConfigRepo", "DeviceSimulators", "CLinuxShims"], path: "bench/runtime-bench"),
+        .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims", "BenchSupport"], path: "bench/http-bench"),
+        .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "ConfigRepo", "DeviceSimulators", "CLinuxShims", "BenchSupport"], path: "bench/runtime-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "BenchSupport"], path: "bench/site-bench"),

@@ -3,6 +3,7 @@
 //   swift build -c release && .build/release/http-bench [--quick]
 //
 // Prints a table and writes bench/results/http-bench.json. Figures are for this machine only.
+import BenchSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,7 @@ let port = try server.start()
 
 // MARK: nginx with the same file, if installed.
 
-let nginxPort = freePort()
+let nginxPort = FreePort.pick()
 let nginx = startNginx(prefix: workDirectory, port: nginxPort, staticRoot: workDirectory)
 
 var rows: [(name: String, ours: WrkResult?, nginx: WrkResult?)] = []

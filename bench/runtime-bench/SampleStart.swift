@@ -1,3 +1,4 @@
+import BenchSupport
 import ConfigRepo
 import Foundation
 #if canImport(FoundationNetworking)

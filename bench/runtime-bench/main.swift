@@ -3,6 +3,7 @@
 //   2. status fan-out: one status key bound by 1,000 WebSocket clients: notifications/s, p50/p99
 //   3. memory: 5,000 modules across the five bundled drivers: RSS per driver process and per module
 //   4. `backoffice serve` on the sample building, fresh state: launch → serving → every module online
+import BenchSupport
 import CLinuxShims
 import ConfigRepo
 import DeviceSimulators

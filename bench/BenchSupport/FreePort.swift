@@ -3,8 +3,8 @@ import Glibc
 #endif
 
 /// A loopback TCP port nobody listens on right now (the kernel's pick for port 0).
-enum FreePort {
-    static func pick() -> Int {
+public enum FreePort {
+    public static func pick() -> Int {
         let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(probe) }
         var address = sockaddr_in()
