@@ -4,6 +4,8 @@ import random
 import socket
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BACKOFFICE = os.environ.get("BACKOFFICE_BIN", os.path.join(ROOT, ".build", "debug", "backoffice"))
 SAMPLE_CONFIG = os.path.join(ROOT, "sample-config")
@@ -49,3 +51,12 @@ def free_port() -> int:
             _HANDED_OUT.add(port)
             return port
     raise RuntimeError("no free TCP port on 127.0.0.1")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module (site_browser.chromium)."""
+    from site_browser import chromium
+    driver = chromium()
+    yield driver
+    driver.quit()

@@ -10,7 +10,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BACKOFFICE
 from http_server import Server
-from site_browser import FormClient, chromium, fill, screenshot, submit
+from site_browser import FormClient, fill, screenshot, submit
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +18,6 @@ def server():
     running = Server()
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
 
 
 def git_log(server, path=None):

@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 
 from auth_server import AuthServer
 from http_server import Server
-from site_browser import FormClient, chromium, fill, screenshot, submit
+from site_browser import FormClient, fill, screenshot, submit
 
 SETTINGS = '{"support_email": "support@harbourpoint.example", "timezone": "Europe/Paris", "poll_seconds": 15}'
 
@@ -20,13 +20,6 @@ def server():
     running = Server()
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
 
 
 def git(server, *args):
