@@ -38,25 +38,4 @@ import Testing
         #expect(fixture.root.read("repo/zones/zone-1.json") == "{\"name\": \"Z\"}\n")
         #expect(try fixture.fsck().status == 0)
     }
-
-    @Test func aConflictingRevertIsRefusedAndWritesNothing() throws {
-        let fixture = try StoreFixture()
-        let store = fixture.store
-        let change = try store.commit([.put("systems/sys-a.json", Array(text: "line one\n"))], author: .backoffice, message: "one")
-        let later = try store.commit([.put("systems/sys-a.json", Array(text: "line two\n"))], author: .backoffice, message: "two")
-        let loose = store.looseObjectCount()
-        do {
-            _ = try store.revert(change.id, author: .backoffice)
-            Issue.record("expected a revert conflict")
-        } catch {
-            guard case let .revertConflict(paths) = error else {
-                Issue.record("unexpected \(error)")
-                return
-            }
-            #expect(paths == ["systems/sys-a.json"])
-        }
-        #expect(store.head() == later.id)
-        #expect(store.looseObjectCount() == loose)
-        #expect(try fixture.status() == "")
-    }
 }

@@ -93,5 +93,6 @@ import Testing
         #expect(store.head() == later.id)
         #expect(store.looseObjectCount() == loose)
         #expect(try fixture.text("zones/zone-1.json") == "z\n")
+        #expect(try fixture.status() == "")
     }
 }

@@ -40,6 +40,11 @@ class Server:
                     raise RuntimeError("server did not start:\n" + self.output())
                 time.sleep(0.05)
 
+    def git(self, *args):
+        """Runs git in the server's configuration repository; its standard output."""
+        return subprocess.run(["git", "-C", os.path.join(self.state, "config"), *args], check=True,
+                              capture_output=True, text=True).stdout
+
     def output(self):
         self.log.flush()
         with open(self.log.name) as handle:

@@ -9,15 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BACKOFFICE
-from http_server import Server
+from http_server import server  # noqa: F401 (the module's server fixture)
 from site_browser import FormClient, fill, screenshot, submit
-
-
-@pytest.fixture(scope="module")
-def server():
-    running = Server()
-    yield running
-    running.stop()
 
 
 def git_log(server, path=None):
@@ -183,36 +176,32 @@ def wait_for(predicate, timeout=15):
     return False
 
 
-def git(server, *args):
-    return subprocess.run(["git", "-C", server.state + "/config", *args], check=True, capture_output=True, text=True).stdout
-
-
 def test_commits_from_git_rerender_and_an_invalid_head_shows_a_banner(server):
     import json
     import os
-    git(server, "config", "user.name", "Engineer")
-    git(server, "config", "user.email", "engineer@example.com")
+    server.git("config", "user.name", "Engineer")
+    server.git("config", "user.email", "engineer@example.com")
     # Wait until the store's working tree has caught up with the forms' commits.
-    assert wait_for(lambda: git(server, "status", "--porcelain") == "")
-    path = os.path.join(server.state, "config", git(server, "ls-files", "*sys-l3-boardroom.json").strip())
+    assert wait_for(lambda: server.git("status", "--porcelain") == "")
+    path = os.path.join(server.state, "config", server.git("ls-files", "*sys-l3-boardroom.json").strip())
     with open(path) as handle:
         document = json.load(handle)
     document["name"] = "Boardroom (renamed by git)"
     with open(path, "w") as handle:
         json.dump(document, handle, indent=2, sort_keys=True)
         handle.write("\n")
-    git(server, "commit", "-qam", "Rename the boardroom from the command line")
+    server.git("commit", "-qam", "Rename the boardroom from the command line")
     assert wait_for(lambda: "Boardroom (renamed by git)" in requests.get(server.base + "/backoffice/systems/sys-l3-boardroom/").text)
     assert "Boardroom (renamed by git)" in requests.get(server.base + "/backoffice/zones/zone-hp-l3/").text
 
     # An invalid head: every page shows the banner with the problem, until it is fixed.
     with open(path, "w") as handle:
         handle.write('{"name": "broken",')
-    git(server, "commit", "-qam", "Break the boardroom")
+    server.git("commit", "-qam", "Break the boardroom")
     assert wait_for(lambda: "head of the branch is invalid" in requests.get(server.base + "/backoffice/").text)
     page = requests.get(server.base + "/backoffice/drivers/").text
     assert "head of the branch is invalid" in page and "sys-l3-boardroom" in page
-    git(server, "revert", "--no-edit", "HEAD")
+    server.git("revert", "--no-edit", "HEAD")
     assert wait_for(lambda: "head of the branch is invalid" not in requests.get(server.base + "/backoffice/").text)
 
 

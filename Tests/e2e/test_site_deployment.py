@@ -3,27 +3,15 @@ acting user with the change in words, canonical bytes, the new global value in a
 settings, invalid JSON with line and column, a stale form's conflict page, and who may do what."""
 import json
 import re
-import subprocess
 
 import pytest
 from selenium.webdriver.common.by import By
 
 from auth_server import AuthServer
-from http_server import Server
+from http_server import server  # noqa: F401 (the module's server fixture)
 from site_browser import FormClient, fill, screenshot, submit
 
 SETTINGS = '{"support_email": "support@harbourpoint.example", "timezone": "Europe/Paris", "poll_seconds": 15}'
-
-
-@pytest.fixture(scope="module")
-def server():
-    running = Server()
-    yield running
-    running.stop()
-
-
-def git(server, *args):
-    return subprocess.run(["git", "-C", server.state + "/config", *args], check=True, capture_output=True, text=True).stdout
 
 
 def main_text(browser):
@@ -31,7 +19,7 @@ def main_text(browser):
 
 
 def test_edit_title_and_a_global_setting_in_the_browser(server, browser):
-    before = git(server, "rev-parse", "HEAD").strip()
+    before = server.git("rev-parse", "HEAD").strip()
     browser.get(f"{server.base}/backoffice/")
     browser.find_element(By.LINK_TEXT, "Deployment settings →").click()
     browser.find_element(By.LINK_TEXT, "Edit").click()
@@ -45,12 +33,12 @@ def test_edit_title_and_a_global_setting_in_the_browser(server, browser):
     screenshot(browser, "deployment")
 
     # One commit by the acting user, its message naming the change.
-    log = git(server, "log", "--format=%an <%ae>|%s", f"{before}..HEAD").splitlines()
+    log = server.git("log", "--format=%an <%ae>|%s", f"{before}..HEAD").splitlines()
     assert log == ['Local Admin <admin@localhost>|Deployment: settings.none.poll_seconds added, settings.none.timezone changed, '
                    'title "BackOffice demo — Harbour Point" → "Harbour Point HQ"']
-    assert git(server, "diff", "--name-only", before, "HEAD").split() == ["backoffice.json"]
+    assert server.git("diff", "--name-only", before, "HEAD").split() == ["backoffice.json"]
     # Stored canonically: two-space indent, keys sorted, one trailing newline.
-    stored = git(server, "show", "HEAD:backoffice.json")
+    stored = server.git("show", "HEAD:backoffice.json")
     assert stored == json.dumps(json.loads(stored), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert json.loads(stored)["settings"]["none"]["timezone"] == "Europe/Paris"
 
@@ -71,7 +59,7 @@ def test_edit_title_and_a_global_setting_in_the_browser(server, browser):
 
 
 def test_invalid_settings_json_shows_line_and_column_and_nothing_is_saved(server, browser):
-    before = git(server, "rev-parse", "HEAD").strip()
+    before = server.git("rev-parse", "HEAD").strip()
     browser.get(f"{server.base}/backoffice/deployment/edit")
     fill(browser, {"settings.none": '{"timezone": "UTC",\n  oops}'})
     submit(browser)
@@ -85,7 +73,7 @@ def test_invalid_settings_json_shows_line_and_column_and_nothing_is_saved(server
     answer = client.post("/backoffice/deployment/edit", fields)
     assert answer.status_code == 422
     assert "layout.sharded[1]: must name a directory of objects" in answer.text
-    assert git(server, "rev-parse", "HEAD").strip() == before
+    assert server.git("rev-parse", "HEAD").strip() == before
 
 
 def test_a_stale_form_gets_the_conflict_page(server, browser):
@@ -94,7 +82,7 @@ def test_a_stale_form_gets_the_conflict_page(server, browser):
     fields = other.form("/backoffice/deployment/edit")
     fields["title"] = "Their Title"
     assert other.post("/backoffice/deployment/edit", fields).status_code == 303
-    before = git(server, "rev-parse", "HEAD").strip()
+    before = server.git("rev-parse", "HEAD").strip()
 
     fill(browser, {"title": "Our Title"})
     submit(browser)
@@ -104,14 +92,14 @@ def test_a_stale_form_gets_the_conflict_page(server, browser):
     assert "title" in diff and "Their Title" in diff
     assert browser.find_element(By.NAME, "title").get_attribute("value") == "Our Title"
     screenshot(browser, "deployment-conflict")
-    assert git(server, "rev-parse", "HEAD").strip() == before
+    assert server.git("rev-parse", "HEAD").strip() == before
     # The same with status codes: 409 for the stale post; the conflict form (now based on their
     # version) saves ours on purpose.
     fields["title"] = "Stale Again"
     assert other.post("/backoffice/deployment/edit", fields).status_code == 409
     submit(browser)
     assert "/backoffice/deployment/?saved=" in browser.current_url
-    assert json.loads(git(server, "show", "HEAD:backoffice.json"))["title"] == "Our Title"
+    assert json.loads(server.git("show", "HEAD:backoffice.json"))["title"] == "Our Title"
 
 
 def test_revert_from_the_history_restores_the_previous_file(server):
@@ -119,15 +107,15 @@ def test_revert_from_the_history_restores_the_previous_file(server):
     fields = client.form("/backoffice/deployment/edit")
     fields["title"] = "Short-lived Title"
     assert client.post("/backoffice/deployment/edit", fields).status_code == 303
-    previous = json.loads(git(server, "show", "HEAD~1:backoffice.json"))
+    previous = json.loads(server.git("show", "HEAD~1:backoffice.json"))
     page = client.session.get(server.base + "/backoffice/deployment/history").text
     token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
     newest = re.search(r'name="commit" value="([0-9a-f]{40})"', page).group(1)
-    assert newest == git(server, "rev-parse", "HEAD").strip()
+    assert newest == server.git("rev-parse", "HEAD").strip()
     answer = client.post("/backoffice/deployment/revert", {"_csrf": token, "commit": newest})
     assert answer.status_code == 303 and "/backoffice/deployment/?saved=" in answer.headers["Location"]
-    assert json.loads(git(server, "show", "HEAD:backoffice.json")) == previous
-    assert git(server, "log", "-1", "--format=%s").startswith('Revert "Deployment: title')
+    assert json.loads(server.git("show", "HEAD:backoffice.json")) == previous
+    assert server.git("log", "-1", "--format=%s").startswith('Revert "Deployment: title')
 
 
 @pytest.fixture(scope="module")

@@ -3,38 +3,26 @@ action one commit with a message in words; stale pages and missing tokens commit
 module list's server-side filters by name, IP and online state."""
 import html
 import re
-import subprocess
 
 import pytest
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from http_server import Server
+from http_server import server  # noqa: F401 (the module's server fixture)
 from site_browser import FormClient, chromium, screenshot
 
 SYSTEM = "sys-l1-huddle"
 
 
-@pytest.fixture(scope="module")
-def server():
-    running = Server()
-    yield running
-    running.stop()
-
-
-def git(server, *args):
-    return subprocess.run(["git", "-C", server.state + "/config", *args], check=True, capture_output=True, text=True).stdout
-
-
 def subjects(server):
-    return git(server, "log", "--format=%s").splitlines()
+    return server.git("log", "--format=%s").splitlines()
 
 
 def members(server, name):
     """The system's list as committed at the branch head."""
     import json
-    return json.loads(git(server, "show", f"HEAD:systems/{SYSTEM}.json"))[name]
+    return json.loads(server.git("show", f"HEAD:systems/{SYSTEM}.json"))[name]
 
 
 def page_fields(client, path):
@@ -83,7 +71,7 @@ def test_modules_reorder_remove_add_each_one_commit(server):
     message, _ = act(server, client, "modules", "add", "mod-l1-huddle-hvac")
     assert members(server, "modules")[-1] == "mod-l1-huddle-hvac"
     assert message.startswith("Add module") and "to system" in message
-    assert "Local Admin" in git(server, "log", "-1", "--format=%an")
+    assert "Local Admin" in server.git("log", "-1", "--format=%an")
 
 
 def test_zones_join_leave_reorder_each_one_commit(server):
