@@ -64,16 +64,19 @@ final class CoreSide: Sendable {
 
     func closeInput() { close(toDriver) }
 
-    /// The next line from the driver that matches, skipping others; nil after 10 s.
+    /// The next line from the driver that matches, skipping others; nil after 30 s. What the
+    /// driver wrote is read before the deadline is checked, so a test resumed late by a busy
+    /// thread pool still finds a line that arrived in time.
     func next(where matches: (JSON) -> Bool = { _ in true }) async -> JSON? {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
+        let deadline = Date().addingTimeInterval(30)
+        while true {
             if let line = takeLine() {
                 if let message = try? JSONParser.parse(line), matches(message) { return message }
                 continue
             }
             var poller = pollfd(fd: fromDriver, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, 0) > 0 else {
+                guard Date() < deadline else { return nil }
                 // Never block a cooperative thread: the driver actor needs them.
                 try? await Task.sleep(for: .milliseconds(2))
                 continue
@@ -83,7 +86,6 @@ final class CoreSide: Sendable {
             if count <= 0 { return nil }
             buffer.withLock { $0.append(contentsOf: chunk[0..<count]) }
         }
-        return nil
     }
 
     func result(_ seq: Int) async -> JSON? { await next { $0["type"] == "result" && $0["seq"]?.intValue == seq } }
