@@ -5,15 +5,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
-import urllib.request
 
+import pytest
 import requests
 
-from conftest import BACKOFFICE, SAMPLE_CONFIG, free_port
+from conftest import BACKOFFICE, SAMPLE_CONFIG
+from http_server import ServeProcess
 
 PASSWORD = "correct horse battery"
 USERS = {"admin": "ada@harbourpoint.example", "support": "sam@harbourpoint.example", "user": "uma@harbourpoint.example"}
@@ -23,7 +22,7 @@ def run(*args, stdin=None):
     return subprocess.run([BACKOFFICE, *args], input=stdin, capture_output=True, text=True, timeout=120)
 
 
-class AuthServer:
+class AuthServer(ServeProcess):
     def __init__(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="bo-auth-")
         self.state = os.path.join(self.tmp.name, "state")
@@ -54,27 +53,7 @@ class AuthServer:
         key = run("api-key", "create", "--user", USERS["admin"], "--name", "narrow", "--scope", "systems.read", "--state", self.state)
         assert key.returncode == 0, key.stderr
         self.narrow_key = key.stdout.strip()
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(self.tmp.name, "serve.log"), "w+")
-        self.process = subprocess.Popen([BACKOFFICE, "serve", "--port", str(self.port), "--state", self.state, "--test-routes",
-                                         "--log-level", "info"], stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=1):
-                    break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    output = self.output()
-                    self.stop()
-                    raise RuntimeError("server did not start:\n" + output)
-                time.sleep(0.05)
-
-    def output(self):
-        self.log.flush()
-        with open(self.log.name) as handle:
-            return handle.read()
+        self.launch(["--state", self.state, "--test-routes", "--log-level", "info"], os.path.join(self.tmp.name, "serve.log"))
 
     def refusals(self):
         return self.output().count("auth: refused")
@@ -93,13 +72,10 @@ class AuthServer:
         assert answer.status_code == 303, answer.text
         return session
 
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-        self.tmp.cleanup()
+
+@pytest.fixture(scope="module")
+def auth():
+    """One prepared server per test module."""
+    server = AuthServer()
+    yield server
+    server.stop()

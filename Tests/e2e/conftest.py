@@ -60,3 +60,12 @@ def browser():
     driver = chromium()
     yield driver
     driver.quit()
+
+
+@pytest.fixture()
+def fresh_browser():
+    """Headless Chromium for one test (no cookies from the tests before it)."""
+    from site_browser import chromium
+    driver = chromium()
+    yield driver
+    driver.quit()

@@ -14,41 +14,61 @@ from conftest import BACKOFFICE, free_port
 from runtime_harness import wait_for
 
 
-class Server:
-    """A running `backoffice serve` on a free loopback port with its own state directory."""
+class ServeProcess:
+    """A running `backoffice serve` with its log in a temporary directory (`self.tmp`), which
+    `stop` removes. Subclasses prepare the state and call `launch`."""
 
-    def __init__(self, extra_args=(), preexec_fn=None):
-        self.tmp = tempfile.TemporaryDirectory(prefix="bo-http-")
-        self.state = self.tmp.name
-        self.site = os.path.join(self.state, "site")
+    def launch(self, args, log_path, timeout=30, preexec_fn=None):
+        """Starts `backoffice serve ARGS --port P` and waits until `/healthz` answers."""
         self.port = free_port()
-        self.log = open(os.path.join(self.state, "serve.log"), "w+")
-        level = [] if "--log-level" in extra_args else ["--log-level", "warning"]
-        args = [BACKOFFICE, "serve", "--port", str(self.port), "--state", self.state,
-                *level, "--test-routes", "--auth", "off", *extra_args]
-        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
         self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 20
+        self.log = open(log_path, "w+")
+        self.process = subprocess.Popen([BACKOFFICE, "serve", "--port", str(self.port), *args],
+                                        stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
+        deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1):
+                    return
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
+                    output = self.output()
                     self.stop()
-                    raise RuntimeError("server did not start:\n" + self.output())
+                    raise RuntimeError("server did not start:\n" + output)
                 time.sleep(0.05)
-
-    def git(self, *args):
-        """Runs git in the server's configuration repository; its standard output."""
-        return subprocess.run(["git", "-C", os.path.join(self.state, "config"), *args], check=True,
-                              capture_output=True, text=True).stdout
 
     def output(self):
         self.log.flush()
         with open(self.log.name) as handle:
             return handle.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        self.tmp.cleanup()
+
+
+class Server(ServeProcess):
+    """`backoffice serve --auth off --test-routes` on a free loopback port with its own state directory."""
+
+    def __init__(self, extra_args=(), preexec_fn=None):
+        self.tmp = tempfile.TemporaryDirectory(prefix="bo-http-")
+        self.state = self.tmp.name
+        self.site = os.path.join(self.state, "site")
+        level = [] if "--log-level" in extra_args else ["--log-level", "warning"]
+        self.launch(["--state", self.state, *level, "--test-routes", "--auth", "off", *extra_args],
+                    os.path.join(self.state, "serve.log"), timeout=20, preexec_fn=preexec_fn)
+
+    def git(self, *args):
+        """Runs git in the server's configuration repository; its standard output."""
+        return subprocess.run(["git", "-C", os.path.join(self.state, "config"), *args], check=True,
+                              capture_output=True, text=True).stdout
 
     def write_site_file(self, relative, content):
         path = os.path.join(self.site, relative)
@@ -89,18 +109,6 @@ class Server:
         except AssertionError:
             pass
         return counts[-1]
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-        self.tmp.cleanup()
-
 
 @pytest.fixture(scope="module")
 def server():

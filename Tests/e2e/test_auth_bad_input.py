@@ -15,16 +15,9 @@ from authlib.integrations.requests_client import OAuth2Session
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from auth_server import PASSWORD, USERS, AuthServer
+from auth_server import PASSWORD, USERS, auth  # noqa: F401 (the module's server fixture)
 
 LEAKS = ("signature", "audience", "\"alg", "hmac", "scrypt", "key-", "token family", "client secret", "sign-out")
-
-
-@pytest.fixture(scope="module")
-def auth():
-    server = AuthServer()
-    yield server
-    server.stop()
 
 
 def b64(data):

@@ -1,23 +1,14 @@
 """Our OAuth2 provider against a real client (authlib): authorization code + PKCE, refresh with
 rotation, the JWT verified with our JWKS; client credentials, the password grant, consent."""
 import re
-import urllib.parse
 
-import pytest
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from auth_server import USERS, PASSWORD, AuthServer
-
-
-@pytest.fixture(scope="module")
-def auth():
-    server = AuthServer()
-    yield server
-    server.stop()
+from auth_server import USERS, PASSWORD, auth  # noqa: F401 (the module's server fixture)
 
 
 def authorization_code(auth, browser, client_id="app-pkce", redirect_uri="http://127.0.0.1/cb"):

@@ -6,26 +6,11 @@ import os
 import re
 import subprocess
 
-import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from auth_server import PASSWORD, USERS, AuthServer
-from site_browser import FormClient, chromium, fill, screenshot, submit
-
-
-@pytest.fixture(scope="module")
-def auth():
-    server = AuthServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture()
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
+from auth_server import PASSWORD, USERS, auth  # noqa: F401 (the module's server fixture)
+from site_browser import FormClient, fill, screenshot, submit
 
 
 def client(auth, role):
@@ -47,39 +32,39 @@ def git(auth, *args):
     return subprocess.run(["git", "-C", os.path.join(auth.state, "config"), *args], check=True, capture_output=True, text=True).stdout
 
 
-def test_sign_in_page_uses_the_site_look(auth, browser):
-    browser.get(auth.base + "/auth/signin")
-    assert browser.find_element(By.CSS_SELECTOR, "link[rel=stylesheet]").get_attribute("href").endswith("/backoffice/assets/site.css")
-    assert browser.find_element(By.CSS_SELECTOR, "header.top .brand").text.strip() == "BackOffice"
-    assert browser.find_element(By.CSS_SELECTOR, "section.panel.auth h1").text == "Sign in"
-    screenshot(browser, "auth-signin")
+def test_sign_in_page_uses_the_site_look(auth, fresh_browser):
+    fresh_browser.get(auth.base + "/auth/signin")
+    assert fresh_browser.find_element(By.CSS_SELECTOR, "link[rel=stylesheet]").get_attribute("href").endswith("/backoffice/assets/site.css")
+    assert fresh_browser.find_element(By.CSS_SELECTOR, "header.top .brand").text.strip() == "BackOffice"
+    assert fresh_browser.find_element(By.CSS_SELECTOR, "section.panel.auth h1").text == "Sign in"
+    screenshot(fresh_browser, "auth-signin")
 
 
-def test_admin_searches_users_and_edits_permissions(auth, browser):
+def test_admin_searches_users_and_edits_permissions(auth, fresh_browser):
     target = user_id(auth, "user")
     client(auth, "user").session.get(auth.base + "/backoffice/systems/sys-l1-reception/")
-    browser.get(auth.base + "/backoffice/users/?q=uma%40")
-    fill(browser, {"email": USERS["admin"], "password": PASSWORD})
-    submit(browser)
-    rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
-    assert rows, browser.current_url + browser.find_element(By.TAG_NAME, "body").text[:500]
+    fresh_browser.get(auth.base + "/backoffice/users/?q=uma%40")
+    fill(fresh_browser, {"email": USERS["admin"], "password": PASSWORD})
+    submit(fresh_browser)
+    rows = fresh_browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+    assert rows, fresh_browser.current_url + fresh_browser.find_element(By.TAG_NAME, "body").text[:500]
     assert len(rows) == 1 and USERS["user"] in rows[0].text
     rows[0].find_element(By.CSS_SELECTOR, "a").click()
-    assert browser.current_url.endswith(f"/backoffice/users/{target}/")
-    assert browser.find_element(By.ID, "perm-support").is_selected() is False
-    fill(browser, {"support": True})
-    submit(browser)
-    assert "?saved=" in browser.current_url, browser.find_element(By.TAG_NAME, "main").text[:800]
-    assert browser.find_element(By.ID, "perm-support").is_selected()
+    assert fresh_browser.current_url.endswith(f"/backoffice/users/{target}/")
+    assert fresh_browser.find_element(By.ID, "perm-support").is_selected() is False
+    fill(fresh_browser, {"support": True})
+    submit(fresh_browser)
+    assert "?saved=" in fresh_browser.current_url, fresh_browser.find_element(By.TAG_NAME, "main").text[:800]
+    assert fresh_browser.find_element(By.ID, "perm-support").is_selected()
     author = git(auth, "log", "-1", "--format=%an <%ae>|%s", "--", f"users/{target}.json").strip()
     assert author == f"Admin <{USERS['admin']}>|Set permissions of {USERS['user']}: support"
     assert json.loads(git(auth, "show", f"HEAD:users/{target}.json"))["support"] is True
     commits_before = git(auth, "rev-list", "--count", "HEAD")
     # Taking the support permission away again is another single commit.
-    fill(browser, {"support": False})
-    submit(browser)
+    fill(fresh_browser, {"support": False})
+    submit(fresh_browser)
     assert int(git(auth, "rev-list", "--count", "HEAD")) == int(commits_before) + 1
-    screenshot(browser, "auth-users-page")
+    screenshot(fresh_browser, "auth-users-page")
 
 
 def test_support_sees_permissions_but_cannot_change_them(auth):

@@ -1,6 +1,5 @@
 """`backoffice simulate`: simulators speak their protocols and obey their control port."""
 import hashlib
-import json
 import socket
 import subprocess
 import time

@@ -1,6 +1,5 @@
 """The web server with real clients: curl for keep-alive, chunked upload, HEAD and 304; Python for
 routing, errors, static files, graceful shutdown and descriptor leaks."""
-import json
 import os
 import signal
 import socket
@@ -11,7 +10,7 @@ import time
 import pytest
 import requests
 
-from http_server import Conn, Server, exchange, server  # noqa: F401  (fixture)
+from http_server import Conn, Server, server  # noqa: F401  (fixture)
 
 
 def curl(*args):

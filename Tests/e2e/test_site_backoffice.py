@@ -3,7 +3,6 @@ revert, conflicts, invalid JSON, hostile names, CSRF; screenshots of the main pa
 import re
 import subprocess
 
-import pytest
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait

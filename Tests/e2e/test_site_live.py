@@ -7,7 +7,6 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.request
 
 import pytest
 import requests

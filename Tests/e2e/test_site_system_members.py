@@ -4,7 +4,6 @@ module list's server-side filters by name, IP and online state."""
 import html
 import re
 
-import pytest
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
