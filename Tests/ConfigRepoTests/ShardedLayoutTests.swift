@@ -50,6 +50,34 @@ import Testing
         #expect(fresh.references.referrers(of: zone) == head.references.referrers(of: zone))
     }
 
+    @Test func deletingADuplicatedObjectDeletesEveryCopy() throws {
+        let sample = try SampleRepository()
+        let store = sample.repository.store
+        let module = ObjectRef(.module, "mod-l1-huddle-hvac")
+        try store.commit([.put(module.shardedPath, Array("{\"driver_id\": \"driver-modbus-hvac\"}\n".utf8))],
+                         author: SampleRepository.alice, message: "a second copy")
+        #expect(try sample.repository.headSnapshot().duplicatePaths(of: module) == [module.shardedPath])
+        try sample.repository.apply([.delete(module, version: nil)], author: SampleRepository.alice)
+        let head = try sample.repository.headSnapshot()
+        #expect(head.document(module) == nil)
+        #expect(head.unreadable.isEmpty)
+        #expect(try store.file(at: #require(head.commit), path: module.shardedPath) == nil)
+        #expect(try store.file(at: #require(head.commit), path: module.path) == nil)
+    }
+
+    @Test func revertingAMoveOutOfAShardKeepsTheObject() throws {
+        let sample = try SampleRepository()
+        let store = sample.repository.store
+        let module = ObjectRef(.module, "mod-l1-huddle-hvac")
+        let head = try #require(store.head())
+        let bytes = try #require(try store.file(at: head, path: module.path)).bytes
+        try store.commit([.delete(module.path), .put(module.shardedPath, bytes)], author: SampleRepository.alice, message: "into a shard")
+        let back = try store.commit([.delete(module.shardedPath), .put(module.path, bytes)], author: SampleRepository.alice, message: "out again")
+        try sample.repository.revert(back.id, author: SampleRepository.bob)
+        #expect(try sample.repository.headSnapshot().document(module)?.path == module.shardedPath)
+        #expect(try sample.repository.validate() == [])
+    }
+
     @Test func newObjectsGoWhereTheLayoutSaysAndOldOnesStayPut() throws {
         let sample = try SampleRepository()
         let store = sample.repository.store

@@ -20,11 +20,13 @@ extension ConfigRepository {
         return FieldDiff.between(before.map { .object($0.members) }, after.map { .object($0.members) })
     }
 
-    /// Field-level differences between two versions (blob ids) of `backoffice.json`.
+    /// Field-level differences between two versions (blob ids) of `backoffice.json`. A version
+    /// that is not a deployment file (the id comes from a form) counts as no file.
     public func deploymentDiff(from old: ObjectID?, to new: ObjectID?) throws(StoreError) -> [FieldChange] {
         func load(_ version: ObjectID?) throws(StoreError) -> JSONValue? {
             guard let version else { return nil }
-            return try? JSONParser.parse(try store.blob(version))
+            let bytes = try store.blob(version)
+            return (try? DeploymentFile.decode(bytes, version: version)).map { .object($0.members) }
         }
         return FieldDiff.between(try load(old), try load(new))
     }

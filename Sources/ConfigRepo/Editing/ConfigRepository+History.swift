@@ -48,8 +48,10 @@ extension ConfigRepository {
         var replacements: [ObjectRef: ConfigDocument?] = [:]
         for change in plan.changes {
             guard case .object(let ref) = RepoPath(change.path) else { continue }
-            let document: ConfigDocument? = change.content.flatMap { try? ConfigDocument.decode($0, ref: ref, version: nil) }
-            replacements.updateValue(document, forKey: ref)
+            let document: ConfigDocument? = change.content.flatMap { try? ConfigDocument.decode($0, ref: ref, version: nil, path: change.path) }
+            // A move between flat and sharded is a delete and a put of one object: the put wins.
+            if document == nil, replacements[ref] != nil { continue }
+            replacements[ref] = .some(document)
         }
         var candidate = base.replacing(replacements)
         let deploymentChange = plan.changes.first { $0.path == RepoPath.deploymentFile }

@@ -189,6 +189,9 @@ public final class ConfigRepository: Sendable {
                 plan.expected[ref] = old?.version.map(ExpectedVersion.version) ?? .absent
             }
             plan.paths[ref] = base.path(of: ref)
+            // A deleted object goes from every file that holds it, so an unread second copy
+            // does not take its place at the next read.
+            if document == nil { plan.strayCopies += base.duplicatePaths(of: ref) }
         }
         return plan
     }
@@ -211,6 +214,8 @@ private struct WritePlan {
     var expected: [ObjectRef: ExpectedVersion] = [:]
     /// Where each changed object's file is (existing objects stay where they are).
     var paths: [ObjectRef: String] = [:]
+    /// Unread second copies of deleted objects (each an "also at" problem), deleted with them.
+    var strayCopies: [String] = []
     /// The new `backoffice.json`, when it changes, and the version it was based on.
     var deployment: DeploymentFile?
     var deploymentExpected: ExpectedVersion = .any
@@ -219,6 +224,7 @@ private struct WritePlan {
         var files = changes.map { ref, document in
             FileChange(path: paths[ref] ?? ref.path, expected: expected[ref] ?? .any, content: document?.canonicalBytes)
         }
+        files += strayCopies.map { FileChange.delete($0) }
         if let deployment {
             files.append(FileChange(path: RepoPath.deploymentFile, expected: deploymentExpected, content: deployment.canonicalBytes))
         }

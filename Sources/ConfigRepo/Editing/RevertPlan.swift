@@ -20,9 +20,10 @@ extension ConfigStore {
             let target = try repo.commitInfo(commit.oid)
             let message = "Revert \"\(target.subject)\"\n\nThis reverts commit \(commit.hex).\n"
             let headTree = try repo.treeID(ofCommit: head)
-            let revertedTree = try repo.revertedTree(of: target, onto: head, headTree: headTree).0
+            // The fast path already knows the paths it restored; a merge's are diffed.
+            let (revertedTree, restoredPaths) = try repo.revertedTree(of: target, onto: head, headTree: headTree)
             var changes: [FileChange] = []
-            for path in try repo.changedPaths(from: headTree, to: revertedTree) {
+            for path in try restoredPaths ?? repo.changedPaths(from: headTree, to: revertedTree) {
                 let expected = try repo.blobID(inTree: headTree, path: path).map { ExpectedVersion.version(ObjectID($0)) } ?? .absent
                 let content = try repo.blobID(inTree: revertedTree, path: path).map { id throws(GitError) in try repo.readObjectBytes(id) }
                 changes.append(FileChange(path: path, expected: expected, content: content))

@@ -14,7 +14,6 @@ final class PackFileWriter {
     private var buffer: [UInt8] = []
     private var offset = 0
     private var progress = git_indexer_progress()
-    private var finished = false
     /// Objects written so far.
     private(set) var count = 0
 
@@ -86,7 +85,6 @@ final class PackFileWriter {
         let appended = digest.withUnsafeBytes { raw in git_indexer_append(indexer, raw.baseAddress, raw.count, &progress) }
         try GitError.check(appended, "git_indexer_append")
         try GitError.check(git_indexer_commit(indexer, &progress), "git_indexer_commit")
-        finished = true
         guard let name = git_indexer_name(indexer) else {
             throw GitError(code: -1, message: "indexer gave no pack name", operation: "write pack")
         }

@@ -7,6 +7,8 @@
 /// Which directories are sharded is declared in `backoffice.json` (`layout.sharded`);
 /// both places are read either way (docs/config-format.md).
 public enum ObjectShard {
+    private static let hexDigits = Array("0123456789abcdef")
+
     public static func of(_ id: String) -> String {
         var hash: UInt32 = 0x811c_9dc5
         for byte in id.utf8 {
@@ -14,7 +16,6 @@ public enum ObjectShard {
             hash = hash &* 0x0100_0193
         }
         let low = UInt8(truncatingIfNeeded: hash)
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(low >> 4)], digits[Int(low & 0xf)]])
+        return String([hexDigits[Int(low >> 4)], hexDigits[Int(low & 0xf)]])
     }
 }

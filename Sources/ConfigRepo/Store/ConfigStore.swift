@@ -68,7 +68,9 @@ public final class ConfigStore: @unchecked Sendable {
                 honouringGitEnvironment: Bool = false) throws(StoreError) {
         do {
             repository = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
-            try repository.useFastLooseObjects()
+            // Under a git hook, objects belong in git's quarantine directory, which the fast
+            // backend (fixed to .git/objects) would bypass; the hook only reads anyway.
+            if !honouringGitEnvironment { try repository.useFastLooseObjects() }
             reader = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
         } catch {
             throw StoreError.git(error)
