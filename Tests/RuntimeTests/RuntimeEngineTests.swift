@@ -13,7 +13,8 @@ import Testing
 
     /// A building of one system `sys-test` with modules `mod-a` (Tester_1), `mod-b` (Tester_2) and
     /// `mod-bad` (fails to start), all on the Python driver.
-    static func snapshot(moduleOrder: [String] = ["mod-a", "mod-b", "mod-bad"], extra: [String: [String: JSONValue]] = [:]) -> Snapshot {
+    static func snapshot(moduleOrder: [String] = ["mod-a", "mod-b", "mod-bad"], extra: [String: [String: JSONValue]] = [:],
+                         commit: ObjectID? = nil) -> Snapshot {
         let fixtures = URL(fileURLWithPath: RuntimeFixtures.pythonDriver).deletingLastPathComponent().path
         var files = [
             file("repositories/repo-local.json", ["name": "Local", "repo_type": "driver", "folder_name": "local", "uri": .string("file://" + fixtures)]),
@@ -25,7 +26,7 @@ import Testing
             file("systems/sys-test.json", ["name": "Test", "modules": .array(moduleOrder.map(JSONValue.string))]),
         ]
         for (path, members) in extra { files.removeAll { $0.path == path }; files.append(file(path, members)) }
-        return Snapshot(commit: nil, files: files)
+        return Snapshot(commit: commit, files: files)
     }
 
     static func engine(statusDirectory: String? = nil, tweak: (inout DriverHostTiming) -> Void = { _ in }) -> RuntimeEngine {
@@ -40,6 +41,17 @@ import Testing
 
     static func running(_ engine: RuntimeEngine, _ modules: [String] = ["mod-a", "mod-b"]) async -> Bool {
         await eventually { modules.allSatisfy { engine.moduleState($0) == .running } }
+    }
+
+    @Test func aValidHeadEndsTheInvalidOne() async {
+        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: nil, secretBox: RuntimeFixtures.box)
+        let invalid = Self.snapshot(extra: ["modules/mod-b.json": ["driver_id": "driver-gone", "ip": "127.0.0.1"]],
+                                    commit: ObjectID(hex: String(repeating: "1", count: 40)))
+        engine.receive(invalid)
+        #expect(engine.invalidHead?.commit == invalid.commit)
+        engine.receive(Self.snapshot(commit: ObjectID(hex: String(repeating: "2", count: 40))))
+        #expect(engine.invalidHead == nil)
+        await engine.shutdown()
     }
 
     @Test func execStatusAndAFailedStartBesideRunningModules() async throws {

@@ -22,6 +22,8 @@ extension RuntimeEngine {
         }
         let token = try repository.watch(interval: interval) { [weak self] change in self?.receive(change.new) }
         watchToken.withLock { $0 = token }
+        // A commit that landed while the start was checked came before the watcher's first head.
+        if repository.store.head() != head.commit { receive(try repository.headSnapshot()) }
     }
 
     private func lastGoodSnapshot(in repository: ConfigRepository, before head: Snapshot) -> Snapshot? {

@@ -103,7 +103,6 @@ public final class RuntimeEngine: Sendable {
                 state.directory = newDirectory
                 state.snapshot = snapshot
                 state.appliedCommit = snapshot.commit
-                if state.invalidHead?.commit == snapshot.commit || snapshot.commit == nil { state.invalidHead = nil }
                 return old
             }
             guard !closed else { return }
@@ -123,6 +122,8 @@ public final class RuntimeEngine: Sendable {
     /// invalid head and keeps running the last good commit.
     public func receive(_ snapshot: Snapshot) {
         guard refuseIfInvalid(snapshot) == nil else { return }
+        // A valid head ends the invalid one (applying an older good commit at start does not).
+        state.withLock { $0.invalidHead = nil }
         apply(snapshot, onlyWhileHead: true)
     }
 

@@ -180,10 +180,4 @@ extension SiteApp {
         }
         return html(try renderer(snapshot).page("conflict", title: "Conflict", kind: nil, values), status: .conflict, setCookie: cookie)
     }
-
-    /// "Saved as commit …" after a form's 303 (`?saved=<commit>`).
-    private func savedNotice(_ request: Request) -> TrustedHTML? {
-        guard let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) else { return nil }
-        return Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)")
-    }
 }

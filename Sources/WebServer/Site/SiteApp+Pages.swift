@@ -118,12 +118,16 @@ extension SiteApp {
         return String(decoding: try library.render("settings-view", value), as: UTF8.self)
     }
 
+    /// "Saved as commit …" after a form's 303 (`?saved=<commit>`).
+    func savedNotice(_ request: Request) -> TrustedHTML? {
+        guard let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) else { return nil }
+        return Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)")
+    }
+
     /// The banner and flash message for this request; nil when there is nothing to show.
     private func notices(for request: Request) -> String? {
         var notices = currentBanner.text
-        if let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) {
-            notices += Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)").text
-        }
+        if let saved = savedNotice(request) { notices += saved.text }
         if let deleted = request.query("deleted") {
             notices += Notices.message("Deleted \(deleted).").text
         }

@@ -22,10 +22,7 @@ extension SiteApp {
         let snapshot = try head()
         guard let system = snapshot.document(.system, systemID) else { throw HTTPError(.notFound, "system \(systemID) does not exist") }
         let (token, cookie) = token(for: request, purpose: SiteURL.members(system: systemID, list))
-        var flash: TrustedHTML?
-        if let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) {
-            flash = Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)")
-        }
+        let flash = savedNotice(request)
         let values = SystemMembersPage(snapshot: snapshot).values(system: system, list: list, token: token,
                                                                   version: system.version?.hex, error: error)
         let title = (list == .modules ? "Modules of " : "Zones of ") + ObjectLabels.name(system, in: snapshot)
