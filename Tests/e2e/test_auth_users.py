@@ -112,7 +112,7 @@ def test_api_key_is_shown_once_and_works_as_x_api_key(auth):
     for path in [f"/backoffice/api-keys/{key_id}/", "/backoffice/api-keys/", f"/backoffice/api-keys/{key_id}/history"]:
         page = admin.session.get(auth.base + path)
         assert page.status_code == 200 and secret not in page.text
-    assert subprocess.run(["git", "-C", os.path.join(auth.state, "config"), "grep", "-q", secret, "HEAD"]).returncode == 1
+    assert subprocess.run(["git", "-C", os.path.join(auth.state, "config"), "grep", "-q", "-F", "-e", secret, "HEAD"]).returncode == 1
     # Usable as X-API-Key, with its scopes and the owner's role.
     who = requests.get(auth.base + "/api/_test/whoami", headers={"X-API-Key": key})
     assert who.status_code == 200 and who.json()["user_id"] == user_id(auth, "support") and who.json()["role"] == "support"
