@@ -18,10 +18,13 @@ let package = Package(
         .target(name: "CAuthCrypto", dependencies: ["COpenSSL"]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CXMLShim", dependencies: ["CXML2"]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // The product.
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
         .target(name: "Metrics"),
+        // The one wrapper over libmosquitto: the runtime's publisher and the MQTT driver use it.
+        .target(name: "MQTT", dependencies: ["CMosquitto", "CLinuxShims"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
@@ -50,6 +53,7 @@ let package = Package(
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
