@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Metrics"),
         // The one wrapper over libmosquitto: the runtime's publisher and the MQTT driver use it.
         .target(name: "MQTT", dependencies: ["CMosquitto", "CLinuxShims"]),
-        .target(name: "Runtime", dependencies: ["ConfigRepo"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo", "Crypto", "Metrics", "MQTT"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "Crypto"]),
         // What Swift drivers are written against: depends on Crypto (TLS, MD5) and nothing else of ours.
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Metrics", "MQTT"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),

@@ -260,8 +260,10 @@ final class NetworkLoop: @unchecked Sendable {
         if code == 0 {
             justConnected = true
         } else {
-            let reason = options.protocolVersion == .v5 ? mosquitto_reason_string(code) : mosquitto_connack_string(code)
-            refusal = "the broker refused the connection: \(String(cString: reason!).trimmingSuffix(".").lowercased())"
+            let text = options.protocolVersion == .v5 ? mosquitto_reason_string(code) : mosquitto_connack_string(code)
+            var reason = String(cString: text!).trimmingSuffix(".").lowercased()
+            if reason.hasPrefix("connection refused: ") { reason.removeFirst("connection refused: ".count) }
+            refusal = "the broker refused the connection: \(reason)"
         }
     }
 
