@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "Crypto"]),
         // What Swift drivers are written against: depends on Crypto (TLS, MD5) and nothing else of ours.
         .target(name: "DriverKit", dependencies: ["Crypto"]),
-        .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
+        // DriverKit's MQTT transport, apart so that only MQTT drivers link libmosquitto.
+        .target(name: "DriverKitMQTT", dependencies: ["DriverKit", "MQTT"]),
+        .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators", "MQTT"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.
         .executableTarget(name: "driver-pjlink", dependencies: ["DriverKit"], path: "Drivers/pjlink"),
@@ -40,8 +42,9 @@ let package = Package(
         .executableTarget(name: "driver-lutron", dependencies: ["DriverKit"], path: "Drivers/lutron"),
         .executableTarget(name: "driver-occupancy", dependencies: ["DriverKit"], path: "Drivers/occupancy"),
         .executableTarget(name: "driver-room-logic", dependencies: ["DriverKit"], path: "Drivers/room-logic"),
+        .executableTarget(name: "driver-mqtt-sensor", dependencies: ["DriverKit", "DriverKitMQTT", "MQTT"], path: "Drivers/mqtt-sensor"),
         // Device simulators for the bundled drivers (`backoffice simulate`, the demo, tests).
-        .target(name: "DeviceSimulators", dependencies: ["DriverKit"], path: "Drivers/Simulators"),
+        .target(name: "DeviceSimulators", dependencies: ["DriverKit", "MQTT"], path: "Drivers/Simulators"),
 
         // Benchmarks (`make bench`, release builds).
         .target(name: "BenchSupport", dependencies: ["ConfigRepo"], path: "bench/BenchSupport"),
@@ -59,7 +62,8 @@ let package = Package(
         .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Metrics", "MQTT"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
-        .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
+        .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators", "MQTT"]),
+        .testTarget(name: "DriverKitMQTTTests", dependencies: ["DriverKitMQTT", "DriverKit", "MQTT"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),
     ]
 )

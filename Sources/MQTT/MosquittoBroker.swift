@@ -135,14 +135,27 @@ public final class MosquittoBroker: Sendable {
         guard process.terminationStatus == 0 else { throw MQTTError("\(tool) failed (exit \(process.terminationStatus))") }
     }
 
-    /// A port nothing listens on now (the kernel's pick for port 0).
-    static func freePort(host: String) throws(MQTTError) -> Int {
+    /// A port nothing listens on now, from below the kernel's range for outgoing connections
+    /// (so no client socket takes it before the broker binds it); the kernel's pick otherwise.
+    public static func freePort(host: String = "127.0.0.1") throws(MQTTError) -> Int {
+        let ephemeralLow = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
+        let candidates = 20000..<max(20001, min(ephemeralLow, 32768))
+        for _ in 0..<200 {
+            let port = Int.random(in: candidates)
+            if (try? bindable(host: host, port: port)) == port { return port }
+        }
+        return try bindable(host: host, port: 0)
+    }
+
+    /// Binds `host:port` (0: any) for a moment; the port bound.
+    private static func bindable(host: String, port: Int) throws(MQTTError) -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw MQTTError("cannot open a socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr(host)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
@@ -150,7 +163,7 @@ public final class MosquittoBroker: Sendable {
                 bind(fd, sockaddr, length) == 0 && getsockname(fd, sockaddr, &length) == 0
             }
         }
-        guard bound else { throw MQTTError("cannot find a free port on \(host): \(String(cString: strerror(errno)))") }
+        guard bound else { throw MQTTError("cannot bind \(host):\(port): \(String(cString: strerror(errno)))") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 

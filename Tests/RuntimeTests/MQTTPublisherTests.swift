@@ -32,6 +32,13 @@ import Testing
         func json(_ topic: String) -> JSONValue? { payload(topic).flatMap { try? JSONParser.parse($0) } }
     }
 
+    /// The sample building without its demo broker (nothing listens on its placeholder port here).
+    static func snapshot(_ edits: [String: [String: JSONValue]?] = [:]) -> Snapshot {
+        var edits = edits
+        edits["brokers/broker-harbourpoint-demo.json"] = .some(nil)
+        return RuntimeFixtures.snapshot(edits)
+    }
+
     static func broker(_ id: String = "broker-test", port: Int, extra: [String: JSONValue] = [:], box: SecretBox = RuntimeFixtures.box) -> [String: JSONValue] {
         var members: [String: JSONValue] = ["name": .string(id), "host": "127.0.0.1", "port": .int(port)]
         for (key, value) in extra { members[key] = value }
@@ -49,7 +56,7 @@ import Testing
 
     @Test func aStatusChangeArrivesRetainedWithTimeAndValueAndMetadataIsThere() async throws {
         let broker = try MosquittoBroker()
-        let snapshot = RuntimeFixtures.snapshot(["brokers/broker-test.json": Self.broker(port: broker.port)])
+        let snapshot = Self.snapshot(["brokers/broker-test.json": Self.broker(port: broker.port)])
         let metrics = MetricsRegistry()
         let (publisher, status) = publisher(snapshot, metrics: metrics)
         defer { publisher.shutdown() }
@@ -75,7 +82,7 @@ import Testing
     @Test func aRenamedModuleClearsItsOldTopicAndARemovedOneClearsAll() async throws {
         let broker = try MosquittoBroker()
         let brokerFile = Self.broker(port: broker.port)
-        let snapshot = RuntimeFixtures.snapshot(["brokers/broker-test.json": brokerFile])
+        let snapshot = Self.snapshot(["brokers/broker-test.json": brokerFile])
         let (publisher, status) = publisher(snapshot)
         defer { publisher.shutdown() }
         let subscriber = try Subscriber(port: broker.port)
@@ -86,7 +93,7 @@ import Testing
 
         var module = RuntimeFixtures.members("modules/mod-l1-huddle-hvac.json")
         module["custom_name"] = "Climate"
-        let renamed = RuntimeFixtures.snapshot(["brokers/broker-test.json": brokerFile, "modules/mod-l1-huddle-hvac.json": module])
+        let renamed = Self.snapshot(["brokers/broker-test.json": brokerFile, "modules/mod-l1-huddle-hvac.json": module])
         publisher.apply(renamed, directory: SystemDirectory(snapshot: renamed))
         let newTopic = Self.hvacTopic.replacingOccurrences(of: "/HVAC/1", with: "/Climate/1") + "/mode"
         #expect(await eventually { subscriber.payload(Self.hvacTopic + "/mode") == [] })
@@ -95,7 +102,7 @@ import Testing
         // A system moved to another level moves its topics.
         var system = RuntimeFixtures.members("systems/sys-l1-huddle.json")
         system["zones"] = ["zone-harbourpoint", "zone-hp-tower", "zone-hp-l2"]
-        let moved = RuntimeFixtures.snapshot(["brokers/broker-test.json": brokerFile, "modules/mod-l1-huddle-hvac.json": module,
+        let moved = Self.snapshot(["brokers/broker-test.json": brokerFile, "modules/mod-l1-huddle-hvac.json": module,
                                               "systems/sys-l1-huddle.json": system])
         publisher.apply(moved, directory: SystemDirectory(snapshot: moved))
         let movedTopic = newTopic.replacingOccurrences(of: "/zone-hp-l1/", with: "/zone-hp-l2/")
@@ -103,7 +110,7 @@ import Testing
 
         // Removed from its system (and so from every topic): cleared.
         system["modules"] = .array((system["modules"]?.arrayValue ?? []).filter { $0 != "mod-l1-huddle-hvac" })
-        let removed = RuntimeFixtures.snapshot(["brokers/broker-test.json": brokerFile, "modules/mod-l1-huddle-hvac.json": module,
+        let removed = Self.snapshot(["brokers/broker-test.json": brokerFile, "modules/mod-l1-huddle-hvac.json": module,
                                                 "systems/sys-l1-huddle.json": system])
         publisher.apply(removed, directory: SystemDirectory(snapshot: removed))
         #expect(await eventually { subscriber.payload(movedTopic) == [] })
@@ -112,7 +119,7 @@ import Testing
     @Test func filtersHashAnEmailAndBadStatusNamesAreRejected() async throws {
         let broker = try MosquittoBroker()
         let file = Self.broker(port: broker.port, extra: ["secret": "correlate me", "filters": [#"[a-z.]+@[a-z.]+\.[a-z]{2,}"#]])
-        let snapshot = RuntimeFixtures.snapshot(["brokers/broker-test.json": file])
+        let snapshot = Self.snapshot(["brokers/broker-test.json": file])
         let (publisher, status) = publisher(snapshot)
         defer { publisher.shutdown() }
         let subscriber = try Subscriber(port: broker.port)
@@ -135,7 +142,7 @@ import Testing
         let broker = try MosquittoBroker(configuration)
         let lines = LogLines()
         let file = Self.broker(port: broker.port, extra: ["username": "backoffice", "password": "wrong"])
-        let snapshot = RuntimeFixtures.snapshot(["brokers/broker-test.json": file])
+        let snapshot = Self.snapshot(["brokers/broker-test.json": file])
         let (publisher, status) = publisher(snapshot, log: { lines.append($0) })
         defer { publisher.shutdown() }
         #expect(await eventually { publisher.brokers().first?.lastError != nil })
@@ -150,7 +157,7 @@ import Testing
         #expect(!lines.all.contains { $0.contains("wrong") })
 
         // Corrected by a commit: the broker reconnects with the new credentials and catches up.
-        let fixed = RuntimeFixtures.snapshot(["brokers/broker-test.json": Self.broker(port: broker.port, extra: ["username": "backoffice", "password": "correct"])])
+        let fixed = Self.snapshot(["brokers/broker-test.json": Self.broker(port: broker.port, extra: ["username": "backoffice", "password": "correct"])])
         publisher.apply(fixed, directory: SystemDirectory(snapshot: fixed))
         let subscriber = try Subscriber(port: broker.port)
         defer { subscriber.client.close() }
@@ -160,20 +167,20 @@ import Testing
 
     @Test func aBrokerRemovedByACommitDisconnectsAndOneAddedConnects() async throws {
         let broker = try MosquittoBroker()
-        let (publisher, _) = publisher(RuntimeFixtures.snapshot())
+        let (publisher, _) = publisher(Self.snapshot())
         defer { publisher.shutdown() }
         #expect(publisher.brokers().isEmpty)
-        let added = RuntimeFixtures.snapshot(["brokers/broker-test.json": Self.broker(port: broker.port)])
+        let added = Self.snapshot(["brokers/broker-test.json": Self.broker(port: broker.port)])
         publisher.apply(added, directory: SystemDirectory(snapshot: added))
         #expect(await eventually { publisher.brokers().first?.state == .connected })
-        let removed = RuntimeFixtures.snapshot()
+        let removed = Self.snapshot()
         publisher.apply(removed, directory: SystemDirectory(snapshot: removed))
         #expect(publisher.brokers().isEmpty)
     }
 
     @Test func aBrokerThatRestartsGetsTheWholeStateAgain() async throws {
         let broker = try MosquittoBroker()
-        let snapshot = RuntimeFixtures.snapshot(["brokers/broker-test.json": Self.broker(port: broker.port)])
+        let snapshot = Self.snapshot(["brokers/broker-test.json": Self.broker(port: broker.port)])
         let (publisher, status) = publisher(snapshot)
         defer { publisher.shutdown() }
         #expect(await eventually { publisher.brokers().first?.state == .connected })
