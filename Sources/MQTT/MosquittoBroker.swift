@@ -96,7 +96,7 @@ public final class MosquittoBroker: Sendable {
         // Started as root, mosquitto would switch to the user "mosquitto", which cannot read our
         // private files: it stays the user who started it, like any child process.
         let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "mosquitto"
-        var lines = ["listener \(port) \(configuration.host)", "user \(user)", "persistence false",
+        var lines = ["listener \(port) \(configuration.host)", "user \(user)", "persistence false", "set_tcp_nodelay true",
                      "log_dest stderr", "log_type error", "log_type warning", "log_timestamp false"]
         if configuration.maximumPacketBytes > 0 { lines.append("max_packet_size \(configuration.maximumPacketBytes)") }
         if configuration.users.isEmpty {

@@ -30,6 +30,9 @@ final class MosquittoHandle {
 
     private func configure(_ options: MQTTClientOptions) throws(MQTTError) {
         try check(mosquitto_int_option(raw, MOSQ_OPT_PROTOCOL_VERSION, options.protocolVersion.rawValue), "protocol version")
+        // Messages go out as soon as they are written: with Nagle's algorithm a small publish could
+        // wait for the acknowledgement of the one before (on loopback, for up to 40 ms).
+        try check(mosquitto_int_option(raw, MOSQ_OPT_TCP_NODELAY, 1), "TCP_NODELAY")
         if options.username != nil || options.password != nil {
             try check(mosquitto_username_pw_set(raw, options.username, options.password), "username and password")
         }

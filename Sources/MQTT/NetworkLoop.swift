@@ -85,8 +85,9 @@ final class NetworkLoop: @unchecked Sendable {
                     service(timeout: min(left, .seconds(1)))
                 }
             case .connected:
-                send()
-                service(timeout: .seconds(1))
+                // More to send and room in the socket: look at it without waiting.
+                let more = send()
+                service(timeout: more ? .zero : .seconds(1))
             }
         }
     }
@@ -152,17 +153,23 @@ final class NetworkLoop: @unchecked Sendable {
         }
     }
 
-    /// Hands queued messages to libmosquitto while its socket keeps up.
-    private func send() {
+    /// Hands queued messages to libmosquitto while its socket keeps up, a few thousand at a time
+    /// so that reading and pinging are not held up. True when more could be sent at once.
+    private func send() -> Bool {
         sendSubscriptionChanges()
         var handed = 0
-        while handed < Self.batchSize * 32, !handle.wantsWrite, handle.socket >= 0 {
+        while !handle.wantsWrite, handle.socket >= 0 {
+            guard handed < Self.batchSize * 32 else {
+                foldPublished()
+                return !state.fields.withLock { $0.queue.isEmpty }
+            }
             let batch = state.fields.withLock { $0.queue.dequeue(upTo: Self.batchSize) }
             if batch.isEmpty { break }
             for (index, item) in batch.enumerated() {
                 if item.qos > 0, awaitingAcknowledgement.count >= options.maximumInflight {
                     state.fields.withLock { $0.queue.requeueAtFront(Array(batch[index...])) }
-                    return foldPublished()
+                    foldPublished()
+                    return false   // until an acknowledgement arrives
                 }
                 var messageID: Int32 = 0
                 let code = item.payload.withUnsafeBytes { payload in
@@ -175,7 +182,8 @@ final class NetworkLoop: @unchecked Sendable {
                 case MOSQ_ERR_NO_CONN.rawValue, MOSQ_ERR_CONN_LOST.rawValue, MOSQ_ERR_ERRNO.rawValue:
                     // The connection failed under us: keep the rest for the next one.
                     state.fields.withLock { $0.queue.requeueAtFront(Array(batch[index...])) }
-                    return foldPublished()
+                    foldPublished()
+                    return false
                 default:
                     state.recordError(describe(code, doing: "cannot publish to \(item.topic)"))
                 }
@@ -183,6 +191,7 @@ final class NetworkLoop: @unchecked Sendable {
             handed += batch.count
         }
         foldPublished()
+        return false
     }
 
     private func foldPublished() {

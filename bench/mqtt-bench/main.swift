@@ -3,7 +3,8 @@
 //      (every change a distinct retained topic, so none is coalesced away)
 //   2. out: status change → received by a subscriber, p50/p99, at a steady 2,000 changes/s
 //   3. in: MQTT messages → statuses through the bundled MQTT sensor driver, per second
-// BENCH_CHANGES (200,000), BENCH_MESSAGES (100,000); BENCH_DRIVER_DIR for the driver executables.
+// BENCH_CHANGES (200,000), BENCH_MESSAGES (100,000); BENCH_DRIVER_DIR for the driver executables;
+// BENCH_TRACE=1 prints published / queued / received every 0.5 s while the first measure drains.
 import BenchSupport
 import ConfigRepo
 import Foundation
@@ -98,6 +99,14 @@ do {
         for module in modules { status.set(module: module, key: key, value: 1) }
     }
     let offered = BenchClock.now() - started
+    if environment["BENCH_TRACE"] != nil {
+        for _ in 0..<40 {
+            let b = publisher.brokers().first!
+            print(String(format: "%.2f published %d queued %d received %d", BenchClock.now() - started, b.published, b.queued, receiver.received))
+            if receiver.received >= total { break }
+            usleep(500_000)
+        }
+    }
     let delivered = waitUntil(120) { receiver.received >= total }
     let elapsed = BenchClock.now() - started
     let statistics = publisher.brokers().first!
