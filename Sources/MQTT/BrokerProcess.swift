@@ -1,10 +1,12 @@
 import CLinuxShims
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The `mosquitto` child of a ``MosquittoBroker``, behind a small `sh` guard that stops it when
-/// the pipe from this process closes — on ``stop()``, or when this process dies, even by `kill -9`.
+/// the pipe from this process closes — on ``stop()``, or when this process dies, even by `kill -9` —
+/// and then removes the broker's directory.
 ///
 /// Spawned with `posix_spawn` rather than Foundation's `Process`: the child must start with no
 /// blocked signals (a Swift thread blocks SIGTERM, and a spawned child inherits that mask, so the
@@ -14,8 +16,10 @@ final class BrokerProcess: Sendable {
     let pid: pid_t
     /// Our end of the guard's pipe; closing it stops the broker.
     private let lifeline: Int32
+    private let directory: String
 
-    init(executable: String, configuration: String, logFile: String?) throws(MQTTError) {
+    /// `directory` holds `mosquitto.conf` and whatever it names; it is removed once the broker ends.
+    init(executable: String, directory: String, logFile: String?) throws(MQTTError) {
         var ends: [Int32] = [0, 0]
         guard clinux_pipe_cloexec(&ends) == 0 else { throw MQTTError("cannot create a pipe: \(String(cString: strerror(errno)))") }
         let output = open(logFile ?? "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
@@ -45,14 +49,16 @@ final class BrokerProcess: Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         // The broker in the background; a reader of the pipe (on fd 3: an asynchronous list's
-        // stdin is /dev/null) that stops it at end of file; the guard ends when the broker does.
+        // stdin is /dev/null) that stops it at end of file; when the broker has ended, its
+        // directory goes and so does the guard.
         let script = """
             exec 3<&0
-            "$0" -c "$1" </dev/null 3<&- & broker=$!
+            "$0" -c "$1/mosquitto.conf" </dev/null 3<&- & broker=$!
             (read _ <&3; kill "$broker" 2>/dev/null) &
             wait "$broker"
+            rm -rf -- "$1"
             """
-        let arguments = ["/bin/sh", "-c", script, executable, configuration]
+        let arguments = ["/bin/sh", "-c", script, executable, directory]
         var cArguments = arguments.map { strdup($0) }
         cArguments.append(nil)
         defer { for pointer in cArguments { free(pointer) } }
@@ -64,6 +70,7 @@ final class BrokerProcess: Sendable {
         }
         pid = child
         lifeline = ends[1]
+        self.directory = directory
     }
 
     /// Whether the guard (and so the broker) still runs; reaps it once it ended.
@@ -82,5 +89,6 @@ final class BrokerProcess: Sendable {
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
+        try? FileManager.default.removeItem(atPath: directory)   // the guard did not get to it
     }
 }

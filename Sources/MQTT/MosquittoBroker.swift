@@ -7,7 +7,8 @@ import Glibc
 /// Debian's `mosquitto` broker run as a child process on a loopback port: the demo's broker,
 /// and a real peer for tests and benchmarks.
 ///
-/// It never outlives this process, even after a `kill -9` (``BrokerProcess``).
+/// It never outlives this process, even after a `kill -9` (``BrokerProcess``), and its files (a
+/// private directory per start: configuration, password file, certificate) go with it.
 public final class MosquittoBroker: Sendable {
     public struct Configuration: Sendable {
         public var host = "127.0.0.1"
@@ -28,7 +29,6 @@ public final class MosquittoBroker: Sendable {
 
     public let configuration: Configuration
     public let port: Int
-    private let directory: String
     private let running = Mutex<BrokerProcess?>(nil)
 
     /// The broker executable: `MOSQUITTO` from the environment, else the Debian path or `PATH`.
@@ -46,20 +46,10 @@ public final class MosquittoBroker: Sendable {
         }
         self.configuration = configuration
         port = configuration.port == 0 ? try Self.freePort(host: configuration.host) : configuration.port
-        directory = try PrivateDirectory.create(prefix: "backoffice-mosquitto")
-        do throws(MQTTError) {
-            try writeConfiguration()
-            try start()
-        } catch {
-            try? FileManager.default.removeItem(atPath: directory)
-            throw error
-        }
+        try start()
     }
 
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    deinit { stop() }
 
     /// Stops the broker (retained messages are lost: it keeps no persistence).
     public func stop() {
@@ -77,9 +67,18 @@ public final class MosquittoBroker: Sendable {
 
     public var isRunning: Bool { running.withLock { $0?.isRunning ?? false } }
 
+    /// Writes the files into a new private directory and starts the broker on them; the guard
+    /// removes the directory once the broker has ended.
     private func start() throws(MQTTError) {
-        let child = try BrokerProcess(executable: Self.executable!, configuration: directory + "/mosquitto.conf",
-                                      logFile: configuration.logFile)
+        let directory = try PrivateDirectory.create(prefix: "backoffice-mosquitto")
+        let child: BrokerProcess
+        do throws(MQTTError) {
+            try writeConfiguration(into: directory)
+            child = try BrokerProcess(executable: Self.executable!, directory: directory, logFile: configuration.logFile)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
         running.withLock { $0 = child }
         let deadline = ContinuousClock.now + .seconds(10)
         while !Self.accepts(host: configuration.host, port: port) {
@@ -92,7 +91,7 @@ public final class MosquittoBroker: Sendable {
         }
     }
 
-    private func writeConfiguration() throws(MQTTError) {
+    private func writeConfiguration(into directory: String) throws(MQTTError) {
         // Started as root, mosquitto would switch to the user "mosquitto", which cannot read our
         // private files: it stays the user who started it, like any child process.
         let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "mosquitto"
@@ -103,22 +102,21 @@ public final class MosquittoBroker: Sendable {
             lines.append("allow_anonymous true")
         } else {
             let passwords = directory + "/passwords"
-            try write("", to: "passwords", mode: 0o600)
+            try write("", to: passwords, mode: 0o600)
             for (user, password) in configuration.users.sorted(by: { $0.key < $1.key }) {
                 try Self.run("/usr/bin/mosquitto_passwd", ["-b", passwords, user, password])
             }
             lines += ["allow_anonymous false", "password_file \(passwords)"]
         }
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
-            try write(certificate, to: "server.pem", mode: 0o644)
-            try write(key, to: "server.key", mode: 0o600)
+            try write(certificate, to: directory + "/server.pem", mode: 0o644)
+            try write(key, to: directory + "/server.key", mode: 0o600)
             lines += ["certfile \(directory)/server.pem", "keyfile \(directory)/server.key"]
         }
-        try write(lines.joined(separator: "\n") + "\n", to: "mosquitto.conf", mode: 0o644)
+        try write(lines.joined(separator: "\n") + "\n", to: directory + "/mosquitto.conf", mode: 0o644)
     }
 
-    private func write(_ text: String, to name: String, mode: Int) throws(MQTTError) {
-        let path = directory + "/" + name
+    private func write(_ text: String, to path: String, mode: Int) throws(MQTTError) {
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
             throw MQTTError("cannot write \(path)")
         }
