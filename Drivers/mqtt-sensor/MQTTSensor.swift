@@ -15,8 +15,10 @@ import MQTT
 /// "command_topic": "harbourpoint/level-1/air/command"
 /// ```
 ///
-/// Bad input never stops the module: a message that is not JSON, lacks the path or is larger
-/// than `max_message_bytes` sets `last_error` and is skipped; a flood is coalesced per topic
+/// Bad input never stops the module: a refused or lost connection (wrong credentials, a broker
+/// certificate that does not verify against `ca_certificate`) sets `last_error` and is retried
+/// with back-off; a message that is not JSON, lacks the path or is larger than
+/// `max_message_bytes` sets `last_error` and is skipped; a flood is coalesced per topic
 /// (the latest reading wins) and what could not be kept is counted in `dropped_messages`.
 final class MQTTSensor: DriverModule {
     /// Statuses the driver keeps itself; a configured status may not use these names.
@@ -34,6 +36,7 @@ final class MQTTSensor: DriverModule {
             "command_topic": ["type": "string"],
             "username": ["type": "string"],
             "password": ["type": "string"],
+            "ca_certificate": ["type": "string"],
             "max_message_bytes": ["type": "integer", "minimum": 16, "maximum": 16_777_216],
             "command_qos": ["type": "integer", "minimum": 0, "maximum": 2],
         ]],
@@ -81,10 +84,15 @@ final class MQTTSensor: DriverModule {
         var options = MQTTConnection.Options()
         options.username = context.settings.get("username", as: String.self)
         options.password = context.settings.get("password", as: String.self)
+        options.caCertificates = context.settings.get("ca_certificate", as: String.self)
         let limit = context.settings.get("max_message_bytes", default: 65536)
         options.maximumMessageBytes = limit
         let mqtt = try MQTTConnection(context: context, options: options)
         mqtt.onMessage = { [weak self] message in self?.received(message) }
+        mqtt.onConnectionChange = { [weak self] connected, reason in
+            // The connection logs its own warning; the status says it to whoever looks.
+            if !connected, let reason { self?.problem(reason, logged: true) }
+        }
         mqtt.onTooLarge = { [weak self] topic, bytes in
             self?.problem("\(topic): a message of \(bytes) bytes is larger than max_message_bytes (\(limit)); ignored")
         }
@@ -138,8 +146,9 @@ final class MQTTSensor: DriverModule {
         }
     }
 
-    private func problem(_ text: String) {
-        if context[status: "last_error"] != .string(text) { context.logger.warning(text) }
+    /// Sets `last_error` (kept until the next error) and logs a new one as a warning.
+    private func problem(_ text: String, logged: Bool = false) {
+        if !logged, context[status: "last_error"] != .string(text) { context.logger.warning(text) }
         context.set("last_error", text)
     }
 

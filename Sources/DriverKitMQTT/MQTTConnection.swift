@@ -37,7 +37,9 @@ public final class MQTTConnection {
     public var onMessage: (@DriverActor (MQTTMessage) -> Void)?
     /// A message larger than `maximumMessageBytes` arrived (topic, size) and was dropped.
     public var onTooLarge: (@DriverActor (String, Int) -> Void)?
-    public var onConnectionChange: (@DriverActor (Bool) -> Void)?
+    /// Connected (`reason` nil), or not, with why in words (`the broker refused the connection:
+    /// not authorised`); each new reason is also logged once as a warning.
+    public var onConnectionChange: (@DriverActor (_ connected: Bool, _ reason: String?) -> Void)?
 
     private let context: ModuleContext
     private let client: MQTTClient
@@ -137,12 +139,12 @@ public final class MQTTConnection {
             lastWarning = nil
             context.logger.debug("mqtt: connected to \(endpoint.host):\(endpoint.port)")
             context.set("connected", true)
-            onConnectionChange?(true)
+            onConnectionChange?(true, nil)
         case .disconnected(let reason):
             if reason != lastWarning { context.logger.warning("mqtt: \(reason)") }
             lastWarning = reason
             context.set("connected", false)
-            onConnectionChange?(false)
+            onConnectionChange?(false, reason)
         case .message(let message):
             onMessage?(message)
         case .messageTooLarge(let topic, let bytes):

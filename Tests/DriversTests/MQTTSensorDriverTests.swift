@@ -91,6 +91,22 @@ import Testing
         #expect(await driver.terminate() == 0)
     }
 
+    @Test func wrongCredentialsShowInLastErrorAndTheRightOnesConnect() async throws {
+        var configuration = MosquittoBroker.Configuration()
+        configuration.users = ["sensor": "right"]
+        let broker = try MosquittoBroker(configuration)
+        let driver = try DriverUnderTest("mqtt-sensor")
+        #expect(await driver.next()?["type"] == "ready")
+        #expect(await driver.start("air", config(port: broker.port, settings: ["username": "sensor", "password": "wrong"]))?["ok"] == true)
+        _ = await driver.next { $0["type"] == "status" && $0["key"] == "last_error" }
+        // MQTT 5's reason ("not authorized"); MQTT 3.1.1 brokers say "not authorised".
+        #expect(driver.lastStatus("air", "last_error")?.stringValue?.hasPrefix("the broker refused the connection: not authori") == true)
+        #expect(driver.lastStatus("air", "connected") == false)
+        #expect(await driver.request(["type": "update", "module": "air", "config": config(port: broker.port, settings: ["username": "sensor", "password": "right"])])?["ok"] == true)
+        #expect(await driver.status("air", "connected", becomes: true))
+        #expect(await driver.terminate() == 0)
+    }
+
     @Test func settingsThatCannotWorkFailTheStartWithTheReason() async throws {
         let driver = try DriverUnderTest("mqtt-sensor")
         #expect(await driver.next()?["type"] == "ready")
