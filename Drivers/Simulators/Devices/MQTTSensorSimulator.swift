@@ -34,14 +34,8 @@ public final class MQTTSensorSimulator: DeviceSimulator {
     public let broker: MosquittoBroker
     private let client: MQTTClient
     nonisolated(unsafe) private let timer: any DispatchSourceTimer   // thread-safe in practice: Dispatch sources are
-    private let state = Mutex(State())
-
-    private struct State {
-        var interval: Double
-        var calibratedAt: [String: Date] = [:]
-        var stopped = false
-        init(interval: Double = 5) { self.interval = interval }
-    }
+    /// When each sensor was last calibrated.
+    private let calibratedAt = Mutex<[String: Date]>([:])
 
     public var port: Int { broker.port }
 
@@ -52,6 +46,8 @@ public final class MQTTSensorSimulator: DeviceSimulator {
         configuration.host = host
         configuration.maximumPacketBytes = 1 << 20
         broker = try MosquittoBroker(configuration)
+        // The client's handler needs `self`, which exists only once the client does: it is
+        // handed over through this box after initialisation.
         let commands = Mutex<(@Sendable (MQTTMessage) -> Void)?>(nil)
         var options = MQTTClientOptions(host: host, port: broker.port, clientID: MQTTClientOptions.randomClientID(prefix: "simulator-"))
         options.reconnectMaximum = .seconds(2)
@@ -60,7 +56,6 @@ public final class MQTTSensorSimulator: DeviceSimulator {
         }
         for topic in self.topics { try client.subscribe(topic + "/command") }
         timer = DispatchSource.makeTimerSource(queue: .global())
-        state.withLock { $0.interval = interval }
         commands.withLock { $0 = { [weak self] message in self?.command(message) } }
         timer.setEventHandler { [weak self] in self?.publishRound() }
         timer.schedule(deadline: .now(), repeating: interval)
@@ -71,7 +66,6 @@ public final class MQTTSensorSimulator: DeviceSimulator {
     public func dropConnections() { try? broker.restart() }
 
     public func stop() {
-        state.withLock { $0.stopped = true }
         timer.cancel()
         client.close()
         broker.stop()
@@ -84,7 +78,7 @@ public final class MQTTSensorSimulator: DeviceSimulator {
         let phase = Double(hash % 1000) / 1000 * 2 * .pi
         let people = max(0, sin(2 * .pi * time / 600 + phase))
         var co2 = 420 + Int((380 * people).rounded()) + Int(time / 5) % 7
-        if let calibrated = state.withLock({ $0.calibratedAt[topic] }), time - calibrated.timeIntervalSince1970 < 60 { co2 = 420 }
+        if let calibrated = calibratedAt.withLock({ $0[topic] }), time - calibrated.timeIntervalSince1970 < 60 { co2 = 420 }
         let temperature = ((21 + 1.5 * sin(2 * .pi * time / 1800 + phase)) * 10).rounded() / 10
         let humidity = ((45 + 5 * sin(2 * .pi * time / 3600 + phase)) * 10).rounded() / 10
         return Reading(co2: co2, temperature: temperature, humidity: humidity)
@@ -112,13 +106,12 @@ public final class MQTTSensorSimulator: DeviceSimulator {
             ack["command"] = .string(name)
             switch name {
             case "calibrate":
-                state.withLock { $0.calibratedAt[topic] = Date() }
+                calibratedAt.withLock { $0[topic] = Date() }
                 client.publish(topic: topic, text: reading(topic: topic).json, retain: true)
             case "set_interval":
                 guard let seconds = body["value"]?.doubleValue, seconds >= 0.05, seconds <= 3600 else {
                     throw DriverError.failed("set_interval needs a value from 0.05 to 3600 seconds")
                 }
-                state.withLock { $0.interval = seconds }
                 timer.schedule(deadline: .now() + seconds, repeating: seconds)
             default:
                 throw DriverError.failed("unknown command \"\(name)\"; the sensor knows calibrate and set_interval")
