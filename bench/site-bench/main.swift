@@ -7,6 +7,8 @@
 // Prints a table and writes bench/results/site-bench.json. `--small` divides the sizes by 10.
 // The repository uses the sharded layout for modules, systems and zones (as config-bench does;
 // `--flat` puts every object in its kind's directory instead).
+import Auth
+import BackOfficeApp
 import BenchSupport
 import ConfigRepo
 import Foundation
@@ -116,6 +118,8 @@ report.add("system rename: re-render time p50", ms(BenchClock.percentile(renameT
 let app = try SiteApp(repository: repository, builder: builder, library: library, siteDirectory: site, stateDirectory: workspace + "/state")
 var router = Router()
 app.mount(on: &router)
+// The editors are the local administrator, as with `serve --auth off`.
+router.gate = LocalAdminGate.gate
 let frozenRouter = router
 
 /// One editor: opens the edit form like a browser (cookie + token + version), changes the capacity, posts.

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
-import Glibc
 #endif
+import Auth
 import ConfigRepo
+import Glibc
 import WebServer
 
 /// `backoffice api-key create`: makes an API key for a user and prints `<id>.<secret>` once.

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
-import Glibc
 #endif
+import Auth
 import ConfigRepo
 import Foundation
+import Glibc
 import WebServer
 
 /// `backoffice user add`: creates a user from the shell (the way to make the first admin

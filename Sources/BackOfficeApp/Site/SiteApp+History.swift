@@ -1,0 +1,118 @@
+import Auth
+import ConfigRepo
+import Foundation
+import SiteGen
+import WebServer
+
+/// History per object (commits touching it, each with its field changes) and revert.
+extension SiteApp {
+    static let historyLimit = 30
+
+    func history(_ ref: ObjectRef, _ request: Request, error: String?, status: HTTPStatus = .ok) throws -> Response {
+        let snapshot = try head()
+        let commits: [CommitInfo]
+        do { commits = try repository.history(of: ref, limit: Self.historyLimit) } catch {
+            throw HTTPError(.internalServerError, "cannot read the history: \(error)")
+        }
+        guard !commits.isEmpty || snapshot.document(ref) != nil else { throw HTTPError(.notFound, "\(ref) has no history") }
+        let action = SiteURL.revert(ref)
+        let (token, cookie) = token(for: request, purpose: action)
+        let name = snapshot.document(ref)?.displayName ?? ref.id
+        let entries: [TemplateValue] = commits.map { commit in
+            let changes = (try? repository.changes(to: ref, in: commit.id)) ?? []
+            return ["message": .string(commit.subject), "author": .string(commit.author.name + " <" + commit.author.email + ">"),
+                    "date": .string(commit.author.date.map { HistoryValues.format($0) } ?? ""), "short": .string(commit.id.short),
+                    "id": .string(commit.id.hex), "changes": HistoryValues.changes(changes, role: request.principal.role)]
+        }
+        let values: [String: TemplateValue] = [
+            "name": .string(name), "noun": .string(ref.kind.noun), "kindTitle": .string(SiteKinds.title(ref.kind)),
+            "listURL": .string(SiteURL.list(ref.kind)), "detailURL": .string(SiteURL.detail(ref)),
+            "revertURL": .string(action), "token": .string(token), "commits": .list(entries), "error": .optional(error),
+        ]
+        return html(try renderer(snapshot).page("history", title: "History of \(name)", kind: ref.kind, values), status: status, setCookie: cookie)
+    }
+
+    func revert(_ request: Request) async throws -> Response {
+        let kind = try kind(request)
+        let ref = ObjectRef(kind, request.parameter("id") ?? "")
+        let submission = try URLEncodedForm(request)
+        try checkToken(request, submission)
+        guard let commit = submission["commit"].flatMap(ObjectID.init(hex:)) else {
+            return try history(ref, request, error: "Choose a commit to revert.", status: .badRequest)
+        }
+        let result: WriteResult
+        do {
+            result = try repository.revert(commit, author: request.principal.signature)
+        } catch .invalid(let problems) {
+            return try history(ref, request, error: "Not reverted, the result would be invalid: "
+                               + problems.map(\.description).joined(separator: "; "), status: .unprocessableContent)
+        } catch .conflict(let other, _, _) {
+            return try history(ref, request, error: "Not reverted: \(other) changed again after that commit; revert the later change first or edit it by hand.",
+                               status: .conflict)
+        } catch .store(.revertConflict(let paths)) {
+            return try history(ref, request, error: "Not reverted: later commits changed " + paths.joined(separator: ", ") + ".", status: .conflict)
+        } catch {
+            return try history(ref, request, error: "Not reverted: \(error)", status: .conflict)
+        }
+        refreshSoon()
+        let exists = result.snapshot.document(ref) != nil
+        return .redirect(to: exists ? SiteURL.detail(ref) + "?saved=" + result.commit.id.hex : SiteURL.list(kind) + "?deleted=" + ref.id)
+    }
+}
+
+/// Field changes as the history, conflict and diff tables show them.
+enum HistoryValues {
+    /// The changes as `role` may see them: settings levels above the role are left out (their
+    /// keys too), and a whole `settings` object keeps only the readable levels.
+    static func changes(_ changes: [FieldChange], role: Role) -> TemplateValue {
+        .list(visible(changes, to: role).map { change in
+            ["path": .string(change.path), "old": .string(show(change.old)), "new": .string(show(change.new))]
+        })
+    }
+
+    static func visible(_ changes: [FieldChange], to role: Role) -> [FieldChange] {
+        changes.compactMap { change in
+            let parts = change.path.split(separator: ".", maxSplits: 2)
+            guard parts.first == "settings" else { return change }
+            guard parts.count >= 2 else {
+                var redacted = change
+                redacted.old = change.old.map { readableLevels($0, role) }
+                redacted.new = change.new.map { readableLevels($0, role) }
+                return redacted.old == redacted.new ? nil : redacted
+            }
+            guard let level = SettingsLevel(rawValue: String(parts[1])) else { return change }
+            return level.isReadable(by: role) ? change : nil
+        }
+    }
+
+    private static func readableLevels(_ settings: JSONValue, _ role: Role) -> JSONValue {
+        guard case .object(let levels) = settings else { return settings }
+        return .object(levels.filter { key, _ in SettingsLevel(rawValue: key)?.isReadable(by: role) ?? true })
+    }
+
+    /// A value in one line; encrypted values are not worth showing as ciphertext.
+    static func show(_ value: JSONValue?) -> String {
+        guard let value else { return "—" }
+        if let text = value.stringValue, SecretBox.isEnvelope(text) { return "(encrypted)" }
+        if let text = value.stringValue { return text }
+        return JSONWriter.compactString(redactingEnvelopes(value))
+    }
+
+    /// The value with every encrypted string inside (a whole settings level, say) shown as "(encrypted)".
+    static func redactingEnvelopes(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text) where SecretBox.isEnvelope(text): .string("(encrypted)")
+        case .array(let items): .array(items.map(redactingEnvelopes))
+        case .object(let members): .object(members.mapValues(redactingEnvelopes))
+        default: value
+        }
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}
