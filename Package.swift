@@ -56,14 +56,14 @@ let package = Package(
         // temporary directories, a loopback client.
         .target(name: "TestSupport", dependencies: ["ConfigRepo"], path: "Tests/TestSupport"),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo", "Crypto"]),
+        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo", "Crypto", "TestSupport"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "ConfigRepo", "Crypto", "SiteGen", "WebServer", "TestSupport"]),
         .testTarget(name: "BackOfficeAppTests", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
                                                               "TestSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
-        .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),
+        .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo", "TestSupport"]),
     ]
 )

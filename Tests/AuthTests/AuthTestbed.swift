@@ -1,6 +1,7 @@
 import ConfigRepo
 import Foundation
 import SiteGen
+import TestSupport
 @testable import Auth
 @testable import WebServer
 
@@ -72,9 +73,7 @@ final class AuthTestbed: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(atPath: state) }
 
     /// The repository's `site-templates/` (sign-in, consent and first-admin pages).
-    static let templates: TemplateLibrary? = try? TemplateLibrary(
-        directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("site-templates").path)
+    static let templates: TemplateLibrary? = try? TemplateLibrary(directory: Checkout.siteTemplates)
 
     func sessionCookie(_ userID: String) -> String {
         "bo_session=" + service.sessions.create(userID: userID, domainID: "authority-test", now: now).id

@@ -7,7 +7,7 @@ import Testing
 /// The engine with real processes of the Python test driver (written from the protocol doc).
 @Suite(.serialized) struct RuntimeEngineTests {
     static func file(_ path: String, _ members: [String: JSONValue]) -> RepoFile {
-        RepoFile(path: path, blob: RuntimeFixtures.blob(path + JSONWriter.compactString(.object(members))),
+        RepoFile(path: path, blob: SampleConfig.blob(path + JSONWriter.compactString(.object(members))),
                  bytes: JSONWriter.canonicalBytes(.object(members)))
     }
 
@@ -34,7 +34,7 @@ import Testing
         configuration.timing.execTimeout = 2
         configuration.timing.firstRestartDelay = 0.1
         tweak(&configuration.timing)
-        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: SampleSecrets.box)
         engine.apply(snapshot())
         return engine
     }
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func aValidHeadEndsTheInvalidOne() async {
-        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: nil, secretBox: SampleSecrets.box)
         let invalid = Self.snapshot(extra: ["modules/mod-b.json": ["driver_id": "driver-gone", "ip": "127.0.0.1"]],
                                     commit: ObjectID(hex: String(repeating: "1", count: 40)))
         engine.receive(invalid)
@@ -166,7 +166,7 @@ import Testing
     @Test func aSettingsChangeWhileStartingArrivesAfterTheStart() async {
         var configuration = RuntimeConfiguration()
         configuration.timing.firstRestartDelay = 0.1
-        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: SampleSecrets.box)
         engine.apply(Self.snapshot())
         engine.apply(Self.snapshot(extra: ["modules/mod-a.json": ["driver_id": "driver-python", "ip": "127.0.0.1",
                                                                   "settings": ["none": ["greeting": "early"]]]]))
@@ -197,7 +197,7 @@ import Testing
         var configuration = RuntimeConfiguration()
         configuration.timing.readyTimeout = 1.5   // Python starts within it even on a loaded machine
         configuration.timing.firstRestartDelay = 0.05
-        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: SampleSecrets.box)
         let lines = Mutex<[String]>([])
         _ = engine.debug(module: "mod-a") { _, _, message in lines.withLock { $0.append(message) } }
         var driver: [String: JSONValue] = ["name": "Silent", "repository_id": "repo-local", "file_name": "silent_driver.sh",
@@ -225,7 +225,7 @@ import Testing
         #expect(await Self.running(engine))
         _ = await engine.exec(module: "mod-a", method: "set_status", args: ["power", true], role: .user)
         await engine.shutdown()
-        let next = RuntimeEngine(configuration: RuntimeConfiguration(statusDirectory: directory), repository: nil, secretBox: RuntimeFixtures.box)
+        let next = RuntimeEngine(configuration: RuntimeConfiguration(statusDirectory: directory), repository: nil, secretBox: SampleSecrets.box)
         #expect(next.status.value(module: "mod-a", key: "power") == true)
         await next.shutdown()
     }
