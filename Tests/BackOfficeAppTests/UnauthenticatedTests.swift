@@ -49,8 +49,8 @@ import WebServer
 
     @Test func theSiteShowsNothingAndCommitsNothing() async throws {
         let sample = try SampleRepository()
-        let site = try SiteApp.render(repository: sample.repository, library: try TemplateLibrary(directory: Checkout.siteTemplates),
-                                      templatesDirectory: Checkout.siteTemplates, siteDirectory: sample.root.path + "/site",
+        let site = try SiteService.render(repository: sample.repository, library: try TemplateLibrary(directory: Checkout.siteTemplates),
+                                          templatesDirectory: Checkout.siteTemplates, siteDirectory: sample.root.path + "/site",
                                       stateDirectory: sample.stateDirectory)
         var router = Router()
         site.mount(on: &router)

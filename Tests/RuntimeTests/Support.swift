@@ -3,11 +3,6 @@ import ConfigRepo
 import Foundation
 @testable import Runtime
 
-/// Test data for the runtime beyond the shared sample building (`SampleConfig`): the Python driver.
-enum RuntimeFixtures {
-    static let pythonDriver = Checkout.root + "/Tests/RuntimeTests/Fixtures/python_driver.py"
-}
-
 /// Every driver resolves to `/drivers/<driver id>`.
 struct FixedResolver: DriverBinaryResolver {
     func executable(for driver: DriverView, repository: ConfigDocument?) -> Result<String, RuntimeError> {

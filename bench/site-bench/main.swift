@@ -115,7 +115,7 @@ report.add("system rename: pages re-rendered", "\(renamePages.max()!) (max of 10
 report.add("system rename: re-render time p50", ms(BenchClock.percentile(renameTimes, 0.5)), "≤ 50 ms")
 
 // 3. Form POST → 303 with 8 concurrent editors, each on its own systems.
-let app = try SiteApp(repository: repository, builder: builder, library: library, siteDirectory: site, stateDirectory: workspace + "/state")
+let app = try SiteService(repository: repository, builder: builder, library: library, siteDirectory: site, stateDirectory: workspace + "/state")
 var router = Router()
 app.mount(on: &router)
 // The editors are the local administrator, as with `serve --auth off`.

@@ -30,14 +30,20 @@ public struct AccessPolicy: Sendable {
         policy.set(.get, "/backoffice", .signedIn)
         policy.set(.get, "/backoffice/assets/*", .public)
         policy.set(.get, "/backoffice/*", AccessRule(.viewerOfKindSegment(index: 1)))
-        for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
+        // Forms, GET and POST, for editors of the kind: new, edit, delete, a system's module and
+        // zone lists; revert POSTs.
+        for action in ["new", ":id/edit", ":id/delete", ":id/modules", ":id/zones"] {
+            policy.set(.get, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
             policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
         }
-        policy.set(.post, "/backoffice/users/:id/permissions", .role(.admin))
-        // A system's module and zone lists (editors of systems).
-        for list in ["modules", "zones"] {
-            policy.set(.post, "/backoffice/:kind/:id/" + list, AccessRule(.editorOfKind(parameter: "kind")))
+        policy.set(.post, "/backoffice/:kind/:id/revert", AccessRule(.editorOfKind(parameter: "kind")))
+        // An object's history and a module's effective settings: for viewers of the kind.
+        for page in [":id/history", ":id/settings"] {
+            policy.set(.get, "/backoffice/:kind/" + page, AccessRule(.viewerOfKindSegment(index: 1)))
         }
+        policy.set(.get, "/backoffice/api-keys/new", .role(.admin))
+        policy.set(.post, "/backoffice/api-keys/new", .role(.admin))
+        policy.set(.post, "/backoffice/users/:id/permissions", .role(.admin))
         // The deployment file: support reads it, admins edit and revert it.
         policy.set(.get, "/backoffice/deployment", .role(.support))
         policy.set(.get, "/backoffice/deployment/history", .role(.support))

@@ -51,7 +51,7 @@ public final class Application: Sendable {
     /// Every route, with the gate set.
     public let router: Router
     /// The site: its first render's report, its pages and forms.
-    public let site: SiteApp
+    public let site: SiteService
     /// Identity and access; nil with `Access.localAdministrator`.
     public let auth: AuthService?
 
@@ -61,15 +61,14 @@ public final class Application: Sendable {
         var router = Router()
         router.addHealthCheck(version: configuration.version)
         let library = try TemplateLibrary(directory: configuration.templatesDirectory)
-        site = try SiteApp.render(repository: configuration.repository, library: library,
-                                  templatesDirectory: configuration.templatesDirectory, siteDirectory: configuration.siteDirectory,
-                                  stateDirectory: configuration.stateDirectory)
-        site.mount(on: &router)
-        router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
+        site = try SiteService.render(repository: configuration.repository, library: library,
+                                      templatesDirectory: configuration.templatesDirectory, siteDirectory: configuration.siteDirectory,
+                                      stateDirectory: configuration.stateDirectory)
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
-        ControlAPI(engine: runtime, access: access).mount(on: &router)
-        EngineAPI(engine: runtime).mount(on: &router)
+        let features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
+                                                          EngineAPI(engine: runtime)]
+        for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {
         case .localAdministrator:
@@ -83,7 +82,7 @@ public final class Application: Sendable {
 
     /// The `/auth/…` routes and the gate on every route; the test routes' rules with `testRoutes`.
     private static func installAuth(on router: inout Router, _ configuration: Configuration, library: TemplateLibrary,
-                                    site: SiteApp, access: SystemAccessRecorder) throws -> AuthService {
+                                    site: SiteService, access: SystemAccessRecorder) throws -> AuthService {
         var policy = AccessPolicy.standard
         var routeTable: RouteTableRoute?
         if configuration.testRoutes {
@@ -107,6 +106,13 @@ public final class Application: Sendable {
     /// The one-time link that creates the first administrator, when none can sign in yet.
     public func firstAdminPath() throws -> String? {
         try auth?.firstAdminPathIfNeeded()
+    }
+}
+
+/// `GET /`: to the site.
+struct RootRedirect: Feature {
+    func mount(on router: inout Router) {
+        router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
     }
 }
 

@@ -6,7 +6,7 @@ import WebServer
 /// `unbind`, `exec`, `debug`, `ignore`; text `ping` → `pong`. Also the site's read-only live feed
 /// at `/api/engine/v2/live` (`LiveSession`). `access` writes binds and execs to the access log
 /// once identity and access give it one.
-public struct ControlAPI: Sendable {
+public struct ControlAPI: Feature {
     let engine: RuntimeEngine
     let access: SystemAccessRecorder
     let hub: BindingHub

@@ -6,7 +6,7 @@ import WebServer
 /// The runtime's REST routes under `/api/engine/v2` (placeos-api §4): module state, exec,
 /// functions, types, start/stop and ping, for systems (by `Name_index`) and modules. Errors answer
 /// `{"error": code, "message": text}` with the HTTP status of the runtime error.
-public struct EngineAPI: Sendable {
+public struct EngineAPI: Feature {
     let engine: RuntimeEngine
 
     public init(engine: RuntimeEngine) { self.engine = engine }
@@ -31,7 +31,7 @@ public struct EngineAPI: Sendable {
 
     /// Runs a handler for a signed-in caller (anyone else gets 401: a request no gate let
     /// through is worth nothing); a runtime error becomes its HTTP status with a JSON body, a
-    /// refused write 409 or 422, other errors 500.
+    /// refused write its `WriteRefusal` status, other errors 500.
     static func answer(_ request: Request, _ handler: () async throws -> Response) async throws(HTTPError) -> Response {
         guard request.principal.isAuthenticated else {
             throw HTTPError(.unauthorized, "sign in required", headers: ["WWW-Authenticate": "Bearer"])
@@ -41,8 +41,8 @@ public struct EngineAPI: Sendable {
         } catch let error as RuntimeError {
             return failure(error.httpStatus, error.code, error.message)
         } catch let error as WriteError {
-            if case .conflict = error { return failure(409, "conflict", error.description) }
-            return failure(422, "invalid", error.description)
+            let refusal = WriteRefusal(error, .save, subject: "the module")
+            return failure(refusal.status.code, refusal.code, error.description)
         } catch {
             return failure(500, "failed", "\(error)")
         }

@@ -4,65 +4,54 @@ import Foundation
 import SiteGen
 import WebServer
 
-extension SiteApp {
-    /// GET under /backoffice: the per-request pages (forms, history, search), else the
-    /// pre-rendered pages (with the banner and flash messages put in when there are any), else
-    /// the files of the site directory (assets).
-    func get(_ request: Request) throws -> Response {
-        // The gate sends visitors to sign in; without a gate, nobody reads the site.
-        guard request.principal.isAuthenticated else { throw HTTPError(.unauthorized, "sign in required") }
+/// The site's pages as they are read: the pre-rendered pages (with the banner, flash messages,
+/// live marks and per-reader parts put in), list pages and searches, and the assets.
+struct PagesController: Feature {
+    let site: SiteService
+
+    func mount(on router: inout Router) {
+        // The stylesheet, script and icon: public, so the sign-in page (same look) can load them.
+        router.add(.get, "/backoffice/assets/*", immediate: { [site] request in try site.pages.files.respond(to: request) })
+        router.get("/backoffice/*", blocking: site.signedIn { [self] request in try page(request) })
+        router.get("/backoffice", blocking: site.signedIn { [self] request in try page(request) })
+    }
+
+    /// GET under /backoffice: a search or a list page, else a pre-rendered page, else a file of
+    /// the site directory.
+    func page(_ request: Request) throws -> Response {
         let segments = Array(request.pathSegments.dropFirst())
-        if let first = segments.first, let kind = SiteKinds.kind(segment: first) {
-            // Forms only for those who may submit them (the POST is refused by the access policy).
-            let isForm = (segments.count == 2 && segments[1] == "new") || (segments.count == 3 && ["edit", "delete", "modules", "zones"].contains(segments[2]))
-            if isForm, !request.principal.mayEdit(kind) { throw HTTPError(.forbidden, "you do not have access to this") }
-            switch segments.count {
-            case 1 where (["q", "zone"] + ModuleFilter.parameters).contains(where: { request.query($0) != nil }):
+        if segments.count == 1, let kind = SiteKinds.kind(segment: segments[0]) {
+            if (["q", "zone"] + ModuleFilter.parameters).contains(where: { request.query($0) != nil }) {
                 return try search(kind, request)
-            case 1:
-                if let number = request.query("page").flatMap(Int.init), number > 1 {
-                    return try page(.list(kind, page: number), request)
-                }
-            case 2 where segments[1] == "new":
-                return try newForm(kind, request)
-            case 3:
-                let ref = ObjectRef(kind, segments[1])
-                switch segments[2] {
-                case "edit": return try editForm(ref, request)
-                case "delete": return try deleteForm(ref, request)
-                case "history": return try history(ref, request, error: nil)
-                case "modules" where kind == .system: return try membersPage(ref.id, .modules, request)
-                case "zones" where kind == .system: return try membersPage(ref.id, .zones, request)
-                case "settings" where kind == .module: return try effectiveSettingsPage(ref.id, request)
-                default: break
-                }
-            default: break
+            }
+            if let number = request.query("page").flatMap(Int.init), number > 1 {
+                return try prerendered(.list(kind, page: number), request)
             }
         }
         guard let (key, canonical) = PageKey.page(segments: segments, trailingSlash: request.path.hasSuffix("/")) else {
-            return try files.respond(to: request)
+            return try site.pages.files.respond(to: request)
         }
         guard canonical || segments.isEmpty else {
             let path = request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path + "/"
             return .redirect(to: path, status: .movedPermanently)
         }
-        return try page(key, request)
+        return try prerendered(key, request)
     }
 
     /// A pre-rendered page: the file as is (validators, 304) when there are no notices, else
     /// with the notices put in place of the marker.
-    private func page(_ key: PageKey, _ request: Request) throws -> Response {
-        catchUp()
-        let path = siteDirectory + "/" + key.file
+    private func prerendered(_ key: PageKey, _ request: Request) throws -> Response {
+        site.pages.catchUp()
+        let path = site.pages.directory + "/" + key.file
         if case .detail(let ref) = key { return try detailPage(ref, path: path, request, live: LiveMarks.applies(to: key)) }
         let notices = notices(for: request)
         func asFile() throws -> Response {
             let target = "/backoffice/" + key.file
             let rewritten = try Request(method: request.method, target: target, headers: request.headers, id: request.id)
             guard FileManager.default.fileExists(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
-            return try files.respond(to: rewritten)
+            return try site.pages.files.respond(to: rewritten)
         }
-        var live = LiveMarks.applies(to: key) ? runtime : nil
+        var live = LiveMarks.applies(to: key) ? site.runtime : nil
         guard notices != nil || live != nil else { return try asFile() }
         guard let data = FileManager.default.contents(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
         var page = String(decoding: data, as: UTF8.self)
@@ -78,7 +67,7 @@ extension SiteApp {
             // Without notices the page is the same for every reader: keep a validator.
             if notices == nil { return ContentTag.response(Array(page.utf8), for: request) }
         }
-        return html(Array(page.utf8))
+        return site.html(Array(page.utf8))
     }
 
     /// A pre-rendered detail page with its per-reader parts put in: the settings block for the
@@ -94,7 +83,7 @@ extension SiteApp {
             perReader = true
         }
         if let range = page.range(of: DetailPage.userPanelMarker.text) {
-            let (panel, cookie) = try userPanel(ref, request)
+            let (panel, cookie) = try UsersController(site: site).panel(ref, request)
             page.replaceSubrange(range, with: panel)
             setCookie = cookie
             perReader = true
@@ -103,51 +92,45 @@ extension SiteApp {
         if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
             page.replaceSubrange(range, with: notices)
         }
-        if live, let engine = runtime {
+        if live, let engine = site.runtime {
             page = LiveMarks.fill(page, engine: engine)
             // Live state is the same for every reader: keep a validator unless the page has per-reader parts.
             if !perReader && notices == nil && setCookie == nil { return ContentTag.response(Array(page.utf8), for: request) }
         }
         guard perReader || notices != nil else {
             let rewritten = try Request(method: request.method, target: "/backoffice/" + PageKey.detail(ref).file, headers: request.headers, id: request.id)
-            return try files.respond(to: rewritten)
+            return try site.pages.files.respond(to: rewritten)
         }
-        return html(Array(page.utf8), setCookie: setCookie)
+        return site.html(Array(page.utf8), setCookie: setCookie)
     }
 
     /// The object's settings as the reader's role may see them (`SettingsPresenter`).
     private func settingsBlock(_ ref: ObjectRef, _ request: Request) throws -> String {
-        guard let document = try head().document(ref), let settings = document["settings"] else { return "" }
-        let value = SettingsPresenter.levels(settings, objectID: ref.id, box: repository.secretBox, role: request.principal.role)
-        return String(decoding: try library.render("settings-view", value), as: UTF8.self)
-    }
-
-    /// "Saved as commit …" after a form's 303 (`?saved=<commit>`).
-    func savedNotice(_ request: Request) -> TrustedHTML? {
-        guard let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) else { return nil }
-        return Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)")
+        guard let document = try site.head().document(ref), let settings = document["settings"] else { return "" }
+        let value = SettingsPresenter.levels(settings, objectID: ref.id, box: site.repository.secretBox, role: request.principal.role)
+        return String(decoding: try site.library.render("settings-view", value), as: UTF8.self)
     }
 
     /// The banner and flash message for this request; nil when there is nothing to show.
     private func notices(for request: Request) -> String? {
-        var notices = currentBanner.text
-        if let saved = savedNotice(request) { notices += saved.text }
+        var notices = site.pages.currentBanner.text
+        if let saved = site.savedNotice(request) { notices += saved.text }
         if let deleted = request.query("deleted") {
             notices += Notices.message("Deleted \(deleted).").text
         }
         return notices.isEmpty ? nil : notices
     }
 
-    /// Whether a module is online: the runtime's live state when one is attached, else `moduleState`.
-    var onlineState: ModuleOnlineState {
-        guard let engine = runtime else { return moduleState }
+    /// Whether a module is online: the runtime's live state when one is attached, else the configured state.
+    private var onlineState: ModuleOnlineState {
+        guard let engine = site.runtime else { return site.moduleState }
         return ModuleOnlineState { engine.isOnline($0.id) }
     }
 
     /// A list filtered on the server: `q` (name, id, IP, email…), `zone` (systems), `name`, `ip`
-    /// and `state` (modules, `ModuleFilter`; online from `moduleState`).
+    /// and `state` (modules, `ModuleFilter`; online from `onlineState`).
     private func search(_ kind: Kind, _ request: Request) throws -> Response {
-        let snapshot = try head()
+        let snapshot = try site.head()
         let query = request.query("q").flatMap { $0.isEmpty ? nil : $0 }
         var candidates = snapshot.unordered(kind)
         var extra: [String] = []
@@ -168,11 +151,11 @@ extension SiteApp {
         if let query { candidates = candidates.filter { ListColumns.matches($0, query: query, in: snapshot) } }
         let ids = candidates.map(\.id).sorted()
         let page = Int(request.query("page") ?? "") ?? 1
-        let bytes = try renderer(snapshot).renderList(kind, ids: ids, page: page, query: query,
-                                                      extraQuery: extra.joined(separator: "&"), moduleFilter: moduleFilter)
-        if kind == .module, let engine = runtime {
-            return html(Array(LiveMarks.fill(String(decoding: bytes, as: UTF8.self), engine: engine).utf8))
+        let bytes = try site.renderer(snapshot).renderList(kind, ids: ids, page: page, query: query,
+                                                           extraQuery: extra.joined(separator: "&"), moduleFilter: moduleFilter)
+        if kind == .module, let engine = site.runtime {
+            return site.html(Array(LiveMarks.fill(String(decoding: bytes, as: UTF8.self), engine: engine).utf8))
         }
-        return html(bytes)
+        return site.html(bytes)
     }
 }
