@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["CLinuxShims", "Crypto"]),
         .target(name: "Auth", dependencies: ["ConfigRepo", "Crypto", "WebServer", "SiteGen"]),
-        .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Crypto", "Runtime", "SiteGen", "WebServer"]),
+        .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
         // What Swift drivers are written against: depends on Crypto (TLS, MD5) and nothing else of ours.
         .target(name: "DriverKit", dependencies: ["Crypto"]),
         .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",

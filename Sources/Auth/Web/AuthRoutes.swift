@@ -28,19 +28,21 @@ public enum AuthRoutes {
         Entry(method: .get, pattern: jwksPath, rule: .public),
     ]
 
+    /// Pages, password checks (scrypt) and state-file writes block: they run on
+    /// `BlockingWorkers`. The discovery documents and the authority are in-memory answers.
     static func add(to router: inout Router, service: AuthService) {
-        router.get("/auth/signin") { request in service.signInPage(request) }
-        router.post("/auth/signin") { request in try service.signIn(request) }
-        router.get("/auth/signout") { request in service.signOut(request) }
-        router.post("/auth/signout") { request in service.signOut(request) }
-        router.get("/auth/first-admin") { request in service.firstAdminPage(request) }
-        router.post("/auth/first-admin") { request in try service.createFirstAdmin(request) }
-        router.get("/auth/authority") { request in service.authority(request) }
-        router.get("/auth/oauth/authorize") { request in service.authorize(request, form: nil) }
-        router.post("/auth/oauth/authorize") { request in service.authorize(request, form: try FormBody.parse(request)) }
-        router.post("/auth/oauth/token") { request in service.token(request) }
-        router.post("/auth/oauth/revoke") { request in service.revoke(request) }
-        router.get("/.well-known/openid-configuration") { request in service.openIDConfiguration(request) }
-        router.get(jwksPath) { _ in service.jwks() }
+        router.get("/auth/signin", blocking: { request in service.signInPage(request) })
+        router.post("/auth/signin", blocking: { request in try service.signIn(request) })
+        router.get("/auth/signout", blocking: { request in service.signOut(request) })
+        router.post("/auth/signout", blocking: { request in service.signOut(request) })
+        router.get("/auth/first-admin", blocking: { request in service.firstAdminPage(request) })
+        router.post("/auth/first-admin", blocking: { request in try service.createFirstAdmin(request) })
+        router.add(.get, "/auth/authority", immediate: { request in service.authority(request) })
+        router.get("/auth/oauth/authorize", blocking: { request in service.authorize(request, form: nil) })
+        router.post("/auth/oauth/authorize", blocking: { request in service.authorize(request, form: try FormBody.parse(request)) })
+        router.post("/auth/oauth/token", blocking: { request in service.token(request) })
+        router.post("/auth/oauth/revoke", blocking: { request in service.revoke(request) })
+        router.add(.get, "/.well-known/openid-configuration", immediate: { request in service.openIDConfiguration(request) })
+        router.add(.get, jwksPath, immediate: { _ in service.jwks() })
     }
 }

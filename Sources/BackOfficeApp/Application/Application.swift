@@ -78,6 +78,12 @@ public final class Application: Sendable {
             auth = try Self.installAuth(on: &router, configuration, library: library, site: site, access: access)
         }
         self.router = router
+        // One watcher of the branch for every feature that follows it; the identity directory
+        // first (cheap), then the site's pages (a re-render).
+        let feed = HeadFeed()
+        if let directory = auth?.directory { feed.subscribe { _ in directory.invalidate() } }
+        feed.subscribe { [site] _ in site.headChanged() }
+        try feed.start(configuration.repository)
     }
 
     /// The `/auth/…` routes and the gate on every route; the test routes' rules with `testRoutes`.

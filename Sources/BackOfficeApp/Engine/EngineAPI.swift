@@ -16,17 +16,23 @@ public struct EngineAPI: Feature {
         // Literal routes first: the router takes the first pattern that matches.
         router.get(base + "/systems/:sys/types") { [self] request in try await Self.answer(request) { try types(request) } }
         router.get(base + "/systems/:sys/functions/:mod") { [self] request in try await Self.answer(request) { try functions(request) } }
-        router.post(base + "/systems/:sys/start") { [self] request in try await Self.answer(request) { try setSystemRunning(request, true) } }
-        router.post(base + "/systems/:sys/stop") { [self] request in try await Self.answer(request) { try setSystemRunning(request, false) } }
+        // Starting and stopping commits `running`: git work, on BlockingWorkers.
+        router.post(base + "/systems/:sys/start") { [self] request in try await Self.answer(request) { try await blocking { try setSystemRunning(request, true) } } }
+        router.post(base + "/systems/:sys/stop") { [self] request in try await Self.answer(request) { try await blocking { try setSystemRunning(request, false) } } }
         router.get(base + "/systems/:sys/:mod") { [self] request in try await Self.answer(request) { try systemState(request) } }
         router.get(base + "/systems/:sys/:mod/:key") { [self] request in try await Self.answer(request) { try systemState(request) } }
         router.post(base + "/systems/:sys/:mod/:method") { [self] request in try await Self.answer(request) { try await systemExec(request) } }
         router.get(base + "/modules/:id/state") { [self] request in try await Self.answer(request) { try moduleState(request) } }
         router.get(base + "/modules/:id/state/:key") { [self] request in try await Self.answer(request) { try moduleState(request) } }
-        router.post(base + "/modules/:id/start") { [self] request in try await Self.answer(request) { try setModuleRunning(request, true) } }
-        router.post(base + "/modules/:id/stop") { [self] request in try await Self.answer(request) { try setModuleRunning(request, false) } }
+        router.post(base + "/modules/:id/start") { [self] request in try await Self.answer(request) { try await blocking { try setModuleRunning(request, true) } } }
+        router.post(base + "/modules/:id/stop") { [self] request in try await Self.answer(request) { try await blocking { try setModuleRunning(request, false) } } }
         router.post(base + "/modules/:id/ping") { [self] request in try await Self.answer(request) { try ping(request) } }
         router.post(base + "/modules/:id/exec/:method") { [self] request in try await Self.answer(request) { try await moduleExec(request) } }
+    }
+
+    /// Runs blocking work (a commit) off the cooperative pool.
+    private func blocking(_ work: @escaping @Sendable () throws -> Response) async throws -> Response {
+        try await BlockingWorkers.shared.run(work)
     }
 
     /// Runs a handler for a signed-in caller (anyone else gets 401: a request no gate let

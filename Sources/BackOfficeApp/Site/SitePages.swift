@@ -45,7 +45,7 @@ final class SitePages: Sendable {
             return !queued
         }
         guard queue else { return }
-        DispatchQueue.global(qos: .utility).async { [self] in
+        BlockingWorkers.shared.execute { [self] in
             renderQueued.withLock { $0 = false }
             render()
         }

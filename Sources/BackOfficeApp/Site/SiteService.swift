@@ -20,7 +20,6 @@ public final class SiteService: Sendable {
     /// Whether a module is online for the module list's state filter when no runtime is
     /// attached (the configured `running`); with one, its live state (`onlineState`).
     let moduleState: ModuleOnlineState
-    private let watchToken = Mutex<WatchToken?>(nil)
     private let headObservers = Mutex<[@Sendable () -> Void]>([])
     private let runtimeEngine = Mutex<RuntimeEngine?>(nil)
     /// The render made at start (`render`), for the start-up line.
@@ -37,8 +36,8 @@ public final class SiteService: Sendable {
         accessLog = AccessLog(authDirectory: try StateFile.authDirectory(stateDirectory: stateDirectory))
     }
 
-    /// Renders the whole site into `siteDirectory` for the current head (and copies the assets),
-    /// then follows the branch (`start`).
+    /// Renders the whole site into `siteDirectory` for the current head (and copies the assets).
+    /// The application then feeds it every new head (`headChanged`).
     public static func render(repository: ConfigRepository, library: TemplateLibrary, templatesDirectory: String,
                               siteDirectory: String, stateDirectory: String) throws -> SiteService {
         let builder = SiteBuilder(library: library, directory: siteDirectory,
@@ -47,7 +46,7 @@ public final class SiteService: Sendable {
         try builder.copyAssets(from: templatesDirectory + "/assets")
         let site = try SiteService(repository: repository, builder: builder, library: library, siteDirectory: siteDirectory,
                                    stateDirectory: stateDirectory, firstRender: report)
-        site.start()
+        site.pages.checkBanner()
         return site
     }
 
@@ -65,16 +64,12 @@ public final class SiteService: Sendable {
 
     // MARK: - Following the branch
 
-    /// Follows the branch: every new head (from a form, `git push` or a commit in the working
-    /// tree) re-renders the affected pages and re-checks the head for the banner.
-    public func start() {
+    /// A new head (from a form, `git push` or a commit in the working tree): re-renders the
+    /// affected pages and re-checks the head for the banner. Called by the application's head
+    /// watch (`HeadFeed`), on its thread.
+    public func headChanged() {
+        refresh()
         pages.checkBanner()
-        let token = try? repository.watch { [weak self] _ in
-            guard let self else { return }
-            self.refresh()
-            self.pages.checkBanner()
-        }
-        watchToken.withLock { $0 = token }
     }
 
     /// After a commit: tells the head observers, then re-renders the affected pages now.

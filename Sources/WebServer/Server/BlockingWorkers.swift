@@ -38,6 +38,11 @@ public final class BlockingWorkers: Sendable {
         }
     }
 
+    /// Runs `work` on a worker thread without waiting for it (a background re-render).
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        submit(work)
+    }
+
     private func submit(_ job: @escaping Job) {
         let startThreads = state.withLock { state -> Bool in
             state.jobs.append(job)

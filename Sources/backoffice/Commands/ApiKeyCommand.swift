@@ -3,7 +3,6 @@
 import Auth
 import ConfigRepo
 import Glibc
-import WebServer
 
 /// `backoffice api-key create`: makes an API key for a user and prints `<id>.<secret>` once.
 /// Only a salted hash of the secret is committed (`api-keys/<id>.json`).

@@ -4,7 +4,6 @@ import Auth
 import ConfigRepo
 import Foundation
 import Glibc
-import WebServer
 
 /// `backoffice user add`: creates a user from the shell (the way to make the first admin
 /// without the one-time link). The user object is committed to the configuration repository;
