@@ -23,13 +23,15 @@ let package = Package(
         // The one wrapper over OpenSSL: random bytes, digests, HMAC, AES-GCM, key derivation, RSA, TLS client.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "Crypto"]),
-        .target(name: "Runtime", dependencies: ["ConfigRepo"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo", "DriverProtocol"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["CLinuxShims", "Crypto"]),
         .target(name: "Auth", dependencies: ["ConfigRepo", "Crypto", "WebServer", "SiteGen"]),
         .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
-        // What Swift drivers are written against: depends on Crypto (TLS, MD5) and nothing else of ours.
-        .target(name: "DriverKit", dependencies: ["Crypto"]),
+        // What the core and a driver process agree on: framing, version, error codes. No dependencies.
+        .target(name: "DriverProtocol"),
+        // What Swift drivers are written against: depends on DriverProtocol and Crypto (TLS, MD5), nothing else of ours.
+        .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto"]),
         .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
                                                             "DeviceSimulators"]),
 
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "BackOfficeAppTests", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
                                                               "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DriverProtocolTests", dependencies: ["DriverProtocol"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo", "TestSupport"]),

@@ -1,22 +1,24 @@
-/// Splits a byte stream into `\n`-terminated lines (driver protocol §1). A line longer than
-/// `maximumLength` is dropped whole and reported once as `.tooLong`.
-struct LineSplitter {
-    enum Piece: Equatable {
+/// JSON Lines framing (driver protocol §1): splits a byte stream into `\n`-terminated lines,
+/// without a trailing `\r` and skipping empty ones. A line longer than `maximumLength` is
+/// dropped whole and reported once as `.tooLong`. Both sides read with it.
+public struct LineFramer: Sendable {
+    public enum Piece: Equatable, Sendable {
         case line([UInt8])
+        /// A line of this many bytes was dropped.
         case tooLong(Int)
     }
 
-    let maximumLength: Int
+    public let maximumLength: Int
     private var partial: [UInt8] = []
     private var discarding = false
     private var discarded = 0
 
-    init(maximumLength: Int = 16 * 1024 * 1024) {
+    public init(maximumLength: Int = DriverProtocol.maximumLineLength) {
         self.maximumLength = maximumLength
     }
 
     /// Feeds bytes; returns the lines they complete.
-    mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+    public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
         var pieces: [Piece] = []
         var start = 0
         for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
@@ -35,6 +37,18 @@ struct LineSplitter {
         }
         append(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         return pieces
+    }
+
+    /// At end of file: the last line if it had no newline (nil when there is none, or it was too long).
+    public mutating func finish() -> [UInt8]? {
+        defer {
+            partial = []
+            discarding = false
+            discarded = 0
+        }
+        var line = partial
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        return discarding || line.isEmpty ? nil : line
     }
 
     private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
