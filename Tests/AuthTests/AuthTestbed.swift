@@ -60,7 +60,7 @@ final class AuthTestbed: @unchecked Sendable {
         router.addHealthCheck(version: "test")
         router.get("/backoffice/assets/*") { _ in .text("asset") }
         router.mountStatic("/backoffice", directory: state + "/site")
-        // The site's form routes, as SiteApp.mount registers them.
+        // Some of the site's form routes, as its controllers register them.
         for action in ["new", ":id/edit", ":id/delete", ":id/revert"] {
             router.post("/backoffice/:kind/" + action) { _ in .text("saved") }
         }
