@@ -17,6 +17,9 @@ final class SitePages: Sendable {
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     /// Whether a background render is queued (`renderSoon`).
     private let renderQueued = Mutex(false)
+    /// The background renders' own serial queue: one at a time, never waiting behind requests
+    /// on `BlockingWorkers` (a reader would then render the page itself in `catchUp`).
+    private let renderer = DispatchQueue(label: "backoffice.site.renderer", qos: .utility)
 
     init(repository: ConfigRepository, builder: SiteBuilder, directory: String) {
         self.repository = repository
@@ -45,7 +48,7 @@ final class SitePages: Sendable {
             return !queued
         }
         guard queue else { return }
-        BlockingWorkers.shared.execute { [self] in
+        renderer.async { [self] in
             renderQueued.withLock { $0 = false }
             render()
         }
