@@ -9,7 +9,7 @@ import Testing
     func problems(_ members: [String: JSONValue], id: String = "broker-cloud") -> [String] {
         let path = "brokers/\(id).json"
         let sealed = SecretSealer(box: Self.box).seal(ConfigDocument(ref: ObjectRef(.broker, id), members: members, version: nil, path: path))
-        let snapshot = Fixtures.sampleSnapshot([path: sealed.members])
+        let snapshot = SampleConfig.snapshot([path: sealed.members])
         return Validator(snapshot: snapshot).validateAll().map(\.description).filter { $0.hasPrefix("brokers/") }
     }
 
@@ -78,12 +78,12 @@ import Testing
 
     @Test func plainSecretsAndDuplicateNamesAreRefused() {
         let path = "brokers/broker-a.json"
-        var snapshot = Fixtures.sampleSnapshot([path: ["name": "Cloud", "host": "h", "username": "u", "password": "plain"],
+        var snapshot = SampleConfig.snapshot([path: ["name": "Cloud", "host": "h", "username": "u", "password": "plain"],
                                                 "brokers/broker-b.json": ["name": "cloud", "host": "h2"]])
         let found = Validator(snapshot: snapshot).validateAll().map(\.description).filter { $0.hasPrefix("brokers/") }
         #expect(found.contains { $0.hasPrefix("brokers/broker-a.json: password: must be an encrypted value (enc:v1:…)") })
         #expect(found.contains("brokers/broker-b.json: name: \"cloud\" is already used by broker \"broker-a\""))
-        snapshot = Fixtures.sampleSnapshot(["brokers/cloud.json": ["name": "Cloud", "host": "h"]])
+        snapshot = SampleConfig.snapshot(["brokers/cloud.json": ["name": "Cloud", "host": "h"]])
         #expect(Validator(snapshot: snapshot).validateAll().contains { $0.path == "brokers/cloud.json" })
     }
 

@@ -36,10 +36,10 @@ import Testing
     static func snapshot(_ edits: [String: [String: JSONValue]?] = [:]) -> Snapshot {
         var edits = edits
         edits["brokers/broker-harbourpoint-demo.json"] = .some(nil)
-        return RuntimeFixtures.snapshot(edits)
+        return SampleConfig.snapshot(edits)
     }
 
-    static func broker(_ id: String = "broker-test", port: Int, extra: [String: JSONValue] = [:], box: SecretBox = RuntimeFixtures.box) -> [String: JSONValue] {
+    static func broker(_ id: String = "broker-test", port: Int, extra: [String: JSONValue] = [:], box: SecretBox = SampleSecrets.box) -> [String: JSONValue] {
         var members: [String: JSONValue] = ["name": .string(id), "host": "127.0.0.1", "port": .int(port)]
         for (key, value) in extra { members[key] = value }
         let document = ConfigDocument(ref: ObjectRef(.broker, id), members: members, version: nil, path: "brokers/\(id).json")
@@ -48,7 +48,7 @@ import Testing
 
     func publisher(_ snapshot: Snapshot, status: StatusStore = StatusStore(), metrics: MetricsRegistry = MetricsRegistry(),
                    log: @escaping MQTTPublisher.Logger = { _ in }) -> (MQTTPublisher, StatusStore) {
-        let publisher = MQTTPublisher(status: status, box: RuntimeFixtures.box, metrics: metrics, log: log)
+        let publisher = MQTTPublisher(status: status, box: SampleSecrets.box, metrics: metrics, log: log)
         _ = status.watchAll { module, key, value in publisher.statusChanged(module: module, key: key, value: value) }
         publisher.apply(snapshot, directory: SystemDirectory(snapshot: snapshot))
         return (publisher, status)
@@ -91,7 +91,7 @@ import Testing
         status.set(module: "mod-l1-huddle-hvac", key: "mode", value: "cool")
         #expect(await eventually { subscriber.json(Self.hvacTopic + "/mode")?["value"] == "cool" })
 
-        var module = RuntimeFixtures.members("modules/mod-l1-huddle-hvac.json")
+        var module = SampleConfig.members("modules/mod-l1-huddle-hvac.json")
         module["custom_name"] = "Climate"
         let renamed = Self.snapshot(["brokers/broker-test.json": brokerFile, "modules/mod-l1-huddle-hvac.json": module])
         publisher.apply(renamed, directory: SystemDirectory(snapshot: renamed))
@@ -100,7 +100,7 @@ import Testing
         #expect(await eventually { subscriber.json(newTopic)?["value"] == "cool" })
 
         // A system moved to another level moves its topics.
-        var system = RuntimeFixtures.members("systems/sys-l1-huddle.json")
+        var system = SampleConfig.members("systems/sys-l1-huddle.json")
         system["zones"] = ["zone-harbourpoint", "zone-hp-tower", "zone-hp-l2"]
         let moved = Self.snapshot(["brokers/broker-test.json": brokerFile, "modules/mod-l1-huddle-hvac.json": module,
                                               "systems/sys-l1-huddle.json": system])

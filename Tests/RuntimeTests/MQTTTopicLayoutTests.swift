@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct MQTTTopicLayoutTests {
     func layout(_ edits: [String: [String: JSONValue]?] = [:]) -> MQTTTopicLayout {
-        let snapshot = RuntimeFixtures.snapshot(edits)
+        let snapshot = SampleConfig.snapshot(edits)
         return MQTTTopicLayout(snapshot: snapshot, directory: SystemDirectory(snapshot: snapshot))
     }
 
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func onlySystemsUnderAnOrgZoneArePublished() {
-        var system = RuntimeFixtures.members("systems/sys-l1-huddle.json")
+        var system = SampleConfig.members("systems/sys-l1-huddle.json")
         system["zones"] = ["zone-hp-tower", "zone-hp-l1"]
         let topics = layout(["systems/sys-l1-huddle.json": system])
         #expect(topics.stateTopics["mod-l1-huddle-hvac"] == nil)
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func aZoneTagAndANewZoneMoveTheTopics() {
-        var zone = RuntimeFixtures.members("zones/zone-hp-l1.json")
+        var zone = SampleConfig.members("zones/zone-hp-l1.json")
         zone["tags"] = ["area"]
         let topics = layout(["zones/zone-hp-l1.json": zone])
         #expect(topics.stateTopics["mod-l1-huddle-hvac"]
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func aModuleNameThatIsNotATopicLevelIsReportedNotPublished() {
-        var module = RuntimeFixtures.members("modules/mod-l1-huddle-hvac.json")
+        var module = SampleConfig.members("modules/mod-l1-huddle-hvac.json")
         module["custom_name"] = "HVAC/North"
         let topics = layout(["modules/mod-l1-huddle-hvac.json": module])
         #expect(topics.stateTopics["mod-l1-huddle-hvac"] == nil)
