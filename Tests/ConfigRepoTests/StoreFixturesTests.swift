@@ -74,6 +74,19 @@ struct StoreFixture {
     /// `git fsck --strict` exit status and output.
     func fsck() throws -> (status: Int32, output: String) { try runGit(["fsck", "--strict"], in: path) }
 
+    /// `git fsck --full --strict`, then `git verify-pack` of every pack: the failures' output.
+    func deepCheck() throws -> [String] {
+        var failures: [String] = []
+        let fsck = try runGit(["fsck", "--full", "--strict"], in: path)
+        if fsck.status != 0 { failures.append("fsck: \(fsck.output)") }
+        let packDirectory = path + "/.git/objects/pack"
+        for index in try FileManager.default.contentsOfDirectory(atPath: packDirectory) where index.hasSuffix(".idx") {
+            let verify = try runGit(["verify-pack", packDirectory + "/" + index], in: path)
+            if verify.status != 0 { failures.append("\(index): \(verify.output)") }
+        }
+        return failures
+    }
+
     /// The text of a file at the branch head.
     func text(_ file: String) throws -> String? {
         guard let head = store.head(), let found = try store.file(at: head, path: file) else { return nil }

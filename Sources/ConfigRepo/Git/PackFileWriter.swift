@@ -1,60 +1,63 @@
-import CGit2
-import CGit2Shim
-import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Streams a version-2 pack into libgit2's indexer, which stores it in the pack directory
-/// and writes its `.idx`: the 12-byte header, one entry per object (whole, or as an
-/// `OFS_DELTA` on an earlier entry), then the SHA-1 of everything before.
+/// Writes one version-2 pack and its index into a pack directory: the 12-byte header, one
+/// entry per object (whole, or as an `OFS_DELTA` on an earlier entry), the SHA-1 of all
+/// that; then the `.idx` with the sorted ids, CRC-32s and offsets. Both are written under
+/// temporary names and renamed into place, pack first: git finds packs by their index, so
+/// no reader ever sees a pack that is not whole.
 ///
-/// Entries are deflated at zlib level 1: packing runs beside the writers, and size comes
-/// from the deltas, not from the compression level.
+/// Entries are deflated at zlib level 1: size comes from the deltas, and writes are on the
+/// commit path.
 final class PackFileWriter {
-    private let indexer: OpaquePointer
-    private let hash: OpaquePointer
+    private let packDirectory: String
+    private let deflater: Deflater
+    private let hash = SHA1()
+    private var descriptor: Int32
+    private let temporaryPath: String
     private var buffer: [UInt8] = []
-    private var offset = 0
-    private var progress = git_indexer_progress()
-    /// Objects written so far.
-    private(set) var count = 0
+    private var written = 0
+    private let expectedCount: Int
+    private var entries: [(id: ObjectID, offset: Int, crc: UInt32)] = []
 
     /// Starts a pack of exactly `objectCount` entries in `packDirectory`.
-    init(packDirectory: String, objectCount: Int) throws(GitError) {
-        var options = git_indexer_options()
-        try GitError.check(git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), "indexer options")
-        var indexer: OpaquePointer?
-        try GitError.check(git_indexer_new(&indexer, packDirectory, 0, nil, &options), "git_indexer_new")
-        guard let hash = EVP_MD_CTX_new(), EVP_DigestInit_ex(hash, EVP_sha1(), nil) == 1 else {
-            git_indexer_free(indexer)
-            throw GitError(code: -1, message: "cannot start SHA-1", operation: "write pack")
-        }
-        self.indexer = indexer!
-        self.hash = hash
+    init(packDirectory: String, objectCount: Int, deflater: Deflater) throws(GitError) {
+        self.packDirectory = packDirectory
+        self.deflater = deflater
+        expectedCount = objectCount
+        (descriptor, temporaryPath) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_pack_")
+        entries.reserveCapacity(objectCount)
         buffer.append(contentsOf: Array("PACK".utf8))
-        appendBigEndian(2)
+        appendBigEndian(UInt32(2))
         appendBigEndian(UInt32(objectCount))
     }
 
     deinit {
-        git_indexer_free(indexer)
-        EVP_MD_CTX_free(hash)
+        // Not finished: nothing half-written stays behind.
+        if descriptor >= 0 {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
     }
 
-    /// Appends a whole object of `type` (commit, tree, blob or tag); returns its offset.
-    @discardableResult
-    func appendWhole(type: git_object_t, data: UnsafeRawBufferPointer) throws(GitError) -> Int {
-        let start = offset + buffer.count
-        appendEntryHeader(type: UInt8(truncatingIfNeeded: type.rawValue), size: data.count)
-        guard appendDeflated(data) else { throw GitError(code: -1, message: "zlib deflate failed", operation: "write pack") }
-        count += 1
-        try flushIfLarge()
+    /// Appends a whole object; returns its offset.
+    func appendWhole(_ id: ObjectID, type: ObjectType, data: UnsafeRawBufferPointer) throws(GitError) -> Int {
+        let start = written + buffer.count
+        let entryStart = buffer.count
+        appendEntryHeader(type: type.rawValue, size: data.count)
+        deflater.deflate(data, appendingTo: &buffer)
+        try record(id, start: start, entryStart: entryStart)
         return start
     }
 
     /// Appends `delta` (see ``PrefixSuffixDelta``) against the entry at `baseOffset`;
     /// returns the new entry's offset.
-    @discardableResult
-    func appendDelta(_ delta: [UInt8], baseOffset: Int) throws(GitError) -> Int {
-        let start = offset + buffer.count
+    func appendDelta(_ id: ObjectID, delta: [UInt8], baseOffset: Int) throws(GitError) -> Int {
+        let start = written + buffer.count
+        let entryStart = buffer.count
         appendEntryHeader(type: 6, size: delta.count)  // OBJ_OFS_DELTA
         // The distance back to the base, big-endian 7-bit groups, each continuation
         // group stored minus one.
@@ -67,28 +70,46 @@ final class PackFileWriter {
             distance >>= 7
         }
         buffer.append(contentsOf: encoded.reversed())
-        let deflated = delta.withUnsafeBytes { raw in appendDeflated(raw) }
-        guard deflated else { throw GitError(code: -1, message: "zlib deflate failed", operation: "write pack") }
-        count += 1
-        try flushIfLarge()
+        delta.withUnsafeBytes { deflater.deflate($0, appendingTo: &buffer) }
+        try record(id, start: start, entryStart: entryStart)
         return start
     }
 
-    /// Writes the checksum, lets the indexer finish the `.pack` and `.idx`, and returns
-    /// the pack's name (the hex after `pack-`).
-    func finish() throws(GitError) -> String {
+    /// Writes the checksum and the index, moves both into place and returns the pack, open.
+    func finish() throws(GitError) -> PackFile {
+        guard entries.count == expectedCount else {
+            throw GitError.corrupt("pack holds \(entries.count) objects, announced \(expectedCount)", operation: "write pack")
+        }
         try flush()
-        var digest = [UInt8](repeating: 0, count: 20)
-        guard EVP_DigestFinal_ex(hash, &digest, nil) == 1 else {
-            throw GitError(code: -1, message: "cannot finish SHA-1", operation: "write pack")
+        let checksum = hash.finish()
+        checksum.append(to: &buffer)
+        try flush(hashing: false)
+        try Self.seal(descriptor, temporaryPath)
+        descriptor = -1
+        let base = packDirectory + "/pack-" + checksum.hex
+        try Self.move(temporaryPath, to: base + ".pack")
+
+        let index = indexBytes(packChecksum: checksum)
+        let (indexDescriptor, indexTemporary) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_idx_")
+        do {
+            try Self.writeAll(index[...], to: indexDescriptor, path: indexTemporary)
+            try Self.seal(indexDescriptor, indexTemporary)
+        } catch {
+            close(indexDescriptor)
+            unlink(indexTemporary)
+            throw error
         }
-        let appended = digest.withUnsafeBytes { raw in git_indexer_append(indexer, raw.baseAddress, raw.count, &progress) }
-        try GitError.check(appended, "git_indexer_append")
-        try GitError.check(git_indexer_commit(indexer, &progress), "git_indexer_commit")
-        guard let name = git_indexer_name(indexer) else {
-            throw GitError(code: -1, message: "indexer gave no pack name", operation: "write pack")
-        }
-        return String(cString: name)
+        try Self.move(indexTemporary, to: base + ".idx")
+        if GitLibrary.fsyncEnabled { Self.syncDirectory(packDirectory) }
+        return try PackFile(indexPath: base + ".idx")
+    }
+
+    // MARK: Entries
+
+    private func record(_ id: ObjectID, start: Int, entryStart: Int) throws(GitError) {
+        let crc = buffer.withUnsafeBytes { Zlib.crc32(UnsafeRawBufferPointer(rebasing: $0[entryStart...])) }
+        entries.append((id, start, crc))
+        if buffer.count >= 1 << 20 { try flush() }
     }
 
     /// Type (3 bits) and size: 4 bits in the first byte, then 7 bits per byte.
@@ -103,39 +124,95 @@ final class PackFileWriter {
         buffer.append(byte)
     }
 
-    /// Appends `data` as one zlib stream; false when zlib fails.
-    private func appendDeflated(_ data: UnsafeRawBufferPointer) -> Bool {
-        let bound = cgit2_deflate_bound(data.count)
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: bound))
-        let written = buffer.withUnsafeMutableBytes { out in
-            cgit2_deflate(1, data.baseAddress, data.count, out.baseAddress! + start, bound)
-        }
-        guard written >= 0 else {
-            buffer.removeLast(bound)
-            return false
-        }
-        buffer.removeLast(bound - Int(written))
-        return true
-    }
-
     private func appendBigEndian(_ value: UInt32) {
         withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
     }
 
-    private func flushIfLarge() throws(GitError) {
-        if buffer.count >= 1 << 20 { try flush() }
+    /// Hands the buffered bytes to the hash and the file.
+    private func flush(hashing: Bool = true) throws(GitError) {
+        guard !buffer.isEmpty else { return }
+        if hashing { buffer.withUnsafeBytes { hash.update($0) } }
+        try Self.writeAll(buffer[...], to: descriptor, path: temporaryPath)
+        written += buffer.count
+        buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Hands the buffered bytes to the hash and the indexer.
-    private func flush() throws(GitError) {
-        guard !buffer.isEmpty else { return }
-        let code = buffer.withUnsafeBytes { raw -> Int32 in
-            guard EVP_DigestUpdate(hash, raw.baseAddress, raw.count) == 1 else { return -1 }
-            return git_indexer_append(indexer, raw.baseAddress, raw.count, &progress)
+    // MARK: The index
+
+    /// The `.idx`: header, fan-out, sorted ids, CRC-32s, 31-bit offsets (with a table of
+    /// 64-bit ones past 2 GiB), the pack's checksum and the index's own.
+    private func indexBytes(packChecksum: ObjectID) -> [UInt8] {
+        let sorted = entries.sorted { $0.id < $1.id }
+        var index: [UInt8] = []
+        index.reserveCapacity(8 + 1024 + sorted.count * 28 + 40)
+        func append(_ value: UInt32) { withUnsafeBytes(of: value.bigEndian) { index.append(contentsOf: $0) } }
+        append(0xff74_4f63)
+        append(2)
+        var counts = [UInt32](repeating: 0, count: 256)
+        for entry in sorted { counts[Int(entry.id.firstByte)] += 1 }
+        var total: UInt32 = 0
+        for count in counts {
+            total += count
+            append(total)
         }
-        try GitError.check(code, "git_indexer_append")
-        offset += buffer.count
-        buffer.removeAll(keepingCapacity: true)
+        for entry in sorted { entry.id.append(to: &index) }
+        for entry in sorted { append(entry.crc) }
+        var large: [UInt64] = []
+        for entry in sorted {
+            if entry.offset < 0x8000_0000 {
+                append(UInt32(entry.offset))
+            } else {
+                append(0x8000_0000 | UInt32(large.count))
+                large.append(UInt64(entry.offset))
+            }
+        }
+        for value in large { withUnsafeBytes(of: value.bigEndian) { index.append(contentsOf: $0) } }
+        packChecksum.append(to: &index)
+        hash.update(index)
+        hash.finish().append(to: &index)
+        return index
+    }
+
+    // MARK: Files
+
+    private static func temporaryFile(in directory: String, prefix: String) throws(GitError) -> (Int32, String) {
+        var template = Array((directory + "/" + prefix + "XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw GitError.system(errno, "create a pack in \(directory)") }
+        return (descriptor, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+    }
+
+    private static func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: Int32, path: String) throws(GitError) {
+        var remaining = bytes
+        while !remaining.isEmpty {
+            let count = remaining.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw GitError.system(errno, "write \(path)")
+            }
+            remaining = remaining.dropFirst(count)
+        }
+    }
+
+    /// Syncs when asked to, makes the file read-only as git does, and closes it.
+    private static func seal(_ descriptor: Int32, _ path: String) throws(GitError) {
+        defer { close(descriptor) }
+        if GitLibrary.fsyncEnabled, fsync(descriptor) != 0 { throw GitError.system(errno, "sync \(path)") }
+        fchmod(descriptor, 0o444)
+    }
+
+    private static func move(_ from: String, to: String) throws(GitError) {
+        guard rename(from, to) == 0 else {
+            let number = errno
+            unlink(from)
+            throw GitError.system(number, "move \(from) to \(to)")
+        }
+    }
+
+    private static func syncDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
     }
 }

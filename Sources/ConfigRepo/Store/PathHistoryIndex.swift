@@ -1,0 +1,192 @@
+import Foundation
+import Synchronization
+
+/// Which files each commit changed against its first parent: recorded as the store makes
+/// commits, learnt on first use for commits made elsewhere, kept in memory and in an
+/// append-only file of the cache directory. The history of one file is then a walk along
+/// first parents in memory, not a read of every commit's trees (3.6 s for 30,000 commits).
+///
+/// A record is a fact about a commit id (its first parent and its diff against it never
+/// change), so the file is never stale: a rewritten branch only adds records. A torn or
+/// corrupt tail (a process killed mid-append) is cut off when the file is read.
+final class PathHistoryIndex: Sendable {
+    static let fileName = "path-history-v1"
+    private static let magic = Array("BackOffice path history v1\n".utf8)
+
+    /// What one commit changed.
+    struct Entry: Sendable {
+        /// The first parent; nil for a root commit (whose entry lists every file).
+        var parent: ObjectID?
+        /// Ids of the changed paths (see `State.paths`).
+        var paths: [Int32]
+    }
+
+    private struct State {
+        var loaded = false
+        var entries: [ObjectID: Entry] = [:]
+        var pathIDs: [String: Int32] = [:]
+        var paths: [String] = []
+        var descriptor: Int32 = -1
+
+        mutating func id(of path: String) -> Int32 {
+            if let id = pathIDs[path] { return id }
+            let id = Int32(paths.count)
+            paths.append(path)
+            pathIDs[path] = id
+            return id
+        }
+    }
+
+    /// The file, or nil to keep the index in memory only.
+    private let file: String?
+    private let state = Mutex(State())
+
+    init(file: String?) {
+        self.file = file
+    }
+
+    deinit {
+        state.withLock { if $0.descriptor >= 0 { close($0.descriptor) } }
+    }
+
+    /// Records what `commit` (whose first parent is `parent`) changed.
+    func record(_ commit: ObjectID, parent: ObjectID?, changedPaths: [String]) {
+        state.withLock { state in
+            if state.loaded || file == nil {
+                state.loaded = true
+                guard state.entries[commit] == nil else { return }
+                state.entries[commit] = Entry(parent: parent, paths: changedPaths.map { state.id(of: $0) })
+            }
+            append(commit, parent: parent, paths: changedPaths, state: &state)
+        }
+    }
+
+    /// The commits on the first-parent line from `head` that changed `path`, newest first, at
+    /// most `limit`. `learn(commit)` gives the first parent and changed paths of a commit the
+    /// index does not know; it runs without the index's lock held, so writers never wait for it.
+    func commits(changing path: String, from head: ObjectID, limit: Int?,
+                 learn: (ObjectID) throws -> (parent: ObjectID?, paths: [String])) rethrows -> [ObjectID] {
+        var result: [ObjectID] = []
+        var next: ObjectID? = head
+        while let commit = next {
+            if let limit, result.count >= limit { break }
+            let known: (entry: Entry, pathID: Int32?)? = state.withLock { state in
+                loadIfNeeded(&state)
+                return state.entries[commit].map { ($0, state.pathIDs[path]) }
+            }
+            if let known {
+                if let pathID = known.pathID, known.entry.paths.contains(pathID) { result.append(commit) }
+                next = known.entry.parent
+                continue
+            }
+            let learnt = try learn(commit)
+            record(commit, parent: learnt.parent, changedPaths: learnt.paths)
+            if learnt.paths.contains(path) { result.append(commit) }
+            next = learnt.parent
+        }
+        return result
+    }
+
+    // MARK: The file
+
+    private func loadIfNeeded(_ state: inout State) {
+        guard !state.loaded else { return }
+        state.loaded = true
+        guard let file, let data = FileManager.default.contents(atPath: file) else { return }
+        let bytes = [UInt8](data)
+        guard bytes.starts(with: Self.magic) else {
+            truncate(file, 0)  // Another format: start again.
+            return
+        }
+        var position = Self.magic.count
+        while let (record, end) = Self.parseRecord(bytes, at: position) {
+            if state.entries[record.commit] == nil {
+                state.entries[record.commit] = Entry(parent: record.parent, paths: record.paths.map { state.id(of: $0) })
+            }
+            position = end
+        }
+        if position < bytes.count { truncate(file, off_t(position)) }
+    }
+
+    private struct Record {
+        var commit: ObjectID
+        var parent: ObjectID?
+        var paths: [String]
+    }
+
+    /// One record: body length (4 bytes), body, CRC-32 of the body (4 bytes). The body is the
+    /// commit id, a flag and the parent id when there is one, the path count (4 bytes), and
+    /// each path as its length (2 bytes) and UTF-8 bytes. Integers are big-endian.
+    private static func parseRecord(_ bytes: [UInt8], at start: Int) -> (Record, Int)? {
+        func u32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        guard start + 8 <= bytes.count else { return nil }
+        let length = u32(start)
+        let body = start + 4, end = body + length + 4
+        guard length >= 25, end <= bytes.count else { return nil }
+        let crc = bytes.withUnsafeBytes { Zlib.crc32(UnsafeRawBufferPointer(rebasing: $0[body..<(body + length)])) }
+        guard UInt32(u32(body + length)) == crc else { return nil }
+        return bytes.withUnsafeBytes { raw -> (Record, Int)? in
+            var position = body
+            let commit = ObjectID(bytes: UnsafeRawBufferPointer(rebasing: raw[position..<(position + 20)]))
+            position += 20
+            var parent: ObjectID?
+            if raw[position] == 1 {
+                guard position + 21 <= body + length else { return nil }
+                parent = ObjectID(bytes: UnsafeRawBufferPointer(rebasing: raw[(position + 1)..<(position + 21)]))
+                position += 20
+            }
+            position += 1
+            guard position + 4 <= body + length else { return nil }
+            let count = u32(position)
+            position += 4
+            var paths: [String] = []
+            paths.reserveCapacity(count)
+            for _ in 0..<count {
+                guard position + 2 <= body + length else { return nil }
+                let size = Int(raw[position]) << 8 | Int(raw[position + 1])
+                position += 2
+                guard position + size <= body + length else { return nil }
+                paths.append(String(decoding: UnsafeRawBufferPointer(rebasing: raw[position..<(position + size)]), as: UTF8.self))
+                position += size
+            }
+            guard position == body + length else { return nil }
+            return (Record(commit: commit, parent: parent, paths: paths), end)
+        }
+    }
+
+    /// Appends a record with one `write`, so records of concurrent processes never interleave.
+    private func append(_ commit: ObjectID, parent: ObjectID?, paths: [String], state: inout State) {
+        guard let file else { return }
+        if state.descriptor < 0 {
+            let descriptor = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { return }
+            var status = stat()
+            if fstat(descriptor, &status) == 0, status.st_size == 0 {
+                _ = Self.magic.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            }
+            state.descriptor = descriptor
+        }
+        var body: [UInt8] = []
+        commit.append(to: &body)
+        if let parent {
+            body.append(1)
+            parent.append(to: &body)
+        } else {
+            body.append(0)
+        }
+        let kept = paths.filter { $0.utf8.count <= 0xffff }
+        withUnsafeBytes(of: UInt32(kept.count).bigEndian) { body.append(contentsOf: $0) }
+        for path in kept {
+            body.append(UInt8(path.utf8.count >> 8))
+            body.append(UInt8(path.utf8.count & 0xff))
+            body.append(contentsOf: path.utf8)
+        }
+        var record: [UInt8] = []
+        record.reserveCapacity(body.count + 8)
+        withUnsafeBytes(of: UInt32(body.count).bigEndian) { record.append(contentsOf: $0) }
+        record += body
+        let crc = body.withUnsafeBytes { Zlib.crc32($0) }
+        withUnsafeBytes(of: crc.bigEndian) { record.append(contentsOf: $0) }
+        _ = record.withUnsafeBytes { write(state.descriptor, $0.baseAddress, $0.count) }
+    }
+}
