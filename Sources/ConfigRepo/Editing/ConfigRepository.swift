@@ -40,15 +40,7 @@ public final class ConfigRepository: Sendable {
                 for path in try store.changes(from: previous, to: head) {
                     changes[path] = .some(try store.file(at: head, path: path))
                 }
-                // A removed copy of a duplicated object: the copy left behind is read again so
-                // it takes the object's place (and loses its "also at" problem).
-                for case (let path, nil) in changes {
-                    guard case .object(let ref) = RepoPath(path) else { continue }
-                    for other in cached.duplicatePaths(of: ref) where changes[other] == nil {
-                        changes[other] = .some(try store.file(at: head, path: other))
-                    }
-                }
-                next = cached.applying(changes, commit: head)
+                next = try advance(cached, by: changes, to: head)
             } else if let head {
                 next = Snapshot(commit: head, files: try store.files(at: head))
             } else {
@@ -57,6 +49,39 @@ public final class ConfigRepository: Sendable {
             cache.withLock { $0 = next }
             return next
         }
+    }
+
+    /// `snapshot` with `changes` (path → new file, nil when removed) applied, labelled `commit`.
+    private func advance(_ snapshot: Snapshot, by changes: [String: RepoFile?], to commit: ObjectID) throws(StoreError) -> Snapshot {
+        var changes = changes
+        // A removed copy of a duplicated object: the copy left behind is read again so
+        // it takes the object's place (and loses its "also at" problem).
+        for case (let path, nil) in changes {
+            guard case .object(let ref) = RepoPath(path) else { continue }
+            for other in snapshot.duplicatePaths(of: ref) where changes[other] == nil {
+                changes[other] = .some(try store.file(at: commit, path: other))
+            }
+        }
+        return snapshot.applying(changes, commit: commit)
+    }
+
+    /// The snapshot after a commit this repository just made on `base`: `base` with the files
+    /// the commit wrote, nothing read back from git. When the cache has moved past `base`
+    /// meanwhile (another writer's commit was read first), the head is read as usual.
+    private func snapshot(after commit: CommitInfo, wrote files: [FileChange], on base: Snapshot) throws(StoreError) -> Snapshot {
+        guard !commit.isUnchangedHead, let parent = base.commit, commit.parents == [parent] else { return try headSnapshot() }
+        let advanced = try refreshLock.withLock { _ throws(StoreError) -> Snapshot? in
+            guard cache.withLock({ $0?.commit }) == parent else { return nil }
+            var changes: [String: RepoFile?] = [:]
+            for file in files {
+                changes[file.path] = .some(file.content.map { RepoFile(path: file.path, blob: .blob($0), bytes: $0) })
+            }
+            let next = try advance(base, by: changes, to: commit.id)
+            cache.withLock { $0 = next }
+            return next
+        }
+        if let advanced { return advanced }
+        return try headSnapshot()
     }
 
     /// The snapshot of any revision (`HEAD~2`, a commit id, a branch name).
@@ -114,8 +139,9 @@ public final class ConfigRepository: Sendable {
             }
             let text = message ?? describe(entries, plan: plan, base: base)
             do {
-                let info = try store.commit(plan.fileChanges, author: author, message: text)
-                let snapshot = try headSnapshot()
+                let files = plan.fileChanges
+                let info = try store.commit(files, author: author, message: text)
+                let snapshot = try self.snapshot(after: info, wrote: files, on: base)
                 return WriteResult(commit: info, changed: plan.changes.keys.sorted(), changedDeployment: plan.deployment != nil,
                                    snapshot: snapshot)
             } catch .conflict(let path, let expected, _) where path == RepoPath.deploymentFile {

@@ -56,10 +56,31 @@ struct GitCommit {
     }
 }
 
+extension GitCommit {
+    /// A commit's tree and first parent, read from the first header lines only (no
+    /// signature or message is decoded).
+    static func treeAndFirstParent(_ id: ObjectID, from reader: some ObjectReader) throws(GitError) -> (tree: ObjectID, parent: ObjectID?) {
+        let object = try reader.read(id)
+        guard object.type == .commit else { throw GitError.corrupt("\(id.hex) is a \(object.type.name), not a commit") }
+        return try object.bytes.withGitBytes { (raw: UnsafeRawBufferPointer) throws(GitError) in
+            // "tree <40 hex>\n" then optionally "parent <40 hex>\n".
+            func hexID(after prefix: String, at offset: Int) -> ObjectID? {
+                let prefixBytes = Array(prefix.utf8)
+                let end = offset + prefixBytes.count + 40
+                guard end < raw.count, raw[end] == UInt8(ascii: "\n"),
+                      prefixBytes.indices.allSatisfy({ raw[offset + $0] == prefixBytes[$0] }) else { return nil }
+                return ObjectID(hex: String(decoding: UnsafeRawBufferPointer(rebasing: raw[(offset + prefixBytes.count)..<end]), as: UTF8.self))
+            }
+            guard let tree = hexID(after: "tree ", at: 0) else { throw GitError.corrupt("commit \(id.hex) does not start with its tree") }
+            return (tree, hexID(after: "parent ", at: 46))
+        }
+    }
+}
+
 extension ObjectReader {
     /// The root tree of a commit.
     func treeID(ofCommit id: ObjectID) throws(GitError) -> ObjectID {
-        try GitCommit(id, from: self).tree
+        try GitCommit.treeAndFirstParent(id, from: self).tree
     }
 
     /// A commit's id, author, message and parents.

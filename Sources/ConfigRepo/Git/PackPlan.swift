@@ -58,8 +58,7 @@ struct PackPlan {
         mutating func pairCommits(_ ids: [ObjectID]) throws(GitError) {
             var commits: [ObjectID: (tree: ObjectID, parent: ObjectID?)] = [:]
             for id in ids {
-                let commit = try GitCommit(id, from: reader)
-                commits[id] = (commit.tree, commit.parents.first)
+                commits[id] = try GitCommit.treeAndFirstParent(id, from: reader)
             }
             // Parents before children: a depth-first walk along first parents in the set.
             var ordered: [ObjectID] = []

@@ -10,11 +10,9 @@ extension ConfigStore {
         return try reading {
             guard let head = head() else { return [] }
             let commits = try pathHistory.commits(changing: path, from: head, limit: limit) { commit in
-                let parsed = try GitCommit(commit, from: objects)
-                guard let parent = parsed.parents.first else {
-                    return (nil, try objects.listBlobs(inTree: parsed.tree).map(\.path))
-                }
-                return (parent, try objects.changedPaths(from: try objects.treeID(ofCommit: parent), to: parsed.tree))
+                let (tree, parent) = try GitCommit.treeAndFirstParent(commit, from: objects)
+                guard let parent else { return (nil, try objects.listBlobs(inTree: tree).map(\.path)) }
+                return (parent, try objects.changedPaths(from: try objects.treeID(ofCommit: parent), to: tree))
             }
             return try commits.map { try objects.commitInfo($0) }
         }

@@ -52,12 +52,13 @@ final class WorkingTreeFollower: Sendable {
         state = Mutex(State(matchedTree: matchedTree))
     }
 
-    /// How long a requested catch-up waits for more commits: at least 100 ms, and four times
+    /// How long a requested catch-up waits for more commits: at least 100 ms, and ten times
     /// what the last catch-up took. A catch-up reads and rewrites the index (62,000 entries in
-    /// the benchmark's repository, 25–40 ms), so under a stream of commits the follower stays
-    /// under a fifth of a core instead of competing with the writers.
+    /// the benchmark's repository, 25–40 ms of CPU), so under a stream of commits the follower
+    /// takes a tenth of a core at most (at four times it took a fifth of the whole process's
+    /// CPU in `perf`) and the working tree lags a burst by about a third of a second.
     private var coalescingDelay: Double {
-        state.withLock { max(0.1, 4 * $0.lastCatchUpSeconds) }
+        state.withLock { max(0.1, 10 * $0.lastCatchUpSeconds) }
     }
 
     /// Asks for a catch-up; several requests before it runs make one.
