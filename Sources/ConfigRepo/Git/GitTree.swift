@@ -88,6 +88,79 @@ struct GitTree {
         })
     }
 
+    /// One side of a difference between two trees: an entry's mode and id.
+    struct Side {
+        var mode: UInt32
+        var id: ObjectID
+        var isTree: Bool { mode == RawTreeEntry.directoryMode }
+        var isBlob: Bool { !isTree && mode != RawTreeEntry.submoduleMode }
+    }
+
+    /// Calls `body(name, old, new)` for every entry that differs between `old` and `new`
+    /// (nil: the empty tree) in id or mode, or exists on one side only (a file and a folder of
+    /// the same name are two entries). Walks both raw trees in step, so unchanged entries cost
+    /// a byte comparison and no allocation.
+    static func differences(_ old: GitTree?, _ new: GitTree?,
+                            _ body: (UnsafeRawBufferPointer, Side?, Side?) throws(GitError) -> Void) throws(GitError) {
+        try (old?.bytes ?? []).withGitBytes { (before: UnsafeRawBufferPointer) throws(GitError) in
+            try (new?.bytes ?? []).withGitBytes { (after: UnsafeRawBufferPointer) throws(GitError) in
+                var left = Cursor(raw: before), right = Cursor(raw: after)
+                try left.advance(old?.id)
+                try right.advance(new?.id)
+                while left.entry != nil || right.entry != nil {
+                    let order: Int
+                    switch (left.entry, right.entry) {
+                    case let (l?, r?): order = RawTreeEntry.compare(l.name, l.side.isTree, r.name, r.side.isTree)
+                    case (nil, _): order = 1
+                    case (_, nil): order = -1
+                    }
+                    if order < 0 {
+                        try body(left.entry!.name, left.entry!.side, nil)
+                        try left.advance(old?.id)
+                    } else if order > 0 {
+                        try body(right.entry!.name, nil, right.entry!.side)
+                        try right.advance(new?.id)
+                    } else {
+                        let (l, r) = (left.entry!, right.entry!)
+                        if l.side.id != r.side.id || l.side.mode != r.side.mode { try body(r.name, l.side, r.side) }
+                        try left.advance(old?.id)
+                        try right.advance(new?.id)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads a raw tree entry by entry.
+    private struct Cursor {
+        let raw: UnsafeRawBufferPointer
+        var position = 0
+        var entry: (name: UnsafeRawBufferPointer, side: Side)?
+
+        init(raw: UnsafeRawBufferPointer) {
+            self.raw = raw
+        }
+
+        mutating func advance(_ tree: ObjectID?) throws(GitError) {
+            guard position < raw.count else {
+                entry = nil
+                return
+            }
+            var mode: UInt32 = 0
+            while position < raw.count && raw[position] != UInt8(ascii: " ") {
+                mode = mode &* 8 &+ UInt32(raw[position] &- UInt8(ascii: "0"))
+                position += 1
+            }
+            let nameStart = position + 1
+            var nul = nameStart
+            while nul < raw.count && raw[nul] != 0 { nul += 1 }
+            guard nul + 21 <= raw.count else { throw GitError.corrupt("tree \(tree?.hex ?? "") is truncated") }
+            let id = ObjectID(bytes: UnsafeRawBufferPointer(rebasing: raw[(nul + 1)..<(nul + 21)]))
+            entry = (UnsafeRawBufferPointer(rebasing: raw[nameStart..<nul]), Side(mode: mode, id: id))
+            position = nul + 21
+        }
+    }
+
     /// Every entry, in tree order.
     func entries() throws(GitError) -> [RawTreeEntry] {
         var result: [RawTreeEntry] = []

@@ -56,28 +56,17 @@ extension ObjectReader {
 
     private func collectChanges(_ old: ObjectID?, _ new: ObjectID?, prefix: String, into paths: inout [String]) throws(GitError) {
         if old == new { return }
-        let before = try old.map { id throws(GitError) in try GitTree(id, from: self).entries() } ?? []
-        let after = try new.map { id throws(GitError) in try GitTree(id, from: self).entries() } ?? []
-        var i = 0, j = 0
-        while i < before.count || j < after.count {
-            let was: RawTreeEntry?, now: RawTreeEntry?
-            if i < before.count, j < after.count {
-                let order = before[i].name == after[j].name && before[i].isTree == after[j].isTree ? 0
-                    : (RawTreeEntry.gitOrder(before[i], after[j]) ? -1 : 1)
-                was = order <= 0 ? before[i] : nil
-                now = order >= 0 ? after[j] : nil
-            } else {
-                was = i < before.count ? before[i] : nil
-                now = j < after.count ? after[j] : nil
-            }
-            if was != nil { i += 1 }
-            if now != nil { j += 1 }
-            let path = prefix + (was ?? now)!.name
+        let before = try old.map { id throws(GitError) in try GitTree(id, from: self) }
+        let after = try new.map { id throws(GitError) in try GitTree(id, from: self) }
+        var subtrees: [(String, ObjectID?, ObjectID?)] = []
+        try GitTree.differences(before, after) { name, was, now in
+            let path = prefix + String(decoding: name, as: UTF8.self)
             if was?.isTree == true || now?.isTree == true {
-                try collectChanges(was?.id, now?.id, prefix: path + "/", into: &paths)
-            } else if was?.id != now?.id || was?.mode != now?.mode {
+                subtrees.append((path, was?.id, now?.id))
+            } else {
                 paths.append(path)
             }
         }
+        for (path, was, now) in subtrees { try collectChanges(was, now, prefix: path + "/", into: &paths) }
     }
 }

@@ -36,7 +36,8 @@ final class ObjectBatch: ObjectReader {
     @discardableResult
     func flush(deflater: Deflater) throws(GitError) -> PackFile? {
         guard !order.isEmpty else { return nil }
-        let writer = try PackFileWriter(packDirectory: database.packDirectory, objectCount: order.count, deflater: deflater)
+        let writer = try PackFileWriter(packDirectory: database.packDirectory, objectCount: order.count, deflater: deflater,
+                                        spares: database.spares)
         for id in order {
             let object = pending[id]!
             try object.bytes.withGitBytes({ (bytes: UnsafeRawBufferPointer) throws(GitError) in

@@ -17,6 +17,8 @@ protocol ObjectReader {
 final class ObjectDatabase: ObjectReader, Sendable {
     /// The object directories: where we write first, then alternates.
     let directories: [String]
+    /// Files to write new packs into (nil: new files).
+    let spares: SpareFiles?
     private let packs = Mutex<[PackFile]>([])
     private let recent = Mutex(RecentObjects(budget: 8 << 20))
     let deltaBases = DeltaBaseCache(budget: 16 << 20)
@@ -27,8 +29,9 @@ final class ObjectDatabase: ObjectReader, Sendable {
     var loose: LooseObjects { LooseObjects(directory: directories[0]) }
 
     /// The database over `directories` (the first is written to), with alternates listed in
-    /// each one's `info/alternates`.
-    init(objectDirectories: [String]) {
+    /// each one's `info/alternates`; new packs are written into `spares` when given.
+    init(objectDirectories: [String], spares: SpareFiles? = nil) {
+        self.spares = spares
         var all: [String] = []
         var pending = objectDirectories
         while !pending.isEmpty, all.count < 16 {
@@ -48,7 +51,7 @@ final class ObjectDatabase: ObjectReader, Sendable {
     /// The database of the repository whose git directory is `gitDirectory`. With
     /// `honouringGitEnvironment`, `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`
     /// win: a pre-receive hook sees the pushed objects in git's quarantine directory.
-    static func of(gitDirectory: String, honouringGitEnvironment: Bool) -> ObjectDatabase {
+    static func of(gitDirectory: String, honouringGitEnvironment: Bool, spares: SpareFiles? = nil) -> ObjectDatabase {
         var directories = [gitDirectory.hasSuffix("/") ? gitDirectory + "objects" : gitDirectory + "/objects"]
         if honouringGitEnvironment {
             let environment = ProcessInfo.processInfo.environment
@@ -57,7 +60,7 @@ final class ObjectDatabase: ObjectReader, Sendable {
                 directories += alternates.split(separator: ":").map(String.init)
             }
         }
-        return ObjectDatabase(objectDirectories: directories)
+        return ObjectDatabase(objectDirectories: directories, spares: spares)
     }
 
     // MARK: Reading

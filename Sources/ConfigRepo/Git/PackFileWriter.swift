@@ -14,6 +14,7 @@ import Darwin
 /// commit path.
 final class PackFileWriter {
     private let packDirectory: String
+    private let spares: SpareFiles?
     private let deflater: Deflater
     private let hash = SHA1()
     private var descriptor: Int32
@@ -23,12 +24,14 @@ final class PackFileWriter {
     private let expectedCount: Int
     private var entries: [(id: ObjectID, offset: Int, crc: UInt32)] = []
 
-    /// Starts a pack of exactly `objectCount` entries in `packDirectory`.
-    init(packDirectory: String, objectCount: Int, deflater: Deflater) throws(GitError) {
+    /// Starts a pack of exactly `objectCount` entries in `packDirectory`, written into spare
+    /// files when `spares` is given (else into new temporary files beside the packs).
+    init(packDirectory: String, objectCount: Int, deflater: Deflater, spares: SpareFiles? = nil) throws(GitError) {
         self.packDirectory = packDirectory
+        self.spares = spares
         self.deflater = deflater
         expectedCount = objectCount
-        (descriptor, temporaryPath) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_pack_")
+        (descriptor, temporaryPath) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_pack_", spares: spares)
         entries.reserveCapacity(objectCount)
         buffer.append(contentsOf: Array("PACK".utf8))
         appendBigEndian(UInt32(2))
@@ -37,10 +40,7 @@ final class PackFileWriter {
 
     deinit {
         // Not finished: nothing half-written stays behind.
-        if descriptor >= 0 {
-            close(descriptor)
-            unlink(temporaryPath)
-        }
+        if descriptor >= 0 { Self.discard(descriptor, temporaryPath, spares: spares) }
     }
 
     /// Appends a whole object; returns its offset.
@@ -84,22 +84,19 @@ final class PackFileWriter {
         let checksum = hash.finish()
         checksum.append(to: &buffer)
         try flush(hashing: false)
-        try Self.seal(descriptor, temporaryPath)
-        descriptor = -1
         let base = packDirectory + "/pack-" + checksum.hex
-        try Self.move(temporaryPath, to: base + ".pack")
+        try Self.place(descriptor, temporaryPath, length: written, at: base + ".pack", spares: spares)
+        descriptor = -1
 
         let index = indexBytes(packChecksum: checksum)
-        let (indexDescriptor, indexTemporary) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_idx_")
+        let (indexDescriptor, indexTemporary) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_idx_", spares: spares)
         do {
             try Self.writeAll(index[...], to: indexDescriptor, path: indexTemporary)
-            try Self.seal(indexDescriptor, indexTemporary)
         } catch {
-            close(indexDescriptor)
-            unlink(indexTemporary)
+            Self.discard(indexDescriptor, indexTemporary, spares: spares)
             throw error
         }
-        try Self.move(indexTemporary, to: base + ".idx")
+        try Self.place(indexDescriptor, indexTemporary, length: index.count, at: base + ".idx", spares: spares)
         if GitLibrary.fsyncEnabled { Self.syncDirectory(packDirectory) }
         return try PackFile(indexPath: base + ".idx")
     }
@@ -175,11 +172,43 @@ final class PackFileWriter {
 
     // MARK: Files
 
-    private static func temporaryFile(in directory: String, prefix: String) throws(GitError) -> (Int32, String) {
+    /// A file to write: a spare, or a new temporary file in `directory`.
+    private static func temporaryFile(in directory: String, prefix: String, spares: SpareFiles?) throws(GitError) -> (Int32, String) {
+        if let spares { return try spares.take() }
         var template = Array((directory + "/" + prefix + "XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw GitError.system(errno, "create a pack in \(directory)") }
         return (descriptor, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+    }
+
+    /// Drops a file that was being written: a spare goes back, a temporary file is deleted.
+    private static func discard(_ descriptor: Int32, _ path: String, spares: SpareFiles?) {
+        if let spares {
+            spares.giveBack(descriptor, path: path)
+        } else {
+            close(descriptor)
+            unlink(path)
+        }
+    }
+
+    /// Cuts the written file to `length` (a spare may have been longer), syncs it when
+    /// asked to, makes it read-only as git does, and moves it to `destination` before closing
+    /// it: a spare stays locked until it has its new name.
+    private static func place(_ descriptor: Int32, _ path: String, length: Int, at destination: String,
+                              spares: SpareFiles?) throws(GitError) {
+        guard ftruncate(descriptor, off_t(length)) == 0,
+              !GitLibrary.fsyncEnabled || fsync(descriptor) == 0 else {
+            let number = errno
+            discard(descriptor, path, spares: spares)
+            throw GitError.system(number, "write \(path)")
+        }
+        fchmod(descriptor, 0o444)
+        guard rename(path, destination) == 0 else {
+            let number = errno
+            discard(descriptor, path, spares: spares)
+            throw GitError.system(number, "move \(path) to \(destination)")
+        }
+        close(descriptor)
     }
 
     private static func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: Int32, path: String) throws(GitError) {
@@ -191,21 +220,6 @@ final class PackFileWriter {
                 throw GitError.system(errno, "write \(path)")
             }
             remaining = remaining.dropFirst(count)
-        }
-    }
-
-    /// Syncs when asked to, makes the file read-only as git does, and closes it.
-    private static func seal(_ descriptor: Int32, _ path: String) throws(GitError) {
-        defer { close(descriptor) }
-        if GitLibrary.fsyncEnabled, fsync(descriptor) != 0 { throw GitError.system(errno, "sync \(path)") }
-        fchmod(descriptor, 0o444)
-    }
-
-    private static func move(_ from: String, to: String) throws(GitError) {
-        guard rename(from, to) == 0 else {
-            let number = errno
-            unlink(from)
-            throw GitError.system(number, "move \(from) to \(to)")
         }
     }
 

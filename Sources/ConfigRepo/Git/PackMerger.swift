@@ -87,8 +87,14 @@ struct PackMerger {
             if unlink(object.path) == 0 { report.looseRemoved += 1 }
         }
         for old in packs where old.basePath != pack.basePath && old.ids.allSatisfy(pack.contains) {
-            if unlink(old.basePath + ".idx") == 0 { report.packsRemoved += 1 }
-            for suffix in [".pack", ".rev", ".bitmap"] { unlink(old.basePath + suffix) }
+            // Index first, so no reader finds a pack whose data is gone. Our own files become
+            // spares (see ``SpareFiles``) rather than freed inodes.
+            guard access(old.basePath + ".idx", F_OK) == 0 else { continue }
+            report.packsRemoved += 1
+            for suffix in [".idx", ".pack"] {
+                if let spares = database.spares { spares.retire(old.basePath + suffix) } else { unlink(old.basePath + suffix) }
+            }
+            for suffix in [".rev", ".bitmap"] { unlink(old.basePath + suffix) }
         }
         removeLeftovers()
         return report
@@ -102,7 +108,8 @@ struct PackMerger {
     /// Writes the planned objects as one new pack: each as a delta on its planned base when
     /// the base is at most ``maxDeltaDepth`` deep and the delta is worth it, else whole.
     private func write(_ plan: PackPlan, sources: [ObjectID: Source]) throws(GitError) -> PackFile {
-        let writer = try PackFileWriter(packDirectory: database.packDirectory, objectCount: plan.entries.count, deflater: Deflater())
+        let writer = try PackFileWriter(packDirectory: database.packDirectory, objectCount: plan.entries.count, deflater: Deflater(),
+                                        spares: database.spares)
         var written: [ObjectID: (offset: Int, depth: Int)] = [:]
         written.reserveCapacity(plan.entries.count)
         // The bytes of objects later entries delta against, until their last use.

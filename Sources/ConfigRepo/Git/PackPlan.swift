@@ -88,17 +88,17 @@ struct PackPlan {
             touched.append(new)
             guard let old, old != new else { return }
             propose(old, for: new)
-            var before: [String: RawTreeEntry] = [:]
-            for entry in try GitTree(old, from: reader).entries() { before[entry.name] = entry }
-            for entry in try GitTree(new, from: reader).entries() {
-                guard let previous = before[entry.name], previous.id != entry.id else { continue }
+            var subtrees: [(ObjectID, ObjectID)] = []
+            try GitTree.differences(try GitTree(old, from: reader), try GitTree(new, from: reader)) { _, previous, entry in
+                guard let previous, let entry else { return }
                 if entry.isTree && previous.isTree {
-                    try pair(old: previous.id, new: entry.id)
+                    subtrees.append((previous.id, entry.id))
                 } else if entry.isBlob && previous.isBlob {
                     touched.append(entry.id)
                     propose(previous.id, for: entry.id)
                 }
             }
+            for (previous, entry) in subtrees { try pair(old: previous, new: entry) }
         }
 
         /// Makes `base` the base of `target` when both are in the set, `target` has none

@@ -9,6 +9,13 @@ import Foundation
 struct ReferenceFiles: Sendable {
     /// The `.git` directory, with a trailing `/`.
     let gitDirectory: String
+    /// Lock files are spare files, and replaced branch files become spares (nil: new files).
+    var spares: SpareFiles?
+
+    init(gitDirectory: String, spares: SpareFiles? = nil) {
+        self.gitDirectory = gitDirectory
+        self.spares = spares
+    }
 
     /// The outcome of a compare-and-swap on a reference.
     enum Update: Equatable {
@@ -43,33 +50,49 @@ struct ReferenceFiles: Sendable {
         let path = gitDirectory + name
         let lockPath = path + ".lock"
         try makeParent(of: lockPath)
-        let descriptor = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if descriptor < 0 {
-            if errno == EEXIST { return .locked }
-            throw GitError.system(errno, "lock \(name)")
-        }
+        guard let descriptor = try lock(lockPath) else { return .locked }
         var locked = true
-        defer { if locked { unlink(lockPath) } }
-        let current: ObjectID?
-        do {
-            current = try target(of: name)
-        } catch {
+        defer {
+            if locked { drop(lockPath) }
             close(descriptor)
-            throw error
         }
-        guard current == old else {
-            close(descriptor)
-            return .moved
-        }
+        guard try target(of: name) == old else { return .moved }
         let line = Array((new.hex + "\n").utf8)
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = !GitLibrary.fsyncEnabled || fsync(descriptor) == 0
-        close(descriptor)
-        guard written == line.count, synced else { throw GitError.system(errno, "write \(lockPath)") }
+        let written = line.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        guard written == line.count, ftruncate(descriptor, off_t(line.count)) == 0,
+              !GitLibrary.fsyncEnabled || fsync(descriptor) == 0 else { throw GitError.system(errno, "write \(lockPath)") }
         appendLog(name, from: old, to: new, committer: committer, message: logMessage)
+        // The replaced branch file becomes a spare instead of a freed inode.
+        if let spares, access(path, F_OK) == 0 { spares.keep(path) }
         guard rename(lockPath, path) == 0 else { throw GitError.system(errno, "move \(name)") }
         locked = false
         return .updated
+    }
+
+    /// Creates `lockPath` as git does (fails when it exists); with spares, by giving a spare
+    /// that name with `link`, which fails the same way. Nil when the lock is held.
+    private func lock(_ lockPath: String) throws(GitError) -> Int32? {
+        guard let spares else {
+            let descriptor = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if descriptor >= 0 { return descriptor }
+            if errno == EEXIST { return nil }
+            throw GitError.system(errno, "lock \(lockPath)")
+        }
+        let (descriptor, spare) = try spares.take()
+        guard link(spare, lockPath) == 0 else {
+            let number = errno
+            spares.giveBack(descriptor, path: spare)
+            if number == EEXIST { return nil }
+            throw GitError.system(number, "lock \(lockPath)")
+        }
+        unlink(spare)  // The lock file is now its only name.
+        fchmod(descriptor, 0o644)
+        return descriptor
+    }
+
+    /// Removes a lock file of ours that was not moved into place.
+    private func drop(_ lockPath: String) {
+        if let spares { spares.retire(lockPath) } else { unlink(lockPath) }
     }
 
     /// Appends `<old> <new> <who> <when>\t<message>` to the reference's log. A log that

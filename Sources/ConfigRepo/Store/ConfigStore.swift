@@ -78,8 +78,10 @@ public final class ConfigStore: Sendable {
         self.packCheckInterval = packCheckInterval
         self.workingTreeUpdate = workingTreeUpdate
         self.honouringGitEnvironment = honouringGitEnvironment
-        let objects = ObjectDatabase.of(gitDirectory: gitDirectory, honouringGitEnvironment: honouringGitEnvironment)
-        let references = ReferenceFiles(gitDirectory: gitDirectory)
+        // Inside a hook the store only reads; elsewhere it writes into spare files.
+        let spares = honouringGitEnvironment ? nil : SpareFiles(gitDirectory: gitDirectory)
+        let objects = ObjectDatabase.of(gitDirectory: gitDirectory, honouringGitEnvironment: honouringGitEnvironment, spares: spares)
+        let references = ReferenceFiles(gitDirectory: gitDirectory, spares: spares)
         self.objects = objects
         self.references = references
         pathHistory = PathHistoryIndex(file: cacheDirectory.map { $0 + "/" + PathHistoryIndex.fileName })

@@ -1,0 +1,159 @@
+import Foundation
+import Synchronization
+
+/// Files the repository no longer needs (merged packs, replaced versions of a branch file),
+/// kept in `.git/backoffice-spare-files/` and written again as new packs and lock files
+/// instead of being deleted and created.
+///
+/// Why: on ext4 without a journal, creating a file scans past every inode of its block
+/// group freed in the last minutes (`recently_deleted`); with a pack, an index and a ref
+/// lock created and as many freed per commit, creates took a fifth of the write path in
+/// `perf` (docs/performance.md). Reusing files frees and allocates no inode.
+///
+/// A spare is reused only when nothing else holds it: this process takes it with `flock`
+/// (another process that wants it too fails), then a write lease proves that no process
+/// (git reading an old pack, say) has it open or mapped, its link count proves it is not
+/// also a live file (a branch file mid-replacement), and its path proves it was not moved
+/// meanwhile. A taken spare stays locked until its writer has moved it into place.
+final class SpareFiles: Sendable {
+    /// The directory of spares, on the repository's file system.
+    let directory: String
+    private let state = Mutex(State())
+    /// Spares kept at most; more are deleted.
+    static let capacity = 512
+
+    private struct State {
+        var queue: [String] = []
+        var head = 0
+        var counter = 0
+        var lastScan = 0.0
+    }
+
+    init(gitDirectory: String) {
+        directory = (gitDirectory.hasSuffix("/") ? gitDirectory : gitDirectory + "/") + "backoffice-spare-files"
+    }
+
+    /// An empty file to write, locked for this caller: a spare nobody holds, or a new file.
+    /// The caller writes it, moves it into place with `rename` while still holding the
+    /// descriptor, then closes it (or gives it back with ``giveBack(_:path:)``).
+    func take() throws(GitError) -> (descriptor: Int32, path: String) {
+        for _ in 0..<8 {
+            guard let path = nextCandidate() else { break }
+            if let descriptor = claim(path) { return (descriptor, path) }
+        }
+        if access(directory, F_OK) != 0 { mkdir(directory, 0o755) }
+        var template = Array((directory + "/new-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw GitError.system(errno, "create a file in \(directory)") }
+        _ = flock(descriptor, LOCK_EX | LOCK_NB)
+        return (descriptor, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+    }
+
+    /// Returns a taken file that was not used (still at `path`) and closes it.
+    func giveBack(_ descriptor: Int32, path: String) {
+        close(descriptor)
+        state.withLock { $0.queue.append(path) }
+    }
+
+    /// Moves a file that is no longer needed into the spares instead of deleting it (deletes
+    /// it when the spares are full or the move fails).
+    func retire(_ path: String) {
+        guard let spare = reserveName() else {
+            unlink(path)
+            return
+        }
+        if rename(path, spare) == 0 {
+            state.withLock { $0.queue.append(spare) }
+        } else if errno != ENOENT {
+            unlink(path)
+        }
+    }
+
+    /// Gives `path`'s file a second name among the spares, just before a `rename` replaces
+    /// it, so the replacement frees nothing. Until then the spare has two names and is never
+    /// taken.
+    func keep(_ path: String) {
+        guard let spare = reserveName() else { return }
+        if link(path, spare) == 0 { state.withLock { $0.queue.append(spare) } }
+    }
+
+    // MARK: -
+
+    private func reserveName() -> String? {
+        let number: Int? = state.withLock { state in
+            guard state.queue.count - state.head < Self.capacity else { return nil }
+            state.counter += 1
+            return state.counter
+        }
+        guard let number else { return nil }
+        if access(directory, F_OK) != 0 { mkdir(directory, 0o755) }
+        return directory + "/\(getpid())-\(number)"
+    }
+
+    /// The oldest spare this process knows of; the directory is listed again (for spares
+    /// other processes retired) when none is known, at most once a second.
+    private func nextCandidate() -> String? {
+        let now = Date().timeIntervalSinceReferenceDate
+        let listing: Bool = state.withLock { state in
+            guard state.head >= state.queue.count, now - state.lastScan > 1 else { return false }
+            state.lastScan = now
+            return true
+        }
+        if listing {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            state.withLock { state in
+                let known = Set(state.queue[state.head...])
+                state.queue += names.map { directory + "/" + $0 }.filter { !known.contains($0) }
+            }
+        }
+        return state.withLock { state in
+            guard state.head < state.queue.count else { return nil }
+            defer {
+                state.head += 1
+                if state.head > 1024 {
+                    state.queue.removeFirst(state.head)
+                    state.head = 0
+                }
+            }
+            return state.queue[state.head]
+        }
+    }
+
+    /// Opens and locks `path` when it is a spare nobody else holds; nil otherwise (a spare
+    /// still open elsewhere goes back to the end of the queue).
+    private func claim(_ path: String) -> Int32? {
+        chmod(path, 0o644)  // Packs are read-only.
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        guard Self.nobodyElseHasOpen(descriptor) else {
+            // Still open somewhere (a reader of an old pack): try again later.
+            close(descriptor)
+            state.withLock { $0.queue.append(path) }
+            return nil
+        }
+        var opened = stat(), named = stat()
+        guard fstat(descriptor, &opened) == 0, opened.st_nlink == 1, stat(path, &named) == 0,
+              named.st_ino == opened.st_ino, named.st_dev == opened.st_dev else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
+    /// Whether no other open file (in any process, mappings included) refers to the file:
+    /// Linux grants a write lease only then. Elsewhere nothing tells, so the answer is no.
+    private static func nobodyElseHasOpen(_ descriptor: Int32) -> Bool {
+        #if os(Linux)
+        let setLease: Int32 = 1024  // F_SETLEASE (F_LINUX_SPECIFIC_BASE), hidden behind _GNU_SOURCE.
+        guard fcntl(descriptor, setLease, Int32(F_WRLCK)) == 0 else { return false }
+        _ = fcntl(descriptor, setLease, Int32(F_UNLCK))
+        return true
+        #else
+        return false
+        #endif
+    }
+}
