@@ -75,15 +75,15 @@ import Testing
         let expected = edits.reversed() + [initial]
         #expect(try store.history(of: "systems/sys-a.json").map(\.id) == expected)
 
-        // A new index over the same file knows our commits without reading any tree; only the
-        // first commit (made before the cache existed) is learnt once.
+        // A new index over the same file knows every commit without reading one (the first,
+        // made before the cache existed, was learnt by the history above).
         var learnt: [ObjectID] = []
         let index = PathHistoryIndex(file: cache.path + "/" + PathHistoryIndex.fileName)
         let head = try #require(store.head())
-        let found = try index.commits(changing: "systems/sys-a.json", from: head, limit: nil) { commit in
+        let found = try index.commits(changing: "systems/sys-a.json", from: head, limit: nil, learn: { commit in
             learnt.append(commit)
-            return (nil, ["systems/sys-a.json"])
-        }
+            return (nil, nil)
+        }, holds: { _ in true })
         #expect(found == expected && learnt.isEmpty)
 
         // A commit made with the git CLI is learnt on first use, then known.
@@ -102,20 +102,20 @@ import Testing
         let b = ObjectID(hex: String(repeating: "b", count: 40))!
         let c = ObjectID(hex: String(repeating: "c", count: 40))!
         let writer = PathHistoryIndex(file: file)
-        writer.record(a, parent: nil, changedPaths: ["x.json", "y.json"])
-        writer.record(b, parent: a, changedPaths: ["x.json"])
+        writer.record(a, (nil, nil))
+        writer.record(b, (a, ["x.json"]))
         let whole = try #require(FileManager.default.contents(atPath: file))
-        writer.record(c, parent: b, changedPaths: ["y.json"])
+        writer.record(c, (b, ["y.json"]))
         // Kill mid-append: the last record is cut short.
         let full = try #require(FileManager.default.contents(atPath: file))
         try full.prefix(full.count - 3).write(to: URL(fileURLWithPath: file))
         var learnt: [ObjectID] = []
-        func learn(_ commit: ObjectID) -> (parent: ObjectID?, paths: [String]) {
+        func learn(_ commit: ObjectID) -> PathHistoryIndex.Change {
             learnt.append(commit)
             return (b, ["y.json"])
         }
         let reader = PathHistoryIndex(file: file)
-        #expect(try reader.commits(changing: "x.json", from: c, limit: nil, learn: learn) == [b, a])
+        #expect(reader.commits(changing: "x.json", from: c, limit: nil, learn: learn, holds: { $0 == a }) == [b, a])
         #expect(learnt == [c])
         // The torn record was cut off, and the learnt one appended in its place.
         let repaired = try #require(FileManager.default.contents(atPath: file))
@@ -126,10 +126,10 @@ import Testing
         corrupt[corrupt.count - 6] ^= 0xff
         try Data(corrupt).write(to: URL(fileURLWithPath: file))
         learnt = []
-        #expect(try PathHistoryIndex(file: file).commits(changing: "x.json", from: b, limit: nil) { commit in
+        #expect(PathHistoryIndex(file: file).commits(changing: "x.json", from: b, limit: nil, learn: { commit in
             learnt.append(commit)
             return (a, ["x.json"])
-        } == [b, a])
+        }, holds: { $0 == a }) == [b, a])
         #expect(learnt == [b])
     }
 }

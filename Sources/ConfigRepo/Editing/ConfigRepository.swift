@@ -91,6 +91,11 @@ public final class ConfigRepository: Sendable {
         return Snapshot(commit: commit, files: try store.files(at: commit))
     }
 
+    /// Every problem of `snapshot`, as ``Validator/validateAll()`` finds them.
+    public func problems(of snapshot: Snapshot) throws(StoreError) -> [ValidationProblem] {
+        Validator(snapshot: snapshot).validateAll()
+    }
+
     /// Every problem of the tree at `revision` (default: the head). With the secret
     /// available, encrypted values are also checked to open for their object.
     public func validate(revision: String? = nil) throws(StoreError) -> [ValidationProblem] {

@@ -14,7 +14,7 @@ final class PackFile: Sendable {
     /// The pack's path without `.pack`/`.idx`: `<objects>/pack/pack-<name>`.
     let basePath: String
     let index: PackIndex
-    private let data: MappedFile
+    private let data: FileImage
     /// The pack's checksum: names its content, so it keys caches safely.
     let checksum: ObjectID
 
@@ -27,11 +27,15 @@ final class PackFile: Sendable {
 
     /// Opens the pack whose index is at `indexPath`; the `.pack` beside it must match the
     /// index (same object count, same checksum).
-    init(indexPath: String) throws(GitError) {
+    convenience init(indexPath: String) throws(GitError) {
         guard indexPath.hasSuffix(".idx") else { throw GitError.corrupt("\(indexPath) is not a pack index") }
         let basePath = String(indexPath.dropLast(4))
-        let index = try PackIndex(file: try MappedFile(path: indexPath), path: indexPath)
-        let data = try MappedFile(path: basePath + ".pack")
+        try self.init(basePath: basePath, index: try FileImage(path: indexPath), data: try FileImage(path: basePath + ".pack"))
+    }
+
+    /// The pack at `basePath` from images of its index and its data.
+    init(basePath: String, index indexImage: FileImage, data: FileImage) throws(GitError) {
+        let index = try PackIndex(file: indexImage, path: basePath + ".idx")
         let raw = data.bytes
         guard raw.count >= 32, raw.loadUnaligned(as: UInt32.self) == UInt32(0x5041_434b).bigEndian else {
             throw GitError.corrupt("\(basePath).pack is not a pack")

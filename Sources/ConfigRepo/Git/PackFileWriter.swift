@@ -80,9 +80,13 @@ final class PackFileWriter {
         guard entries.count == expectedCount else {
             throw GitError.corrupt("pack holds \(entries.count) objects, announced \(expectedCount)", operation: "write pack")
         }
+        // A pack written in one piece is kept as it is in memory; a bigger one is mapped.
+        let inOnePiece = written == 0
+        var kept = inOnePiece ? buffer : []
         try flush()
         let checksum = hash.finish()
         checksum.append(to: &buffer)
+        if inOnePiece { checksum.append(to: &kept) }
         try flush(hashing: false)
         let base = packDirectory + "/pack-" + checksum.hex
         try Self.place(descriptor, temporaryPath, length: written, at: base + ".pack", spares: spares)
@@ -98,7 +102,8 @@ final class PackFileWriter {
         }
         try Self.place(indexDescriptor, indexTemporary, length: index.count, at: base + ".idx", spares: spares)
         if GitLibrary.fsyncEnabled { Self.syncDirectory(packDirectory) }
-        return try PackFile(indexPath: base + ".idx")
+        guard inOnePiece else { return try PackFile(indexPath: base + ".idx") }
+        return try PackFile(basePath: base, index: FileImage(copying: index), data: FileImage(copying: kept))
     }
 
     // MARK: Entries

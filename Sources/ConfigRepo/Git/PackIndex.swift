@@ -2,13 +2,13 @@
 /// the sorted object ids, their CRC-32s, their offsets in the pack (31 bits, or an index
 /// into a table of 64-bit offsets), then the pack's checksum and the index's own.
 struct PackIndex: Sendable {
-    let file: MappedFile
+    let file: FileImage
     /// Objects in the pack.
     let count: Int
 
     private static let headerSize = 8 + 256 * 4
 
-    init(file: MappedFile, path: String) throws(GitError) {
+    init(file: FileImage, path: String) throws(GitError) {
         let raw = file.bytes
         guard raw.count >= Self.headerSize + 40,
               raw.loadUnaligned(as: UInt32.self) == UInt32(0xff744f63).bigEndian else {

@@ -29,8 +29,8 @@ struct ReferenceFiles: Sendable {
 
     /// The id `name` (`refs/heads/main`) points at, or nil when it does not exist.
     func target(of name: String) throws(GitError) -> ObjectID? {
-        if let data = FileManager.default.contents(atPath: gitDirectory + name) {
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let bytes = Self.smallFile(gitDirectory + name) {
+            let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if text.hasPrefix("ref: ") { return try target(of: String(text.dropFirst(5))) }
             guard let id = ObjectID(hex: text) else { throw GitError.corrupt("\(gitDirectory)\(name) holds no commit id", operation: "read \(name)") }
             return id
@@ -43,13 +43,24 @@ struct ReferenceFiles: Sendable {
         return nil
     }
 
+    /// The bytes of a file of at most 4 KiB (a loose reference), nil when there is none.
+    private static func smallFile(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count >= 0 else { return nil }
+        buffer.removeLast(buffer.count - count)
+        return buffer
+    }
+
     /// Points `name` at `new` only if it still points at `old` (nil: only if it does not
     /// exist), and logs the move for `committer`.
     func compareAndSwap(_ name: String, to new: ObjectID, from old: ObjectID?, committer: Signature,
                         logMessage: String) throws(GitError) -> Update {
         let path = gitDirectory + name
         let lockPath = path + ".lock"
-        try makeParent(of: lockPath)
         guard let descriptor = try lock(lockPath) else { return .locked }
         var locked = true
         defer {
@@ -63,7 +74,7 @@ struct ReferenceFiles: Sendable {
               !GitLibrary.fsyncEnabled || fsync(descriptor) == 0 else { throw GitError.system(errno, "write \(lockPath)") }
         appendLog(name, from: old, to: new, committer: committer, message: logMessage)
         // The replaced branch file becomes a spare instead of a freed inode.
-        if let spares, access(path, F_OK) == 0 { spares.keep(path) }
+        if let spares { spares.keep(path) }
         guard rename(lockPath, path) == 0 else { throw GitError.system(errno, "move \(name)") }
         locked = false
         return .updated
@@ -73,13 +84,22 @@ struct ReferenceFiles: Sendable {
     /// that name with `link`, which fails the same way. Nil when the lock is held.
     private func lock(_ lockPath: String) throws(GitError) -> Int32? {
         guard let spares else {
-            let descriptor = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            var descriptor = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if descriptor < 0, errno == ENOENT {  // A new branch folder.
+                try makeParent(of: lockPath)
+                descriptor = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            }
             if descriptor >= 0 { return descriptor }
             if errno == EEXIST { return nil }
             throw GitError.system(errno, "lock \(lockPath)")
         }
         let (descriptor, spare) = try spares.take()
-        guard link(spare, lockPath) == 0 else {
+        var linked = link(spare, lockPath) == 0
+        if !linked, errno == ENOENT {  // A new branch folder.
+            try makeParent(of: lockPath)
+            linked = link(spare, lockPath) == 0
+        }
+        guard linked else {
             let number = errno
             spares.giveBack(descriptor, path: spare)
             if number == EEXIST { return nil }
@@ -100,8 +120,10 @@ struct ReferenceFiles: Sendable {
     private func appendLog(_ name: String, from old: ObjectID?, to new: ObjectID, committer: Signature, message: String) {
         guard let who = try? committer.gitLine() else { return }
         let path = gitDirectory + "logs/" + name
-        guard (try? makeParent(of: path)) != nil else { return }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        var descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if descriptor < 0, errno == ENOENT, (try? makeParent(of: path)) != nil {
+            descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        }
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
         let oneLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""

@@ -36,9 +36,9 @@ extension Signature {
         guard !(trimmedName + trimmedEmail).contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" }) else {
             throw GitError(code: -1, message: "a signature cannot hold a line break", operation: "signature for \(name)")
         }
-        let sign = offset < 0 ? "-" : "+"
         let minutes = abs(offset)
-        let zone = String(format: "%@%02d%02d", sign, minutes / 60, minutes % 60)
+        let digits = [minutes / 600, minutes / 60 % 10, minutes % 60 / 10, minutes % 10].map(String.init).joined()
+        let zone = (offset < 0 ? "-" : "+") + digits
         return "\(trimmedName) <\(trimmedEmail)> \(Int64(when.timeIntervalSince1970.rounded(.down))) \(zone)"
     }
 

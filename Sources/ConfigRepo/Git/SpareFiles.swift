@@ -27,6 +27,7 @@ final class SpareFiles: Sendable {
         var head = 0
         var counter = 0
         var lastScan = 0.0
+        var directoryMade = false
     }
 
     init(gitDirectory: String) {
@@ -41,7 +42,7 @@ final class SpareFiles: Sendable {
             guard let path = nextCandidate() else { break }
             if let descriptor = claim(path) { return (descriptor, path) }
         }
-        if access(directory, F_OK) != 0 { mkdir(directory, 0o755) }
+        makeDirectory()
         var template = Array((directory + "/new-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw GitError.system(errno, "create a file in \(directory)") }
@@ -79,6 +80,17 @@ final class SpareFiles: Sendable {
 
     // MARK: -
 
+    private static let processID = getpid()
+
+    /// Creates the directory the first time this process needs it.
+    private func makeDirectory() {
+        let missing = state.withLock { state in
+            defer { state.directoryMade = true }
+            return !state.directoryMade
+        }
+        if missing { mkdir(directory, 0o755) }
+    }
+
     private func reserveName() -> String? {
         let number: Int? = state.withLock { state in
             guard state.queue.count - state.head < Self.capacity else { return nil }
@@ -86,8 +98,8 @@ final class SpareFiles: Sendable {
             return state.counter
         }
         guard let number else { return nil }
-        if access(directory, F_OK) != 0 { mkdir(directory, 0o755) }
-        return directory + "/\(getpid())-\(number)"
+        makeDirectory()
+        return directory + "/\(Self.processID)-\(number)"
     }
 
     /// The oldest spare this process knows of; the directory is listed again (for spares
@@ -122,8 +134,11 @@ final class SpareFiles: Sendable {
     /// Opens and locks `path` when it is a spare nobody else holds; nil otherwise (a spare
     /// still open elsewhere goes back to the end of the queue).
     private func claim(_ path: String) -> Int32? {
-        chmod(path, 0o644)  // Packs are read-only.
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        var descriptor = open(path, O_RDWR | O_CLOEXEC)
+        if descriptor < 0, errno == EACCES {
+            chmod(path, 0o644)  // Packs are read-only.
+            descriptor = open(path, O_RDWR | O_CLOEXEC)
+        }
         guard descriptor >= 0 else { return nil }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)

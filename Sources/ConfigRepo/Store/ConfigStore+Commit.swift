@@ -126,7 +126,7 @@ extension ConfigStore {
                                                   logMessage: "commit: \(subject)") {
             case .updated:
                 let paths = try knownPaths ?? objects.changedPaths(from: headTree, to: newTree)
-                pathHistory.record(commitID, parent: head, changedPaths: paths)
+                pathHistory.record(commitID, head.map { ($0, paths) } ?? (nil, nil))
                 if let follower {
                     follower.schedule()
                 } else {

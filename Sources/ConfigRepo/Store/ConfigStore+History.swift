@@ -9,11 +9,13 @@ extension ConfigStore {
         guard !path.split(separator: "/").isEmpty else { throw .invalidPath(path) }
         return try reading {
             guard let head = head() else { return [] }
-            let commits = try pathHistory.commits(changing: path, from: head, limit: limit) { commit in
+            let commits = try pathHistory.commits(changing: path, from: head, limit: limit, learn: { commit in
                 let (tree, parent) = try GitCommit.treeAndFirstParent(commit, from: objects)
-                guard let parent else { return (nil, try objects.listBlobs(inTree: tree).map(\.path)) }
+                guard let parent else { return (nil, nil) }
                 return (parent, try objects.changedPaths(from: try objects.treeID(ofCommit: parent), to: tree))
-            }
+            }, holds: { root in
+                try objects.blobID(inTree: try objects.treeID(ofCommit: root), path: path) != nil
+            })
             return try commits.map { try objects.commitInfo($0) }
         }
     }

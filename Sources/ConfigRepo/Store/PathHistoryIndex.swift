@@ -15,11 +15,16 @@ final class PathHistoryIndex: Sendable {
 
     /// What one commit changed.
     struct Entry: Sendable {
-        /// The first parent; nil for a root commit (whose entry lists every file).
+        /// The first parent; nil for a root commit.
         var parent: ObjectID?
-        /// Ids of the changed paths (see `State.paths`).
-        var paths: [Int32]
+        /// Ids of the changed paths (see `State.paths`); nil for a root commit, which
+        /// added every file of its tree (62,000 for the benchmark's, so they are not listed).
+        var paths: [Int32]?
     }
+
+    /// What a commit changed against its first parent: the parent and the paths, or, for a
+    /// root commit, no parent and nil (every file of its tree).
+    typealias Change = (parent: ObjectID?, paths: [String]?)
 
     private struct State {
         var loaded = false
@@ -49,23 +54,24 @@ final class PathHistoryIndex: Sendable {
         state.withLock { if $0.descriptor >= 0 { close($0.descriptor) } }
     }
 
-    /// Records what `commit` (whose first parent is `parent`) changed.
-    func record(_ commit: ObjectID, parent: ObjectID?, changedPaths: [String]) {
+    /// Records what `commit` changed (see ``Change``).
+    func record(_ commit: ObjectID, _ change: Change) {
         state.withLock { state in
             if state.loaded || file == nil {
                 state.loaded = true
                 guard state.entries[commit] == nil else { return }
-                state.entries[commit] = Entry(parent: parent, paths: changedPaths.map { state.id(of: $0) })
+                state.entries[commit] = Entry(parent: change.parent, paths: change.paths.map { $0.map { state.id(of: $0) } })
             }
-            append(commit, parent: parent, paths: changedPaths, state: &state)
+            append(commit, change, state: &state)
         }
     }
 
     /// The commits on the first-parent line from `head` that changed `path`, newest first, at
-    /// most `limit`. `learn(commit)` gives the first parent and changed paths of a commit the
-    /// index does not know; it runs without the index's lock held, so writers never wait for it.
-    func commits(changing path: String, from head: ObjectID, limit: Int?,
-                 learn: (ObjectID) throws -> (parent: ObjectID?, paths: [String])) rethrows -> [ObjectID] {
+    /// most `limit`. `learn(commit)` tells what a commit the index does not know changed, and
+    /// `holds(root)` whether a root commit's tree has `path`; both run without the index's
+    /// lock held, so writers never wait for them.
+    func commits(changing path: String, from head: ObjectID, limit: Int?, learn: (ObjectID) throws -> Change,
+                 holds: (ObjectID) throws -> Bool) rethrows -> [ObjectID] {
         var result: [ObjectID] = []
         var next: ObjectID? = head
         while let commit = next {
@@ -74,15 +80,16 @@ final class PathHistoryIndex: Sendable {
                 loadIfNeeded(&state)
                 return state.entries[commit].map { ($0, state.pathIDs[path]) }
             }
+            let change: (parent: ObjectID?, touched: Bool)
             if let known {
-                if let pathID = known.pathID, known.entry.paths.contains(pathID) { result.append(commit) }
-                next = known.entry.parent
-                continue
+                change = (known.entry.parent, try known.entry.paths.map { paths in known.pathID.map(paths.contains) ?? false } ?? holds(commit))
+            } else {
+                let learnt = try learn(commit)
+                record(commit, learnt)
+                change = (learnt.parent, try learnt.paths.map { $0.contains(path) } ?? holds(commit))
             }
-            let learnt = try learn(commit)
-            record(commit, parent: learnt.parent, changedPaths: learnt.paths)
-            if learnt.paths.contains(path) { result.append(commit) }
-            next = learnt.parent
+            if change.touched { result.append(commit) }
+            next = change.parent
         }
         return result
     }
@@ -101,7 +108,7 @@ final class PathHistoryIndex: Sendable {
         var position = Self.magic.count
         while let (record, end) = Self.parseRecord(bytes, at: position) {
             if state.entries[record.commit] == nil {
-                state.entries[record.commit] = Entry(parent: record.parent, paths: record.paths.map { state.id(of: $0) })
+                state.entries[record.commit] = Entry(parent: record.parent, paths: record.paths.map { $0.map { state.id(of: $0) } })
             }
             position = end
         }
@@ -111,12 +118,13 @@ final class PathHistoryIndex: Sendable {
     private struct Record {
         var commit: ObjectID
         var parent: ObjectID?
-        var paths: [String]
+        var paths: [String]?
     }
 
     /// One record: body length (4 bytes), body, CRC-32 of the body (4 bytes). The body is the
-    /// commit id, a flag and the parent id when there is one, the path count (4 bytes), and
-    /// each path as its length (2 bytes) and UTF-8 bytes. Integers are big-endian.
+    /// commit id, flags (1: a parent id follows; 2: a root commit, no paths listed), the path
+    /// count (4 bytes), and each path as its length (2 bytes) and UTF-8 bytes. Integers are
+    /// big-endian.
     private static func parseRecord(_ bytes: [UInt8], at start: Int) -> (Record, Int)? {
         func u32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
         guard start + 8 <= bytes.count else { return nil }
@@ -130,7 +138,9 @@ final class PathHistoryIndex: Sendable {
             let commit = ObjectID(bytes: UnsafeRawBufferPointer(rebasing: raw[position..<(position + 20)]))
             position += 20
             var parent: ObjectID?
-            if raw[position] == 1 {
+            let flags = raw[position]
+            guard flags < 4 else { return nil }
+            if flags & 1 != 0 {
                 guard position + 21 <= body + length else { return nil }
                 parent = ObjectID(bytes: UnsafeRawBufferPointer(rebasing: raw[(position + 1)..<(position + 21)]))
                 position += 20
@@ -150,12 +160,12 @@ final class PathHistoryIndex: Sendable {
                 position += size
             }
             guard position == body + length else { return nil }
-            return (Record(commit: commit, parent: parent, paths: paths), end)
+            return (Record(commit: commit, parent: parent, paths: flags & 2 != 0 ? nil : paths), end)
         }
     }
 
     /// Appends a record with one `write`, so records of concurrent processes never interleave.
-    private func append(_ commit: ObjectID, parent: ObjectID?, paths: [String], state: inout State) {
+    private func append(_ commit: ObjectID, _ change: Change, state: inout State) {
         guard let file else { return }
         if state.descriptor < 0 {
             let descriptor = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -168,13 +178,9 @@ final class PathHistoryIndex: Sendable {
         }
         var body: [UInt8] = []
         commit.append(to: &body)
-        if let parent {
-            body.append(1)
-            parent.append(to: &body)
-        } else {
-            body.append(0)
-        }
-        let kept = paths.filter { $0.utf8.count <= 0xffff }
+        body.append((change.parent == nil ? 0 : 1) | (change.paths == nil ? 2 : 0))
+        change.parent?.append(to: &body)
+        let kept = (change.paths ?? []).filter { $0.utf8.count <= 0xffff }
         withUnsafeBytes(of: UInt32(kept.count).bigEndian) { body.append(contentsOf: $0) }
         for path in kept {
             body.append(UInt8(path.utf8.count >> 8))
