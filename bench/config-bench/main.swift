@@ -77,7 +77,7 @@ func coldStart(_ repository: ConfigRepository) throws -> (load: Double, validate
     let snapshot = try repository.headSnapshot()
     let load = now() - begin
     begin = now()
-    let problems = try repository.problems(of: snapshot)
+    let problems = try repository.validatedHead().problems
     precondition(problems.isEmpty, "synthetic tree is invalid: \(problems.prefix(3))")
     return (load, now() - begin, Kind.allCases.reduce(0) { $0 + snapshot.count($1) })
 }

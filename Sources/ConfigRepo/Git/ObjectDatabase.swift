@@ -70,23 +70,39 @@ final class ObjectDatabase: ObjectReader, Sendable {
         return object
     }
 
-    /// The object, or nil when no pack or loose file holds it (after a rescan for new packs).
+    /// The object, or nil when no pack or loose file holds it, even after rescanning.
     func readIfPresent(_ id: ObjectID) throws(GitError) -> GitObject? {
         if let object = recent.withLock({ $0.object(id) }) { return object }
-        if let object = try readFromPacks(id) { return object }
-        for directory in directories {
-            if let object = try LooseObjects(directory: directory).read(id) { return object }
+        for attempt in 0..<Self.rescans {
+            if attempt > 0 { try rescanAfterMiss(attempt) }
+            if let object = try readFromPacks(id) { return object }
+            for directory in directories {
+                if let object = try LooseObjects(directory: directory).read(id) { return object }
+            }
         }
-        guard rescan() else { return nil }
-        return try readFromPacks(id)
+        return nil
     }
 
-    /// Whether any pack or loose file holds the object.
+    /// Whether any pack or loose file holds the object, even after rescanning.
     func contains(_ id: ObjectID) -> Bool {
         if recent.withLock({ $0.object(id) }) != nil { return true }
-        if packs.withLock({ $0 }).contains(where: { $0.contains(id) }) { return true }
-        for directory in directories where access(LooseObjects(directory: directory).path(of: id), F_OK) == 0 { return true }
-        return rescan() && packs.withLock({ $0 }).contains { $0.contains(id) }
+        for attempt in 0..<Self.rescans {
+            if attempt > 0 { try? rescanAfterMiss(attempt) }
+            if packs.withLock({ $0 }).contains(where: { $0.contains(id) }) { return true }
+            for directory in directories where access(LooseObjects(directory: directory).path(of: id), F_OK) == 0 { return true }
+        }
+        return false
+    }
+
+    /// How often a missing object is looked for: once, then after each rescan.
+    private static let rescans = 4
+
+    /// Rescans after an object was not found. A directory listing made while another
+    /// process's packer moves a merged pack in and the old packs out may show neither, so a
+    /// rescan that finds nothing new is repeated after a moment.
+    private func rescanAfterMiss(_ attempt: Int) throws(GitError) {
+        if attempt > 1 { usleep(UInt32(1_000 * attempt)) }
+        rescan()
     }
 
     private func readFromPacks(_ id: ObjectID) throws(GitError) -> GitObject? {

@@ -126,40 +126,33 @@ final class PathHistoryIndex: Sendable {
     /// count (4 bytes), and each path as its length (2 bytes) and UTF-8 bytes. Integers are
     /// big-endian.
     private static func parseRecord(_ bytes: [UInt8], at start: Int) -> (Record, Int)? {
-        func u32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
-        guard start + 8 <= bytes.count else { return nil }
-        let length = u32(start)
-        let body = start + 4, end = body + length + 4
-        guard length >= 25, end <= bytes.count else { return nil }
-        let crc = bytes.withUnsafeBytes { Zlib.crc32(UnsafeRawBufferPointer(rebasing: $0[body..<(body + length)])) }
-        guard UInt32(u32(body + length)) == crc else { return nil }
-        return bytes.withUnsafeBytes { raw -> (Record, Int)? in
-            var position = body
-            let commit = ObjectID(bytes: UnsafeRawBufferPointer(rebasing: raw[position..<(position + 20)]))
-            position += 20
-            var parent: ObjectID?
-            let flags = raw[position]
+        bytes.withUnsafeBytes { raw -> (Record, Int)? in
+            guard start + 8 <= raw.count else { return nil }
+            var reader = ByteReader(raw: raw, position: start)
+            let length = Int(reader.integer(4))
+            let body = start + 4, end = body + length + 4
+            guard length >= 25, end <= raw.count,
+                  Zlib.crc32(UnsafeRawBufferPointer(rebasing: raw[body..<(body + length)]))
+                    == UInt32(reader.integer(4, at: body + length)) else { return nil }
+            let commit = reader.objectID()
+            let flags = Int(reader.integer(1))
             guard flags < 4 else { return nil }
+            var parent: ObjectID?
             if flags & 1 != 0 {
-                guard position + 21 <= body + length else { return nil }
-                parent = ObjectID(bytes: UnsafeRawBufferPointer(rebasing: raw[(position + 1)..<(position + 21)]))
-                position += 20
+                guard reader.position + 20 <= body + length else { return nil }
+                parent = reader.objectID()
             }
-            position += 1
-            guard position + 4 <= body + length else { return nil }
-            let count = u32(position)
-            position += 4
+            guard reader.position + 4 <= body + length else { return nil }
+            let count = Int(reader.integer(4))
             var paths: [String] = []
-            paths.reserveCapacity(count)
+            paths.reserveCapacity(min(count, length / 2))
             for _ in 0..<count {
-                guard position + 2 <= body + length else { return nil }
-                let size = Int(raw[position]) << 8 | Int(raw[position + 1])
-                position += 2
-                guard position + size <= body + length else { return nil }
-                paths.append(String(decoding: UnsafeRawBufferPointer(rebasing: raw[position..<(position + size)]), as: UTF8.self))
-                position += size
+                guard reader.position + 2 <= body + length else { return nil }
+                let size = Int(reader.integer(2))
+                guard reader.position + size <= body + length else { return nil }
+                paths.append(reader.string(size))
             }
-            guard position == body + length else { return nil }
+            guard reader.position == body + length else { return nil }
             return (Record(commit: commit, parent: parent, paths: flags & 2 != 0 ? nil : paths), end)
         }
     }
@@ -181,18 +174,16 @@ final class PathHistoryIndex: Sendable {
         body.append((change.parent == nil ? 0 : 1) | (change.paths == nil ? 2 : 0))
         change.parent?.append(to: &body)
         let kept = (change.paths ?? []).filter { $0.utf8.count <= 0xffff }
-        withUnsafeBytes(of: UInt32(kept.count).bigEndian) { body.append(contentsOf: $0) }
+        ByteWriter.integer(kept.count, 4, to: &body)
         for path in kept {
-            body.append(UInt8(path.utf8.count >> 8))
-            body.append(UInt8(path.utf8.count & 0xff))
+            ByteWriter.integer(path.utf8.count, 2, to: &body)
             body.append(contentsOf: path.utf8)
         }
         var record: [UInt8] = []
         record.reserveCapacity(body.count + 8)
-        withUnsafeBytes(of: UInt32(body.count).bigEndian) { record.append(contentsOf: $0) }
+        ByteWriter.integer(body.count, 4, to: &record)
         record += body
-        let crc = body.withUnsafeBytes { Zlib.crc32($0) }
-        withUnsafeBytes(of: crc.bigEndian) { record.append(contentsOf: $0) }
+        ByteWriter.integer(Int(body.withUnsafeBytes { Zlib.crc32($0) }), 4, to: &record)
         _ = record.withUnsafeBytes { write(state.descriptor, $0.baseAddress, $0.count) }
     }
 }
