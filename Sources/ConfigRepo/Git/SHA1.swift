@@ -1,39 +1,34 @@
-import COpenSSL
+import Crypto
 
-/// SHA-1 over a stream of bytes: object ids, and the checksums that end packs and pack indexes.
+/// SHA-1 over a stream of bytes: object ids, and the checksums that end packs and pack
+/// indexes (Crypto's digest).
 ///
-/// Not thread-safe: each writer or reader owns one and reuses it.
+/// Not thread-safe: each writer or reader owns one.
 final class SHA1 {
-    private let context: OpaquePointer
+    private var stream: DigestStream
 
     init() {
-        guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL cannot allocate a digest context") }
-        self.context = context
-        reset()
-    }
-
-    deinit { EVP_MD_CTX_free(context) }
-
-    /// Starts a new digest.
-    func reset() {
-        guard EVP_DigestInit_ex(context, EVP_sha1(), nil) == 1 else { fatalError("OpenSSL has no SHA-1") }
+        stream = Self.start()
     }
 
     func update(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count > 0 else { return }
-        _ = EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+        guard stream.update(bytes) else { fatalError("SHA-1 failed") }
     }
 
     func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    /// The digest of everything since the last reset; starts a new one.
+    /// The digest of everything since the last one; starts a new one.
     func finish() -> ObjectID {
-        var digest = [UInt8](repeating: 0, count: 64)
-        _ = EVP_DigestFinal_ex(context, &digest, nil)
-        reset()
+        guard let digest = stream.finish() else { fatalError("SHA-1 failed") }
+        stream = Self.start()
         return digest.withUnsafeBytes { ObjectID(bytes: $0) }
+    }
+
+    private static func start() -> DigestStream {
+        guard let stream = DigestStream(.sha1) else { fatalError("cannot start a SHA-1 digest") }
+        return stream
     }
 }
 

@@ -25,7 +25,6 @@ final class SpareFiles: Sendable {
     private struct State {
         var queue: [String] = []
         var head = 0
-        var counter = 0
         var lastScan = 0.0
         var directoryMade = false
     }
@@ -57,17 +56,15 @@ final class SpareFiles: Sendable {
     }
 
     /// Moves a file that is no longer needed into the spares instead of deleting it (deletes
-    /// it when the spares are full or the move fails).
+    /// it when the spares are full or the move fails). A link and an unlink rather than a
+    /// rename, which would replace (and free) a file already at the spare's name.
     func retire(_ path: String) {
-        guard let spare = reserveName() else {
+        guard let spare = reserveName(), link(path, spare) == 0 else {
             unlink(path)
             return
         }
-        if rename(path, spare) == 0 {
-            state.withLock { $0.queue.append(spare) }
-        } else if errno != ENOENT {
-            unlink(path)
-        }
+        unlink(path)
+        state.withLock { $0.queue.append(spare) }
     }
 
     /// Gives `path`'s file a second name among the spares, just before a `rename` replaces
@@ -81,6 +78,8 @@ final class SpareFiles: Sendable {
     // MARK: -
 
     private static let processID = getpid()
+    /// Numbers spare names uniquely within this process (several stores may share a repository).
+    private static let names = Mutex(0)
 
     /// Creates the directory the first time this process needs it.
     private func makeDirectory() {
@@ -92,12 +91,11 @@ final class SpareFiles: Sendable {
     }
 
     private func reserveName() -> String? {
-        let number: Int? = state.withLock { state in
-            guard state.queue.count - state.head < Self.capacity else { return nil }
-            state.counter += 1
-            return state.counter
+        guard state.withLock({ $0.queue.count - $0.head < Self.capacity }) else { return nil }
+        let number = Self.names.withLock { number in
+            number += 1
+            return number
         }
-        guard let number else { return nil }
         makeDirectory()
         return directory + "/\(Self.processID)-\(number)"
     }
