@@ -19,20 +19,21 @@ import Testing
         let reader = try #require(FileHandle(forReadingAtPath: directory.path + "/old.pack"))
         spares.retire(directory.path + "/old.pack")
         #expect(FileManager.default.fileExists(atPath: directory.path + "/old.pack") == false)
-        let (busyDescriptor, busyPath) = try spares.take()
-        #expect(Self.inode(busyPath) != retiredInode)
+        let busy = try spares.take()
+        #expect(Self.inode(busy.path) != retiredInode)
         #expect(reader.readData(ofLength: 8) == Data("old pack".utf8))
-        spares.giveBack(busyDescriptor, path: busyPath)
+        spares.giveBack(busy.descriptor, path: busy.path)
         reader.closeFile()
         // Now it is free: taken, written from the start, and the old bytes are gone once cut.
         Thread.sleep(forTimeInterval: 1.1)  // the spares are listed again at most once a second
-        var taken: [(Int32, String)] = []
+        var taken: [SpareFiles.Taken] = []
         for _ in 0..<2 { taken.append(try spares.take()) }
-        let reused = try #require(taken.first { Self.inode($0.1) == retiredInode })
-        _ = Array("new".utf8).withUnsafeBytes { write(reused.0, $0.baseAddress, $0.count) }
-        ftruncate(reused.0, 3)
-        #expect(FileManager.default.contents(atPath: reused.1) == Data("new".utf8))
-        for (descriptor, path) in taken { spares.giveBack(descriptor, path: path) }
+        let reused = try #require(taken.first { Self.inode($0.path) == retiredInode })
+        #expect(reused.size == 900)
+        _ = Array("new".utf8).withUnsafeBytes { write(reused.descriptor, $0.baseAddress, $0.count) }
+        ftruncate(reused.descriptor, 3)
+        #expect(FileManager.default.contents(atPath: reused.path) == Data("new".utf8))
+        for spare in taken { spares.giveBack(spare.descriptor, path: spare.path) }
     }
 
     @Test func aFileWithASecondNameIsNeverTaken() throws {
@@ -42,9 +43,9 @@ import Testing
         // Kept just before a replacement that never came (a writer killed in between).
         spares.keep(directory.path + "/main")
         Thread.sleep(forTimeInterval: 1.1)
-        let (descriptor, path) = try spares.take()
-        #expect(Self.inode(path) != Self.inode(directory.path + "/main"))
-        spares.giveBack(descriptor, path: path)
+        let taken = try spares.take()
+        #expect(Self.inode(taken.path) != Self.inode(directory.path + "/main"))
+        spares.giveBack(taken.descriptor, path: taken.path)
         #expect(directory.read("main") == "live branch\n")
     }
 

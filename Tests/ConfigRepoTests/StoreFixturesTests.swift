@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ConfigRepo
 
@@ -99,21 +100,15 @@ extension Array where Element == UInt8 {
 }
 
 /// Collects values from any thread.
-final class Collector<Value: Sendable>: @unchecked Sendable {
-    // @unchecked: `values` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var values: [Value] = []
+final class Collector<Value: Sendable>: Sendable {
+    private let values = Mutex<[Value]>([])
 
     func append(_ value: Value) {
-        lock.lock()
-        values.append(value)
-        lock.unlock()
+        values.withLock { $0.append(value) }
     }
 
     var all: [Value] {
-        lock.lock()
-        defer { lock.unlock() }
-        return values
+        values.withLock { $0 }
     }
 
     /// Waits up to `seconds` until `condition` holds for the collected values.

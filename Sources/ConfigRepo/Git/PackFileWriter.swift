@@ -19,6 +19,8 @@ final class PackFileWriter {
     private let hash = SHA1()
     private var descriptor: Int32
     private let temporaryPath: String
+    /// What the file held before (a spare is written over), to cut it to the pack's length.
+    private let previousSize: Int
     private var buffer: [UInt8] = []
     private var written = 0
     private let expectedCount: Int
@@ -31,7 +33,7 @@ final class PackFileWriter {
         self.spares = spares
         self.deflater = deflater
         expectedCount = objectCount
-        (descriptor, temporaryPath) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_pack_", spares: spares)
+        (descriptor, temporaryPath, previousSize) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_pack_", spares: spares)
         entries.reserveCapacity(objectCount)
         buffer.append(contentsOf: Array("PACK".utf8))
         appendBigEndian(UInt32(2))
@@ -89,18 +91,18 @@ final class PackFileWriter {
         if inOnePiece { checksum.append(to: &kept) }
         try flush(hashing: false)
         let base = packDirectory + "/pack-" + checksum.hex
-        try Self.place(descriptor, temporaryPath, length: written, at: base + ".pack", spares: spares)
+        try Self.place(descriptor, temporaryPath, length: written, over: previousSize, at: base + ".pack", spares: spares)
         descriptor = -1
 
         let index = indexBytes(packChecksum: checksum)
-        let (indexDescriptor, indexTemporary) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_idx_", spares: spares)
+        let (indexDescriptor, indexTemporary, indexPreviousSize) = try Self.temporaryFile(in: packDirectory, prefix: "tmp_idx_", spares: spares)
         do {
             try Self.writeAll(index[...], to: indexDescriptor, path: indexTemporary)
         } catch {
             Self.discard(indexDescriptor, indexTemporary, spares: spares)
             throw error
         }
-        try Self.place(indexDescriptor, indexTemporary, length: index.count, at: base + ".idx", spares: spares)
+        try Self.place(indexDescriptor, indexTemporary, length: index.count, over: indexPreviousSize, at: base + ".idx", spares: spares)
         if GitLibrary.fsyncEnabled { Self.syncDirectory(packDirectory) }
         guard inOnePiece else { return try PackFile(indexPath: base + ".idx") }
         return try PackFile(basePath: base, index: FileImage(copying: index), data: FileImage(copying: kept))
@@ -177,13 +179,17 @@ final class PackFileWriter {
 
     // MARK: Files
 
-    /// A file to write: a spare, or a new temporary file in `directory`.
-    private static func temporaryFile(in directory: String, prefix: String, spares: SpareFiles?) throws(GitError) -> (Int32, String) {
-        if let spares { return try spares.take() }
+    /// A file to write, and the size of what it held: a spare, or a new temporary file in
+    /// `directory`.
+    private static func temporaryFile(in directory: String, prefix: String, spares: SpareFiles?) throws(GitError) -> (Int32, String, Int) {
+        if let spares {
+            let taken = try spares.take()
+            return (taken.descriptor, taken.path, taken.size)
+        }
         var template = Array((directory + "/" + prefix + "XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw GitError.system(errno, "create a pack in \(directory)") }
-        return (descriptor, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        return (descriptor, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }, 0)
     }
 
     /// Drops a file that was being written: a spare goes back, a temporary file is deleted.
@@ -196,18 +202,19 @@ final class PackFileWriter {
         }
     }
 
-    /// Cuts the written file to `length` (a spare may have been longer), syncs it when
-    /// asked to, makes it read-only as git does, and moves it to `destination` before closing
-    /// it: a spare stays locked until it has its new name.
-    private static func place(_ descriptor: Int32, _ path: String, length: Int, at destination: String,
+    /// Cuts the written file to `length` when it held more (`previousSize`, a spare written
+    /// over), syncs it when asked to, and moves it to `destination` before closing it: a
+    /// spare stays locked until it has its new name. (git makes its packs read-only; ours stay
+    /// writable by their owner, which git does not mind, because changing the mode on every
+    /// commit was 2 % of the write path and a spare must be writable again.)
+    private static func place(_ descriptor: Int32, _ path: String, length: Int, over previousSize: Int, at destination: String,
                               spares: SpareFiles?) throws(GitError) {
-        guard ftruncate(descriptor, off_t(length)) == 0,
+        guard previousSize <= length || ftruncate(descriptor, off_t(length)) == 0,
               !GitLibrary.fsyncEnabled || fsync(descriptor) == 0 else {
             let number = errno
             discard(descriptor, path, spares: spares)
             throw GitError.system(number, "write \(path)")
         }
-        fchmod(descriptor, 0o444)
         guard rename(path, destination) == 0 else {
             let number = errno
             discard(descriptor, path, spares: spares)

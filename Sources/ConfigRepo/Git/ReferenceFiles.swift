@@ -61,7 +61,7 @@ struct ReferenceFiles: Sendable {
                         logMessage: String) throws(GitError) -> Update {
         let path = gitDirectory + name
         let lockPath = path + ".lock"
-        guard let descriptor = try lock(lockPath) else { return .locked }
+        guard let (descriptor, previousSize) = try lock(lockPath) else { return .locked }
         var locked = true
         defer {
             if locked { drop(lockPath) }
@@ -70,7 +70,7 @@ struct ReferenceFiles: Sendable {
         guard try target(of: name) == old else { return .moved }
         let line = Array((new.hex + "\n").utf8)
         let written = line.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        guard written == line.count, ftruncate(descriptor, off_t(line.count)) == 0,
+        guard written == line.count, previousSize <= line.count || ftruncate(descriptor, off_t(line.count)) == 0,
               !GitLibrary.fsyncEnabled || fsync(descriptor) == 0 else { throw GitError.system(errno, "write \(lockPath)") }
         appendLog(name, from: old, to: new, committer: committer, message: logMessage)
         // The replaced branch file becomes a spare instead of a freed inode.
@@ -81,19 +81,21 @@ struct ReferenceFiles: Sendable {
     }
 
     /// Creates `lockPath` as git does (fails when it exists); with spares, by giving a spare
-    /// that name with `link`, which fails the same way. Nil when the lock is held.
-    private func lock(_ lockPath: String) throws(GitError) -> Int32? {
+    /// that name with `link`, which fails the same way. Returns its descriptor and the size of
+    /// what it holds (a spare is written over); nil when the lock is held.
+    private func lock(_ lockPath: String) throws(GitError) -> (Int32, Int)? {
         guard let spares else {
             var descriptor = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if descriptor < 0, errno == ENOENT {  // A new branch folder.
                 try makeParent(of: lockPath)
                 descriptor = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             }
-            if descriptor >= 0 { return descriptor }
+            if descriptor >= 0 { return (descriptor, 0) }
             if errno == EEXIST { return nil }
             throw GitError.system(errno, "lock \(lockPath)")
         }
-        let (descriptor, spare) = try spares.take()
+        let taken = try spares.take()
+        let (descriptor, spare) = (taken.descriptor, taken.path)
         var linked = link(spare, lockPath) == 0
         if !linked, errno == ENOENT {  // A new branch folder.
             try makeParent(of: lockPath)
@@ -106,8 +108,7 @@ struct ReferenceFiles: Sendable {
             throw GitError.system(number, "lock \(lockPath)")
         }
         unlink(spare)  // The lock file is now its only name.
-        fchmod(descriptor, 0o644)
-        return descriptor
+        return (descriptor, taken.size)
     }
 
     /// Removes a lock file of ours that was not moved into place.

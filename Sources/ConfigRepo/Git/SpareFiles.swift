@@ -33,19 +33,46 @@ final class SpareFiles: Sendable {
         directory = (gitDirectory.hasSuffix("/") ? gitDirectory : gitDirectory + "/") + "backoffice-spare-files"
     }
 
-    /// An empty file to write, locked for this caller: a spare nobody holds, or a new file.
-    /// The caller writes it, moves it into place with `rename` while still holding the
-    /// descriptor, then closes it (or gives it back with ``giveBack(_:path:)``).
-    func take() throws(GitError) -> (descriptor: Int32, path: String) {
+    /// A file taken to write: its descriptor (open for reading and writing, at offset 0),
+    /// its path among the spares, and the size of what it still holds.
+    struct Taken {
+        var descriptor: Int32
+        var path: String
+        var size: Int
+    }
+
+    /// A file to write, locked for this caller: a spare nobody holds, or a new file. The caller
+    /// writes it from the start, cuts it to its length when `size` was larger, moves it into
+    /// place with `rename` while still holding the descriptor, then closes it (or gives it
+    /// back with ``giveBack(_:path:)``).
+    func take() throws(GitError) -> Taken {
         for _ in 0..<8 {
             guard let path = nextCandidate() else { break }
-            if let descriptor = claim(path) { return (descriptor, path) }
+            if let taken = claim(path) { return taken }
         }
+        let (descriptor, path) = try create()
+        _ = flock(descriptor, LOCK_EX | LOCK_NB)
+        return Taken(descriptor: descriptor, path: path, size: 0)
+    }
+
+    /// Creates spare files until at least `minimum` wait: the background packer calls this,
+    /// so a commit that finds no spare (merges return them in batches) need not create one.
+    func replenish(to minimum: Int) {
+        var waiting = state.withLock { $0.queue.count - $0.head }
+        while waiting < minimum, let (descriptor, path) = try? create() {
+            close(descriptor)
+            waiting = state.withLock { state in
+                state.queue.append(path)
+                return state.queue.count - state.head
+            }
+        }
+    }
+
+    private func create() throws(GitError) -> (Int32, String) {
         makeDirectory()
         var template = Array((directory + "/new-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw GitError.system(errno, "create a file in \(directory)") }
-        _ = flock(descriptor, LOCK_EX | LOCK_NB)
         return (descriptor, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
     }
 
@@ -129,9 +156,9 @@ final class SpareFiles: Sendable {
         }
     }
 
-    /// Opens and locks `path` when it is a spare nobody else holds; nil otherwise (a spare
-    /// still open elsewhere goes back to the end of the queue).
-    private func claim(_ path: String) -> Int32? {
+    /// Opens and locks `path` when it is a spare nobody else holds (made writable by everyone's
+    /// usual mode); nil otherwise (a spare still open elsewhere goes back to the end of the queue).
+    private func claim(_ path: String) -> Taken? {
         var descriptor = open(path, O_RDWR | O_CLOEXEC)
         if descriptor < 0, errno == EACCES {
             chmod(path, 0o644)  // Packs are read-only.
@@ -154,7 +181,8 @@ final class SpareFiles: Sendable {
             close(descriptor)
             return nil
         }
-        return descriptor
+        if opened.st_mode & 0o777 != 0o644 { fchmod(descriptor, 0o644) }
+        return Taken(descriptor: descriptor, path: path, size: Int(opened.st_size))
     }
 
     /// Whether no other open file (in any process, mappings included) refers to the file:

@@ -19,6 +19,9 @@ extension ConfigStore {
             while let packs = PackMerger(database: objects).nextMerge() {
                 guard (try? PackMerger(database: objects).merge(packs, loose: [])) != nil else { break }
             }
+            // Merges return spare files in batches; a few in reserve spare the next commits
+            // from creating files of their own.
+            objects.spares?.replenish(to: Self.spareReserve)
             packing.withLock { $0.running = false }
         }
         thread.name = "ConfigStore packer"
@@ -27,6 +30,9 @@ extension ConfigStore {
 }
 
 extension ConfigStore {
+    /// Spare files the background packer keeps ready: what eight commits use.
+    static let spareReserve = 24
+
     /// The number of loose objects (written by the git CLI; the store writes packs).
     public func looseObjectCount() -> Int {
         objects.loose.list().count
