@@ -21,12 +21,6 @@ size_t cgit2_deflate_bound(size_t length) {
     return (size_t)compressBound((uLong)length);
 }
 
-long long cgit2_deflate(int level, const void *source, size_t length, void *destination, size_t capacity) {
-    uLongf written = (uLongf)capacity;
-    int status = compress2((Bytef *)destination, &written, (const Bytef *)source, (uLong)length, level);
-    return status == Z_OK ? (long long)written : -1;
-}
-
 int cgit2_inflate_exact(const void *source, size_t length, void *destination, size_t capacity, size_t *consumed) {
     unsigned char spare;
     z_stream stream;
