@@ -8,7 +8,11 @@
 // bench/results/config-bench.json.
 //
 // Options: `--small` (sizes / 10), `--flat` (no shard folders), `--writes N` (default
-// 30,000), `--workspace DIR` (default $TMPDIR), `--no-pack` (no background packing).
+// 30,000), `--workspace DIR` (default: `.build/` of the current folder, where `make bench`
+// builds, else $TMPDIR), `--no-pack` (no background packing). The server's repository lives
+// in its working folder too; /tmp is where every compiler on a shared machine creates and
+// deletes its temporary files, and on ext4 without a journal that makes each file created
+// there slow (docs/performance.md).
 import BenchSupport
 import ConfigRepo
 import Foundation
@@ -48,13 +52,14 @@ func directoryMegabytes(_ path: String) -> Double {
     return Double(total) / 1_048_576
 }
 
-let workspace = (option("--workspace") ?? NSTemporaryDirectory()) + "/config-bench-\(UUID().uuidString)"
+let defaultWorkspace = FileManager.default.fileExists(atPath: ".build") ? FileManager.default.currentDirectoryPath + "/.build" : NSTemporaryDirectory()
+let workspace = (option("--workspace") ?? defaultWorkspace) + "/config-bench-\(UUID().uuidString)"
 defer { try? FileManager.default.removeItem(atPath: workspace) }
 let repositoryPath = workspace + "/repo"
 let cacheDirectory = workspace + "/state/cache"
 var report = BenchReport(name: "config-bench")
 
-print("config-bench: \(portfolio.summary); \(burst) commits in the burst")
+print("config-bench: \(portfolio.summary); \(burst) commits in the burst; in \(workspace)")
 var start = now()
 try portfolio.write(at: workspace + "/source")
 let secret = try DeploymentSecret.loadOrCreate(stateDirectory: workspace + "/state")
