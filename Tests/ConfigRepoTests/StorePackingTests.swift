@@ -74,6 +74,23 @@ import Testing
         #expect(try store.history(of: "d/f1.json").count == 40)
     }
 
+    @Test func theBackgroundPackerPacksLooseObjectsOthersLeft() throws {
+        let fixture = try StoreFixture()
+        // An engineer stages many files: git writes each as a loose object.
+        for index in 0..<(ConfigStore.looseThreshold + 50) {
+            fixture.root.write("repo/drafts/d\(index).txt", "draft \(index)\n")
+        }
+        #expect(try runGit(["add", "drafts"], in: fixture.path).status == 0)
+        let loose = fixture.store.looseObjectCount()
+        #expect(loose > ConfigStore.looseThreshold)
+        let store = try ConfigStore(path: fixture.path, packCheckInterval: 1)
+        _ = try store.commit([.put("zones/zone-2.json", Array(text: "{}\n"))], author: .backoffice, message: "a commit")
+        _ = try store.packIfNeeded(looseThreshold: .max)  // waits for the background run
+        #expect(store.looseObjectCount() == 0)
+        #expect(try runGit(["fsck", "--strict"], in: fixture.path).status == 0)
+        #expect(try runGit(["cat-file", "-p", ":drafts/d7.txt"], in: fixture.path).output == "draft 7\n")
+    }
+
     @Test func sizeClassesGrowByEight() {
         #expect(PackMerger.sizeClass(ofObjectCount: 0) == 0)
         #expect(PackMerger.sizeClass(ofObjectCount: 5) == 0)

@@ -6,15 +6,24 @@ extension ConfigStore {
     func commitLanded() {
         headMoved.notify()
         guard packCheckInterval > 0 else { return }
-        let due = packing.withLock { state in
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (due, scanLoose) = packing.withLock { state -> (Bool, Bool) in
             state.commitsSinceCheck += 1
-            guard state.commitsSinceCheck >= packCheckInterval, !state.running else { return false }
+            guard state.commitsSinceCheck >= packCheckInterval, !state.running else { return (false, false) }
             state.commitsSinceCheck = 0
-            state.running = PackMerger(database: objects).nextMerge() != nil
-            return state.running
+            let scanLoose = now &- state.lastLooseScan > Self.looseScanInterval
+            state.running = scanLoose || PackMerger(database: objects).nextMerge() != nil
+            if scanLoose { state.lastLooseScan = now }
+            return (state.running, scanLoose)
         }
         guard due else { return }
         let thread = Thread { [self] in
+            // Loose objects come from others (`git commit` in the working tree, a small push,
+            // an older version of this store): packed once there are enough.
+            if scanLoose {
+                let loose = objects.loose.list()
+                if loose.count > Self.looseThreshold { _ = try? PackMerger(database: objects).merge([], loose: loose) }
+            }
             // Merges until no size class is full; a class the merges fill is merged too.
             while let packs = PackMerger(database: objects).nextMerge() {
                 guard (try? PackMerger(database: objects).merge(packs, loose: [])) != nil else { break }
@@ -33,6 +42,10 @@ extension ConfigStore {
     /// Spare files the background packer keeps ready: what twenty commits use (with 24,
     /// commits still created files between merges: 2.6 % of the burst's main thread).
     static let spareReserve = 64
+    /// The background packer lists loose objects at most this often (nanoseconds)…
+    static let looseScanInterval: UInt64 = 60_000_000_000
+    /// …and packs them when there are more than this many.
+    static let looseThreshold = 2_000
 
     /// The number of loose objects (written by the git CLI; the store writes packs).
     public func looseObjectCount() -> Int {

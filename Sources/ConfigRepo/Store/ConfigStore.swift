@@ -48,6 +48,8 @@ public final class ConfigStore: Sendable {
     struct PackingState {
         var commitsSinceCheck = 0
         var running = false
+        /// When the background packer last listed loose objects (uptime nanoseconds; 0: never).
+        var lastLooseScan: UInt64 = 0
     }
 
     /// What a commit needs besides the repository: kept across commits so they allocate nothing.
