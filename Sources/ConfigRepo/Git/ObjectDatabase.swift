@@ -20,7 +20,7 @@ final class ObjectDatabase: ObjectReader, Sendable {
     /// Files to write new packs into (nil: new files).
     let spares: SpareFiles?
     private let packs = Mutex<[PackFile]>([])
-    private let recent = Mutex(RecentObjects(budget: 8 << 20))
+    private let recent = Mutex(ObjectCache<ObjectID>(budget: 8 << 20))
     let deltaBases = DeltaBaseCache(budget: 16 << 20)
 
     /// `<objects>/pack` of the directory we write to.
@@ -165,35 +165,6 @@ final class ObjectDatabase: ObjectReader, Sendable {
     func remember(_ objects: some Sequence<(ObjectID, GitObject)>) {
         recent.withLock { recent in
             for (id, object) in objects where object.type != .blob { recent.add(object, as: id) }
-        }
-    }
-}
-
-/// Objects kept in memory up to a byte budget, oldest dropped first.
-private struct RecentObjects {
-    let budget: Int
-    private var objects: [ObjectID: GitObject] = [:]
-    private var order: [ObjectID] = []
-    private var head = 0
-    private var bytes = 0
-
-    init(budget: Int) {
-        self.budget = budget
-    }
-
-    func object(_ id: ObjectID) -> GitObject? { objects[id] }
-
-    mutating func add(_ object: GitObject, as id: ObjectID) {
-        guard objects.updateValue(object, forKey: id) == nil else { return }
-        order.append(id)
-        bytes += object.bytes.count
-        while bytes > budget, head < order.count {
-            if let dropped = objects.removeValue(forKey: order[head]) { bytes -= dropped.bytes.count }
-            head += 1
-        }
-        if head > 4096 {
-            order.removeFirst(head)
-            head = 0
         }
     }
 }
