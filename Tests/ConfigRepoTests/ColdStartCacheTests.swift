@@ -13,7 +13,7 @@ import Testing
         var cache: String { root.path + "/cache" }
 
         init() throws {
-            _ = try ConfigStore.create(at: root.path + "/repo", from: Fixtures.sampleConfig, message: "Sample")
+            _ = try ConfigStore.create(at: root.path + "/repo", from: Checkout.sampleConfig, message: "Sample")
         }
 
         func open() throws -> ConfigRepository {
