@@ -27,6 +27,7 @@ final class SpareFiles: Sendable {
         var head = 0
         var lastScan = 0.0
         var directoryMade = false
+        var unsupported = false
     }
 
     init(gitDirectory: String) {
@@ -86,7 +87,7 @@ final class SpareFiles: Sendable {
     /// it when the spares are full or the move fails). A link and an unlink rather than a
     /// rename, which would replace (and free) a file already at the spare's name.
     func retire(_ path: String) {
-        guard let spare = reserveName(), link(path, spare) == 0 else {
+        guard !unsupported, let spare = reserveName(), link(path, spare) == 0 else {
             unlink(path)
             return
         }
@@ -98,7 +99,7 @@ final class SpareFiles: Sendable {
     /// it, so the replacement frees nothing. Until then the spare has two names and is never
     /// taken.
     func keep(_ path: String) {
-        guard let spare = reserveName() else { return }
+        guard !unsupported, let spare = reserveName() else { return }
         if link(path, spare) == 0 { state.withLock { $0.queue.append(spare) } }
     }
 
@@ -169,10 +170,19 @@ final class SpareFiles: Sendable {
             close(descriptor)
             return nil
         }
-        guard Self.nobodyElseHasOpen(descriptor) else {
+        switch Self.openElsewhere(descriptor) {
+        case false?:
+            break
+        case true?:
             // Still open somewhere (a reader of an old pack): try again later.
             close(descriptor)
             state.withLock { $0.queue.append(path) }
+            return nil
+        case nil:
+            // No leases here (another OS, a network file system): nothing proves a spare
+            // unused, so none is reused, and files are deleted again as before.
+            close(descriptor)
+            state.withLock { $0.unsupported = true }
             return nil
         }
         var opened = stat(), named = stat()
@@ -185,16 +195,19 @@ final class SpareFiles: Sendable {
         return Taken(descriptor: descriptor, path: path, size: Int(opened.st_size))
     }
 
-    /// Whether no other open file (in any process, mappings included) refers to the file:
-    /// Linux grants a write lease only then. Elsewhere nothing tells, so the answer is no.
-    private static func nobodyElseHasOpen(_ descriptor: Int32) -> Bool {
+    /// Whether another open file (in any process, mappings included) refers to the file:
+    /// Linux grants a write lease only when none does. Nil where leases are not to be had.
+    private static func openElsewhere(_ descriptor: Int32) -> Bool? {
         #if os(Linux)
         let setLease: Int32 = 1024  // F_SETLEASE (F_LINUX_SPECIFIC_BASE), hidden behind _GNU_SOURCE.
-        guard fcntl(descriptor, setLease, Int32(F_WRLCK)) == 0 else { return false }
+        guard fcntl(descriptor, setLease, Int32(F_WRLCK)) == 0 else { return errno == EAGAIN || errno == EBUSY ? true : nil }
         _ = fcntl(descriptor, setLease, Int32(F_UNLCK))
-        return true
-        #else
         return false
+        #else
+        return nil
         #endif
     }
+
+    /// Whether leases are missing here (then spares are neither kept nor reused).
+    private var unsupported: Bool { state.withLock { $0.unsupported } }
 }
