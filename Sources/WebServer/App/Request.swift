@@ -20,6 +20,10 @@ public struct Request: Sendable {
     public let id: String
     /// Values of the route's `:name` segments.
     public internal(set) var parameters: [String: String] = [:]
+    /// The route that matched, set by the request pipeline before the gate runs.
+    public internal(set) var route: RouteKey?
+    /// When the pipeline took the request, kept only while the router has an observer (its duration).
+    var routedAt: ContinuousClock.Instant?
     /// What the application attached (the router's gate sets who is asking); defaults deny.
     public var context = RequestContext()
     /// The client's address as the socket saw it (`127.0.0.1:53122`); empty for in-process requests.

@@ -1,7 +1,7 @@
 /// The one path every request takes, whether it came over a socket (`Connection`) or in process
 /// (`Router.respond`): route lookup → 404, or 405 with `Allow` → path parameters → the gate →
 /// the handler → errors mapped to responses (`HTTPError` by `Accept`; anything else a 500 that
-/// names only the request id, the error itself going to the log).
+/// names only the request id, the error itself going to the log) → the router's observer.
 enum RequestPipeline {
     /// A request after routing and the gate: answered already, or a handler to run.
     enum Routed {
@@ -17,14 +17,21 @@ enum RequestPipeline {
 
     /// Routes `request` and runs the router's gate on it.
     static func route(_ request: Request, router: Router, errorPage: ErrorPage?) -> Routed {
+        var request = request
+        if router.observer != nil { request.routedAt = .now }
         let lookup = router.lookup(method: request.method, path: request.path, segments: request.pathSegments)
         guard case .found(let action, let parameters, let route) = lookup else {
-            return .answered(ErrorRenderer.response(for: refusal(lookup) ?? HTTPError(.notFound), requestID: request.id,
-                                                    accept: request.headers["accept"], page: errorPage))
+            let response = ErrorRenderer.response(for: refusal(lookup) ?? HTTPError(.notFound), requestID: request.id,
+                                                  accept: request.headers["accept"], page: errorPage)
+            observe(request, response.status, router.observer)
+            return .answered(response)
         }
-        var request = request
         request.parameters = parameters
-        if let refusal = router.gate?(&request, route) { return .answered(refusal) }
+        request.route = route
+        if let refusal = router.gate?(&request, route) {
+            observe(request, refusal.status, router.observer)
+            return .answered(refusal)
+        }
         switch action {
         case .immediate(let handler): return .immediate(handler, request)
         case .async(let handler): return .async(handler, request)
@@ -43,21 +50,35 @@ enum RequestPipeline {
     }
 
     /// Runs a handler that answers at once; a thrown error becomes its response.
-    static func run(_ handler: ImmediateHandler, _ request: Request, logger: Logger, page: ErrorPage?) -> Response {
+    static func run(_ handler: ImmediateHandler, _ request: Request, logger: Logger, page: ErrorPage?,
+                    observer: RequestObserver?) -> Response {
+        let response: Response
         do {
-            return try handler(request)
+            response = try handler(request)
         } catch {
-            return errorResponse(error, request: request, logger: logger, page: page)
+            response = errorResponse(error, request: request, logger: logger, page: page)
         }
+        observe(request, response.status, observer)
+        return response
     }
 
     /// Runs a handler to completion; a thrown error becomes its response.
-    static func run(_ handler: Handler, _ request: Request, logger: Logger, page: ErrorPage?) async -> Response {
+    static func run(_ handler: Handler, _ request: Request, logger: Logger, page: ErrorPage?, observer: RequestObserver?) async -> Response {
+        let response: Response
         do {
-            return try await handler(request)
+            response = try await handler(request)
         } catch {
-            return errorResponse(error, request: request, logger: logger, page: page)
+            response = errorResponse(error, request: request, logger: logger, page: page)
         }
+        observe(request, response.status, observer)
+        return response
+    }
+
+    /// Tells `observer` that `request` was answered with `status`.
+    static func observe(_ request: Request, _ status: HTTPStatus, _ observer: RequestObserver?) {
+        guard let observer else { return }
+        let duration = request.routedAt.map { ContinuousClock.now - $0 } ?? .zero
+        observer(AnsweredRequest(method: request.method, route: request.route, status: status, duration: duration))
     }
 
     /// The response for an error thrown by a handler: its own status for `HTTPError`, else a 500

@@ -8,12 +8,14 @@ extension Router {
         case .answered(let response):
             return response
         case .immediate(let handler, let request):
-            return RequestPipeline.run(handler, request, logger: logger, page: errorPage)
+            return RequestPipeline.run(handler, request, logger: logger, page: errorPage, observer: observer)
         case .async(let handler, let request):
-            return await RequestPipeline.run(handler, request, logger: logger, page: errorPage)
+            return await RequestPipeline.run(handler, request, logger: logger, page: errorPage, observer: observer)
         case .webSocket(_, let request):
             let error = HTTPError(HTTPStatus(426), "this endpoint speaks WebSocket", headers: ["Upgrade": "websocket"])
-            return ErrorRenderer.response(for: error, requestID: request.id, accept: request.headers["accept"], page: errorPage)
+            let response = ErrorRenderer.response(for: error, requestID: request.id, accept: request.headers["accept"], page: errorPage)
+            RequestPipeline.observe(request, response.status, observer)
+            return response
         }
     }
 }

@@ -51,6 +51,9 @@ public struct Router: Sendable {
     private var exact: [String: [HTTPMethod: (Action, RouteKey)]] = [:]
     /// Runs before every handler (see `RequestGate`); nil lets every request through.
     public var gate: RequestGate?
+    /// Told of every answered request with its route and status (see `RequestObserver`): the
+    /// application counts requests here without the server knowing about metrics.
+    public var observer: RequestObserver?
     /// Every route's method and pattern, in the order they were added.
     public var routeKeys: [RouteKey] { addedKeys }
 

@@ -22,6 +22,8 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     /// Whether responses with this status never carry a body (1xx, 204, 304).
     public var forbidsBody: Bool { code < 200 || code == 204 || code == 304 }
 
+    /// 101: a WebSocket upgrade (the server writes it; handlers never answer it).
+    public static let switchingProtocols = HTTPStatus(101)
     /// 200.
     public static let ok = HTTPStatus(200)
     /// 201.

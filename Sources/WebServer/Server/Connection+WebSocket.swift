@@ -22,15 +22,18 @@ extension Connection {
         do {
             accept = try WebSocketHandshake.validate(method: request.method, version: request.version, headers: request.headers)
         } catch {
+            RequestPipeline.observe(request, error.status, context.router.observer)
             writeResponse(renderError(error, requestID: request.id, accept: request.headers["accept"]),
                           head: head, requestID: request.id, forceClose: true)
             return
         }
         guard !shuttingDown else {
+            RequestPipeline.observe(request, .serviceUnavailable, context.router.observer)
             writeResponse(renderError(HTTPError(.serviceUnavailable), requestID: request.id, accept: nil),
                           head: head, requestID: request.id, forceClose: true)
             return
         }
+        RequestPipeline.observe(request, .switchingProtocols, context.router.observer)
         output.append(Array(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Accept: \(accept)\r\nX-Request-ID: \(request.id)\r\n\r\n").utf8))
         context.logger.log(.info, "GET \(request.path) 101 websocket id=\(request.id)")

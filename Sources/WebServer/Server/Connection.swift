@@ -183,17 +183,17 @@ final class Connection: LoopChannel {
         }
         body = []
         request.peerAddress = peer
-        let logger = context.logger, page = context.errorPage
+        let logger = context.logger, page = context.errorPage, observer = context.router.observer
         switch RequestPipeline.route(request, router: context.router, errorPage: page) {
         case .answered(let response):
             writeResponse(response, head: head, requestID: id)
         case .immediate(let handler, let request):
-            writeResponse(RequestPipeline.run(handler, request, logger: logger, page: page), head: head, requestID: id)
+            writeResponse(RequestPipeline.run(handler, request, logger: logger, page: page, observer: observer), head: head, requestID: id)
         case .async(let handler, let request):
             awaitingResponse = true
             let bound = LoopBound(self, on: loop)
             Task {
-                let response = await RequestPipeline.run(handler, request, logger: logger, page: page)
+                let response = await RequestPipeline.run(handler, request, logger: logger, page: page, observer: observer)
                 bound.execute { connection in connection.finishAsync(response, head: head, requestID: id) }
             }
         case .webSocket(let handler, let request):

@@ -56,10 +56,13 @@ extension Router {
         case .answered(let response):
             return .failure(HTTPResponseInstead(response: response))
         case .immediate(let handler, let request):
-            return .failure(HTTPResponseInstead(response: RequestPipeline.run(handler, request, logger: Logger(level: .off), page: nil)))
+            return .failure(HTTPResponseInstead(response: RequestPipeline.run(handler, request, logger: Logger(level: .off), page: nil,
+                                                                              observer: observer)))
         case .async(let handler, let request):
-            return .failure(HTTPResponseInstead(response: await RequestPipeline.run(handler, request, logger: Logger(level: .off), page: nil)))
+            return .failure(HTTPResponseInstead(response: await RequestPipeline.run(handler, request, logger: Logger(level: .off), page: nil,
+                                                                                    observer: observer)))
         case .webSocket(let handler, let request):
+            RequestPipeline.observe(request, .switchingProtocols, observer)
             let client = InProcessWebSocket()
             let socket = WebSocket(request: request, peer: .inProcess(client), limits: limits)
             client.attach(socket)
