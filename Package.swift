@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["CLinuxShims", "Crypto"]),
         .target(name: "Auth", dependencies: ["ConfigRepo", "Crypto", "WebServer", "SiteGen"]),
-        .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
+        .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Metrics", "Runtime", "SiteGen", "WebServer"]),
         // What the core and a driver process agree on: framing, version, error codes. No dependencies.
         .target(name: "DriverProtocol"),
         // What Swift drivers are written against: depends on DriverProtocol and Crypto (TLS, MD5), nothing else of ours.

@@ -31,7 +31,7 @@ extension RuntimeEngine {
     public func exec(module: String, method: String, args: JSONValue, role: Role, userID: String? = nil,
                      moduleName: String? = nil, timeout: Double? = nil) async -> Result<JSONValue, RuntimeError> {
         let (spec, host, failure) = state.withLock { ($0.specs[module], $0.moduleHost[module], $0.failures[module]) }
-        guard spec != nil else { return .failure(.unknownModule(module)) }
+        guard let spec else { return .failure(.unknownModule(module)) }
         if let refusal = Self.authorize(role: role, function: nil, moduleName: moduleName) { return .failure(refusal) }
         if let failure { return .failure(.notRunning(module, "it failed to start: \(failure)")) }
         guard let host else { return .failure(.notRunning(module, "it is stopped")) }
@@ -46,7 +46,11 @@ extension RuntimeEngine {
         if let problem = ArgumentChecker.problem(with: args, for: function) {
             return .failure(RuntimeError(code: "bad_arguments", message: problem))
         }
-        return await host.exec(module: module, method: method, args: args, timeout: timeout, userID: userID)
+        let start = ContinuousClock.now
+        let result = await host.exec(module: module, method: method, args: args, timeout: timeout, userID: userID)
+        metrics.execSeconds.labels(spec.driverID).observe(since: start)
+        if case .failure = result { metrics.execFailures.labels(spec.driverID).increment() }
+        return result
     }
 
     /// `exec` addressed by system and `Name_index`.

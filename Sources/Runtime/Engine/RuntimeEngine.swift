@@ -46,6 +46,8 @@ public final class RuntimeEngine: Sendable {
     /// Publishes every status change to the configured MQTT brokers (docs/mqtt.md).
     public let mqtt: MQTTPublisher
     public let configuration: RuntimeConfiguration
+    /// Exec latency and commits, recorded in `configuration.metrics`.
+    let metrics: RuntimeMetrics
     let repository: ConfigRepository?
     let box: SecretBox
     let state = Mutex(State())
@@ -66,6 +68,7 @@ public final class RuntimeEngine: Sendable {
         box = secretBox
         self.log = log
         status = StatusStore()
+        metrics = RuntimeMetrics(configuration.metrics)
         let mqtt = MQTTPublisher(status: status, box: secretBox, metrics: configuration.metrics, options: configuration.mqtt, log: log)
         self.mqtt = mqtt
         _ = status.watchAll { module, key, value in mqtt.statusChanged(module: module, key: key, value: value) }
@@ -81,6 +84,7 @@ public final class RuntimeEngine: Sendable {
         } else {
             saveTimer = nil
         }
+        RuntimeMetrics.collect(from: self, into: configuration.metrics)
     }
 
     deinit { saveTimer?.cancel() }
@@ -101,8 +105,8 @@ public final class RuntimeEngine: Sendable {
             if onlyWhileHead, let repository, let commit = snapshot.commit, repository.store.head() != commit { return }
             let newSpecs = ModuleSpec.all(in: snapshot, resolver: configuration.resolver, box: box)
             let newDirectory = SystemDirectory(snapshot: snapshot)
-            let (oldSpecs, oldDirectory, closed): ([String: ModuleSpec], SystemDirectory, Bool) = state.withLock { state in
-                let old = (state.specs, state.directory, state.closed)
+            let (oldSpecs, oldDirectory, closed, oldCommit): ([String: ModuleSpec], SystemDirectory, Bool, ObjectID?) = state.withLock { state in
+                let old = (state.specs, state.directory, state.closed, state.appliedCommit)
                 guard !state.closed else { return old }
                 state.specs = newSpecs
                 state.directory = newDirectory
@@ -111,6 +115,7 @@ public final class RuntimeEngine: Sendable {
                 return old
             }
             guard !closed else { return }
+            if snapshot.commit != oldCommit { metrics.commitsApplied.increment() }
             let actions = ApplyPlanner.plan(old: oldSpecs, new: newSpecs, oldDirectory: oldDirectory, newDirectory: newDirectory)
             if !actions.isEmpty, !oldSpecs.isEmpty {
                 log("runtime: applying \(snapshot.commit?.short ?? "-"): \(actions.count) change\(actions.count == 1 ? "" : "s")")
@@ -141,7 +146,11 @@ public final class RuntimeEngine: Sendable {
         guard !problems.isEmpty else { return nil }
         let author = snapshot.commit.flatMap { try? repository?.store.commitInfo($0).author }
         if let commit = snapshot.commit {
-            state.withLock { $0.invalidHead = InvalidHead(commit: commit, author: author, problems: problems.sorted()) }
+            let known = state.withLock { state in
+                defer { state.invalidHead = InvalidHead(commit: commit, author: author, problems: problems.sorted()) }
+                return state.invalidHead?.commit == commit
+            }
+            if !known { metrics.commitsRefused.increment() }
         }
         log("runtime: commit \(snapshot.commit?.short ?? "-") is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")); still running \(appliedCommit?.short ?? "-")")
         return problems

@@ -1,0 +1,41 @@
+import Metrics
+
+/// What the runtime records in the process's registry (docs/metrics.md): exec counts and latency
+/// per driver and commits applied and refused as they happen; modules by health and driver
+/// processes read from the engine at each scrape.
+struct RuntimeMetrics: Sendable {
+    let execSeconds: HistogramFamily
+    let execFailures: CounterFamily
+    let commitsApplied: CounterFamily
+    let commitsRefused: CounterFamily
+
+    init(_ registry: MetricsRegistry) {
+        execSeconds = registry.histogram("backoffice_exec_seconds", help: "Execs answered by a driver process, by driver: latency.",
+                                         labels: ["driver"])
+        execFailures = registry.counter("backoffice_exec_failures_total",
+                                        help: "Execs a driver process answered with an error or did not answer in time, by driver.",
+                                        labels: ["driver"])
+        commitsApplied = registry.counter("backoffice_commits_applied_total", help: "Configuration commits the runtime applied.")
+        commitsRefused = registry.counter("backoffice_commits_refused_total",
+                                          help: "Configuration commits the runtime refused as invalid (it kept the last good one).")
+    }
+
+    /// Registers the families read from `engine` at each scrape.
+    static func collect(from engine: RuntimeEngine, into registry: MetricsRegistry) {
+        registry.collect("backoffice_modules", type: .gauge, help: "Modules by driver and health (online, offline, stopped).",
+                         labels: ["driver", "state"]) { [weak engine] in
+            guard let engine else { return [] }
+            var counts: [[String]: Int] = [:]
+            for entry in engine.moduleHealth() { counts[[entry.driver, entry.health.rawValue], default: 0] += 1 }
+            return counts.map { MetricsRegistry.Sample($0.key, Double($0.value)) }
+        }
+        registry.collect("backoffice_driver_process_restarts_total", type: .counter,
+                         help: "Times each driver process was restarted after it crashed or stopped answering.",
+                         labels: ["executable"]) { [weak engine] in
+            (engine?.processes() ?? []).map { MetricsRegistry.Sample([$0.executable], Double($0.restarts)) }
+        }
+        registry.collect("backoffice_driver_processes", type: .gauge, help: "Driver processes (one per driver binary).") { [weak engine] in
+            [MetricsRegistry.Sample([], Double(engine?.processes().count ?? 0))]
+        }
+    }
+}
