@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto"]),
         // DriverKit's MQTT transport, apart so that only MQTT drivers link libmosquitto.
         .target(name: "DriverKitMQTT", dependencies: ["DriverKit", "MQTT"]),
-        .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
+        .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Metrics", "Runtime", "SiteGen", "WebServer",
                                                             "DeviceSimulators", "MQTT"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.

@@ -12,6 +12,24 @@ import Testing
         #expect(AccessRule.role(.support, scope: "modules.write").json == ["access": "role", "role": "support", "scope": "modules.write"])
         #expect(AccessRule(.editorOfKind(parameter: "kind")).json == ["access": "editor_of_kind", "parameter": "kind", "scope": nil])
         #expect(AccessRule(.viewerOfKindSegment(index: 1)).json == ["access": "viewer_of_kind", "segment": 1, "scope": nil])
+        #expect(AccessRule.role(.admin, orGranted: "metrics").json == ["access": "role_or_scope", "role": "admin", "scope": "metrics"])
+    }
+
+    /// `/metrics`: admins (sessions, or tokens whose scopes allow it), or any key granted the scope itself.
+    @Test func roleOrGrantedScopeLetsInTheRoleOrAKeyGrantedTheScope() {
+        let rule = AccessRule.role(.admin, orGranted: "metrics.read")
+        func principal(_ role: Role, _ scopes: [String]?) -> Principal {
+            Principal(userID: "u", name: "", email: "", role: role, scopes: scopes, credential: scopes == nil ? .session : .apiKey)
+        }
+        #expect(rule.decide(for: .anonymous) == .signInRequired)
+        #expect(rule.decide(for: principal(.admin, nil)) == .allow)
+        #expect(rule.decide(for: principal(.support, nil)) == .forbidden)
+        #expect(rule.decide(for: principal(.user, nil)) == .forbidden)
+        #expect(rule.decide(for: principal(.user, ["metrics"])) == .allow)
+        #expect(rule.decide(for: principal(.support, ["systems.read", "metrics.read"])) == .allow)
+        #expect(rule.decide(for: principal(.user, ["public"])) == .forbidden, "public grants what the role allows, no more")
+        #expect(rule.decide(for: principal(.admin, ["public"])) == .allow)
+        #expect(rule.decide(for: principal(.admin, ["systems.read"])) == .forbidden)
     }
 
     @Test func theTableListsEveryRouteInOrderAndNamesTheOnesWithoutARule() throws {

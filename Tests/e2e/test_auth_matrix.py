@@ -88,6 +88,11 @@ def expected(row, caller, path):
         return "signin"
     if access == "role" and RANK[caller.role] < RANK[rule["role"]]:
         return "forbidden"
+    if access == "role_or_scope":
+        if caller.scopes is not None and scope_allows([s for s in caller.scopes if s != "public"], rule["scope"]):
+            return "allow"
+        if RANK[caller.role] < RANK[rule["role"]]:
+            return "forbidden"
     if access == "editor_of_kind":
         kind = path_parameter(row["pattern"], path, rule["parameter"])
         allowed = caller.role == "admin" if kind not in KINDS else kind in EDITS[caller.role]

@@ -3,9 +3,9 @@ import WebServer
 
 extension AccessRule {
     /// The rule as data, for route tables and the permission-matrix test:
-    /// `{"access": "public" | "signed_in" | "role" | "editor_of_kind" | "viewer_of_kind",
+    /// `{"access": "public" | "signed_in" | "role" | "role_or_scope" | "editor_of_kind" | "viewer_of_kind",
     ///   "role": "support", "parameter": "kind", "segment": 1, "scope": "systems.read" | null}`
-    /// (`role` only for `role`, `parameter` for `editor_of_kind`, `segment` for `viewer_of_kind`).
+    /// (`role` only for `role` and `role_or_scope`, `parameter` for `editor_of_kind`, `segment` for `viewer_of_kind`).
     public var json: JSONValue {
         var members: [String: JSONValue] = ["scope": scope.map(JSONValue.string) ?? .null]
         switch requirement {
@@ -13,6 +13,9 @@ extension AccessRule {
         case .signedIn: members["access"] = "signed_in"
         case .role(let role):
             members["access"] = "role"
+            members["role"] = .string(role.rawValue)
+        case .roleOrGrantedScope(let role):
+            members["access"] = "role_or_scope"
             members["role"] = .string(role.rawValue)
         case .editorOfKind(let parameter):
             members["access"] = "editor_of_kind"

@@ -25,6 +25,8 @@ public struct AccessPolicy: Sendable {
     public static var standard: AccessPolicy {
         var policy = AccessPolicy()
         policy.set(.get, "/healthz", .public)
+        // Prometheus scrapes: admins, or an API key granted `metrics` or `metrics.read` (any role).
+        policy.set(.get, "/metrics", .role(.admin, orGranted: "metrics.read"))
         policy.set(.get, "/", .public)
         // The site (Sources/BackOfficeApp/Site): pages by the kind they show, forms by the kind they edit.
         policy.set(.get, "/backoffice", .signedIn)

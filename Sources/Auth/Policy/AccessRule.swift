@@ -14,6 +14,9 @@ public struct AccessRule: Sendable, Hashable, CustomStringConvertible {
         /// Signed in and `Principal.mayView` the kind named by the path segment at `index`
         /// (`/backoffice/users/…` → `users`); paths naming no kind only need sign-in.
         case viewerOfKindSegment(index: Int)
+        /// At least the role (tokens also need the rule's scope, as for `role`), or a token or API
+        /// key explicitly granted the rule's scope, whatever its role (`/metrics` for a scraper's key).
+        case roleOrGrantedScope(Role)
     }
 
     public var requirement: Requirement
@@ -29,6 +32,7 @@ public struct AccessRule: Sendable, Hashable, CustomStringConvertible {
     public static let signedIn = AccessRule(.signedIn)
     public static func role(_ role: Role, scope: String? = nil) -> AccessRule { AccessRule(.role(role), scope: scope) }
     public static func signedIn(scope: String?) -> AccessRule { AccessRule(.signedIn, scope: scope) }
+    public static func role(_ role: Role, orGranted scope: String) -> AccessRule { AccessRule(.roleOrGrantedScope(role), scope: scope) }
 
     /// What this rule decides for `principal` (the request's route parameters and path segments
     /// for the kind-dependent requirements).
@@ -38,6 +42,10 @@ public struct AccessRule: Sendable, Hashable, CustomStringConvertible {
         switch requirement {
         case .public, .signedIn: break
         case .role(let role):
+            if principal.role < role { return .forbidden }
+        case .roleOrGrantedScope(let role):
+            // `public` grants only what the role allows; the scope itself grants the route.
+            if let granted = principal.scopes?.filter({ $0 != "public" }), scope != nil, Scope.allows(granted, scope) { return .allow }
             if principal.role < role { return .forbidden }
         case .editorOfKind(let parameter):
             guard let name = parameters[parameter], let kind = Kind(directory: name) else {
@@ -58,6 +66,7 @@ public struct AccessRule: Sendable, Hashable, CustomStringConvertible {
         case .public: "public"
         case .signedIn: "signed in"
         case .role(let role): "role \(role)"
+        case .roleOrGrantedScope(let role): "role \(role) or a key granted the scope"
         case .editorOfKind(let parameter): "editor of :\(parameter)"
         case .viewerOfKindSegment(let index): "viewer of path segment \(index)"
         }

@@ -1,5 +1,6 @@
 import Auth
 import ConfigRepo
+import Metrics
 import Runtime
 import SiteGen
 import WebServer
@@ -32,10 +33,13 @@ public final class Application: Sendable {
         /// With `testRoutes`: a route added without an access rule (the start must then fail).
         public var unruledTestRoute: String?
         public var logger: Logger
+        /// The process's one registry, shared with the runtime (`RuntimeConfiguration.metrics`):
+        /// `/metrics` shows it, and HTTP requests and WebSocket sessions are counted in it.
+        public var metrics: MetricsRegistry
 
         public init(stateDirectory: String, repository: ConfigRepository, siteDirectory: String, templatesDirectory: String,
                     version: String, access: Access = .signIn, testRoutes: Bool = false, unruledTestRoute: String? = nil,
-                    logger: Logger = Logger()) {
+                    logger: Logger = Logger(), metrics: MetricsRegistry = MetricsRegistry()) {
             self.stateDirectory = stateDirectory
             self.repository = repository
             self.siteDirectory = siteDirectory
@@ -45,6 +49,7 @@ public final class Application: Sendable {
             self.testRoutes = testRoutes
             self.unruledTestRoute = unruledTestRoute
             self.logger = logger
+            self.metrics = metrics
         }
     }
 
@@ -54,6 +59,8 @@ public final class Application: Sendable {
     public let site: SiteService
     /// Identity and access; nil with `Access.localAdministrator`.
     public let auth: AuthService?
+    /// The touch panels connected now (control sockets with `fixed_device=true`), for the Metrics page.
+    public let panels = TouchPanels()
 
     /// Renders the site, then mounts every feature and the gate. Throws when a route has no
     /// access rule: routes are closed by default and `serve` refuses to start with a hole.
@@ -66,8 +73,10 @@ public final class Application: Sendable {
                                       stateDirectory: configuration.stateDirectory)
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
-        let features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
-                                                          EngineAPI(engine: runtime)]
+        MetricsEndpoint.registerBuildInfo(version: configuration.version, in: configuration.metrics)
+        let features: [any Feature] = site.controllers + [RootRedirect(),
+                                                          ControlAPI(engine: runtime, access: access, panels: panels, metrics: configuration.metrics),
+                                                          EngineAPI(engine: runtime), MetricsEndpoint(registry: configuration.metrics)]
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {
@@ -77,6 +86,7 @@ public final class Application: Sendable {
         case .signIn:
             auth = try Self.installAuth(on: &router, configuration, library: library, site: site, access: access)
         }
+        router.observer = HTTPRequestMetrics.observer(configuration.metrics)
         self.router = router
         // One watcher of the branch for every feature that follows it; the identity directory
         // first (cheap), then the site's pages (a re-render).

@@ -12,6 +12,8 @@ final class ControlSession: Sendable {
     private let hub: BindingHub
     private let principal: Principal
     private let access: SystemAccessRecorder
+    /// With `fixed_device=true`: this touch panel's token in `TouchPanels` (binds count for their system).
+    private let panel: (panels: TouchPanels, token: Int)?
     private let bindings = Mutex<Set<ControlMeta>>([])
     /// Debug streams by module id: the runtime's token and the meta the client asked with.
     private let debugging = Mutex<[String: Int]>([:])
@@ -19,8 +21,10 @@ final class ControlSession: Sendable {
     private let outbox: AsyncStream<String>.Continuation
     private let outgoing: AsyncStream<String>
 
-    init(socket: WebSocket, engine: RuntimeEngine, hub: BindingHub, principal: Principal, access: SystemAccessRecorder) {
+    init(socket: WebSocket, engine: RuntimeEngine, hub: BindingHub, principal: Principal, access: SystemAccessRecorder,
+         panel: (panels: TouchPanels, token: Int)? = nil) {
         self.access = access
+        self.panel = panel
         self.socket = socket
         self.engine = engine
         self.hub = hub
@@ -95,6 +99,7 @@ final class ControlSession: Sendable {
                 send(ControlResponse.error(id: request.id, error, meta: meta))
             case .success(let value):
                 access.record(principal, system: meta.system, action: "view")
+                if let panel { panel.panels.bound(panel.token, system: meta.system) }
                 send(ControlResponse.success(id: request.id, meta: meta))
                 send(ControlResponse.notify(meta: meta, value: value ?? .null))
             }

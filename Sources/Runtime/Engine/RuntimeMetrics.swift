@@ -30,9 +30,14 @@ struct RuntimeMetrics: Sendable {
             return counts.map { MetricsRegistry.Sample($0.key, Double($0.value)) }
         }
         registry.collect("backoffice_driver_process_restarts_total", type: .counter,
-                         help: "Times each driver process was restarted after it crashed or stopped answering.",
+                         help: "Times each driver process was restarted after it crashed or stopped answering, by executable file name.",
                          labels: ["executable"]) { [weak engine] in
-            (engine?.processes() ?? []).map { MetricsRegistry.Sample([$0.executable], Double($0.restarts)) }
+            // The file name (`driver-pjlink`), not where the binary cache keeps it; one series per name.
+            var restarts: [String: Int] = [:]
+            for process in engine?.processes() ?? [] {
+                restarts[String(process.executable.split(separator: "/").last ?? ""), default: 0] += process.restarts
+            }
+            return restarts.map { MetricsRegistry.Sample([$0.key], Double($0.value)) }
         }
         registry.collect("backoffice_driver_processes", type: .gauge, help: "Driver processes (one per driver binary).") { [weak engine] in
             [MetricsRegistry.Sample([], Double(engine?.processes().count ?? 0))]

@@ -1,6 +1,7 @@
 import ConfigRepo
 import DeviceSimulators
 import Foundation
+import Metrics
 import Runtime
 
 extension ServeCommand {
@@ -12,9 +13,10 @@ extension ServeCommand {
     /// Test knobs (environment): `BACKOFFICE_EXEC_TIMEOUT` (seconds, default 10),
     /// `BACKOFFICE_LIVENESS_INTERVAL` and `BACKOFFICE_LIVENESS_TIMEOUT` (10 and 5),
     /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`).
-    static func startRuntime(_ deployment: Deployment, arguments: ParsedArguments) throws -> RuntimeEngine {
+    static func startRuntime(_ deployment: Deployment, arguments: ParsedArguments, metrics: MetricsRegistry) throws -> RuntimeEngine {
         let environment = ProcessInfo.processInfo.environment
         var configuration = RuntimeConfiguration(statusDirectory: deployment.stateDirectory + "/status")
+        configuration.metrics = metrics
         if let directory = environment["BACKOFFICE_DRIVER_DIR"] {
             configuration.resolver = StandardDriverResolver(bundledDirectory: directory)
         }

@@ -5,6 +5,7 @@ import BackOfficeApp
 import ConfigRepo
 import Dispatch
 import Foundation
+import Metrics
 import WebServer
 
 /// `backoffice serve`: runs the web server until SIGINT or SIGTERM.
@@ -67,14 +68,16 @@ enum ServeCommand: Command {
         }
         if arguments.flag("test-routes") { limits.maxWebSocketFrameBytes = 16 * 1024 * 1024 }
         let access = try accessMode(arguments, host: host)
-        let runtime = try startRuntime(deployment, arguments: arguments)
+        // One registry for the process: the runtime records in it, the application serves it.
+        let metrics = MetricsRegistry()
+        let runtime = try startRuntime(deployment, arguments: arguments, metrics: metrics)
         let application: Application
         do {
             application = try Application(.init(
                 stateDirectory: deployment.stateDirectory, repository: deployment.repository, siteDirectory: site,
                 templatesDirectory: try SiteTemplatesLocator.templates(nil), version: version, access: access,
                 testRoutes: arguments.flag("test-routes"), unruledTestRoute: arguments.value("test-unruled-route"),
-                logger: Logger(level: level)), runtime: runtime)
+                logger: Logger(level: level), metrics: metrics), runtime: runtime)
         } catch let unruled as UnruledRoutes {
             throw UsageError(unruled.description)
         }
