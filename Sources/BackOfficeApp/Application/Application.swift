@@ -76,7 +76,8 @@ public final class Application: Sendable {
         MetricsEndpoint.registerBuildInfo(version: configuration.version, in: configuration.metrics)
         let features: [any Feature] = site.controllers + [RootRedirect(),
                                                           ControlAPI(engine: runtime, access: access, panels: panels, metrics: configuration.metrics),
-                                                          EngineAPI(engine: runtime), MetricsEndpoint(registry: configuration.metrics)]
+                                                          EngineAPI(engine: runtime), BrokersAPI(repository: configuration.repository),
+                                                          MetricsEndpoint(registry: configuration.metrics)]
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {

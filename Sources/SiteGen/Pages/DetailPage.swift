@@ -8,6 +8,8 @@ public struct DetailPage {
     static let relatedLimit = 100
     /// Where a user's page gets its per-request part (permissions form, access history).
     public static let userPanelMarker = TrustedHTML(trusted: "<!--user-panel-->")
+    /// Where a broker's page gets its live connection state (connected, published, dropped, errors).
+    public static let brokerStateMarker = TrustedHTML(trusted: "<!--broker-state-->")
 
     func values(_ document: ConfigDocument) -> [String: TemplateValue] {
         var values = common(document)
@@ -15,6 +17,7 @@ public struct DetailPage {
         values["fields"] = .list(document.kind.fields.compactMap { presenter.row($0, of: document) })
         values["related"] = related(document)
         if document.kind == .user { values["userPanel"] = .html(Self.userPanelMarker) }
+        if document.kind == .broker { values["brokerState"] = .html(Self.brokerStateMarker) }
         if document.kind == .module {
             let running = ModuleView(document).running
             values["state"] = ["dot": .string(running ? "running" : "stopped"), "text": .string(running ? "running" : "stopped")]

@@ -3,7 +3,8 @@ import Synchronization
 
 /// The kinds the site shows, in navigation order, with their page titles.
 public enum SiteKinds {
-    public static let all: [Kind] = [.domain, .application, .user, .apiKey, .repository, .driver, .zone, .system, .module, .trigger]
+    public static let all: [Kind] = [.domain, .application, .user, .apiKey, .repository, .driver, .zone, .system, .module, .trigger,
+                                         .broker]
 
     /// Plural title for navigation and list pages ("API keys").
     public static func title(_ kind: Kind) -> String {
@@ -18,6 +19,7 @@ public enum SiteKinds {
         case .system: "Systems"
         case .module: "Modules"
         case .trigger: "Triggers"
+        case .broker: "MQTT brokers"
         default: kind.directory.capitalized
         }
     }

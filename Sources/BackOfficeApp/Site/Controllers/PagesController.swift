@@ -82,6 +82,12 @@ struct PagesController: Feature {
             page.replaceSubrange(range, with: try settingsBlock(ref, request))
             perReader = true
         }
+        if let range = page.range(of: DetailPage.brokerStateMarker.text) {
+            let status = site.runtime?.mqtt.brokers().first { $0.id == ref.id }
+            page.replaceSubrange(range, with: String(decoding: try site.library.render("broker-state", .object(BrokerStatePanel.values(status))),
+                                                      as: UTF8.self))
+            perReader = true   // live: never served from the file or with a validator
+        }
         if let range = page.range(of: DetailPage.userPanelMarker.text) {
             let (panel, cookie) = try UsersController(site: site).panel(ref, request)
             page.replaceSubrange(range, with: panel)
