@@ -46,6 +46,8 @@ public struct AccessPolicy: Sendable {
         policy.set(.get, "/backoffice/api-keys/new", .role(.admin))
         policy.set(.post, "/backoffice/api-keys/new", .role(.admin))
         policy.set(.post, "/backoffice/users/:id/permissions", .role(.admin))
+        // The Metrics page (modules offline, driver processes, touch panels, charts): support and admins.
+        policy.set(.get, "/backoffice/metrics", .role(.support))
         // The deployment file: support reads it, admins edit and revert it.
         policy.set(.get, "/backoffice/deployment", .role(.support))
         policy.set(.get, "/backoffice/deployment/history", .role(.support))

@@ -61,6 +61,8 @@ public final class Application: Sendable {
     public let auth: AuthService?
     /// The touch panels connected now (control sockets with `fixed_device=true`), for the Metrics page.
     public let panels = TouchPanels()
+    /// Online modules and exec rate, a sample a minute, for the Metrics page's charts.
+    public let history: MetricsHistory
 
     /// Renders the site, then mounts every feature and the gate. Throws when a route has no
     /// access rule: routes are closed by default and `serve` refuses to start with a hole.
@@ -74,10 +76,13 @@ public final class Application: Sendable {
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
         MetricsEndpoint.registerBuildInfo(version: configuration.version, in: configuration.metrics)
+        history = MetricsHistory(stateDirectory: configuration.stateDirectory)
+        history.start(engine: runtime)
         let features: [any Feature] = site.controllers + [RootRedirect(),
                                                           ControlAPI(engine: runtime, access: access, panels: panels, metrics: configuration.metrics),
                                                           EngineAPI(engine: runtime), BrokersAPI(repository: configuration.repository),
-                                                          MetricsEndpoint(registry: configuration.metrics)]
+                                                          MetricsEndpoint(registry: configuration.metrics),
+                                                          MetricsPageController(site: site, panels: panels, history: history)]
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {

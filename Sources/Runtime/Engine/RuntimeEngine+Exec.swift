@@ -49,6 +49,7 @@ extension RuntimeEngine {
         let start = ContinuousClock.now
         let result = await host.exec(module: module, method: method, args: args, timeout: timeout, userID: userID)
         metrics.execSeconds.labels(spec.driverID).observe(since: start)
+        metrics.execs.add(1, ordering: .relaxed)
         if case .failure = result { metrics.execFailures.labels(spec.driverID).increment() }
         return result
     }

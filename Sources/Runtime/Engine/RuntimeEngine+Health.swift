@@ -1,4 +1,7 @@
 extension RuntimeEngine {
+    /// Execs answered by driver processes since this engine started.
+    public var execCount: Int { metrics.execs.load(ordering: .relaxed) }
+
     /// Every module of the applied configuration with its driver and health, sorted by module id:
     /// one pass for the Metrics page and each `/metrics` scrape (the engine's lock once, then each
     /// driver host's).

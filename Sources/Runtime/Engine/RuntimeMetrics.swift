@@ -1,13 +1,16 @@
 import Metrics
+import Synchronization
 
 /// What the runtime records in the process's registry (docs/metrics.md): exec counts and latency
 /// per driver and commits applied and refused as they happen; modules by health and driver
 /// processes read from the engine at each scrape.
-struct RuntimeMetrics: Sendable {
+final class RuntimeMetrics: Sendable {
     let execSeconds: HistogramFamily
     let execFailures: CounterFamily
     let commitsApplied: CounterFamily
     let commitsRefused: CounterFamily
+    /// Execs answered by driver processes since start, all drivers (the Metrics page's exec rate).
+    let execs = Atomic<Int>(0)
 
     init(_ registry: MetricsRegistry) {
         execSeconds = registry.histogram("backoffice_exec_seconds", help: "Execs answered by a driver process, by driver: latency.",

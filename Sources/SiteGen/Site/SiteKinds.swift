@@ -19,7 +19,7 @@ public enum SiteKinds {
         case .system: "Systems"
         case .module: "Modules"
         case .trigger: "Triggers"
-        case .broker: "MQTT brokers"
+        case .broker: "Brokers"
         default: kind.directory.capitalized
         }
     }
