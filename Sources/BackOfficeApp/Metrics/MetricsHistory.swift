@@ -57,11 +57,14 @@ public final class MetricsHistory: Sendable {
     }
 
     /// Takes one sample of `engine` and writes the file.
-    func record(_ engine: RuntimeEngine, now: Double = Date().timeIntervalSince1970) {
+    func record(_ engine: RuntimeEngine) {
         let health = engine.moduleHealth()
-        let online = health.count { $0.health == .online }
-        let offline = health.count { $0.health == .offline }
-        let execs = engine.execCount
+        record(online: health.count { $0.health == .online }, offline: health.count { $0.health == .offline },
+               execs: engine.execCount, now: Date().timeIntervalSince1970)
+    }
+
+    /// Adds a sample: `execs` is the engine's running count, turned into a rate per minute.
+    func record(online: Int, offline: Int, execs: Int, now: Double) {
         let samples: [Sample] = state.withLock { state in
             // The first sample of a process counts from its start: the engine's count began at 0.
             let (before, since) = state.lastExecs ?? (0, now - Self.interval)
