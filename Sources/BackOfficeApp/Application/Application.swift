@@ -33,13 +33,14 @@ public final class Application: Sendable {
         /// With `testRoutes`: a route added without an access rule (the start must then fail).
         public var unruledTestRoute: String?
         public var logger: Logger
-        /// The process's one registry, shared with the runtime (`RuntimeConfiguration.metrics`):
-        /// `/metrics` shows it, and HTTP requests and WebSocket sessions are counted in it.
-        public var metrics: MetricsRegistry
+        /// The process's one registry, shared with the runtime: `/metrics` shows it, and HTTP
+        /// requests and WebSocket sessions are counted in it. nil: the runtime's
+        /// (`RuntimeConfiguration.metrics`), so there is never a second one.
+        public var metrics: MetricsRegistry?
 
         public init(stateDirectory: String, repository: ConfigRepository, siteDirectory: String, templatesDirectory: String,
                     version: String, access: Access = .signIn, testRoutes: Bool = false, unruledTestRoute: String? = nil,
-                    logger: Logger = Logger(), metrics: MetricsRegistry = MetricsRegistry()) {
+                    logger: Logger = Logger(), metrics: MetricsRegistry? = nil) {
             self.stateDirectory = stateDirectory
             self.repository = repository
             self.siteDirectory = siteDirectory
@@ -75,13 +76,14 @@ public final class Application: Sendable {
                                       stateDirectory: configuration.stateDirectory)
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
-        MetricsEndpoint.registerBuildInfo(version: configuration.version, in: configuration.metrics)
+        let metrics = configuration.metrics ?? runtime.configuration.metrics
+        MetricsEndpoint.registerBuildInfo(version: configuration.version, in: metrics)
         history = MetricsHistory(stateDirectory: configuration.stateDirectory)
         history.start(engine: runtime)
         let features: [any Feature] = site.controllers + [RootRedirect(),
-                                                          ControlAPI(engine: runtime, access: access, panels: panels, metrics: configuration.metrics),
+                                                          ControlAPI(engine: runtime, access: access, panels: panels, metrics: metrics),
                                                           EngineAPI(engine: runtime), BrokersAPI(repository: configuration.repository),
-                                                          MetricsEndpoint(registry: configuration.metrics),
+                                                          MetricsEndpoint(registry: metrics),
                                                           MetricsPageController(site: site, panels: panels, history: history)]
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
@@ -92,7 +94,7 @@ public final class Application: Sendable {
         case .signIn:
             auth = try Self.installAuth(on: &router, configuration, library: library, site: site, access: access)
         }
-        router.observer = HTTPRequestMetrics.observer(configuration.metrics)
+        router.observer = HTTPRequestMetrics.observer(metrics)
         self.router = router
         // One watcher of the branch for every feature that follows it; the identity directory
         // first (cheap), then the site's pages (a re-render).
