@@ -4,9 +4,10 @@ SWIFT ?= swift
 VENV := .venv-e2e
 STATE ?= .backoffice
 
-# Debian packages: building, end-to-end tests (real git, curl, Chromium, wrk, nginx).
+# Debian packages: building, end-to-end tests (real git, curl, Chromium, wrk, nginx, and
+# nginx + fcgiwrap + git http-backend as the git host of Tests/e2e/git_host.py).
 BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev zlib1g-dev git
-TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light procps openssl
+TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light fcgiwrap procps openssl
 
 .PHONY: run test bench build deps test-deps e2e unit fuzz clean
 
