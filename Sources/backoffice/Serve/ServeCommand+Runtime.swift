@@ -12,15 +12,15 @@ extension ServeCommand {
     ///
     /// Test knobs (environment): `BACKOFFICE_EXEC_TIMEOUT` (seconds, default 10),
     /// `BACKOFFICE_LIVENESS_INTERVAL` and `BACKOFFICE_LIVENESS_TIMEOUT` (10 and 5),
-    /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`).
+    /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`),
+    /// `BACKOFFICE_BUILD_TIME_LIMIT` and `BACKOFFICE_FETCH_TIME_LIMIT` (seconds, default 300 each).
     static func startRuntime(_ deployment: Deployment, router: inout Router, arguments: ParsedArguments,
                              access: SystemAccessRecorder = SystemAccessRecorder()) throws -> RuntimeEngine {
         let environment = ProcessInfo.processInfo.environment
         var configuration = RuntimeConfiguration(statusDirectory: deployment.stateDirectory + "/status")
-        if let directory = environment["BACKOFFICE_DRIVER_DIR"] {
-            configuration.resolver = StandardDriverResolver(bundledDirectory: directory)
-        }
         func seconds(_ name: String) -> Double? { environment[name].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } }
+        let repositories = makeDriverRepositories(deployment, environment: environment, seconds: seconds)
+        configuration.resolver = repositories
         if let value = seconds("BACKOFFICE_EXEC_TIMEOUT") { configuration.timing.execTimeout = value }
         if let value = seconds("BACKOFFICE_LIVENESS_INTERVAL") { configuration.timing.livenessInterval = value }
         if let value = seconds("BACKOFFICE_LIVENESS_TIMEOUT") { configuration.timing.livenessTimeout = value }
@@ -34,11 +34,35 @@ extension ServeCommand {
         }
         let engine = RuntimeEngine(configuration: configuration, repository: deployment.repository,
                                    secretBox: deployment.secretBox, log: { Terminal.error($0) })
+        repositories.onChange { [weak engine] in engine?.reapply() }
+        driverRepositories = repositories
         try engine.follow(deployment.repository)
+        repositories.repositories.poll(every: try arguments.integer("repository-poll", in: 0...86_400).map(Double.init) ?? 300)
         router.addControlAPI(engine: engine, access: access)
         router.addEngineAPI(engine: engine)
         Terminal.print("runtime: \(engine.moduleIDs.count) modules in \(engine.processes().count) driver processes")
         return engine
+    }
+
+    /// Git repositories, builds and interface checkouts (closed at shutdown).
+    nonisolated(unsafe) static var driverRepositories: DriverRepositories?
+
+    /// Drivers from git: built against the DriverKit sources of this checkout (or
+    /// `BACKOFFICE_DRIVERKIT_SOURCES`); without them only executable drivers run from git.
+    private static func makeDriverRepositories(_ deployment: Deployment, environment: [String: String],
+                                               seconds: (String) -> Double?) -> DriverRepositories {
+        let toolchain: Result<DriverKitToolchain, RuntimeError>
+        if let sources = DriverKitSourcesLocator.locate() {
+            toolchain = Result { () throws(RuntimeError) in try DriverKitToolchain(sources: sources, swiftc: environment["BACKOFFICE_SWIFTC"]) }
+        } else {
+            toolchain = .failure(RuntimeError(code: "build_unavailable",
+                                              message: "DriverKit's sources were not found (set BACKOFFICE_DRIVERKIT_SOURCES to the folder holding DriverKit/)"))
+        }
+        if case .failure(let error) = toolchain { Terminal.error("drivers: Swift drivers from git cannot be built: \(error.message)") }
+        let standard = environment["BACKOFFICE_DRIVER_DIR"].map { StandardDriverResolver(bundledDirectory: $0) } ?? StandardDriverResolver()
+        return DriverRepositories(stateDirectory: deployment.stateDirectory, secretBox: deployment.secretBox, toolchain: toolchain,
+                                  standard: standard, fetchTimeLimit: seconds("BACKOFFICE_FETCH_TIME_LIMIT") ?? 300,
+                                  compileTimeLimit: seconds("BACKOFFICE_BUILD_TIME_LIMIT") ?? 300)
     }
 
     /// The simulators live as long as the process.
