@@ -127,7 +127,8 @@ class GitHost:
         return self.url(name)
 
     def clone(self, name, branch="main"):
-        """A working copy of the repository (in this host's temp dir) that pushes with the credentials."""
+        """A working copy of the repository (in this host's temp dir) that pushes with the credentials;
+        the same one on every call for a repository."""
         return WorkingCopy(self.url(name, self.username, self.password), os.path.join(self.root, "work", name), branch)
 
     def stop(self):
@@ -151,6 +152,8 @@ class WorkingCopy:
 
     def __init__(self, url, path, branch):
         self.path, self.branch = path, branch
+        if os.path.isdir(os.path.join(path, ".git")):
+            return  # the same working copy as an earlier clone() of this repository
         os.makedirs(path, exist_ok=True)
         self.git("init", "-q", "-b", branch)
         self.git("remote", "add", "origin", url)

@@ -14,7 +14,8 @@ public struct BuiltDriver: Sendable, Hashable {
 /// file and line, and one line for a status page.
 public struct DriverBuildFailure: Error, Sendable, Hashable {
     public var key: DriverBuildKey
-    /// One line: the first compiler error, or what else went wrong.
+    /// One line: `did not build: ` and the first compiler error, or what else went wrong
+    /// (`… is not a driver: …`, `` `--metadata` printed … ``).
     public var message: String
     /// Everything the compiler (or the driver's `--metadata` run) printed.
     public var output: String

@@ -63,7 +63,7 @@ struct DriverBuilder {
             case .failure(let error): return failure("Swift drivers cannot be built here: \(error.message)")
             }
             do { try library.ensureBuilt() } catch {
-                return failure("DriverKit did not build: \(error.message.split(separator: "\n").first ?? "")", output: error.message)
+                return failure("did not build: DriverKit did not build: \(error.message.split(separator: "\n").first ?? "")", output: error.message)
             }
             let module = "Driver_" + String(driver.folder.map { $0.isLetter || $0.isNumber ? $0 : "_" })
             let arguments = ["-swift-version", "6", "-module-name", module, "-Onone", "-o", folder + "/driver"]
@@ -77,12 +77,12 @@ struct DriverBuilder {
             output = outcome.output.replacingOccurrences(of: tree + "/", with: "")
             let diagnostics = CompilerDiagnostic.parse(output, root: tree)
             if outcome.timedOut {
-                return failure("the build took longer than \(Int(compileTimeLimit)) s and was stopped", output: output, diagnostics: diagnostics)
+                return failure("did not build: the build took longer than \(Int(compileTimeLimit)) s and was stopped", output: output, diagnostics: diagnostics)
             }
             if !outcome.succeeded {
                 let first = diagnostics.first { $0.severity == "error" }?.description
                     ?? output.split(separator: "\n").last.map(String.init) ?? "the compiler failed"
-                return failure(first, output: output, diagnostics: diagnostics)
+                return failure("did not build: " + first, output: output, diagnostics: diagnostics)
             }
             try? FileManager.default.removeItem(atPath: tree)
             executable = "driver"

@@ -106,7 +106,7 @@ public final class DriverRepositories: DriverBinaryResolver {
             return .success(built.executable)
         case .failed(let failure):
             return fallback(driver, source: source, file: file,
-                            RuntimeError(code: "start_failed", message: "\(file) at \(commit.short) did not build: \(failure.message)"))
+                            RuntimeError(code: "start_failed", message: "\(file) at \(commit.short): \(failure.message)"))
         case .queued, .building:
             return fallback(driver, source: source, file: file,
                             RuntimeError(code: "start_failed", message: "waiting for \(file) at \(commit.short) to be built"))

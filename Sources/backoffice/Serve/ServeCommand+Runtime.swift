@@ -2,6 +2,7 @@ import ConfigRepo
 import DeviceSimulators
 import Foundation
 import Runtime
+import Synchronization
 import WebServer
 
 extension ServeCommand {
@@ -35,6 +36,7 @@ extension ServeCommand {
         let engine = RuntimeEngine(configuration: configuration, repository: deployment.repository,
                                    secretBox: deployment.secretBox, log: { Terminal.error($0) })
         repositories.onChange { [weak engine] in engine?.reapply() }
+        logProblems(of: repositories)
         driverRepositories = repositories
         try engine.follow(deployment.repository)
         repositories.repositories.poll(every: try arguments.integer("repository-poll", in: 0...86_400).map(Double.init) ?? 300)
@@ -63,6 +65,22 @@ extension ServeCommand {
         return DriverRepositories(stateDirectory: deployment.stateDirectory, secretBox: deployment.secretBox, toolchain: toolchain,
                                   standard: standard, fetchTimeLimit: seconds("BACKOFFICE_FETCH_TIME_LIMIT") ?? 300,
                                   compileTimeLimit: seconds("BACKOFFICE_BUILD_TIME_LIMIT") ?? 300)
+    }
+
+    /// Build failures and fetch errors go to the server log, each once until it changes.
+    private static func logProblems(of repositories: DriverRepositories) {
+        _ = repositories.builds.watch { key, state in
+            if case .failed(let failure) = state { Terminal.error("drivers: \(key): \(failure.message)") }
+        }
+        let lastErrors = Mutex<[String: String]>([:])
+        _ = repositories.repositories.watch { status in
+            guard !status.fetching else { return }
+            let changed = lastErrors.withLock { errors -> Bool in
+                defer { errors[status.id] = status.error }
+                return errors[status.id] != status.error
+            }
+            if changed, let error = status.error { Terminal.error("repositories: \(status.id): \(error)") }
+        }
     }
 
     /// The simulators live as long as the process.
