@@ -76,3 +76,15 @@ import Testing
         }
     }
 }
+
+@Suite struct RepositorySourceTests {
+    @Test func passwordsInAURIAreNotShown() {
+        let source = RepositorySource(id: "repo-a", kind: .driver, uri: "https://ada:tok3n@git.example.com/d.git", folderName: "a",
+                                      credentials: GitCredentials(username: "ada", password: "s3cret"))
+        #expect(source.displayURI == "https://ada@git.example.com/d.git")
+        #expect(source.redacted("at https://ada:tok3n@git.example.com/d.git: s3cret refused") == "at https://ada@git.example.com/d.git: [hidden] refused")
+        #expect(RepositorySource(id: "r", kind: .driver, uri: "/srv/git/d.git", folderName: "d").displayURI == "/srv/git/d.git")
+        #expect(!RepositorySource.isFetched("bundled:Drivers") && !RepositorySource.isFetched("file:///opt/drivers"))
+        #expect(RepositorySource.pin("HEAD") == nil && RepositorySource.pin("") == nil && RepositorySource.pin("abc1234") == "abc1234")
+    }
+}

@@ -55,7 +55,7 @@ import Testing
         let good = try source.commit(["echo.py": pythonDriverScript(name: "Echo v1")], executable: ["echo.py"], message: "v1")
         let state = source.root + "/state"
         let repositories = DriverRepositories(stateDirectory: state, secretBox: RuntimeFixtures.box,
-                                              toolchain: .failure(RuntimeError(code: "build_unavailable", message: "no compiler in this test")))
+                                              toolchain: { .failure(RuntimeError(code: "build_unavailable", message: "no compiler in this test")) })
         defer { repositories.close() }
         let document = Self.repositoryDocument(uri: source.path)
         repositories.prepare(for: Self.snapshot(document))
@@ -82,7 +82,7 @@ import Testing
 
         // A new DriverRepositories (a restart) still knows the last good binary.
         let restarted = DriverRepositories(stateDirectory: state, secretBox: RuntimeFixtures.box,
-                                           toolchain: .failure(RuntimeError(code: "build_unavailable", message: "none")))
+                                           toolchain: { .failure(RuntimeError(code: "build_unavailable", message: "none")) })
         defer { restarted.close() }
         restarted.prepare(for: Self.snapshot(document))
         _ = await restarted.pull("repo-lab")
@@ -108,7 +108,7 @@ import Testing
         let commit = try source.commit(["echo/main.swift": "DriverMain.run(Echo.self)\n", "echo/Echo.swift": "final class Echo {}\n"],
                                        message: "swift")
         let repositories = DriverRepositories(stateDirectory: source.root + "/state", secretBox: RuntimeFixtures.box,
-                                              toolchain: .failure(RuntimeError(code: "build_unavailable", message: "no swiftc here")))
+                                              toolchain: { .failure(RuntimeError(code: "build_unavailable", message: "no swiftc here")) })
         defer { repositories.close() }
         let document = Self.repositoryDocument(uri: source.path)
         repositories.prepare(for: Self.snapshot(document))

@@ -17,31 +17,28 @@ public final class DriverBuildService: Sendable {
         var closed = false
     }
 
-    /// The DriverKit version Swift drivers are built against, or nil when they cannot be built
-    /// here (`toolchainProblem` says why).
-    public let driverKitVersion: String?
-    public let toolchainProblem: String?
+    private let toolchain: LazyToolchain
     private let builder: DriverBuilder
     private let cache: DriverBuildCache
     private let mirrors: @Sendable (String) throws -> GitMirror
     private let state = Mutex(State())
     private let wakeUp = DispatchSemaphore(value: 0)
 
-    /// `buildsDirectory` holds the cache (`<state>/drivers`); `mirrors` opens a repository's
-    /// mirror by id on the build thread.
-    public init(buildsDirectory: String, toolchain: Result<DriverKitToolchain, RuntimeError>,
+    /// `buildsDirectory` holds the cache (`<state>/drivers`); `toolchain` is looked for the first
+    /// time a Swift driver needs it (a deployment without one pays nothing at start); `mirrors`
+    /// opens a repository's mirror by id on the build thread.
+    public init(buildsDirectory: String, toolchain: @escaping @Sendable () -> Result<DriverKitToolchain, RuntimeError>,
                 compileTimeLimit: Double = 300, mirrors: @escaping @Sendable (String) throws -> GitMirror) {
         cache = DriverBuildCache(root: buildsDirectory + "/builds")
         cache.removeTemporaries()
-        let library = toolchain.map { DriverKitLibrary(toolchain: $0, root: buildsDirectory + "/driverkit") }
-        var builder = DriverBuilder(cache: cache, library: library)
+        let lazy = LazyToolchain(find: toolchain)
+        self.toolchain = lazy
+        var builder = DriverBuilder(cache: cache, library: {
+            lazy.value.map { DriverKitLibrary(toolchain: $0, root: buildsDirectory + "/driverkit") }
+        })
         builder.compileTimeLimit = compileTimeLimit
         self.builder = builder
         self.mirrors = mirrors
-        switch toolchain {
-        case .success(let found): driverKitVersion = found.version; toolchainProblem = nil
-        case .failure(let error): driverKitVersion = nil; toolchainProblem = error.message
-        }
         let thread = Thread { [weak self] in self?.work() }
         thread.name = "driver builds"
         thread.start()
@@ -51,6 +48,14 @@ public final class DriverBuildService: Sendable {
     public func close() {
         state.withLock { $0.closed = true }
         wakeUp.signal()
+    }
+
+    /// The DriverKit version Swift drivers are built against, or nil when they cannot be built
+    /// here (`toolchainProblem` says why).
+    public var driverKitVersion: String? { try? toolchain.value.get().version }
+    public var toolchainProblem: String? {
+        if case .failure(let error) = toolchain.value { return error.message }
+        return nil
     }
 
     /// The key of `file` at `commit`: Swift files are built against this DriverKit, other
@@ -154,6 +159,23 @@ public final class DriverBuildService: Sendable {
                 notify(key, result)
             }
             if state.withLock({ $0.closed }) { return }
+        }
+    }
+}
+
+/// The toolchain, found once on first use.
+private final class LazyToolchain: Sendable {
+    private let find: @Sendable () -> Result<DriverKitToolchain, RuntimeError>
+    private let found = Mutex<Result<DriverKitToolchain, RuntimeError>?>(nil)
+
+    init(find: @escaping @Sendable () -> Result<DriverKitToolchain, RuntimeError>) { self.find = find }
+
+    var value: Result<DriverKitToolchain, RuntimeError> {
+        found.withLock { found in
+            if let found { return found }
+            let result = find()
+            found = result
+            return result
         }
     }
 }

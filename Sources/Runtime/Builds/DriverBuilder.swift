@@ -8,7 +8,7 @@ import Foundation
 struct DriverBuilder {
     let cache: DriverBuildCache
     /// DriverKit for Swift drivers, or why Swift drivers cannot be built here.
-    let library: Result<DriverKitLibrary, RuntimeError>
+    let library: @Sendable () -> Result<DriverKitLibrary, RuntimeError>
     var compileTimeLimit: Double = 300
     var metadata = DriverMetadataCheck()
 
@@ -58,7 +58,7 @@ struct DriverBuilder {
             executable = "tree/" + driver.file
         case .swift:
             let library: DriverKitLibrary
-            switch self.library {
+            switch self.library() {
             case .success(let found): library = found
             case .failure(let error): return failure("Swift drivers cannot be built here: \(error.message)")
             }

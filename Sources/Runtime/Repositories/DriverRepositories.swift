@@ -37,9 +37,11 @@ public final class DriverRepositories: DriverBinaryResolver {
     private let checkouts = DispatchQueue(label: "backoffice.driver-repositories.interfaces")
 
     /// `stateDirectory` gets `repositories/` (the copies), `drivers/` (DriverKit, builds,
-    /// last good binaries) and `interfaces/`. `toolchain` is how Swift drivers are built, or why
-    /// they cannot be here (executable drivers still run).
-    public init(stateDirectory: String, secretBox: SecretBox, toolchain: Result<DriverKitToolchain, RuntimeError>,
+    /// last good binaries) and `interfaces/`. `toolchain` finds how Swift drivers are built, or
+    /// says why they cannot be here (executable drivers still run); it is called once, when a
+    /// Swift driver first needs it.
+    public init(stateDirectory: String, secretBox: SecretBox,
+                toolchain: @escaping @Sendable () -> Result<DriverKitToolchain, RuntimeError>,
                 standard: StandardDriverResolver = StandardDriverResolver(),
                 fetchTimeLimit: Double = 300, compileTimeLimit: Double = 300) {
         let repositories = RepositoryManager(directory: stateDirectory + "/repositories", fetchTimeLimit: fetchTimeLimit)
@@ -129,13 +131,13 @@ public final class DriverRepositories: DriverBinaryResolver {
         let status = repositories.status(source.id)
         if let pin {
             if let mirror = try? repositories.mirror(source.id), let commit = try? mirror.resolve(pin) { return .success(commit) }
-            if status?.lastFetch == nil { return .failure(RuntimeError(code: "start_failed", message: "waiting for the first fetch of \(source.uri)")) }
+            if status?.lastFetch == nil { return .failure(RuntimeError(code: "start_failed", message: "waiting for the first fetch of \(source.displayURI)")) }
             if let error = status?.error { return .failure(RuntimeError(code: "start_failed", message: error)) }
-            return .failure(RuntimeError(code: "start_failed", message: "commit \(pin) is not in \(source.uri)"))
+            return .failure(RuntimeError(code: "start_failed", message: "commit \(pin) is not in \(source.displayURI)"))
         }
         if let head = status?.head { return .success(head) }
         if let error = status?.error { return .failure(RuntimeError(code: "start_failed", message: error)) }
-        return .failure(RuntimeError(code: "start_failed", message: "waiting for the first fetch of \(source.uri)"))
+        return .failure(RuntimeError(code: "start_failed", message: "waiting for the first fetch of \(source.displayURI)"))
     }
 
     // MARK: - Changes

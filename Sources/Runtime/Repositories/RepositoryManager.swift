@@ -174,16 +174,16 @@ public final class RepositoryManager: Sendable {
                 outcome.head = try mirror.head(ofBranch: branch)
                 if outcome.head == nil {
                     let known = (try? mirror.branches()) ?? []
-                    outcome.error = "branch \"\(branch)\" does not exist in \(source.uri)"
+                    outcome.error = "branch \"\(branch)\" does not exist in \(source.displayURI)"
                         + (known.isEmpty ? " (it has no branches)" : " (branches: \(known.joined(separator: ", ")))")
                 }
             } else {
-                outcome.error = "\(source.uri) has no branches yet"
+                outcome.error = "\(source.displayURI) has no branches yet"
             }
         } catch {
             outcome.error = error.message == "cancelled" && Date().timeIntervalSince(started) >= fetchTimeLimit
                 ? "the fetch took longer than \(Int(fetchTimeLimit)) s and was stopped"
-                : "cannot fetch \(source.uri): \(error.message)"
+                : source.redacted("cannot fetch \(source.displayURI): \(error.message)")
         }
         let (again, waiters) = state.withLock { state -> (Bool, [CheckedContinuation<RepositoryStatus, Never>]) in
             guard var entry = state.entries[source.id] else { return (false, []) }

@@ -1,4 +1,5 @@
 import ConfigRepo
+import Foundation
 
 /// A repository of the configuration as the runtime fetches it (`repositories/<id>.json`):
 /// where it is, which branch it follows, which commit it is pinned to, and its credentials
@@ -45,6 +46,22 @@ public struct RepositorySource: Sendable, Hashable {
                   branch: document.string("branch"), pinnedCommit: document.string("commit_hash"),
                   folderName: document.string("folder_name") ?? document.id,
                   credentials: GitCredentials(username: document.string("username"), password: password))
+    }
+
+    /// `uri` without a password written into it (`https://user:token@host/…` → `https://user@host/…`),
+    /// for messages and logs.
+    public var displayURI: String {
+        guard let scheme = uri.range(of: "://") else { return uri }
+        let rest = uri[scheme.upperBound...]
+        guard let at = rest.firstIndex(of: "@"), !rest[..<at].contains("/"), let colon = rest[..<at].firstIndex(of: ":") else { return uri }
+        return String(uri[..<scheme.upperBound]) + rest[..<colon] + rest[at...]
+    }
+
+    /// `text` with this repository's secrets (its password, a password inside its uri) hidden.
+    public func redacted(_ text: String) -> String {
+        var text = text.replacingOccurrences(of: uri, with: displayURI)
+        if let password = credentials.password, password.count >= 3 { text = text.replacingOccurrences(of: password, with: "[hidden]") }
+        return text
     }
 
     /// Whether `uri` is fetched with git: http(s), ssh, git and absolute paths; not the

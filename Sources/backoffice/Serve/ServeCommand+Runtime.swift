@@ -53,14 +53,18 @@ extension ServeCommand {
     /// `BACKOFFICE_DRIVERKIT_SOURCES`); without them only executable drivers run from git.
     private static func makeDriverRepositories(_ deployment: Deployment, environment: [String: String],
                                                seconds: (String) -> Double?) -> DriverRepositories {
-        let toolchain: Result<DriverKitToolchain, RuntimeError>
-        if let sources = DriverKitSourcesLocator.locate() {
-            toolchain = Result { () throws(RuntimeError) in try DriverKitToolchain(sources: sources, swiftc: environment["BACKOFFICE_SWIFTC"]) }
-        } else {
-            toolchain = .failure(RuntimeError(code: "build_unavailable",
+        let swiftc = environment["BACKOFFICE_SWIFTC"]
+        let toolchain: @Sendable () -> Result<DriverKitToolchain, RuntimeError> = {
+            let found: Result<DriverKitToolchain, RuntimeError>
+            if let sources = DriverKitSourcesLocator.locate() {
+                found = Result { () throws(RuntimeError) in try DriverKitToolchain(sources: sources, swiftc: swiftc) }
+            } else {
+                found = .failure(RuntimeError(code: "build_unavailable",
                                               message: "DriverKit's sources were not found (set BACKOFFICE_DRIVERKIT_SOURCES to the folder holding DriverKit/)"))
+            }
+            if case .failure(let error) = found { Terminal.error("drivers: Swift drivers from git cannot be built: \(error.message)") }
+            return found
         }
-        if case .failure(let error) = toolchain { Terminal.error("drivers: Swift drivers from git cannot be built: \(error.message)") }
         let standard = environment["BACKOFFICE_DRIVER_DIR"].map { StandardDriverResolver(bundledDirectory: $0) } ?? StandardDriverResolver()
         return DriverRepositories(stateDirectory: deployment.stateDirectory, secretBox: deployment.secretBox, toolchain: toolchain,
                                   standard: standard, fetchTimeLimit: seconds("BACKOFFICE_FETCH_TIME_LIMIT") ?? 300,
