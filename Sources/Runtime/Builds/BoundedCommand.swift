@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,6 +26,8 @@ struct BoundedCommand {
     var environment: [String: String] = ProcessInfo.processInfo.environment
     var timeLimit: Double
     var outputLimit = 1 << 20
+    /// Where the running command is registered, when its owner may have to kill it.
+    var registry: RunningCommands?
 
     func run() throws -> Outcome {
         var fds: [Int32] = [0, 0]
@@ -62,6 +65,8 @@ struct BoundedCommand {
             throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOENT)
         }
 
+        registry?.add(pid)
+        defer { registry?.remove(pid) }
         let timedOut = TimedOutFlag()
         let timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now() + timeLimit)
@@ -90,6 +95,20 @@ struct BoundedCommand {
         let exited = status & 0x7f == 0
         return Outcome(status: exited ? (status >> 8) & 0xff : nil, output: String(decoding: output, as: UTF8.self),
                        timedOut: timedOut.value, truncated: truncated)
+    }
+}
+
+/// The commands one owner (the build service) is running, so that stopping it kills them and
+/// no compiler outlives the server.
+final class RunningCommands: Sendable {
+    private let groups = Mutex<Set<pid_t>>([])
+
+    func add(_ pid: pid_t) { groups.withLock { _ = $0.insert(pid) } }
+    func remove(_ pid: pid_t) { groups.withLock { _ = $0.remove(pid) } }
+
+    /// Kills the process group of every command running now.
+    func killAll() {
+        for pid in groups.withLock({ $0 }) { kill(-pid, SIGKILL) }
     }
 }
 

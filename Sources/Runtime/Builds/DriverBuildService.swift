@@ -44,10 +44,11 @@ public final class DriverBuildService: Sendable {
         thread.start()
     }
 
-    /// Stops the build thread after the build in progress.
+    /// Stops the build thread and kills the build in progress (no compiler outlives the server).
     public func close() {
         state.withLock { $0.closed = true }
         wakeUp.signal()
+        builder.commands.killAll()
     }
 
     /// The DriverKit version Swift drivers are built against, or nil when they cannot be built

@@ -11,6 +11,8 @@ struct DriverBuilder {
     let library: @Sendable () -> Result<DriverKitLibrary, RuntimeError>
     var compileTimeLimit: Double = 300
     var metadata = DriverMetadataCheck()
+    /// The compilers and `--metadata` runs in progress, killed when the service closes.
+    let commands = RunningCommands()
 
     /// Builds `key` from `mirror` and publishes the outcome. Never throws: every problem is a
     /// `failed` state with a message.
@@ -62,7 +64,7 @@ struct DriverBuilder {
             case .success(let found): library = found
             case .failure(let error): return failure("Swift drivers cannot be built here: \(error.message)")
             }
-            do { try library.ensureBuilt() } catch {
+            do { try library.ensureBuilt(registry: commands) } catch {
                 return failure("did not build: DriverKit did not build: \(error.message.split(separator: "\n").first ?? "")", output: error.message)
             }
             let module = "Driver_" + String(driver.folder.map { $0.isLetter || $0.isNumber ? $0 : "_" })
@@ -70,7 +72,8 @@ struct DriverBuilder {
                 + library.driverFlags + driver.sources.map { tree + "/" + $0 }
             let outcome: BoundedCommand.Outcome
             do {
-                outcome = try BoundedCommand(executable: library.toolchain.swiftc, arguments: arguments, timeLimit: compileTimeLimit).run()
+                outcome = try BoundedCommand(executable: library.toolchain.swiftc, arguments: arguments, timeLimit: compileTimeLimit,
+                                             registry: commands).run()
             } catch {
                 return failure("cannot run the Swift compiler: \(error)")
             }
@@ -87,7 +90,7 @@ struct DriverBuilder {
             try? FileManager.default.removeItem(atPath: tree)
             executable = "driver"
         }
-        switch metadata.run(folder + "/" + executable) {
+        switch metadata.run(folder + "/" + executable, registry: commands) {
         case .failure(let error): return failure(error.message, output: output)
         case .success(let found):
             return (.built(BuiltDriver(key: key, executable: folder + "/" + executable, metadata: found, output: output)), executable)

@@ -24,7 +24,7 @@ struct DriverKitLibrary {
     }
 
     /// Builds the library unless it is there. Throws a `RuntimeError` with the compiler's output.
-    func ensureBuilt() throws(RuntimeError) {
+    func ensureBuilt(registry: RunningCommands? = nil) throws(RuntimeError) {
         if isBuilt { return }
         let manager = FileManager.default
         let temporary = root + "/.\(toolchain.version).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -41,7 +41,7 @@ struct DriverKitLibrary {
         func step(_ executable: String, _ arguments: [String], _ what: String) throws(RuntimeError) {
             let outcome: BoundedCommand.Outcome
             do {
-                outcome = try BoundedCommand(executable: executable, arguments: arguments, timeLimit: timeLimit).run()
+                outcome = try BoundedCommand(executable: executable, arguments: arguments, timeLimit: timeLimit, registry: registry).run()
             } catch {
                 throw RuntimeError(code: "build_failed", message: "cannot run \(executable): \(error)")
             }

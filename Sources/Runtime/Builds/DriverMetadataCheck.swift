@@ -7,10 +7,11 @@ import Foundation
 struct DriverMetadataCheck {
     var timeLimit: Double = 10
 
-    func run(_ executable: String) -> Result<DriverMetadata, RuntimeError> {
+    func run(_ executable: String, registry: RunningCommands? = nil) -> Result<DriverMetadata, RuntimeError> {
         let outcome: BoundedCommand.Outcome
         do {
-            outcome = try BoundedCommand(executable: executable, arguments: ["--metadata"], timeLimit: timeLimit, outputLimit: 4 << 20).run()
+            outcome = try BoundedCommand(executable: executable, arguments: ["--metadata"], timeLimit: timeLimit, outputLimit: 4 << 20,
+                                     registry: registry).run()
         } catch {
             return .failure(RuntimeError(code: "not_a_driver", message: "cannot run the driver: \(error)"))
         }

@@ -46,9 +46,10 @@ public final class RepositoryManager: Sendable {
     /// disk until the state directory is cleaned).
     public func sync(_ sources: [RepositorySource]) {
         var toFetch: [String] = []
+        var forgotten: [Entry] = []
         state.withLock { state in
             let wanted = Dictionary(sources.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            for id in state.entries.keys where wanted[id] == nil { state.entries[id] = nil }
+            for id in state.entries.keys where wanted[id] == nil { forgotten.append(state.entries.removeValue(forKey: id)!) }
             for (id, source) in wanted {
                 if var entry = state.entries[id] {
                     guard entry.source != source else { continue }
@@ -63,6 +64,8 @@ public final class RepositoryManager: Sendable {
                 }
             }
         }
+        // Whoever waits for a fetch of a removed repository gets its last status.
+        for entry in forgotten { for waiter in entry.waiters { waiter.resume(returning: entry.status) } }
         for id in toFetch { pull(id) }
     }
 
