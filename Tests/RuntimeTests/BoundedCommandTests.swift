@@ -20,7 +20,7 @@ import Testing
         async let outcome = Task.detached {
             try BoundedCommand(executable: "/bin/sh", arguments: ["-c", "sleep 60"], timeLimit: 120, registry: registry).run()
         }.value
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await eventually(30) { registry.count == 1 })
         registry.killAll()
         let result = try await outcome
         #expect(result.status == nil && !result.timedOut, "killed by its owner, not finished or timed out")

@@ -105,6 +105,7 @@ final class RunningCommands: Sendable {
 
     func add(_ pid: pid_t) { groups.withLock { _ = $0.insert(pid) } }
     func remove(_ pid: pid_t) { groups.withLock { _ = $0.remove(pid) } }
+    var count: Int { groups.withLock { $0.count } }
 
     /// Kills the process group of every command running now.
     func killAll() {
