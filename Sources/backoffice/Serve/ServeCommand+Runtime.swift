@@ -71,10 +71,16 @@ extension ServeCommand {
                                   compileTimeLimit: seconds("BACKOFFICE_BUILD_TIME_LIMIT") ?? 300)
     }
 
-    /// Build failures and fetch errors go to the server log, each once until it changes.
+    /// Builds (long work: shown as they start and end), build failures and fetch errors go to
+    /// the server log, each fetch error once until it changes.
     private static func logProblems(of repositories: DriverRepositories) {
         _ = repositories.builds.watch { key, state in
-            if case .failed(let failure) = state { Terminal.error("drivers: \(key): \(failure.message)") }
+            switch state {
+            case .building: Terminal.print("drivers: building \(key)")
+            case .built: Terminal.print("drivers: built \(key)")
+            case .failed(let failure): Terminal.error("drivers: \(key): \(failure.message)")
+            case .queued: break
+            }
         }
         let lastErrors = Mutex<[String: String]>([:])
         _ = repositories.repositories.watch { status in
