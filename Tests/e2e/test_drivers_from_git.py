@@ -197,7 +197,7 @@ def test_bad_repositories_give_clear_errors(lab):
     server, _, _, git_host = lab
     unreachable = "http://127.0.0.1:%d/nothing.git" % free_port()
     repositories = {
-        "repo-wrong-password": dict(uri=git_host.url("drivers"), username=git_host.username, password="wrong"),
+        "repo-wrong-password": dict(uri=git_host.url("drivers"), username=git_host.username, password="not-the-pass-7731"),
         "repo-unreachable": dict(uri=unreachable),
         "repo-no-branch": dict(uri=git_host.url("drivers"), branch="nope", username=git_host.username,
                                password=git_host.password),
@@ -221,7 +221,7 @@ def test_bad_repositories_give_clear_errors(lab):
     wait_for(lambda: failure(server, "mod-no-branch", 'branch "nope" does not exist'), 60, "missing branch")
     assert "branches: main" in ping(server, "mod-no-branch")["error"]
     wait_for(lambda: failure(server, "mod-no-credentials", "asks for a user name and password"), 60, "no credentials")
-    assert "wrong" not in server.output().replace("wrong-password", "")
+    assert "not-the-pass-7731" not in server.output() and git_host.password not in server.output()
     assert server.post("/api/engine/v2/modules/mod-echo/exec/echo", ["unharmed"]) == (200, "unharmed")
 
 
