@@ -59,7 +59,7 @@ import Testing
 
     @Test func theBundledDriversFolderIsADriverRepository() throws {
         // Drivers/ of this checkout follows the same layout, templates included.
-        let root = RuntimeFixtures.root.appendingPathComponent("Drivers").path
+        let root = Checkout.root + "/Drivers"
         var files: [GitTreeFile] = []
         for case let path as String in FileManager.default.enumerator(atPath: root)! {
             var isDirectory: ObjCBool = false

@@ -21,7 +21,7 @@ import Testing
     }
 
     static func snapshot(_ repository: ConfigDocument) -> Snapshot {
-        Snapshot(commit: nil, files: [RepoFile(path: "repositories/repo-lab.json", blob: RuntimeFixtures.blob("r"),
+        Snapshot(commit: nil, files: [RepoFile(path: "repositories/repo-lab.json", blob: SampleConfig.blob("r"),
                                                bytes: JSONWriter.canonicalBytes(.object(repository.members)))])
     }
 
@@ -54,7 +54,7 @@ import Testing
         defer { source.remove() }
         let good = try source.commit(["echo.py": pythonDriverScript(name: "Echo v1")], executable: ["echo.py"], message: "v1")
         let state = source.root + "/state"
-        let repositories = DriverRepositories(stateDirectory: state, secretBox: RuntimeFixtures.box,
+        let repositories = DriverRepositories(stateDirectory: state, secretBox: SampleSecrets.box,
                                               toolchain: { .failure(RuntimeError(code: "build_unavailable", message: "no compiler in this test")) })
         defer { repositories.close() }
         let document = Self.repositoryDocument(uri: source.path)
@@ -81,7 +81,7 @@ import Testing
         #expect(report.wanted == badKey && report.state?.name == "failed" && report.running?.commit == good)
 
         // A new DriverRepositories (a restart) still knows the last good binary.
-        let restarted = DriverRepositories(stateDirectory: state, secretBox: RuntimeFixtures.box,
+        let restarted = DriverRepositories(stateDirectory: state, secretBox: SampleSecrets.box,
                                            toolchain: { .failure(RuntimeError(code: "build_unavailable", message: "none")) })
         defer { restarted.close() }
         restarted.prepare(for: Self.snapshot(document))
@@ -107,7 +107,7 @@ import Testing
         defer { source.remove() }
         let commit = try source.commit(["echo/main.swift": "DriverMain.run(Echo.self)\n", "echo/Echo.swift": "final class Echo {}\n"],
                                        message: "swift")
-        let repositories = DriverRepositories(stateDirectory: source.root + "/state", secretBox: RuntimeFixtures.box,
+        let repositories = DriverRepositories(stateDirectory: source.root + "/state", secretBox: SampleSecrets.box,
                                               toolchain: { .failure(RuntimeError(code: "build_unavailable", message: "no swiftc here")) })
         defer { repositories.close() }
         let document = Self.repositoryDocument(uri: source.path)

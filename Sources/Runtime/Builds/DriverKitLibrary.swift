@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 /// DriverKit built once per version into the state directory, for every Swift driver to
-/// link against: `<root>/<version>/` holds the `.swiftmodule` and `lib….a` of Crypto and
-/// DriverKit, `libCCrypto.a` and its module map. Built optimised (whole module) into a
+/// link against: `<root>/<version>/` holds the `.swiftmodule` and `lib….a` of Crypto,
+/// DriverProtocol and DriverKit, `libCCrypto.a` and its module map. Built optimised (whole module) into a
 /// temporary folder renamed into place, so a half-built library is never used.
 struct DriverKitLibrary {
     let toolchain: DriverKitToolchain

@@ -3,11 +3,10 @@ import DeviceSimulators
 import Foundation
 import Runtime
 import Synchronization
-import WebServer
 
 extension ServeCommand {
     /// Starts the runtime on the deployment (every module of the head commit, then each new
-    /// good commit hot-applied) and adds its WebSocket control API and REST routes. Unless
+    /// good commit hot-applied). Unless
     /// `--no-simulators` is given, first starts a simulator for every bundled-driver module that
     /// points at 127.0.0.1, so the sample building is live on its own.
     ///
@@ -15,8 +14,7 @@ extension ServeCommand {
     /// `BACKOFFICE_LIVENESS_INTERVAL` and `BACKOFFICE_LIVENESS_TIMEOUT` (10 and 5),
     /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`),
     /// `BACKOFFICE_BUILD_TIME_LIMIT` and `BACKOFFICE_FETCH_TIME_LIMIT` (seconds, default 300 each).
-    static func startRuntime(_ deployment: Deployment, router: inout Router, arguments: ParsedArguments,
-                             access: SystemAccessRecorder = SystemAccessRecorder()) throws -> RuntimeEngine {
+    static func startRuntime(_ deployment: Deployment, arguments: ParsedArguments) throws -> RuntimeEngine {
         let environment = ProcessInfo.processInfo.environment
         var configuration = RuntimeConfiguration(statusDirectory: deployment.stateDirectory + "/status")
         func seconds(_ name: String) -> Double? { environment[name].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } }
@@ -40,8 +38,6 @@ extension ServeCommand {
         driverRepositories = repositories
         try engine.follow(deployment.repository)
         repositories.repositories.poll(every: try arguments.integer("repository-poll", in: 0...86_400).map(Double.init) ?? 300)
-        router.addControlAPI(engine: engine, access: access)
-        router.addEngineAPI(engine: engine)
         Terminal.print("runtime: \(engine.moduleIDs.count) modules in \(engine.processes().count) driver processes")
         return engine
     }
