@@ -14,7 +14,7 @@ enum RepositoryCreation {
             message: "Initial configuration from \(URL(fileURLWithPath: source).lastPathComponent)",
             transform: { path, bytes in sealer.sealFile(path: path, bytes: bytes) })
         try PreReceiveHook.install(repositoryPath: target, stateDirectory: stateDirectory)
-        let store = try ConfigStore(path: target, workingTreeUpdate: workingTreeUpdate)
+        let store = try ConfigStore(path: target, cacheDirectory: stateDirectory + "/cache", workingTreeUpdate: workingTreeUpdate)
         return ConfigRepository(store: store, secretBox: secretBox)
     }
 }
