@@ -109,7 +109,7 @@ public final class GitMirror {
 
     /// The commit a branch of the remote points at, or nil when there is no such branch.
     public func head(ofBranch branch: String) throws(GitError) -> ObjectID? {
-        try repository.referenceTarget(Self.branchPrefix + branch).map(ObjectID.init)
+        try referenceTarget(Self.branchPrefix + branch)
     }
 
     /// A commit named by a full or abbreviated id, or by a branch of the remote.
@@ -119,7 +119,7 @@ public final class GitMirror {
             throw GitError(code: GIT_ENOTFOUND.rawValue, message: "no branch or commit \"\(revision)\"", operation: "resolve \(revision)")
         }
         do {
-            return ObjectID(try repository.resolveCommit(revision))
+            return try repository.resolveCommit(revision)
         } catch {
             throw GitError(code: GIT_ENOTFOUND.rawValue, message: "no commit \"\(revision)\" (fetched so far)",
                            operation: "resolve \(revision)")
@@ -151,14 +151,14 @@ public final class GitMirror {
         var result: [GitCommitSummary] = []
         var oid = git_oid()
         while result.count < limit, git_revwalk_next(&oid, walk) == 0 {
-            let summary = try repository.withCommit(oid) { commit throws(GitError) -> GitCommitSummary? in
+            let summary = try repository.withCommit(ObjectID(oid)) { commit throws(GitError) -> GitCommitSummary? in
                 if let path {
-                    let mine = try repository.entry(inTree: git_commit_tree_id(commit).pointee, path: path)?.id
+                    let mine = try entry(inTree: git_commit_tree_id(commit).pointee, path: path)?.id
                     var parentTree: git_oid?
                     if git_commit_parentcount(commit) > 0, let parent = git_commit_parent_id(commit, 0) {
-                        parentTree = try repository.treeID(ofCommit: parent.pointee)
+                        parentTree = try treeID(ofCommit: parent.pointee)
                     }
-                    let theirs = try parentTree.flatMap { tree throws(GitError) in try repository.entry(inTree: tree, path: path)?.id }
+                    let theirs = try parentTree.flatMap { tree throws(GitError) in try entry(inTree: tree, path: path)?.id }
                     switch (mine, theirs) {
                     case (nil, nil): return nil
                     case let (mine?, theirs?) where git_oid.same(mine, theirs): return nil
@@ -174,32 +174,32 @@ public final class GitMirror {
 
     /// One commit's summary.
     public func commit(_ id: ObjectID) throws(GitError) -> GitCommitSummary {
-        try repository.withCommit(id.oid) { commit throws(GitError) in Self.summary(of: commit, id: id.oid) }
+        try repository.withCommit(id) { commit throws(GitError) in Self.summary(of: commit, id: id.oid) }
     }
 
     private static func summary(of commit: OpaquePointer, id: git_oid) -> GitCommitSummary {
         let message = git_commit_message(commit).map { String(cString: $0) } ?? ""
         let subject = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
         return GitCommitSummary(id: ObjectID(id), subject: subject, message: message,
-                                author: Signature(git_commit_author(commit)))
+                                author: author(of: commit))
     }
 
     // MARK: - Files
 
     /// The bytes of the file at `path` in `commit`, or nil when there is no such file.
     public func file(_ path: String, at commit: ObjectID) throws(GitError) -> [UInt8]? {
-        let tree = try repository.treeID(ofCommit: commit.oid)
-        guard let blob = try repository.blobID(inTree: tree, path: path) else { return nil }
-        return try repository.readObjectBytes(blob)
+        let tree = try treeID(ofCommit: commit.oid)
+        guard let blob = try entry(inTree: tree, path: path), blob.isBlob else { return nil }
+        return try readBytes(blob.id)
     }
 
     /// Every file of `commit` (submodules skipped), sorted by path.
     public func files(at commit: ObjectID) throws(GitError) -> [GitTreeFile] {
-        let root = try repository.treeID(ofCommit: commit.oid)
+        let root = try treeID(ofCommit: commit.oid)
         var result: [GitTreeFile] = []
         var pending: [(prefix: String, id: git_oid)] = [("", root)]
         while let (prefix, id) = pending.popLast() {
-            try repository.withTree(id) { tree throws(GitError) in
+            try withTree(id) { tree throws(GitError) in
                 for index in 0..<git_tree_entrycount(tree) {
                     guard let entry = git_tree_entry_byindex(tree, index) else { continue }
                     let name = String(cString: git_tree_entry_name(entry))
@@ -222,7 +222,7 @@ public final class GitMirror {
 
     /// The bytes of a blob.
     public func bytes(of blob: ObjectID) throws(GitError) -> [UInt8] {
-        try repository.readObjectBytes(blob.oid)
+        try readBytes(blob.oid)
     }
 
     /// A name a checkout may create: not empty, `.`, `..` or `.git`, no `/`.
