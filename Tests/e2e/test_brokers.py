@@ -53,11 +53,12 @@ def test_broker_crud_over_rest(world):
     broker = created.json()
     broker_id = broker["id"]
     assert broker_id.startswith("broker-") and broker["name"] == "E2E Broker" and broker["port"] == mosquitto.port
-    # Secrets come back sealed to admins; derived members sent in were not stored.
+    # Secrets come back sealed to admins; times and version are PlaceOS's, derived, never stored.
     assert broker["password"].startswith("enc:v1:") and broker["secret"].startswith("enc:v1:")
-    assert "created_at" not in broker and "version" not in broker
+    assert broker["version"] == 0 and broker["created_at"] > 5
     stored = git(server, "show", f"HEAD:brokers/{broker_id}.json")
     assert "never-in-clear" not in stored and json.loads(stored)["password"].startswith("enc:v1:")
+    assert "created_at" not in json.loads(stored) and "version" not in json.loads(stored)
     assert git(server, "log", "-1", "--format=%ae").strip() == "ada@harbourpoint.example"
 
     listed = admin.get(server.base + BROKERS, params={"q": "e2e broker"})
@@ -79,20 +80,22 @@ def test_broker_crud_over_rest(world):
     commits = commit_count(server)
     refused = admin.patch(server.base + f"{BROKERS}/{broker_id}", json={"port": 70000})
     assert refused.status_code == 422, refused.text
-    assert any(problem["field"] == "port" and problem["file"] == f"brokers/{broker_id}.json" for problem in refused.json()["problems"])
+    assert [failure["field"] for failure in refused.json()["failures"]] == ["port"]
     assert admin.post(server.base + BROKERS, data="{not json", headers={"Content-Type": "application/json"}).status_code == 400
     assert admin.post(server.base + BROKERS, json={"description": "no name, no host"}).status_code == 422
     assert commit_count(server) == commits
 
-    # PATCH merges, keeps the sealed secrets; PUT replaces (the sealed password sent back as it came).
+    # PATCH and PUT merge member by member (PlaceOS): the sealed secrets sent back as they came stay,
+    # `null` removes a member.
     patched = admin.patch(server.base + f"{BROKERS}/{broker_id}", json={"description": "patched"})
     assert patched.status_code == 200 and patched.json()["description"] == "patched"
-    assert patched.json()["password"] == broker["password"]
-    replaced = admin.put(server.base + f"{BROKERS}/{broker_id}",
-                         json={"name": "E2E Broker", "host": "127.0.0.1", "port": mosquitto.port, "auth_type": 2,
-                               "username": "backoffice", "password": broker["password"]})
+    assert patched.json()["password"] == broker["password"] and patched.json()["version"] == 1
+    replaced = admin.put(server.base + f"{BROKERS}/{broker_id}", json={**patched.json(), "description": None, "secret": None, "filters": None})
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["password"] == broker["password"] and "description" not in replaced.json() and "secret" not in replaced.json()
+    # A stale version is refused with the current broker.
+    stale = admin.patch(server.base + f"{BROKERS}/{broker_id}", params={"version": 0}, json={"description": "late"})
+    assert stale.status_code == 409 and stale.json()["id"] == broker_id
 
     # Live: the runtime opens the sealed password, connects and publishes the building's statuses.
     def connected_page():

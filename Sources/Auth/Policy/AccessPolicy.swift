@@ -77,13 +77,7 @@ public struct AccessPolicy: Sendable {
         for action in ["/modules/:id/start", "/modules/:id/stop", "/modules/:id/ping", "/modules/:id/exec/:method"] {
             policy.set(.post, engine + action, .role(.support, scope: "modules.write"))
         }
-        // MQTT brokers (PlaceOS: admin configuration): support reads them (secrets left out), admins write.
-        policy.set(.get, engine + "/brokers", .role(.support, scope: "brokers.read"))
-        policy.set(.get, engine + "/brokers/:id", .role(.support, scope: "brokers.read"))
-        policy.set(.post, engine + "/brokers", .role(.admin, scope: "brokers.write"))
-        for method in [HTTPMethod.put, .patch, .delete] {
-            policy.set(method, engine + "/brokers/:id", .role(.admin, scope: "brokers.write"))
-        }
+        policy.addRESTRules()
         return policy
     }
 }

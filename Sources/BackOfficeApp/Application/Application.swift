@@ -82,7 +82,8 @@ public final class Application: Sendable {
         history.start(engine: runtime)
         let features: [any Feature] = site.controllers + [RootRedirect(),
                                                           ControlAPI(engine: runtime, access: access, panels: panels, metrics: metrics),
-                                                          EngineAPI(engine: runtime), BrokersAPI(repository: configuration.repository),
+                                                          EngineAPI(engine: runtime),
+                                                          RESTAPI(repository: configuration.repository, engine: runtime),
                                                           MetricsEndpoint(registry: metrics),
                                                           MetricsPageController(site: site, panels: panels, history: history)]
         for feature in features { feature.mount(on: &router) }
