@@ -1,6 +1,7 @@
 /// Counters and state of one client, for pages, REST and metrics.
 public struct MQTTClientStatistics: Sendable, Equatable {
-    /// Messages handed to the broker connection.
+    /// Messages handed to the broker connection, added up once the network thread has handed
+    /// over what was queued (not per message): it can trail a delivery by a moment.
     public var published: UInt64 = 0
     /// Messages dropped because the outgoing queue was full (oldest first).
     public var dropped: UInt64 = 0
