@@ -96,7 +96,12 @@ extension SiteApp {
         if !decoded.errors.isEmpty { return try deploymentFormAgain(request, submission, errors: decoded.errors, general: []) }
         let result: WriteResult
         do {
-            result = try repository.apply([.saveDeployment(decoded.file)], author: request.principal.signature)
+            result = try repository.apply([.saveDeployment(decoded.file)], author: request.principal.signature,
+                                          actingAs: request.principal.role)
+        } catch .notPermitted(let refused) {
+            var response = try deploymentFormAgain(request, submission, errors: [:], general: refused.map(\.description))
+            response.status = .forbidden
+            return response
         } catch .invalid(let problems) {
             var errors: [String: String] = [:]
             var general: [String] = []
@@ -133,7 +138,14 @@ extension SiteApp {
         }
         let result: WriteResult
         do {
-            result = try repository.revert(commit, author: request.principal.signature)
+            result = try repository.revert(commit, author: request.principal.signature, scope: .deployment,
+                                           actingAs: request.principal.role)
+        } catch .notInHistory {
+            return try deploymentHistory(request, error: "Not reverted: that commit is not in the history of the deployment file.",
+                                         status: .unprocessableContent)
+        } catch .notPermitted(let refused) {
+            return try deploymentHistory(request, error: "Not reverted, your role may not make this change: "
+                                         + refused.map(\.description).joined(separator: "; "), status: .forbidden)
         } catch .invalid(let problems) {
             return try deploymentHistory(request, error: "Not reverted, the result would be invalid: "
                                          + problems.map(\.description).joined(separator: "; "), status: .unprocessableContent)

@@ -119,7 +119,10 @@ extension SiteApp {
         try checkToken(request, submission)
         do {
             _ = try repository.apply([.delete(ref, version: submission["_version"].flatMap(ObjectID.init(hex:)))],
-                                     author: request.principal.signature)
+                                     author: request.principal.signature, actingAs: request.principal.role)
+        } catch .notPermitted(let refused) {
+            return try deleteForm(ref, request, error: "Not deleted: " + refused.map(\.description).joined(separator: "; "),
+                                  status: .forbidden)
         } catch .conflict {
             return try deleteForm(ref, request, error: "Someone changed this \(kind.noun) since you opened this page; check it and delete again.",
                                   status: .conflict)
@@ -143,7 +146,22 @@ extension SiteApp {
                         onInvalid: ([String: String], [String]) throws -> Response) throws -> Response {
         let result: WriteResult
         do {
-            result = try repository.apply(edits, author: request.principal.signature)
+            result = try repository.apply(edits, author: request.principal.signature, actingAs: request.principal.role)
+        } catch .notPermitted(let refused) {
+            // The form again with the input kept, each refusal beside its field when it has one.
+            var errors: [String: String] = [:]
+            var general: [String] = []
+            for requirement in refused {
+                if requirement.path == target.path || requirement.path == target.shardedPath,
+                   let name = requirement.field.flatMap(form.inputName(for:)) {
+                    errors[name] = errors[name].map { $0 + "; " + requirement.reason } ?? "Not saved: " + requirement.reason
+                } else {
+                    general.append("Not saved, your role may not make this change: " + requirement.description)
+                }
+            }
+            var response = try onInvalid(errors, general)
+            response.status = .forbidden
+            return response
         } catch .invalid(let problems) {
             var errors: [String: String] = [:]
             var general: [String] = []
@@ -163,7 +181,7 @@ extension SiteApp {
             return try message("Not saved", "\(ref) does not exist (any more); nothing was saved.", status: .notFound)
         } catch .secretsUnavailable(let reason) {
             return try message("Not saved", "Secrets cannot be encrypted: \(reason)", status: .internalServerError)
-        } catch .store(let error) {
+        } catch {
             throw HTTPError(.internalServerError, "the configuration store failed: \(error)")
         }
         refreshSoon()

@@ -40,7 +40,15 @@ extension SiteApp {
         }
         let result: WriteResult
         do {
-            result = try repository.revert(commit, author: request.principal.signature)
+            // Only a commit of this object's history, and only what the role may change (issue 11).
+            result = try repository.revert(commit, author: request.principal.signature, scope: .object(ref),
+                                           actingAs: request.principal.role)
+        } catch .notInHistory {
+            return try history(ref, request, error: "Not reverted: that commit is not in the history of this \(kind.noun).",
+                               status: .unprocessableContent)
+        } catch .notPermitted(let refused) {
+            return try history(ref, request, error: "Not reverted, your role may not make this change: "
+                               + refused.map(\.description).joined(separator: "; "), status: .forbidden)
         } catch .invalid(let problems) {
             return try history(ref, request, error: "Not reverted, the result would be invalid: "
                                + problems.map(\.description).joined(separator: "; "), status: .unprocessableContent)

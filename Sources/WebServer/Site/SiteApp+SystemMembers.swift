@@ -59,7 +59,10 @@ extension SiteApp {
         let result: WriteResult
         do {
             result = try repository.apply([.save(system)], author: request.principal.signature,
-                                          message: change.message(system: changed, in: snapshot))
+                                          message: change.message(system: changed, in: snapshot), actingAs: request.principal.role)
+        } catch .notPermitted(let refused) {
+            return try membersPage(systemID, list, request, error: "Not saved: " + refused.map(\.description).joined(separator: "; "),
+                                   status: .forbidden)
         } catch .conflict {
             return try membersPage(systemID, list, request, error: Self.staleMembersPage, status: .conflict)
         } catch .invalid(let problems) {
