@@ -52,9 +52,10 @@ extension SiteApp {
         let (token, cookie) = canRevert ? token(for: request, purpose: SiteURL.deploymentRevert) : ("", nil)
         let entries: [TemplateValue] = commits.map { commit in
             let changes = (try? repository.deploymentChanges(in: commit.id)) ?? []
-            return ["message": .string(commit.subject), "author": .string(commit.author.name + " <" + commit.author.email + ">"),
+            return ["message": HistoryValues.subject(commit, role: request.principal.role),
+                    "author": .string(commit.author.name + " <" + commit.author.email + ">"),
                     "date": .string(commit.author.date.map { HistoryValues.format($0) } ?? ""), "short": .string(commit.id.short),
-                    "id": .string(commit.id.hex), "changes": HistoryValues.changes(changes, role: request.principal.role)]
+                    "id": .string(commit.id.hex), "changes": HistoryValues.changes(changes, kind: nil, role: request.principal.role)]
         }
         let values: [String: TemplateValue] = [
             "name": "the deployment", "noun": "deployment file", "kindTitle": "Overview",
@@ -184,11 +185,12 @@ extension SiteApp {
         var values = form.values(title: "Conflict: the deployment", action: SiteURL.deploymentEdit, token: token,
                                  version: current?.version?.hex, inputs: submission.inputs, errors: [:], general: [])
         let changes = (try? repository.deploymentDiff(from: basedOn, to: current?.version)) ?? []
-        values["changes"] = HistoryValues.changes(changes, role: request.principal.role)
+        values["changes"] = HistoryValues.changes(changes, kind: nil, role: request.principal.role)
         // A removed file is created again from the form (there is nothing to lose).
         values["deleted"] = false
         if let last = try? repository.deploymentHistory(limit: 1).first {
-            values["otherCommit"] = ["message": .string(last.subject), "author": .string(last.author.name), "id": .string(last.id.short)]
+            values["otherCommit"] = ["message": HistoryValues.subject(last, role: request.principal.role), "author": .string(last.author.name),
+                                     "id": .string(last.id.short)]
         }
         return html(try renderer(snapshot).page("conflict", title: "Conflict", kind: nil, values), status: .conflict, setCookie: cookie)
     }

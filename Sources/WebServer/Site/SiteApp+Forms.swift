@@ -211,10 +211,11 @@ extension SiteApp {
             title: "Conflict: \(current?.displayName ?? ref.id)", action: action, token: token, version: current?.version?.hex,
             inputs: submission.inputs, errors: [:], general: [], hidden: submission.values.filter { $0.key == "_id" || $0.key == "_add_to_system" },
             cancelURL: SiteURL.detail(ref))
-        values["changes"] = HistoryValues.changes(changes, role: request.principal.role)
+        values["changes"] = HistoryValues.changes(changes, kind: ref.kind, role: request.principal.role)
         values["deleted"] = .bool(current == nil)
         if let last = try? repository.history(of: ref, limit: 1).first {
-            values["otherCommit"] = ["message": .string(last.subject), "author": .string(last.author.name), "id": .string(last.id.short)]
+            values["otherCommit"] = ["message": HistoryValues.subject(last, role: request.principal.role), "author": .string(last.author.name),
+                                     "id": .string(last.id.short)]
         }
         return html(try renderer(snapshot).page("conflict", title: "Conflict", kind: ref.kind, values), status: .conflict, setCookie: cookie)
     }

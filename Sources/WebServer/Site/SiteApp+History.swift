@@ -18,9 +18,10 @@ extension SiteApp {
         let name = snapshot.document(ref)?.displayName ?? ref.id
         let entries: [TemplateValue] = commits.map { commit in
             let changes = (try? repository.changes(to: ref, in: commit.id)) ?? []
-            return ["message": .string(commit.subject), "author": .string(commit.author.name + " <" + commit.author.email + ">"),
+            return ["message": HistoryValues.subject(commit, role: request.principal.role),
+                    "author": .string(commit.author.name + " <" + commit.author.email + ">"),
                     "date": .string(commit.author.date.map { HistoryValues.format($0) } ?? ""), "short": .string(commit.id.short),
-                    "id": .string(commit.id.hex), "changes": HistoryValues.changes(changes, role: request.principal.role)]
+                    "id": .string(commit.id.hex), "changes": HistoryValues.changes(changes, kind: ref.kind, role: request.principal.role)]
         }
         let values: [String: TemplateValue] = [
             "name": .string(name), "noun": .string(ref.kind.noun), "kindTitle": .string(SiteKinds.title(ref.kind)),
@@ -68,32 +69,21 @@ extension SiteApp {
 
 /// Field changes as the history, conflict and diff tables show them.
 enum HistoryValues {
-    /// The changes as `role` may see them: settings levels above the role are left out (their
-    /// keys too), and a whole `settings` object keeps only the readable levels.
-    static func changes(_ changes: [FieldChange], role: Role) -> TemplateValue {
-        .list(visible(changes, to: role).map { change in
+    /// The changes of an object of `kind` (nil: the deployment file) as `role` may see them
+    /// (`FieldVisibility`: settings levels above the role left out, secret fields hidden).
+    static func changes(_ changes: [FieldChange], kind: Kind?, role: Role) -> TemplateValue {
+        .list(visible(changes, kind: kind, to: role).map { change in
             ["path": .string(change.path), "old": .string(show(change.old)), "new": .string(show(change.new))]
         })
     }
 
-    static func visible(_ changes: [FieldChange], to role: Role) -> [FieldChange] {
-        changes.compactMap { change in
-            let parts = change.path.split(separator: ".", maxSplits: 2)
-            guard parts.first == "settings" else { return change }
-            guard parts.count >= 2 else {
-                var redacted = change
-                redacted.old = change.old.map { readableLevels($0, role) }
-                redacted.new = change.new.map { readableLevels($0, role) }
-                return redacted.old == redacted.new ? nil : redacted
-            }
-            guard let level = SettingsLevel(rawValue: String(parts[1])) else { return change }
-            return level.isReadable(by: role) ? change : nil
-        }
+    static func visible(_ changes: [FieldChange], kind: Kind?, to role: Role) -> [FieldChange] {
+        FieldVisibility.visible(changes, of: kind, to: role)
     }
 
-    private static func readableLevels(_ settings: JSONValue, _ role: Role) -> JSONValue {
-        guard case .object(let levels) = settings else { return settings }
-        return .object(levels.filter { key, _ in SettingsLevel(rawValue: key)?.isReadable(by: role) ?? true })
+    /// A commit subject as `role` may read it (no settings key above the role).
+    static func subject(_ commit: CommitInfo, role: Role) -> TemplateValue {
+        .string(CommitMessage.visibleSubject(commit.subject, to: role))
     }
 
     /// A value in one line; encrypted values are not worth showing as ciphertext.

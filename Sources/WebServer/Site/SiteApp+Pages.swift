@@ -121,7 +121,8 @@ extension SiteApp {
     /// "Saved as commit …" after a form's 303 (`?saved=<commit>`).
     func savedNotice(_ request: Request) -> TrustedHTML? {
         guard let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) else { return nil }
-        return Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)")
+        let subject = CommitMessage.visibleSubject(info.subject, to: request.principal.role)
+        return Notices.message("Saved as commit \(id.short) by \(info.author.name): \(subject)")
     }
 
     /// The banner and flash message for this request; nil when there is nothing to show.
