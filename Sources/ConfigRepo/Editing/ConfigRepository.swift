@@ -75,9 +75,7 @@ public final class ConfigRepository: Sendable {
         } else {
             snapshot = try headSnapshot()
         }
-        var problems = Validator(snapshot: snapshot).validateAll()
-        if let secretBox { problems += EnvelopeVerifier(box: secretBox).problems(in: snapshot) }
-        return problems.sorted()
+        return problems(in: snapshot)
     }
 
     // MARK: - Writing
