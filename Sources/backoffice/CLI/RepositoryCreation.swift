@@ -5,16 +5,35 @@ import Foundation
 /// deployment secret on the way in, and installing the pre-receive gate: what `init` does, and
 /// what `serve` does on first start.
 enum RepositoryCreation {
-    /// The new repository, opened with `workingTreeUpdate`.
+    /// The new repository, opened with `workingTreeUpdate`. Simulator ports of the source that
+    /// are in use right now, or in `avoidingPorts` (the server's own), are moved to free ones in
+    /// the first commit (`SimulatedDevices`), so a second building on this machine talks to its
+    /// own simulated devices.
     static func create(at target: String, from source: String, secretBox: SecretBox, stateDirectory: String,
-                       workingTreeUpdate: WorkingTreeUpdate = .immediate) throws -> ConfigRepository {
+                       workingTreeUpdate: WorkingTreeUpdate = .immediate, avoidingPorts: Set<Int> = [8080]) throws -> ConfigRepository {
         let sealer = SecretSealer(box: secretBox)
+        let moves = SimulatedDevices.portMoves(files: try sourceFiles(source), avoiding: avoidingPorts)
+        var message = "Initial configuration from \(URL(fileURLWithPath: source).lastPathComponent)"
+        if let moved = SimulatedDevices.describe(moves) { message += "\n\n" + moved }
         _ = try ConfigStore.create(
-            at: target, from: source, author: .backoffice,
-            message: "Initial configuration from \(URL(fileURLWithPath: source).lastPathComponent)",
-            transform: { path, bytes in sealer.sealFile(path: path, bytes: bytes) })
+            at: target, from: source, author: .backoffice, message: message,
+            transform: { path, bytes in sealer.sealFile(path: path, bytes: SimulatedDevices.movingPorts(moves, path: path, bytes: bytes)) })
         try PreReceiveHook.install(repositoryPath: target, stateDirectory: stateDirectory)
         let store = try ConfigStore(path: target, workingTreeUpdate: workingTreeUpdate)
         return ConfigRepository(store: store, secretBox: secretBox)
+    }
+
+    /// The module and driver files of a source folder (enough to see its simulators).
+    private static func sourceFiles(_ source: String) throws -> [RepoFile] {
+        var files: [RepoFile] = []
+        for folder in ["modules", "drivers", "repositories"] {
+            let directory = source + "/" + folder
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for name in names.sorted() where name.hasSuffix(".json") {
+                guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+                files.append(RepoFile(path: folder + "/" + name, blob: ObjectID(hex: String(repeating: "0", count: 40))!, bytes: [UInt8](data)))
+            }
+        }
+        return files
     }
 }

@@ -14,7 +14,7 @@ extension ServeCommand {
     /// `BACKOFFICE_LIVENESS_INTERVAL` and `BACKOFFICE_LIVENESS_TIMEOUT` (10 and 5),
     /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`).
     static func startRuntime(_ deployment: Deployment, router: inout Router, arguments: ParsedArguments,
-                             access: SystemAccessRecorder = SystemAccessRecorder()) throws -> RuntimeEngine {
+                             access: SystemAccessRecorder = SystemAccessRecorder(), serverPort: Int? = nil) throws -> RuntimeEngine {
         let environment = ProcessInfo.processInfo.environment
         var configuration = RuntimeConfiguration(statusDirectory: deployment.stateDirectory + "/status")
         if let directory = environment["BACKOFFICE_DRIVER_DIR"] {
@@ -25,7 +25,7 @@ extension ServeCommand {
         if let value = seconds("BACKOFFICE_LIVENESS_INTERVAL") { configuration.timing.livenessInterval = value }
         if let value = seconds("BACKOFFICE_LIVENESS_TIMEOUT") { configuration.timing.livenessTimeout = value }
         if !arguments.flag("no-simulators") {
-            startSimulators(for: try deployment.repository.headSnapshot())
+            try startSimulators(for: try deployment.repository.headSnapshot(), serverPort: serverPort)
             if let port = try arguments.integer("simulator-control-port", in: 0...65535) {
                 let control = try FleetControlServer(port: port, fleet: SimulatorFleet(combining: simulators))
                 simulatorControl = control
@@ -45,30 +45,38 @@ extension ServeCommand {
     nonisolated(unsafe) private static var simulators: [SimulatorFleet] = []
     nonisolated(unsafe) private static var simulatorControl: FleetControlServer?
 
-    /// One simulator per local device port of a bundled-driver module (`SimulatorFleet.entries`);
-    /// a port already taken is reported and skipped (another server may run its own fleet).
-    private static func startSimulators(for snapshot: Snapshot) {
-        var endpoints: [SimulatorFleet.ModuleEndpoint] = []
-        for document in snapshot.unordered(.module) {
-            guard let driver = snapshot.driver(ofModule: document),
-                  let repository = driver.repositoryID.flatMap({ snapshot.document(.repository, $0) }),
-                  repository.string("uri")?.hasPrefix("bundled:") == true,
-                  let file = driver.document.string("file_name") else { continue }
-            let module = ModuleView(document)
-            endpoints.append(.init(driverFile: file, ip: module.ip, port: module.port ?? driver.defaultPort,
-                                   uri: module.uri ?? (module.ip == nil ? driver.defaultURI : nil)))
+    /// One simulator per local device port of a bundled-driver module (`SimulatedDevices`).
+    /// Refuses, before starting any, a server port a simulator needs and a simulator port in use
+    /// by another process: the modules would otherwise talk to whatever listens there (another
+    /// server's simulators) without a word.
+    private static func startSimulators(for snapshot: Snapshot, serverPort: Int?) throws {
+        let endpoints = SimulatedDevices.endpoints(in: snapshot)
+        if let serverPort, let clash = endpoints.first(where: { $0.port == serverPort }) {
+            throw SimulatorPortError("port \(serverPort) is the port of a simulated device (\(clash.label)); serve on another port, "
+                             + "or with --no-simulators")
+        }
+        let busy = endpoints.filter { !SimulatedDevices.isFree($0.port) }
+        if !busy.isEmpty {
+            throw SimulatorPortError("simulators: " + busy.map { "port \($0.port) (\($0.label)) is in use by another process" }.joined(separator: "; ")
+                             + ". The modules would talk to whatever listens there. Free the port, give the module another port, "
+                             + "or serve with --no-simulators.")
         }
         var started = 0
-        var failed: [String] = []
-        for entry in SimulatorFleet.entries(for: endpoints) {
+        for endpoint in endpoints {
             do {
-                simulators.append(try SimulatorFleet([entry]))
+                simulators.append(try SimulatorFleet([SimulatorFleet.Entry(endpoint.kind, port: endpoint.port)]))
                 started += 1
             } catch {
-                failed.append("\(entry.kind.rawValue):\(entry.port)")
+                for fleet in simulators { fleet.stop() }
+                throw SimulatorPortError("simulators: cannot start the \(endpoint.label) simulator on port \(endpoint.port): \(error)")
             }
         }
         if started > 0 { Terminal.print("simulators: \(started) simulated devices on 127.0.0.1 (--no-simulators turns them off)") }
-        if !failed.isEmpty { Terminal.error("simulators: ports in use, not simulated: \(failed.joined(separator: ", "))") }
     }
+}
+
+/// Why `serve` does not start the simulated devices it should (exit status 1).
+struct SimulatorPortError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -46,7 +46,7 @@ enum ServeCommand: Command {
         let host = arguments.value("host") ?? "127.0.0.1"
         let port = try arguments.integer("port", in: 0...65535) ?? 8080
         let state = StateDirectory.path(arguments)
-        let deployment = try Deployment.open(stateDirectory: state, repositoryPath: arguments.value("repo"))
+        let deployment = try Deployment.open(stateDirectory: state, repositoryPath: arguments.value("repo"), serverPort: port)
         // A writer killed mid-commit may have left the working tree and index behind the branch,
         // and git refuses every push until they match: they are the server's, so reset them.
         do { try deployment.repository.store.resetWorkingTree() } catch {
@@ -73,7 +73,7 @@ enum ServeCommand: Command {
         let siteApp = try mountSite(on: &router, deployment: deployment, site: site)
         router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
         let access = SystemAccessRecorder()
-        let runtime = try startRuntime(deployment, router: &router, arguments: arguments, access: access)
+        let runtime = try startRuntime(deployment, router: &router, arguments: arguments, access: access, serverPort: port)
         siteApp.attach(runtime: runtime)
         if arguments.flag("test-routes") {
             limits.maxWebSocketFrameBytes = 16 * 1024 * 1024
