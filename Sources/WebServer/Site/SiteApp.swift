@@ -17,6 +17,8 @@ public final class SiteApp: Sendable {
     let accessLog: AccessLog
     /// The pre-rendered pages and assets, with validators and 304s.
     let files: StaticFiles
+    /// Pre-rendered pages cut at their per-request holes, once per file version.
+    let pageCuts = PageCutCache()
     /// Whether a module is online for the module list's state filter when no runtime is
     /// attached (the configured `running`); with one, its live state (`onlineState`).
     let moduleState: ModuleOnlineState
