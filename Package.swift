@@ -15,18 +15,19 @@ let package = Package(
         .target(name: "CGit2Shim", dependencies: ["CGit2"], linkerSettings: [.linkedLibrary("z")]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShims"),
-        .target(name: "CAuthCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "CCrypto", dependencies: ["COpenSSL"]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CXMLShim", dependencies: ["CXML2"]),
 
         // The product.
-        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
+        // The one wrapper over OpenSSL: random bytes, digests, HMAC, AES-GCM, key derivation, RSA, TLS client.
+        .target(name: "Crypto", dependencies: ["CCrypto"]),
+        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "Crypto"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
-        // DriverKit's own C shim: a TLS client session over OpenSSL, as plain functions.
-        .target(name: "CDriverKitTLS", dependencies: ["COpenSSL"]),
-        .target(name: "DriverKit", dependencies: ["CDriverKitTLS"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "Crypto"]),
+        // What Swift drivers are written against: depends on Crypto (TLS, MD5) and nothing else of ours.
+        .target(name: "DriverKit", dependencies: ["Crypto"]),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.
@@ -47,8 +48,9 @@ let package = Package(
         .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "BenchSupport"], path: "bench/site-bench"),
 
-        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
-        .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo", "Crypto"]),
+        .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
