@@ -62,16 +62,24 @@ extension ServeCommand {
                              + "or serve with --no-simulators.")
         }
         var started = 0
+        var failed: [String] = []
         for endpoint in endpoints {
             do {
                 simulators.append(try SimulatorFleet([SimulatorFleet.Entry(endpoint.kind, port: endpoint.port)]))
                 started += 1
             } catch {
-                for fleet in simulators { fleet.stop() }
-                throw SimulatorPortError("simulators: cannot start the \(endpoint.label) simulator on port \(endpoint.port): \(error)")
+                // Taken since the check: the modules would talk to whoever took it.
+                if "\(error)".contains("in use") {
+                    for fleet in simulators { fleet.stop() }
+                    throw SimulatorPortError("simulators: port \(endpoint.port) (\(endpoint.label)) is in use by another process. "
+                                             + "Free the port, give the module another port, or serve with --no-simulators.")
+                }
+                // Anything else (no file descriptors left): those modules stay offline, nobody else answers them.
+                failed.append("\(endpoint.kind.rawValue):\(endpoint.port) (\(error))")
             }
         }
         if started > 0 { Terminal.print("simulators: \(started) simulated devices on 127.0.0.1 (--no-simulators turns them off)") }
+        if !failed.isEmpty { Terminal.error("simulators: not started: " + failed.joined(separator: ", ")) }
     }
 }
 

@@ -58,11 +58,15 @@ enum SimulatedDevices {
         return port.map { (String(host), $0) }
     }
 
-    /// Whether nothing listens on (or holds) 127.0.0.1:`port` right now.
+    /// Whether nothing listens on (or holds) 127.0.0.1:`port` right now. Probed as a simulator
+    /// binds (`SO_REUSEADDR`), so connections of a server that just stopped, still in TIME_WAIT,
+    /// do not count.
     static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
