@@ -1,6 +1,6 @@
 """Two servers on one machine with the sample building (issue 11, "Also"): a new state directory
-gets free ports for the simulators whose sample ports are taken, recorded in its configuration,
-so each server talks to its own devices; a server never takes a simulator's port nor the other
+gets free ports of its own for its simulators, recorded in its configuration, so each server
+talks to its own devices; a server never takes a simulator's port nor the other
 way round; and the sample's README copied into each new repository names no password."""
 import json
 import os
@@ -48,14 +48,14 @@ def test_a_second_server_gets_its_own_simulator_ports_and_talks_to_its_own_devic
         try:
             taken, mine = first.endpoints(), second.endpoints()
             assert set(taken) == set(mine) and len(mine) > 40
-            # Every port of the second building differs from the first's (those were all in use).
+            # Every port of the second building differs from the first's (those are all in use).
             clashes = [module for module in mine if mine[module] == taken[module]]
             assert clashes == [], clashes
             assert second.port not in set(mine.values())
             assert "simulators: ports in use" not in second.output()
             log = subprocess.run(["git", "-C", os.path.join(second.state, "config"), "log", "--format=%B"],
                                  capture_output=True, text=True, check=True).stdout
-            assert "ports in use when this repository was created" in log, log
+            assert "Simulated devices on ports of their own, free when this repository was created" in log, log
             # Its modules come online, on its own simulators (no others listen on those ports).
             hvac = "mod-l1-huddle-hvac"
             wait_for(lambda: requests.get(f"{second.base}/api/engine/v2/modules/{hvac}/state/connected").json() is True, 60,

@@ -5,10 +5,9 @@ import Foundation
 /// deployment secret on the way in, and installing the pre-receive gate: what `init` does, and
 /// what `serve` does on first start.
 enum RepositoryCreation {
-    /// The new repository, opened with `workingTreeUpdate`. Simulator ports of the source that
-    /// are in use right now, or in `avoidingPorts` (the server's own), are moved to free ones in
-    /// the first commit (`SimulatedDevices`), so a second building on this machine talks to its
-    /// own simulated devices.
+    /// The new repository, opened with `workingTreeUpdate`. Its simulated devices get free ports
+    /// of their own, none in `avoidingPorts` (the server's), in the first commit
+    /// (`SimulatedDevices`), so a second building on this machine talks to its own devices.
     static func create(at target: String, from source: String, secretBox: SecretBox, stateDirectory: String,
                        workingTreeUpdate: WorkingTreeUpdate = .immediate, avoidingPorts: Set<Int> = [8080]) throws -> ConfigRepository {
         let sealer = SecretSealer(box: secretBox)

@@ -25,7 +25,7 @@ extension ServeCommand {
         if let value = seconds("BACKOFFICE_LIVENESS_INTERVAL") { configuration.timing.livenessInterval = value }
         if let value = seconds("BACKOFFICE_LIVENESS_TIMEOUT") { configuration.timing.livenessTimeout = value }
         if !arguments.flag("no-simulators") {
-            try startSimulators(for: try deployment.repository.headSnapshot(), serverPort: serverPort)
+            try startSimulators(deployment, serverPort: serverPort)
             if let port = try arguments.integer("simulator-control-port", in: 0...65535) {
                 let control = try FleetControlServer(port: port, fleet: SimulatorFleet(combining: simulators))
                 simulatorControl = control
@@ -49,13 +49,28 @@ extension ServeCommand {
     /// Refuses, before starting any, a server port a simulator needs and a simulator port in use
     /// by another process: the modules would otherwise talk to whatever listens there (another
     /// server's simulators) without a word.
-    private static func startSimulators(for snapshot: Snapshot, serverPort: Int?) throws {
-        let endpoints = SimulatedDevices.endpoints(in: snapshot)
+    ///
+    /// A repository this start created is new: ports taken since it was made (another server
+    /// starting at the same moment) are moved to free ones, in a commit, instead.
+    private static func startSimulators(_ deployment: Deployment, serverPort: Int?) throws {
+        var endpoints = SimulatedDevices.endpoints(in: try deployment.repository.headSnapshot())
         if let serverPort, let clash = endpoints.first(where: { $0.port == serverPort }) {
             throw SimulatorPortError("port \(serverPort) is the port of a simulated device (\(clash.label)); serve on another port, "
                              + "or with --no-simulators")
         }
-        let busy = endpoints.filter { !SimulatedDevices.isFree($0.port) }
+        var busy = endpoints.filter { !SimulatedDevices.isFree($0.port) }
+        for _ in 0..<3 where deployment.createdFromSample && !busy.isEmpty {
+            let avoiding = Set(endpoints.map(\.port) + [serverPort ?? 0])
+            let moves = SimulatedDevices.replacements(for: busy.map(\.port), avoiding: avoiding)
+            let snapshot = try deployment.repository.headSnapshot()
+            let edits = SimulatedDevices.movingPorts(moves, in: snapshot).map { Edit.overwrite($0) }
+            let message = "simulators: ports in use at the first start, moved: "
+                + moves.keys.sorted().map { "\($0) → \(moves[$0]!)" }.joined(separator: ", ")
+            try deployment.repository.apply(edits, author: .backoffice, message: message)
+            Terminal.print(message)
+            endpoints = SimulatedDevices.endpoints(in: try deployment.repository.headSnapshot())
+            busy = endpoints.filter { !SimulatedDevices.isFree($0.port) }
+        }
         if !busy.isEmpty {
             throw SimulatorPortError("simulators: " + busy.map { "port \($0.port) (\($0.label)) is in use by another process" }.joined(separator: "; ")
                              + ". The modules would talk to whatever listens there. Free the port, give the module another port, "

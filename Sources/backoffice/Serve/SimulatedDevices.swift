@@ -5,9 +5,9 @@ import ConfigRepo
 import DeviceSimulators
 
 /// The demo's simulated devices as `serve` sees them: which local ports the modules of bundled
-/// drivers point at (one simulator per port), whether those ports are free, and free ports for
-/// a new repository whose sample ports another server already holds (docs/runtime.md,
-/// "Simulators"). Two servers on one machine then each talk to their own devices.
+/// drivers point at (one simulator per port), whether those ports are free, and free ports of
+/// its own for each new repository (docs/driverkit.md, "Two servers on one machine"). Two
+/// servers on one machine then each talk to their own devices.
 enum SimulatedDevices {
     /// One simulator: its kind, its port, and the modules that use it.
     struct Endpoint: Equatable {
@@ -76,29 +76,33 @@ enum SimulatedDevices {
         } == 0
     }
 
-    /// For a new repository made of `files`: each simulator port that is in use (or in
-    /// `avoiding`, the server's own port) moved to a free one.
+    /// For a new repository made of `files`: every simulator port moved to a free port of its
+    /// own, none in `avoiding` (the server's). The folder's ports are shared by every repository
+    /// made from it — another server on this machine, an older one among them, may hold them
+    /// now or take them the moment after — so a new building never keeps them.
     static func portMoves(files: [RepoFile], avoiding: Set<Int>) -> [Int: Int] {
         let needed = endpoints(in: Snapshot(commit: nil, files: files)).map(\.port)
-        var taken = avoiding.union(needed)
-        var moves: [Int: Int] = [:]
-        var candidates = replacementPorts.makeIterator()
-        for port in needed where avoiding.contains(port) || !isFree(port) {
-            while let candidate = candidates.next() {
-                guard !taken.contains(candidate), isFree(candidate) else { continue }
-                moves[port] = candidate
-                taken.insert(candidate)
-                break
-            }
-        }
-        return moves
+        return replacements(for: needed, avoiding: avoiding.union(needed))
     }
 
     /// A module or driver file with its simulator ports moved (`port`, `default_port`, and the
     /// port of a local `uri`/`default_uri`); other files as they are.
     static func movingPorts(_ moves: [Int: Int], path: String, bytes: [UInt8]) -> [UInt8] {
         guard !moves.isEmpty, path.hasPrefix("modules/") || path.hasPrefix("drivers/"), path.hasSuffix(".json"),
-              case .object(var members)? = try? JSONParser.parse(bytes) else { return bytes }
+              case .object(var members)? = try? JSONParser.parse(bytes), movePorts(moves, in: &members) else { return bytes }
+        return JSONWriter.canonicalBytes(.object(members))
+    }
+
+    /// The modules and drivers of `snapshot` whose simulator ports `moves` changes, changed.
+    static func movingPorts(_ moves: [Int: Int], in snapshot: Snapshot) -> [ConfigDocument] {
+        (snapshot.all(.module) + snapshot.all(.driver)).compactMap { document in
+            var moved = document
+            return movePorts(moves, in: &moved.members) ? moved : nil
+        }
+    }
+
+    /// Moves `port`, `default_port` and the port of a local `uri`/`default_uri`; whether any moved.
+    private static func movePorts(_ moves: [Int: Int], in members: inout [String: JSONValue]) -> Bool {
         var changed = false
         for key in ["port", "default_port"] {
             if let port = members[key]?.intValue, let new = moves[port] {
@@ -112,13 +116,31 @@ enum SimulatedDevices {
             members[key] = .string(uri.replacingOccurrences(of: "\(host):\(port)", with: "\(host):\(new)"))
             changed = true
         }
-        return changed ? JSONWriter.canonicalBytes(.object(members)) : bytes
+        return changed
+    }
+
+    /// Free ports for `ports`, none of them in `avoiding` (replacement ports are tried from a
+    /// random place, so two servers choosing at once rarely choose alike).
+    static func replacements(for ports: [Int], avoiding: Set<Int>) -> [Int: Int] {
+        var taken = avoiding.union(ports)
+        var moves: [Int: Int] = [:]
+        let start = Int.random(in: 0..<replacementPorts.count)
+        var candidates = (replacementPorts[start...] + replacementPorts[..<start]).makeIterator()
+        for port in ports {
+            while let candidate = candidates.next() {
+                guard !taken.contains(candidate), isFree(candidate) else { continue }
+                moves[port] = candidate
+                taken.insert(candidate)
+                break
+            }
+        }
+        return moves
     }
 
     /// The body of the first commit's message that records the moves.
     static func describe(_ moves: [Int: Int]) -> String? {
         guard !moves.isEmpty else { return nil }
-        return "Simulator ports in use when this repository was created, moved to free ones: "
+        return "Simulated devices on ports of their own, free when this repository was created: "
             + moves.keys.sorted().map { "\($0) → \(moves[$0]!)" }.joined(separator: ", ") + "."
     }
 }
