@@ -195,6 +195,13 @@ def test_size_limits_refuse_huge_files_and_pushes_in_seconds(deployment):
     accepted, output = push(clone, "main")
     assert not accepted and "firmware.bin: the file is 8,388,609 bytes; the limit for a file is 8 MiB" in output, output
     git(clone, "reset", "-q", "--hard", head)
+    # A level map over 8 MiB.
+    with open(os.path.join(clone, "maps", "level-2.svg"), "a") as handle:
+        handle.write("<!--" + "x" * (8 * MiB) + "-->")
+    git(clone, "commit", "-qam", "a huge map")
+    accepted, output = push(clone, "main")
+    assert not accepted and "maps/level-2.svg: the file is 8," in output and "the limit for a map is 8 MiB" in output, output
+    git(clone, "reset", "-q", "--hard", head)
     # Files each under the limit, together over the 32 MiB of one push.
     for index in range(5):
         with open(os.path.join(clone, f"asset-{index}.bin"), "wb") as handle:
