@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aPlainFieldOfASystemNeedsSupport() {
-        let snapshot = Fixtures.sampleSnapshot()
+        let snapshot = SampleConfig.snapshot()
         var system = snapshot.document(.system, "sys-l2-ferry")!
         let old = system
         system["capacity"] = 12
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func settingsLevelsNeedTheRoleThatReadsThem() {
-        let snapshot = Fixtures.sampleSnapshot()
+        let snapshot = SampleConfig.snapshot()
         let old = snapshot.document(.system, "sys-l2-ferry")!
         var new = old
         new["settings"] = ["none": ["a": 1], "support": ["b": "enc:v1:AAAA"], "admin": ["alarm_code": "enc:v1:BBBB"]]
@@ -52,7 +52,7 @@ import Testing
 
     @Test func movingAModuleThatReceivesAdminSettingsNeedsAdmin() {
         // The PJLink driver carries an admin-level password: a projector sends it to where it connects.
-        let snapshot = Fixtures.sampleSnapshot()
+        let snapshot = SampleConfig.snapshot()
         let old = snapshot.document(.module, "mod-l2-ferry-projector")!
         #expect(snapshot.mostSecretLevel(receivedByModule: old.id) == .admin)
         for (field, value) in [("ip", JSONValue.string("203.0.113.9")), ("port", 4353), ("tls", true), ("udp", true),
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func movingAModuleThatReceivesNoSecretsNeedsSupportOnly() {
-        let snapshot = Fixtures.sampleSnapshot()
+        let snapshot = SampleConfig.snapshot()
         let old = snapshot.document(.module, "mod-l2-ferry-lighting")!
         #expect(snapshot.mostSecretLevel(receivedByModule: old.id) == SettingsLevel.none)
         var new = old
@@ -87,17 +87,17 @@ import Testing
 
     @Test func theLevelCountsAfterTheMergeAndAfterTheChange() {
         // A module-level admin setting reaches the lighting module: moving it now needs admin.
-        var lighting = Fixtures.members("modules/mod-l2-ferry-lighting.json")
+        var lighting = SampleConfig.members("modules/mod-l2-ferry-lighting.json")
         lighting["settings"] = ["admin": ["password": "enc:v1:AAAA"]]
-        let withSecret = Fixtures.sampleSnapshot(["modules/mod-l2-ferry-lighting.json": lighting])
+        let withSecret = SampleConfig.snapshot(["modules/mod-l2-ferry-lighting.json": lighting])
         #expect(withSecret.mostSecretLevel(receivedByModule: "mod-l2-ferry-lighting") == .admin)
         // A module-level plain value overriding the driver's admin password: no secret is received.
-        var projector = Fixtures.members("modules/mod-l2-ferry-projector.json")
+        var projector = SampleConfig.members("modules/mod-l2-ferry-projector.json")
         projector["settings"] = ["none": ["password": "public"]]
-        let overridden = Fixtures.sampleSnapshot(["modules/mod-l2-ferry-projector.json": projector])
+        let overridden = SampleConfig.snapshot(["modules/mod-l2-ferry-projector.json": projector])
         #expect(overridden.mostSecretLevel(receivedByModule: "mod-l2-ferry-projector") == SettingsLevel.none)
         // Switching a lighting module to the PJLink driver: the new driver's password counts.
-        let before = Fixtures.sampleSnapshot()
+        let before = SampleConfig.snapshot()
         let old = before.document(.module, "mod-l2-ferry-lighting")!
         var new = old
         new["driver_id"] = "driver-pjlink-projector"
@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func creatingAModuleIsChoosingWhereItConnects() {
-        let before = Fixtures.sampleSnapshot()
+        let before = SampleConfig.snapshot()
         let new = module("mod-mine", ["driver_id": "driver-pjlink-projector", "ip": "203.0.113.9"])
         let after = before.replacing([new.ref: new])
         #expect(unmet(ChangeClearance.forObject(new.ref, old: nil, new: new, after: after), by: .support).count == 1)
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func kindsSupportMayNotEditAreRefusedWhateverTheField() {
-        let snapshot = Fixtures.sampleSnapshot()
+        let snapshot = SampleConfig.snapshot()
         let user = snapshot.document(.user, "user-support")!
         var promoted = user
         promoted["sys_admin"] = true
@@ -133,12 +133,12 @@ import Testing
     }
 
     @Test func treesAreCheckedPathByPath() {
-        let before = Fixtures.sampleSnapshot()
-        var user = Fixtures.members("users/user-support.json")
+        let before = SampleConfig.snapshot()
+        var user = SampleConfig.members("users/user-support.json")
         user["sys_admin"] = true
-        var system = Fixtures.members("systems/sys-l2-ferry.json")
+        var system = SampleConfig.members("systems/sys-l2-ferry.json")
         system["capacity"] = 99
-        let after = Fixtures.sampleSnapshot(["users/user-support.json": user, "systems/sys-l2-ferry.json": system])
+        let after = SampleConfig.snapshot(["users/user-support.json": user, "systems/sys-l2-ferry.json": system])
         let requirements = ChangeClearance.forTrees(before: before, after: after,
                                                     paths: ["systems/sys-l2-ferry.json", "users/user-support.json", "backoffice.json"])
         #expect(unmet(requirements, by: .support) == [

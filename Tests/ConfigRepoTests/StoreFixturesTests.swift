@@ -1,31 +1,7 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ConfigRepo
-
-/// A temporary directory removed when the value is released.
-final class TemporaryDirectory: @unchecked Sendable {
-    // @unchecked: immutable after init.
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "store-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Writes a file below the directory, creating parents.
-    func write(_ relative: String, _ text: String) {
-        let full = path + "/" + relative
-        try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true)
-        try! Data(text.utf8).write(to: URL(fileURLWithPath: full))
-    }
-
-    func read(_ relative: String) -> String? {
-        FileManager.default.contents(atPath: path + "/" + relative).map { String(decoding: $0, as: UTF8.self) }
-    }
-}
 
 /// Runs the real `git` CLI with a fixed identity and no user/system config.
 @discardableResult
@@ -74,6 +50,19 @@ struct StoreFixture {
     /// `git fsck --strict` exit status and output.
     func fsck() throws -> (status: Int32, output: String) { try runGit(["fsck", "--strict"], in: path) }
 
+    /// `git fsck --full --strict`, then `git verify-pack` of every pack: the failures' output.
+    func deepCheck() throws -> [String] {
+        var failures: [String] = []
+        let fsck = try runGit(["fsck", "--full", "--strict"], in: path)
+        if fsck.status != 0 { failures.append("fsck: \(fsck.output)") }
+        let packDirectory = path + "/.git/objects/pack"
+        for index in try FileManager.default.contentsOfDirectory(atPath: packDirectory) where index.hasSuffix(".idx") {
+            let verify = try runGit(["verify-pack", packDirectory + "/" + index], in: path)
+            if verify.status != 0 { failures.append("\(index): \(verify.output)") }
+        }
+        return failures
+    }
+
     /// The text of a file at the branch head.
     func text(_ file: String) throws -> String? {
         guard let head = store.head(), let found = try store.file(at: head, path: file) else { return nil }
@@ -86,21 +75,15 @@ extension Array where Element == UInt8 {
 }
 
 /// Collects values from any thread.
-final class Collector<Value: Sendable>: @unchecked Sendable {
-    // @unchecked: `values` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var values: [Value] = []
+final class Collector<Value: Sendable>: Sendable {
+    private let values = Mutex<[Value]>([])
 
     func append(_ value: Value) {
-        lock.lock()
-        values.append(value)
-        lock.unlock()
+        values.withLock { $0.append(value) }
     }
 
     var all: [Value] {
-        lock.lock()
-        defer { lock.unlock() }
-        return values
+        values.withLock { $0 }
     }
 
     /// Waits up to `seconds` until `condition` holds for the collected values.

@@ -7,10 +7,12 @@ extension ConfigStore {
     @discardableResult
     public func resetWorkingTree() throws(StoreError) -> Bool {
         let referenceName = self.referenceName
-        return try withRepository { repo in
+        // Under the writer lock: no commit of this store moves the branch meanwhile.
+        return try withWriter { _ in
+            let repo = try libgit2Handle()
             guard repo.workingDirectory != nil, repo.headBranchName() == referenceName,
-                  let head = try repo.referenceTarget(referenceName) else { return false }
-            try repo.resetHard(to: head)
+                  let head = try references.target(of: referenceName) else { return false }
+            try repo.resetHard(to: head.oid)
             return true
         }
     }

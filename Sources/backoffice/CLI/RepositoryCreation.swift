@@ -18,7 +18,7 @@ enum RepositoryCreation {
             at: target, from: source, author: .backoffice, message: message,
             transform: { path, bytes in sealer.sealFile(path: path, bytes: SimulatedDevices.movingPorts(moves, path: path, bytes: bytes)) })
         try PreReceiveHook.install(repositoryPath: target, stateDirectory: stateDirectory)
-        let store = try ConfigStore(path: target, workingTreeUpdate: workingTreeUpdate)
+        let store = try ConfigStore(path: target, cacheDirectory: stateDirectory + "/cache", workingTreeUpdate: workingTreeUpdate)
         return ConfigRepository(store: store, secretBox: secretBox)
     }
 

@@ -1,6 +1,6 @@
 import ConfigRepo
 import Foundation
-import WebServer
+import Auth
 
 /// `backoffice hook pre-receive`: run by git inside a push (see ``PreReceiveHook``).
 enum HookCommand: Command {
