@@ -2,8 +2,9 @@ import ConfigRepo
 import Foundation
 
 /// Creates a configuration repository from a folder of files, sealing plain secrets with the
-/// deployment secret on the way in, and installing the pre-receive gate: what `init` does, and
-/// what `serve` does on first start.
+/// deployment secret on the way in, recording a free port for the demo MQTT broker
+/// (``DemoBrokerPort``), and installing the pre-receive gate: what `init` does, and what `serve`
+/// does on first start.
 enum RepositoryCreation {
     /// The new repository, opened with `workingTreeUpdate`. Its simulated devices get free ports
     /// of their own, none in `avoidingPorts` (the server's), in the first commit
@@ -11,12 +12,16 @@ enum RepositoryCreation {
     static func create(at target: String, from source: String, secretBox: SecretBox, stateDirectory: String,
                        workingTreeUpdate: WorkingTreeUpdate = .immediate, avoidingPorts: Set<Int> = [8080]) throws -> ConfigRepository {
         let sealer = SecretSealer(box: secretBox)
+        // The demo broker's placeholder port first (DemoBrokerPort), then every other simulator port.
+        let demoBroker = DemoBrokerPort.choose()
         let moves = SimulatedDevices.portMoves(files: try sourceFiles(source), avoiding: avoidingPorts)
         var message = "Initial configuration from \(URL(fileURLWithPath: source).lastPathComponent)"
         if let moved = SimulatedDevices.describe(moves) { message += "\n\n" + moved }
         _ = try ConfigStore.create(
             at: target, from: source, author: .backoffice, message: message,
-            transform: { path, bytes in sealer.sealFile(path: path, bytes: SimulatedDevices.movingPorts(moves, path: path, bytes: bytes)) })
+            transform: { path, bytes in
+                sealer.sealFile(path: path, bytes: SimulatedDevices.movingPorts(moves, path: path, bytes: demoBroker.rewrite(path: path, bytes: bytes)))
+            })
         try PreReceiveHook.install(repositoryPath: target, stateDirectory: stateDirectory)
         let store = try ConfigStore(path: target, cacheDirectory: stateDirectory + "/cache", workingTreeUpdate: workingTreeUpdate)
         return ConfigRepository(store: store, secretBox: secretBox)

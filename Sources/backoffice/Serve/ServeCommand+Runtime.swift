@@ -76,7 +76,7 @@ extension ServeCommand {
         var failed: [String] = []
         for endpoint in endpoints {
             do {
-                simulators.append(try SimulatorFleet([SimulatorFleet.Entry(endpoint.kind, port: endpoint.port)]))
+                simulators.append(try SimulatorFleet([SimulatorFleet.Entry(endpoint.kind, port: endpoint.port, topics: endpoint.topics)]))
                 started += 1
             } catch {
                 // Taken since the check: the modules would talk to whoever took it.

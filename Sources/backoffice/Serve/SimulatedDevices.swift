@@ -14,6 +14,8 @@ enum SimulatedDevices {
         var kind: SimulatorKind
         var port: Int
         var modules: [String]
+        /// For an MQTT sensor: the topics its modules read (where the simulator publishes).
+        var topics: [String] = []
 
         /// `modbus-hvac for mod-l1-huddle-hvac` (the first few modules).
         var label: String {
@@ -44,8 +46,26 @@ enum SimulatedDevices {
             }
             guard let host, ["127.0.0.1", "localhost"].contains(host), let port, port > 0 else { continue }
             byPort[port, default: Endpoint(kind: kind, port: port, modules: [])].modules.append(document.id)
+            if kind == .mqttSensor {
+                byPort[port]!.topics = Array(Set(byPort[port]!.topics + mqttTopics(of: [document, driver.document]))).sorted()
+            }
         }
         return byPort.keys.sorted().map { byPort[$0]! }
+    }
+
+    /// The topics an MQTT sensor reads, from its and its driver's `settings.none.statuses`
+    /// (wildcard filters left out): where its simulator publishes.
+    private static func mqttTopics(of documents: [ConfigDocument]) -> [String] {
+        var topics: Set<String> = []
+        for document in documents {
+            let statuses = document["settings"]?.objectValue?["none"]?.objectValue?["statuses"]?.objectValue ?? [:]
+            for source in statuses.values {
+                if let topic = source.objectValue?["topic"]?.stringValue, !topic.contains("+"), !topic.contains("#") {
+                    topics.insert(topic)
+                }
+            }
+        }
+        return topics.sorted()
     }
 
     /// Host and port of `scheme://host:port/…` (80 or 443 when the port is left out).
@@ -80,22 +100,23 @@ enum SimulatedDevices {
     /// own, none in `avoiding` (the server's). The folder's ports are shared by every repository
     /// made from it — another server on this machine, an older one among them, may hold them
     /// now or take them the moment after — so a new building never keeps them.
+    /// The demo broker's port is left out: `DemoBrokerPort` already chose a free one.
     static func portMoves(files: [RepoFile], avoiding: Set<Int>) -> [Int: Int] {
-        let needed = endpoints(in: Snapshot(commit: nil, files: files)).map(\.port)
+        let needed = endpoints(in: Snapshot(commit: nil, files: files)).filter { $0.kind != .mqttSensor }.map(\.port)
         return replacements(for: needed, avoiding: avoiding.union(needed))
     }
 
-    /// A module or driver file with its simulator ports moved (`port`, `default_port`, and the
+    /// A module, driver or broker file with its simulator ports moved (`port`, `default_port`, and the
     /// port of a local `uri`/`default_uri`); other files as they are.
     static func movingPorts(_ moves: [Int: Int], path: String, bytes: [UInt8]) -> [UInt8] {
-        guard !moves.isEmpty, path.hasPrefix("modules/") || path.hasPrefix("drivers/"), path.hasSuffix(".json"),
+        guard !moves.isEmpty, path.hasPrefix("modules/") || path.hasPrefix("drivers/") || path.hasPrefix("brokers/"), path.hasSuffix(".json"),
               case .object(var members)? = try? JSONParser.parse(bytes), movePorts(moves, in: &members) else { return bytes }
         return JSONWriter.canonicalBytes(.object(members))
     }
 
-    /// The modules and drivers of `snapshot` whose simulator ports `moves` changes, changed.
+    /// The modules, drivers and brokers of `snapshot` whose simulator ports `moves` changes, changed.
     static func movingPorts(_ moves: [Int: Int], in snapshot: Snapshot) -> [ConfigDocument] {
-        (snapshot.all(.module) + snapshot.all(.driver)).compactMap { document in
+        (snapshot.all(.module) + snapshot.all(.driver) + snapshot.all(.broker)).compactMap { document in
             var moved = document
             return movePorts(moves, in: &moved.members) ? moved : nil
         }
