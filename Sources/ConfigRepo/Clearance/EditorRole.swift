@@ -5,7 +5,7 @@ extension Kind {
     public var editorRole: Role {
         switch self {
         case .system, .zone, .module, .metadata: .support
-        case .domain, .application, .authStrategy, .user, .apiKey, .repository, .driver, .trigger, .schema: .admin
+        case .domain, .application, .authStrategy, .user, .apiKey, .repository, .driver, .trigger, .schema, .broker: .admin
         }
     }
 }
