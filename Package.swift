@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
         // DriverKit's own C shim: a TLS client session over OpenSSL, as plain functions.
         .target(name: "CDriverKitTLS", dependencies: ["COpenSSL"]),
-        .target(name: "DriverKit", dependencies: ["CDriverKitTLS"]),
+        // Five-field cron expressions in a time zone: DriverKit's scheduler and the runtime's triggers.
+        .target(name: "Cron"),
+        .target(name: "DriverKit", dependencies: ["CDriverKitTLS", "Cron"]),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
+        .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),
     ]
