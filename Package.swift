@@ -20,14 +20,14 @@ let package = Package(
         .target(name: "CXMLShim", dependencies: ["CXML2"]),
 
         // The product.
-        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL"]),
+        // Five-field cron expressions in a time zone: DriverKit's scheduler, trigger validation and conditions.
+        .target(name: "Cron"),
+        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL", "Cron"]),
         .target(name: "Runtime", dependencies: ["ConfigRepo"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
         // DriverKit's own C shim: a TLS client session over OpenSSL, as plain functions.
         .target(name: "CDriverKitTLS", dependencies: ["COpenSSL"]),
-        // Five-field cron expressions in a time zone: DriverKit's scheduler and the runtime's triggers.
-        .target(name: "Cron"),
         .target(name: "DriverKit", dependencies: ["CDriverKitTLS", "Cron"]),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
 
