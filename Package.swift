@@ -23,7 +23,7 @@ let package = Package(
         // Five-field cron expressions in a time zone: DriverKit's scheduler, trigger validation and conditions.
         .target(name: "Cron"),
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL", "Cron"]),
-        .target(name: "Runtime", dependencies: ["ConfigRepo"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo", "Cron"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
         // DriverKit's own C shim: a TLS client session over OpenSSL, as plain functions.
@@ -51,7 +51,7 @@ let package = Package(
 
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Cron"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),

@@ -43,6 +43,8 @@ public final class RuntimeEngine: Sendable {
     }
 
     public let status: StatusStore
+    /// The trigger instances of the applied configuration (docs/triggers.md).
+    public let triggers: TriggerEngine
     public let configuration: RuntimeConfiguration
     let repository: ConfigRepository?
     let box: SecretBox
@@ -76,6 +78,9 @@ public final class RuntimeEngine: Sendable {
         } else {
             saveTimer = nil
         }
+        triggers = TriggerEngine(box: secretBox, stateDirectory: configuration.statusDirectory,
+                                 saveInterval: configuration.statusSaveInterval, log: log)
+        triggers.attach(self)
     }
 
     deinit { saveTimer?.cancel() }
@@ -114,6 +119,7 @@ public final class RuntimeEngine: Sendable {
             // A new module that is not to run has no action; watchers still learn it is applied.
             for (id, spec) in newSpecs where oldSpecs[id] == nil && !spec.running { moduleStateChanged(id, .stopped) }
             status.removeModules(notIn: Set(newSpecs.keys))
+            triggers.apply(snapshot, changedSystems: newDirectory.changedSystems(comparedTo: oldDirectory))
             if let commit = snapshot.commit { appliedCommitRecord?.save(commit) }
         }
     }
@@ -144,6 +150,7 @@ public final class RuntimeEngine: Sendable {
     public func shutdown() async {
         watchToken.withLock { $0 = nil }
         saveTimer?.cancel()
+        triggers.shutdown()
         let hosts: [DriverHost] = state.withLock { state in
             state.closed = true
             return Array(state.hosts.values)

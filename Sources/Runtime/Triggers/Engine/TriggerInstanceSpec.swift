@@ -1,0 +1,73 @@
+import ConfigRepo
+import Foundation
+
+/// What the configuration asks of one running instance: its configuration entry, its trigger
+/// read for the system's time zone, and its webhook secret opened. Two specs compare equal when
+/// nothing the instance would do differently changed.
+struct TriggerInstanceSpec: Sendable, Equatable {
+    var config: TriggerInstanceConfig
+    var definition: TriggerDefinition
+    var systemName: String
+    /// The secret a webhook call must present; nil when a sealed one cannot be opened.
+    var webhookSecret: String?
+    /// Problems found reading the configuration (shown on the instance).
+    var problems: [String]
+
+    var id: String { config.id }
+    var systemID: String { config.systemID }
+
+    /// The spec of every instance of a snapshot, by id. `reusing` specs whose inputs did not
+    /// change keep their opened secret and parsed trigger, so an apply with 10,000 instances
+    /// does not derive 10,000 secrets again.
+    static func all(in snapshot: Snapshot, box: SecretBox, reusing old: [String: TriggerInstanceSpec]) -> [String: TriggerInstanceSpec] {
+        var specs: [String: TriggerInstanceSpec] = [:]
+        var definitions: [String: TriggerDefinition] = [:]
+        for (systemID, configs) in snapshot.allTriggerInstances() {
+            guard let system = snapshot.document(.system, systemID) else { continue }
+            let zone = timeZone(ofSystem: system, in: snapshot)
+            for config in configs {
+                guard let trigger = snapshot.document(.trigger, config.triggerID) else { continue }
+                let key = "\(zone.identifier)\u{0}\(trigger.id)"
+                let definition = definitions[key] ?? TriggerDefinition(trigger, timeZone: zone)
+                definitions[key] = definition
+                if let previous = old[config.id], previous.config == config, previous.definition == definition,
+                   previous.systemName == system.displayName {
+                    specs[config.id] = previous
+                    continue
+                }
+                var problems = definition.problems
+                let secret: String?
+                switch config.webhookSecret {
+                case .derived:
+                    secret = Self.derivedSecret(box: box, instance: config.id)
+                case .sealed(let envelope, let binding):
+                    do { secret = try box.open(envelope, binding: binding).stringValue } catch {
+                        secret = nil
+                        problems.append("webhook_secret: \(error); webhook calls are refused")
+                    }
+                }
+                specs[config.id] = TriggerInstanceSpec(config: config, definition: definition, systemName: system.displayName,
+                                                       webhookSecret: secret, problems: problems)
+            }
+        }
+        return specs
+    }
+
+    /// The secret of an instance no entry gives one: 43 URL-safe characters derived from the
+    /// deployment secret and the instance id (docs/triggers.md).
+    static func derivedSecret(box: SecretBox, instance: String) -> String {
+        Data(box.derivedSecret(purpose: "trigger webhook", subject: instance)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// A system's time zone for `cron` conditions that name none: its own `timezone`, else the
+    /// last of its zones that has one (zones later in the list are nearer the room), else UTC.
+    static func timeZone(ofSystem system: ConfigDocument, in snapshot: Snapshot) -> TimeZone {
+        let names = [system.string("timezone")] + SystemView(system).zoneIDs.reversed().map { snapshot.document(.zone, $0)?.string("timezone") }
+        for case let name? in names {
+            if let zone = TimeZone(identifier: name) { return zone }
+        }
+        return TimeZone(identifier: "UTC")!
+    }
+}
