@@ -15,20 +15,21 @@ let package = Package(
         .target(name: "CGit2Shim", dependencies: ["CGit2"], linkerSettings: [.linkedLibrary("z")]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShims"),
-        .target(name: "CAuthCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "CCrypto", dependencies: ["COpenSSL"]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CXMLShim", dependencies: ["CXML2"]),
 
         // The product.
+        // The one wrapper over OpenSSL: random bytes, digests, HMAC, AES-GCM, key derivation, RSA, TLS client.
+        .target(name: "Crypto", dependencies: ["CCrypto"]),
         // Five-field cron expressions in a time zone: DriverKit's scheduler, trigger validation and conditions.
         .target(name: "Cron"),
-        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "COpenSSL", "Cron"]),
-        .target(name: "Runtime", dependencies: ["ConfigRepo", "Cron"]),
+        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "Crypto", "Cron"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo", "Cron", "Crypto"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "COpenSSL", "CAuthCrypto"]),
-        // DriverKit's own C shim: a TLS client session over OpenSSL, as plain functions.
-        .target(name: "CDriverKitTLS", dependencies: ["COpenSSL"]),
-        .target(name: "DriverKit", dependencies: ["CDriverKitTLS", "Cron"]),
+        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "Crypto"]),
+        // What Swift drivers are written against: depends on Crypto (TLS, MD5), Cron and nothing else of ours.
+        .target(name: "DriverKit", dependencies: ["Crypto", "Cron"]),
         .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.
@@ -49,8 +50,9 @@ let package = Package(
         .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "BenchSupport"], path: "bench/site-bench"),
 
-        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo"]),
-        .testTarget(name: "WebServerTests", dependencies: ["WebServer"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo", "Crypto"]),
+        .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Cron"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),

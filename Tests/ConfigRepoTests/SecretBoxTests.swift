@@ -1,6 +1,7 @@
+@testable import ConfigRepo
+import Crypto
 import Foundation
 import Testing
-@testable import ConfigRepo
 
 @Suite struct SecretBoxTests {
     let secret = makeTestSecret()
@@ -116,7 +117,7 @@ import Testing
         let box = SecretBox(secret: DeploymentSecret(bytes: Array(0...31)))
         let binding = SecretBinding.setting(objectID: "mod-1", level: .admin, key: "password")
         #expect(hex(binding.additionalData) == "000000056d6f642d310000000561646d696e0000000870617373776f7264")
-        let derived = try #require(SettingsCrypto.hkdfSHA256(key: Array(0...31), info: Array("backoffice settings v1".utf8), length: 32))
+        let derived = try #require(KeyDerivation.hkdfSHA256(key: Array(0...31), info: Array("backoffice settings v1".utf8), length: 32))
         #expect(hex(derived) == "5478dfaf1db3dfe9bdd3beb905ea4d3262708aa4c9031c97414cd336a82d53f4")
         let nonce: [UInt8] = Array(0...11)
         let first = "enc:v1:AAECAwQFBgcICQoLn2elUE5al256Zhel12kfPB4hpgcUQjm59A=="
@@ -125,16 +126,6 @@ import Testing
         #expect(box.seal(["user": "svc", "port": 22], binding: binding, nonce: nonce) == second)
         #expect(try box.open(first, binding: binding) == "hunter2")
         #expect(try box.open(second, binding: binding) == ["port": 22, "user": "svc"])
-    }
-
-    @Test func hkdfMatchesRFC5869() throws {
-        let ikm = [UInt8](repeating: 0x0b, count: 22)
-        // Test case 3: no salt, no info.
-        let okm3 = try #require(SettingsCrypto.hkdfSHA256(key: ikm, info: [], length: 42))
-        #expect(hex(okm3) == "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
-        // Test case 1: salt 00…0c, info f0…f9.
-        let okm1 = try #require(SettingsCrypto.hkdfSHA256(key: ikm, salt: Array(0...12), info: Array(0xf0...0xf9), length: 42))
-        #expect(hex(okm1) == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
     }
 
     private func hex(_ bytes: [UInt8]) -> String {

@@ -1,6 +1,7 @@
+@testable import ConfigRepo
+import Crypto
 import Foundation
 import Testing
-@testable import ConfigRepo
 
 /// A fresh empty directory for one test; remove it with `removeSecretTestDirectory`.
 func makeSecretTestDirectory() throws -> String {
@@ -16,7 +17,7 @@ func removeSecretTestDirectory(_ path: String) {
 
 /// A throwaway deployment secret (not on disk).
 func makeTestSecret() -> DeploymentSecret {
-    DeploymentSecret(bytes: SettingsCrypto.randomBytes(DeploymentSecret.byteCount)!)
+    DeploymentSecret(bytes: SecureRandom.bytes(DeploymentSecret.byteCount))
 }
 
 private func mode(of path: String) throws -> Int {

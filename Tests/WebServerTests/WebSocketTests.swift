@@ -1,3 +1,4 @@
+import Crypto
 import Synchronization
 import Testing
 @testable import WebServer
@@ -126,16 +127,6 @@ func violations(name: String, bytes: [UInt8], code: UInt16) {
                                 "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ=="]
     #expect(try WebSocketHandshake.validate(method: .get, version: .http1_1, headers: headers) == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
     #expect(throws: HTTPError.self) { try WebSocketHandshake.validate(method: .post, version: .http1_1, headers: headers) }
-}
-
-@Test func base64RoundTrips() {
-    for length in 0..<40 {
-        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-        #expect(Base64.decode(Base64.encode(bytes)) == bytes)
-    }
-    #expect(Base64.encode(Array("foobar".utf8)) == "Zm9vYmFy")
-    #expect(Base64.decode("Zm9=YmFy") == nil)
-    #expect(Base64.decode("Zm9") == nil)
 }
 
 @Test func inboxPausesTheReaderAndResumesItWhenDrained() async {

@@ -1,6 +1,6 @@
 import CGit2
 import CGit2Shim
-import COpenSSL
+import Crypto
 
 /// Streams a version-2 pack into libgit2's indexer, which stores it in the pack directory
 /// and writes its `.idx`: the 12-byte header, one entry per object (whole, or as an
@@ -10,7 +10,7 @@ import COpenSSL
 /// from the deltas, not from the compression level.
 final class PackFileWriter {
     private let indexer: OpaquePointer
-    private let hash: OpaquePointer
+    private let hash: DigestStream
     private var buffer: [UInt8] = []
     private var offset = 0
     private var progress = git_indexer_progress()
@@ -23,7 +23,7 @@ final class PackFileWriter {
         try GitError.check(git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), "indexer options")
         var indexer: OpaquePointer?
         try GitError.check(git_indexer_new(&indexer, packDirectory, 0, nil, &options), "git_indexer_new")
-        guard let hash = EVP_MD_CTX_new(), EVP_DigestInit_ex(hash, EVP_sha1(), nil) == 1 else {
+        guard let hash = DigestStream(.sha1) else {
             git_indexer_free(indexer)
             throw GitError(code: -1, message: "cannot start SHA-1", operation: "write pack")
         }
@@ -36,7 +36,6 @@ final class PackFileWriter {
 
     deinit {
         git_indexer_free(indexer)
-        EVP_MD_CTX_free(hash)
     }
 
     /// Appends a whole object of `type` (commit, tree, blob or tag); returns its offset.
@@ -78,8 +77,7 @@ final class PackFileWriter {
     /// the pack's name (the hex after `pack-`).
     func finish() throws(GitError) -> String {
         try flush()
-        var digest = [UInt8](repeating: 0, count: 20)
-        guard EVP_DigestFinal_ex(hash, &digest, nil) == 1 else {
+        guard let digest = hash.finish() else {
             throw GitError(code: -1, message: "cannot finish SHA-1", operation: "write pack")
         }
         let appended = digest.withUnsafeBytes { raw in git_indexer_append(indexer, raw.baseAddress, raw.count, &progress) }
@@ -131,7 +129,7 @@ final class PackFileWriter {
     private func flush() throws(GitError) {
         guard !buffer.isEmpty else { return }
         let code = buffer.withUnsafeBytes { raw -> Int32 in
-            guard EVP_DigestUpdate(hash, raw.baseAddress, raw.count) == 1 else { return -1 }
+            guard hash.update(raw) else { return -1 }
             return git_indexer_append(indexer, raw.baseAddress, raw.count, &progress)
         }
         try GitError.check(code, "git_indexer_append")

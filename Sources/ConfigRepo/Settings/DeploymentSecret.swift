@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Crypto
 
 /// The deployment's root secret: 32 random bytes in `<state directory>/secret`, created on
 /// first use and never stored in the configuration repository (DESIGN §4).
@@ -92,18 +93,15 @@ public struct DeploymentSecret: Sendable, CustomStringConvertible, CustomDebugSt
     /// Reads the secret, creating it first when it does not exist.
     ///
     /// Creation: the state directory (and missing parents) is made with mode 0700; 32 bytes
-    /// from OpenSSL's `RAND_bytes` are written to a temporary file of mode 0600, fsynced,
+    /// from OpenSSL's CSPRNG (`SecureRandom`) are written to a temporary file of mode 0600, fsynced,
     /// then linked into place without replacing anything (so two processes starting at
     /// once agree on one secret), and the directory is fsynced.
     public static func loadOrCreate(stateDirectory: String) throws(DeploymentSecretError) -> DeploymentSecret {
         if let existing = try load(stateDirectory: stateDirectory) { return existing }
         try makeDirectory(stateDirectory)
         let path = path(stateDirectory: stateDirectory)
-        guard let bytes = SettingsCrypto.randomBytes(byteCount),
-              let suffix = SettingsCrypto.randomBytes(6) else {
-            throw DeploymentSecretError(path: path, message: "the system random generator failed")
-        }
-        let temporary = path + ".tmp-\(getpid())-" + suffix.map { String($0, radix: 16) }.joined()
+        let bytes = SecureRandom.bytes(byteCount)
+        let temporary = path + ".tmp-\(getpid())-" + SecureRandom.hex(6)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw DeploymentSecretError(path: path, message: "cannot create \(temporary): \(describe(errno))")

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Seals and opens `enc:v1:` envelopes: one JSON value encrypted with AES-256-GCM under a
@@ -18,15 +19,15 @@ public struct SecretBox: Sendable, CustomStringConvertible, CustomDebugStringCon
     /// The HKDF `info` string of the settings key.
     public static let keyDerivationInfo = "backoffice settings v1"
     /// Nonce plus tag: the smallest decoded envelope is one byte longer.
-    static let overhead = SettingsCrypto.nonceLength + SettingsCrypto.tagLength
+    static let overhead = AES256GCM.nonceLength + AES256GCM.tagLength
 
     /// The envelope key; also the root of `derivedSecret` (with other HKDF info, so the keys stay apart).
     let key: [UInt8]
 
     /// Derives the envelope key from the deployment secret.
     public init(secret: DeploymentSecret) {
-        guard let key = SettingsCrypto.hkdfSHA256(key: secret.bytes, info: Array(Self.keyDerivationInfo.utf8),
-                                                  length: SettingsCrypto.keyLength) else {
+        guard let key = KeyDerivation.hkdfSHA256(key: secret.bytes, info: Array(Self.keyDerivationInfo.utf8),
+                                                 length: AES256GCM.keyLength) else {
             fatalError("OpenSSL HKDF-SHA256 failed; the crypto library is unusable")
         }
         self.key = key
@@ -60,18 +61,14 @@ public struct SecretBox: Sendable, CustomStringConvertible, CustomDebugStringCon
     /// Encrypts `value` for `binding`. Crashes only if OpenSSL itself fails (no randomness,
     /// no AES), which leaves nothing sensible to do.
     public func seal(_ value: JSONValue, binding: SecretBinding) -> String {
-        guard let nonce = SettingsCrypto.randomBytes(SettingsCrypto.nonceLength) else {
-            fatalError("OpenSSL RAND_bytes failed; refusing to encrypt without a random nonce")
-        }
-        return seal(value, binding: binding, nonce: nonce)
+        seal(value, binding: binding, nonce: SecureRandom.bytes(AES256GCM.nonceLength))
     }
 
     /// ``seal(_:binding:)`` with a given nonce: for published test vectors only. Reusing a
     /// nonce under one key breaks AES-GCM, so production code never calls this.
     func seal(_ value: JSONValue, binding: SecretBinding, nonce: [UInt8]) -> String {
         let plaintext = Array(JSONWriter.compactString(value).utf8)
-        guard let sealed = SettingsCrypto.sealAES256GCM(key: key, nonce: nonce, aad: binding.additionalData,
-                                                         plaintext: plaintext) else {
+        guard let sealed = AES256GCM.seal(key: key, nonce: nonce, aad: binding.additionalData, plaintext: plaintext) else {
             fatalError("OpenSSL AES-256-GCM encryption failed")
         }
         return Self.envelopePrefix + Data(nonce + sealed).base64EncodedString()
@@ -84,10 +81,9 @@ public struct SecretBox: Sendable, CustomStringConvertible, CustomDebugStringCon
     /// sealed for another object, level or key, with another deployment secret, or altered.
     public func open(_ envelope: String, binding: SecretBinding) throws(SecretBoxError) -> JSONValue {
         let bytes = try Self.decode(envelope).get()
-        let nonce = Array(bytes[0..<SettingsCrypto.nonceLength])
-        let sealed = Array(bytes[SettingsCrypto.nonceLength...])
-        guard let plaintext = SettingsCrypto.openAES256GCM(key: key, nonce: nonce, aad: binding.additionalData,
-                                                           sealed: sealed) else {
+        let nonce = Array(bytes[0..<AES256GCM.nonceLength])
+        let sealed = Array(bytes[AES256GCM.nonceLength...])
+        guard let plaintext = AES256GCM.open(key: key, nonce: nonce, aad: binding.additionalData, sealed: sealed) else {
             throw .cannotOpen
         }
         do {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ConfigRepo
 import SiteGen
+import Crypto
 
 /// Identity and access for one server: who is asking (sessions, bearer JWTs, API keys), whether
 /// they may (the access policy), and the `/auth/…` routes that sign people in and issue tokens.
@@ -35,7 +36,7 @@ public final class AuthService: Sendable {
     let verifiedTokens = CredentialCache<AccessTokenClaims>()
     let verifiedKeys = CredentialCache<String>()
     /// Keys the CSRF tokens of this process (a restart invalidates open forms, not sessions).
-    let csrfKey = AuthCrypto.randomBytes(32)
+    let csrfKey = SecureRandom.bytes(32)
 
     /// Access tokens last 2 hours, as in PlaceOS; API keys become 1-hour principals per request.
     public static let accessTokenLifetime = 7200
@@ -74,13 +75,13 @@ public final class AuthService: Sendable {
     /// The CSRF token of a session: HMAC of the session id, so a form posted without it (or with
     /// another session's) is refused. The site's forms use the same token (docs/auth.md).
     public func csrfToken(sessionID: String) -> String {
-        Base64URL.encode(Array(AuthCrypto.hmacSHA512(key: csrfKey, message: Array(("csrf:" + sessionID).utf8)).prefix(32)))
+        Base64URL.encode(Array(HMAC.code(.sha512, key: csrfKey, message: Array(("csrf:" + sessionID).utf8)).prefix(32)))
     }
 
     /// Whether `token` is the CSRF token of `sessionID`.
     public func verifyCSRF(_ token: String?, sessionID: String?) -> Bool {
         guard let token, let sessionID, token.utf8.count <= 64 else { return false }
-        return AuthCrypto.equal(token, csrfToken(sessionID: sessionID))
+        return ConstantTime.equal(token, csrfToken(sessionID: sessionID))
     }
 
     /// Adds the `/auth/…` routes and makes every request pass the access gate.

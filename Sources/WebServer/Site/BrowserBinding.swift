@@ -21,7 +21,7 @@ public enum BrowserBinding {
     public static func resolve(_ request: Request) -> (value: String?, setCookie: String?) {
         if let existing = value(in: request) { return (existing, nil) }
         guard request.principal.credential == .local else { return (nil, nil) }
-        let fresh = CSRFTokens.randomBytes(16).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let fresh = SecureRandom.hex(16)
         return ("browser:" + fresh, "\(cookieName)=\(fresh); Path=/backoffice; HttpOnly; SameSite=Strict")
     }
 
@@ -36,4 +36,5 @@ public enum BrowserBinding {
     }
 }
 
+import Crypto
 import Foundation

@@ -1,4 +1,4 @@
-import COpenSSL
+import Crypto
 import Foundation
 
 /// Form tokens against cross-site request forgery: HMAC-SHA256, under a deployment key, of
@@ -19,7 +19,7 @@ public struct CSRFTokens: Sendable {
         if let data = FileManager.default.contents(atPath: path), data.count >= 32 {
             return CSRFTokens(key: [UInt8](data))
         }
-        let key = randomBytes(32)
+        let key = SecureRandom.bytes(32)
         guard FileManager.default.createFile(atPath: path, contents: Data(key), attributes: [.posixPermissions: 0o600]) else {
             throw CSRFKeyError(path: path)
         }
@@ -33,32 +33,12 @@ public struct CSRFTokens: Sendable {
 
     /// The token for a form posting to `purpose`, in a browser with `binding`.
     public func token(binding: String, purpose: String) -> String {
-        let message = Array((binding + "\n" + purpose).utf8)
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        _ = key.withUnsafeBufferPointer { keyBuffer in
-            message.withUnsafeBufferPointer { messageBuffer in
-                HMAC(EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count), messageBuffer.baseAddress, messageBuffer.count,
-                     &digest, &length)
-            }
-        }
-        return digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(HMAC.code(.sha256, key: key, message: Array((binding + "\n" + purpose).utf8)))
     }
 
     /// Whether `token` is the token for `binding` and `purpose` (constant-time comparison).
     public func isValid(_ token: String?, binding: String?, purpose: String) -> Bool {
         guard let token, let binding, !binding.isEmpty else { return false }
-        let expected = Array(self.token(binding: binding, purpose: purpose).utf8)
-        let given = Array(token.utf8)
-        guard expected.count == given.count else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<expected.count { difference |= expected[index] ^ given[index] }
-        return difference == 0
-    }
-
-    static func randomBytes(_ count: Int) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        guard RAND_bytes(&bytes, Int32(count)) == 1 else { fatalError("OpenSSL RAND_bytes failed") }
-        return bytes
+        return ConstantTime.equal(token, self.token(binding: binding, purpose: purpose))
     }
 }

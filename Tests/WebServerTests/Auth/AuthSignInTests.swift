@@ -4,6 +4,7 @@ import Glibc
 import ConfigRepo
 import Testing
 @testable import WebServer
+import Crypto
 
 @Suite struct AuthSignInTests {
     /// GET the form, then POST it with the CSRF cookie and field.
@@ -28,7 +29,7 @@ import Testing
 
     @Test func signInRotatesTheSessionAndSetsSafeCookies() async throws {
         let bed = try AuthTestbed()
-        let planted = "bo_session=" + AuthCrypto.randomToken(32)
+        let planted = "bo_session=" + SecureRandom.token(32)
         let old = bed.sessionCookie("user-plain")
         let response = try await signIn(bed, email: "ADA@test.example", password: AuthTestbed.password, extraCookie: old)
         #expect(response.status == .seeOther && response.headers["location"] == "/backoffice/systems")

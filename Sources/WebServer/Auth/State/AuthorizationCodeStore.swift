@@ -1,3 +1,4 @@
+import Crypto
 import Synchronization
 
 /// OAuth2 authorization codes, in memory: they live 60 seconds and work once. A second use
@@ -22,10 +23,10 @@ public final class AuthorizationCodeStore: Sendable {
     public init() {}
 
     public func issue(_ grant: Grant, now: Int) -> String {
-        let code = AuthCrypto.randomToken(32)
+        let code = SecureRandom.token(32)
         codes.withLock { table in
             table = table.filter { $0.value.expiresAt > now - 600 }
-            table[AuthCrypto.digest(code)] = grant
+            table[Digest.sha256.base64URL(of: code)] = grant
         }
         return code
     }
@@ -35,7 +36,7 @@ public final class AuthorizationCodeStore: Sendable {
     public func redeem(_ code: String, now: Int) -> Redemption {
         guard code.utf8.count <= 128 else { return .refused("authorization code too large") }
         return codes.withLock { table in
-            let digest = AuthCrypto.digest(code)
+            let digest = Digest.sha256.base64URL(of: code)
             guard var grant = table[digest] else { return .refused("unknown authorization code") }
             if grant.used { return .refused("authorization code reused (family \(grant.family))") }
             guard grant.expiresAt > now else { return .refused("expired authorization code") }
@@ -48,7 +49,7 @@ public final class AuthorizationCodeStore: Sendable {
     /// The refresh-token family of a code that was already used, for revocation on replay.
     public func familyOfUsedCode(_ code: String) -> String? {
         codes.withLock { table in
-            guard let grant = table[AuthCrypto.digest(code)], grant.used else { return nil }
+            guard let grant = table[Digest.sha256.base64URL(of: code)], grant.used else { return nil }
             return grant.family
         }
     }

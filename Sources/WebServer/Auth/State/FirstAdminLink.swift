@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 import Synchronization
 
 /// The one-time link `serve` prints when no administrator can sign in: it lets whoever has the
@@ -20,8 +21,8 @@ public final class FirstAdminLink: Sendable {
 
     /// A fresh token (replacing any earlier one).
     public func issue(now: Int) throws -> String {
-        let token = AuthCrypto.randomToken(32)
-        let digest = AuthCrypto.digest(token)
+        let token = SecureRandom.token(32)
+        let digest = Digest.sha256.base64URL(of: token)
         entry.withLock { $0 = (digest, now + Self.lifetime) }
         try file.writeJSON(.object(["digest": .string(digest), "expires_at": .int(now + Self.lifetime)]))
         return token
@@ -29,14 +30,14 @@ public final class FirstAdminLink: Sendable {
 
     public func isValid(_ token: String, now: Int) -> Bool {
         guard token.utf8.count == 43, let current = entry.withLock({ $0 }) else { return false }
-        return current.expiresAt > now && AuthCrypto.equal(AuthCrypto.digest(token), current.digest)
+        return current.expiresAt > now && ConstantTime.equal(Digest.sha256.base64URL(of: token), current.digest)
     }
 
     /// Uses the token up: true once for a valid token, false afterwards.
     public func consume(_ token: String, now: Int) -> Bool {
         let used = entry.withLock { current -> Bool in
             guard token.utf8.count == 43, let value = current, value.expiresAt > now,
-                  AuthCrypto.equal(AuthCrypto.digest(token), value.digest) else { return false }
+                  ConstantTime.equal(Digest.sha256.base64URL(of: token), value.digest) else { return false }
             current = nil
             return true
         }

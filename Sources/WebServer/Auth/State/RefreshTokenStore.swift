@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 import Synchronization
 
 /// Refresh tokens by digest, in `<state>/auth/refresh-tokens.json`. Each use rotates the token:
@@ -43,12 +44,12 @@ public final class RefreshTokenStore: Sendable {
 
     /// A new token starting a family (or continuing `family`).
     public func issue(clientID: String, userID: String, domainID: String, scopes: [String], now: Int, family: String? = nil) -> String {
-        let token = AuthCrypto.randomToken(32)
+        let token = SecureRandom.token(32)
         let grant = Grant(clientID: clientID, userID: userID, domainID: domainID, scopes: scopes, expiresAt: now + Self.lifetime,
-                          family: family ?? AuthCrypto.randomToken(12), used: false, revoked: false)
+                          family: family ?? SecureRandom.token(12), used: false, revoked: false)
         save { table in
             table = table.filter { $0.value.expiresAt > now }
-            table[AuthCrypto.digest(token)] = grant
+            table[Digest.sha256.base64URL(of: token)] = grant
         }
         return token
     }
@@ -56,7 +57,7 @@ public final class RefreshTokenStore: Sendable {
     /// Uses a token: a fresh one of the same family, or why not.
     public func redeem(_ token: String, clientID: String, now: Int) -> Redemption {
         guard token.utf8.count <= 256 else { return .refused("refresh token too large") }
-        let digest = AuthCrypto.digest(token)
+        let digest = Digest.sha256.base64URL(of: token)
         var outcome: Redemption = .refused("unknown refresh token")
         var newToken: String?
         save { table in
@@ -71,11 +72,11 @@ public final class RefreshTokenStore: Sendable {
             }
             grant.used = true
             table[digest] = grant
-            let token = AuthCrypto.randomToken(32)
+            let token = SecureRandom.token(32)
             var next = grant
             next.used = false
             next.expiresAt = now + Self.lifetime
-            table[AuthCrypto.digest(token)] = next
+            table[Digest.sha256.base64URL(of: token)] = next
             newToken = token
             outcome = .rotated(token: token, grant: next)
         }
@@ -86,7 +87,7 @@ public final class RefreshTokenStore: Sendable {
     /// Revokes the token's whole family; false when the token is unknown.
     @discardableResult
     public func revoke(_ token: String, clientID: String? = nil) -> Bool {
-        let digest = AuthCrypto.digest(token)
+        let digest = Digest.sha256.base64URL(of: token)
         var found = false
         save { table in
             guard let grant = table[digest], clientID == nil || grant.clientID == clientID else { return }

@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 import Synchronization
 
 /// A signed-in browser session.
@@ -33,11 +34,11 @@ public final class SessionStore: Sendable {
     /// A new session for the user: a fresh random id every time (sign-in rotates the id, so a
     /// planted cookie never becomes a signed-in one).
     public func create(userID: String, domainID: String, now: Int) -> Session {
-        let session = Session(id: AuthCrypto.randomToken(32), userID: userID, domainID: domainID,
+        let session = Session(id: SecureRandom.token(32), userID: userID, domainID: domainID,
                               createdAt: now, expiresAt: now + Self.lifetime)
         save { table in
             table = table.filter { $0.value.expiresAt > now }
-            table[AuthCrypto.digest(session.id)] = session
+            table[Digest.sha256.base64URL(of: session.id)] = session
         }
         return session
     }
@@ -45,14 +46,14 @@ public final class SessionStore: Sendable {
     /// The live session with this id, or nil (unknown, expired or malformed).
     public func session(_ id: String, now: Int) -> Session? {
         guard id.utf8.count == 43 else { return nil }
-        let digest = AuthCrypto.digest(id)
+        let digest = Digest.sha256.base64URL(of: id)
         guard var found = sessions.withLock({ $0[digest] }), found.expiresAt > now else { return nil }
         found.id = id
         return found
     }
 
     public func end(_ id: String) {
-        let digest = AuthCrypto.digest(id)
+        let digest = Digest.sha256.base64URL(of: id)
         save { $0[digest] = nil }
     }
 

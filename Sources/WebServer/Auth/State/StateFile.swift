@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConfigRepo
+import Crypto
 
 /// One JSON file of authentication state in `<state>/auth/` (never the config repository):
 /// written atomically (temporary file, fsync, rename) with mode 0600 in a 0700 directory.
@@ -48,7 +49,7 @@ public struct StateFile: Sendable {
 
     /// Replaces the file atomically with `bytes`, mode 0600.
     public func write(_ bytes: [UInt8]) throws {
-        let temporary = path + ".tmp-\(getpid())-\(AuthCrypto.randomToken(6))"
+        let temporary = path + ".tmp-\(getpid())-\(SecureRandom.token(6))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if descriptor < 0 { throw StateFileError(path: temporary, errno: errno) }
         var written = 0

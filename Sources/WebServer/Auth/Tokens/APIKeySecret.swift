@@ -1,3 +1,5 @@
+import Crypto
+
 /// API keys as shown once to their owner: `<id>.<secret>`, where the id is the file name of
 /// `api-keys/<id>.json` and the secret is 32 random bytes in base64url.
 ///
@@ -10,12 +12,12 @@ public enum APIKeySecret {
 
     /// A new secret and the hash to store for key `id`.
     public static func make(id: String) -> (secret: String, hash: String) {
-        let secret = AuthCrypto.randomToken(32)
-        return (secret, hash(secret: secret, id: id, salt: AuthCrypto.randomBytes(16)))
+        let secret = SecureRandom.token(32)
+        return (secret, hash(secret: secret, id: id, salt: SecureRandom.bytes(16)))
     }
 
     static func hash(secret: String, id: String, salt: [UInt8]) -> String {
-        let mac = AuthCrypto.hmacSHA512(key: Array(secret.utf8), message: salt + Array(id.utf8))
+        let mac = HMAC.code(.sha512, key: Array(secret.utf8), message: salt + Array(id.utf8))
         return "hmac-sha512$\(Base64URL.encode(salt))$\(Base64URL.encode(mac))"
     }
 
@@ -32,7 +34,7 @@ public enum APIKeySecret {
         let parts = storedHash.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "hmac-sha512", let salt = Base64URL.decode(parts[1]),
               let expected = Base64URL.decode(parts[2]), expected.count == 64 else { return false }
-        let mac = AuthCrypto.hmacSHA512(key: Array(secret.utf8), message: salt + Array(id.utf8))
-        return AuthCrypto.equal(mac, expected)
+        let mac = HMAC.code(.sha512, key: Array(secret.utf8), message: salt + Array(id.utf8))
+        return ConstantTime.equal(mac, expected)
     }
 }

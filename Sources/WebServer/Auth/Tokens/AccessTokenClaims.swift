@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 
 /// The claims of our access tokens, as PlaceOS writes them (`placeos-api.md` §7):
 /// `iss`, `iat`, `exp`, `jti`, `aud` (the domain's host), `sub` (user id), `scope` (array),
@@ -16,7 +17,7 @@ public struct AccessTokenClaims: Sendable, Equatable {
     public var permissionBits: Int
     public var groups: [String]
 
-    public init(issuer: String = AccessTokenClaims.defaultIssuer, issuedAt: Int, expiresAt: Int, tokenID: String = AuthCrypto.randomToken(16),
+    public init(issuer: String = AccessTokenClaims.defaultIssuer, issuedAt: Int, expiresAt: Int, tokenID: String = SecureRandom.token(16),
                 audience: String, subject: String, scopes: [String], name: String, email: String, role: Role, groups: [String] = []) {
         self.issuer = issuer
         self.issuedAt = issuedAt

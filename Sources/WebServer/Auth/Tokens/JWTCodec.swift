@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 
 /// Why a bearer token was refused. The client only ever sees "invalid token"; the reason goes
 /// to the log.

@@ -1,3 +1,5 @@
+import Crypto
+
 /// The RS256 signing key in `<state>/auth/signing-key.pem` (mode 0600), generated on first start.
 /// There is no built-in default key.
 public enum SigningKeyStore {

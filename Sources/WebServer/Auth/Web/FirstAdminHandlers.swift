@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 
 extension AuthService {
     func firstAdminPage(_ request: Request) -> Response {
@@ -8,7 +9,7 @@ extension AuthService {
             return ErrorRenderer.response(for: HTTPError(.forbidden, "This link is invalid, expired or already used."),
                                           requestID: request.id, accept: request.headers["accept"])
         }
-        let csrf = AuthCrypto.randomToken(24)
+        let csrf = SecureRandom.token(24)
         var response = Response.html(pages.firstAdmin(token: token, csrf: csrf))
         response.headers.add("Set-Cookie", Cookies.setCookie(Self.signInCSRFCookie, csrf, maxAge: 3600, request: request))
         response.headers.set("Cache-Control", "no-store")
@@ -22,7 +23,7 @@ extension AuthService {
         let token = form["token"] ?? ""
         let now = clock()
         guard let cookie = Cookies.value(Self.signInCSRFCookie, in: request.headers), let csrf = form["csrf"],
-              AuthCrypto.equal(cookie, csrf) else {
+              ConstantTime.equal(cookie, csrf) else {
             logRefusal(request, "first-admin", "missing or wrong CSRF token")
             throw HTTPError(.forbidden, "The form expired; open the link again.")
         }

@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 
 /// Our OAuth2 provider (RFC 6749, PKCE RFC 7636, revocation RFC 7009): authorization code with
 /// PKCE S256, refresh tokens with rotation, client credentials, and the password grant (which a
@@ -54,7 +55,7 @@ extension AuthService {
         }
         let code = codes.issue(.init(clientID: app.clientID, redirectURI: redirectURI, userID: request.principal.userID,
                                      domainID: app.domainID, scopes: scopes, codeChallenge: challenge,
-                                     expiresAt: clock() + AuthorizationCodeStore.lifetime, family: AuthCrypto.randomToken(12)),
+                                     expiresAt: clock() + AuthorizationCodeStore.lifetime, family: SecureRandom.token(12)),
                                now: clock())
         return redirect(redirectURI, ["code": code, "state": state])
     }
@@ -119,7 +120,7 @@ extension AuthService {
                     return oauthError(request, "invalid_grant", "redirect_uri does not match the authorization request")
                 }
                 guard let verifier = form["code_verifier"], (43...128).contains(verifier.utf8.count),
-                      AuthCrypto.equal(Base64URL.encode(AuthCrypto.sha256(verifier)), grant.codeChallenge) else {
+                      ConstantTime.equal(Base64URL.encode(Digest.sha256.hash(verifier)), grant.codeChallenge) else {
                     logRefusal(request, "token", "PKCE verifier does not match the challenge")
                     return oauthError(request, "invalid_grant", "code_verifier does not match the code challenge")
                 }
@@ -228,7 +229,7 @@ extension AuthService {
         if stored.hasPrefix("hmac-sha512$") { return APIKeySecret.matches(secret: presented, id: app.id, storedHash: stored) }
         if SecretBox.isEnvelope(stored), let box = secretBox,
            let value = try? box.open(stored, binding: .field(objectID: app.id, path: "secret")), let plain = value.stringValue {
-            return AuthCrypto.equal(plain, presented)
+            return ConstantTime.equal(plain, presented)
         }
         return false
     }

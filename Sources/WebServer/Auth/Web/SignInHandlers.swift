@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 
 extension AuthService {
     func signInPage(_ request: Request) -> Response {
@@ -12,7 +13,7 @@ extension AuthService {
 
     private func signInForm(_ request: Request, domain: DomainRecord?, continueURL: String, email: String = "",
                             error: String? = nil, status: HTTPStatus) -> Response {
-        let csrf = AuthCrypto.randomToken(24)
+        let csrf = SecureRandom.token(24)
         var response = Response.html(pages.signIn(domain: domain?.name ?? "BackOffice", continueURL: continueURL, csrf: csrf,
                                                       email: email, error: error), status: status)
         response.headers.add("Set-Cookie", Cookies.setCookie(Self.signInCSRFCookie, csrf, maxAge: 3600, request: request))
@@ -30,7 +31,7 @@ extension AuthService {
         let email = (form["email"] ?? "").trimmingSpaces
         let password = form["password"] ?? ""
         guard let cookie = Cookies.value(Self.signInCSRFCookie, in: request.headers), let csrf = form["csrf"],
-              AuthCrypto.equal(cookie, csrf) else {
+              ConstantTime.equal(cookie, csrf) else {
             logRefusal(request, "sign-in", "missing or wrong CSRF token")
             return signInForm(request, domain: domain, continueURL: continueURL, email: email,
                               error: "Your sign-in form expired. Please try again.", status: .forbidden)

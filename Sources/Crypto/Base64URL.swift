@@ -1,5 +1,5 @@
 /// Base64url without padding (RFC 4648 §5), as JWTs, JWKS and PKCE use it.
-enum Base64URL {
+public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -7,7 +7,7 @@ enum Base64URL {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 4 + 2) / 3)
         var index = 0
@@ -27,10 +27,10 @@ enum Base64URL {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func encode(_ text: String) -> String { encode(Array(text.utf8)) }
+    public static func encode(_ text: String) -> String { encode(Array(text.utf8)) }
 
     /// The bytes, or nil for any character outside the alphabet, padding, or an impossible length.
-    static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
+    public static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
         let input = Array(text.utf8)
         if input.count % 4 == 1 { return nil }
         var out: [UInt8] = []

@@ -1,6 +1,6 @@
-import CAuthCrypto
+import Crypto
 
-/// Hashes and checks passwords with scrypt (OpenSSL `EVP_PBE_scrypt`).
+/// Hashes and checks passwords with scrypt (`KeyDerivation.scrypt`).
 ///
 /// Stored form: `scrypt$<N>$<r>$<p>$<salt base64url>$<hash base64url>` — the parameters travel
 /// with the hash, so they can be raised later without breaking existing hashes.
@@ -25,7 +25,7 @@ public struct PasswordHasher: Sendable {
     }
 
     public func hash(_ password: String) -> String {
-        let salt = AuthCrypto.randomBytes(16)
+        let salt = SecureRandom.bytes(16)
         let derived = Self.derive(password, salt: salt, n: costN, r: blockSize, p: parallelism)!
         return "scrypt$\(costN)$\(blockSize)$\(parallelism)$\(Base64URL.encode(salt))$\(Base64URL.encode(derived))"
     }
@@ -40,7 +40,7 @@ public struct PasswordHasher: Sendable {
               let salt = Base64URL.decode(parts[4]), let expected = Base64URL.decode(parts[5]), expected.count == 32,
               let derived = derive(password, salt: salt, n: n, r: r, p: p)
         else { return false }
-        return AuthCrypto.equal(derived, expected)
+        return ConstantTime.equal(derived, expected)
     }
 
     /// Spends the same effort as a real check, so unknown accounts take as long as known ones.
@@ -49,8 +49,6 @@ public struct PasswordHasher: Sendable {
     }
 
     private static func derive(_ password: String, salt: [UInt8], n: UInt64, r: UInt64, p: UInt64) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: 32)
-        let bytes = Array(password.utf8)
-        return ac_scrypt(bytes, bytes.count, salt, salt.count, n, r, p, &out, 32) == 1 ? out : nil
+        KeyDerivation.scrypt(password: Array(password.utf8), salt: salt, n: n, r: r, p: p, length: 32)
     }
 }

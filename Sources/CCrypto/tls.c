@@ -1,4 +1,4 @@
-#include "CDriverKitTLS.h"
+#include "CCrypto.h"
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct dk_tls {
+struct cc_tls {
     SSL_CTX *context;
     SSL *ssl;
 };
@@ -25,9 +25,9 @@ static void remember_error(const char *what) {
     ERR_clear_error();
 }
 
-const char *dk_tls_last_error(void) { return last_error; }
+const char *cc_tls_last_error(void) { return last_error; }
 
-dk_tls *dk_tls_new(int fd, const char *hostname, int verify) {
+cc_tls *cc_tls_new(int fd, const char *hostname, int verify) {
     SSL_CTX *context = SSL_CTX_new(TLS_client_method());
     if (!context) { remember_error("SSL_CTX_new"); return NULL; }
     SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
@@ -45,13 +45,14 @@ dk_tls *dk_tls_new(int fd, const char *hostname, int verify) {
         if (verify) SSL_set1_host(ssl, hostname);
     }
     if (SSL_set_fd(ssl, fd) != 1) { remember_error("SSL_set_fd"); SSL_free(ssl); SSL_CTX_free(context); return NULL; }
-    dk_tls *session = malloc(sizeof *session);
+    cc_tls *session = malloc(sizeof *session);
+    if (!session) { snprintf(last_error, sizeof last_error, "out of memory"); SSL_free(ssl); SSL_CTX_free(context); return NULL; }
     session->context = context;
     session->ssl = ssl;
     return session;
 }
 
-int dk_tls_handshake(dk_tls *session) {
+int cc_tls_handshake(cc_tls *session) {
     int result = SSL_connect(session->ssl);
     if (result == 1) return 0;
     long verify = SSL_get_verify_result(session->ssl);
@@ -64,7 +65,7 @@ int dk_tls_handshake(dk_tls *session) {
     return -1;
 }
 
-long dk_tls_read(dk_tls *session, void *buffer, size_t size) {
+long cc_tls_read(cc_tls *session, void *buffer, size_t size) {
     size_t count = 0;
     int result = SSL_read_ex(session->ssl, buffer, size, &count);
     if (result == 1) return (long)count;
@@ -75,9 +76,9 @@ long dk_tls_read(dk_tls *session, void *buffer, size_t size) {
     return -2;
 }
 
-int dk_tls_pending(dk_tls *session) { return SSL_pending(session->ssl) > 0; }
+int cc_tls_pending(cc_tls *session) { return SSL_pending(session->ssl) > 0; }
 
-long dk_tls_write(dk_tls *session, const void *buffer, size_t size) {
+long cc_tls_write(cc_tls *session, const void *buffer, size_t size) {
     size_t count = 0;
     int result = SSL_write_ex(session->ssl, buffer, size, &count);
     if (result == 1) return (long)count;
@@ -87,7 +88,7 @@ long dk_tls_write(dk_tls *session, const void *buffer, size_t size) {
     return -2;
 }
 
-void dk_tls_free(dk_tls *session) {
+void cc_tls_free(cc_tls *session) {
     if (!session) return;
     SSL_shutdown(session->ssl);
     SSL_free(session->ssl);

@@ -1,18 +1,14 @@
-#include "CAuthCrypto.h"
+#include "CCrypto.h"
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <openssl/rand.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
-#include <openssl/crypto.h>
 #include <openssl/core_names.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
 
-int ac_rsa_generate_pem(int bits, char **pem, size_t *pem_length) {
+int cc_rsa_generate_pem(int bits, char **pem, size_t *pem_length) {
     EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
     EVP_PKEY *key = NULL;
     int ok = 0;
@@ -36,7 +32,7 @@ int ac_rsa_generate_pem(int bits, char **pem, size_t *pem_length) {
     return ok;
 }
 
-void *ac_rsa_load_private_pem(const char *pem, size_t length) {
+void *cc_rsa_load_private_pem(const char *pem, size_t length) {
     BIO *bio = BIO_new_mem_buf(pem, (int)length);
     if (!bio) return NULL;
     EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
@@ -48,9 +44,9 @@ void *ac_rsa_load_private_pem(const char *pem, size_t length) {
     return key;
 }
 
-int ac_rsa_signature_size(void *key) { return EVP_PKEY_get_size((EVP_PKEY *)key); }
+int cc_rsa_signature_size(void *key) { return EVP_PKEY_get_size((EVP_PKEY *)key); }
 
-int ac_rsa_sign_sha256(void *key, const uint8_t *message, size_t length, uint8_t *signature, size_t *signature_length) {
+int cc_rsa_sign_sha256(void *key, const uint8_t *message, size_t length, uint8_t *signature, size_t *signature_length) {
     EVP_MD_CTX *context = EVP_MD_CTX_new();
     int ok = 0;
     if (!context) return 0;
@@ -64,7 +60,7 @@ int ac_rsa_sign_sha256(void *key, const uint8_t *message, size_t length, uint8_t
     return ok;
 }
 
-int ac_rsa_verify_sha256(void *key, const uint8_t *message, size_t length, const uint8_t *signature, size_t signature_length) {
+int cc_rsa_verify_sha256(void *key, const uint8_t *message, size_t length, const uint8_t *signature, size_t signature_length) {
     EVP_MD_CTX *context = EVP_MD_CTX_new();
     int ok = 0;
     if (!context) return 0;
@@ -77,7 +73,7 @@ int ac_rsa_verify_sha256(void *key, const uint8_t *message, size_t length, const
     return ok;
 }
 
-int ac_rsa_public_components(void *key, uint8_t *modulus, size_t *modulus_length, uint8_t *exponent, size_t *exponent_length) {
+int cc_rsa_public_components(void *key, uint8_t *modulus, size_t *modulus_length, uint8_t *exponent, size_t *exponent_length) {
     BIGNUM *n = NULL, *e = NULL;
     int ok = 0;
     if (EVP_PKEY_get_bn_param((EVP_PKEY *)key, OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
@@ -92,24 +88,5 @@ int ac_rsa_public_components(void *key, uint8_t *modulus, size_t *modulus_length
     return ok;
 }
 
-void ac_key_free(void *key) { EVP_PKEY_free((EVP_PKEY *)key); }
-void ac_free(void *pointer) { free(pointer); }
-
-int ac_scrypt(const uint8_t *password, size_t password_length, const uint8_t *salt, size_t salt_length,
-              uint64_t n, uint64_t r, uint64_t p, uint8_t *out, size_t out_length) {
-    uint64_t memory = 128 * n * r * p + 128 * r * p + (1u << 20);
-    return EVP_PBE_scrypt((const char *)password, password_length, salt, salt_length, n, r, p, memory, out, out_length) == 1;
-}
-
-int ac_hmac_sha512(const uint8_t *key, size_t key_length, const uint8_t *message, size_t length, uint8_t *out) {
-    unsigned int written = 0;
-    return HMAC(EVP_sha512(), key, (int)key_length, message, length, out, &written) != NULL && written == 64;
-}
-
-int ac_sha256(const uint8_t *message, size_t length, uint8_t *out) {
-    return SHA256(message, length, out) != NULL;
-}
-
-int ac_random(uint8_t *out, size_t length) { return RAND_bytes(out, (int)length) == 1; }
-
-int ac_equal(const uint8_t *a, const uint8_t *b, size_t length) { return CRYPTO_memcmp(a, b, length) == 0; }
+void cc_key_free(void *key) { EVP_PKEY_free((EVP_PKEY *)key); }
+void cc_free(void *pointer) { free(pointer); }
