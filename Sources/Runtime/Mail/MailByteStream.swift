@@ -6,7 +6,3 @@ protocol MailByteStream: AnyObject {
     func write(_ bytes: [UInt8]) throws(SMTPError)
     func close()
 }
-
-/// Turns the plain socket into a TLS stream (handshake, server name, certificate check against
-/// `host`), within `timeout` seconds. The TLS client session comes from the Crypto module.
-typealias MailTLSUpgrade = @Sendable (_ socket: MailSocket, _ host: String, _ timeout: Double) throws(SMTPError) -> any MailByteStream

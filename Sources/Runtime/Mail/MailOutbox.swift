@@ -14,12 +14,10 @@ public final class MailOutbox: Sendable {
     private let waiting = Mutex(0)
     private let capacity: Int
     private let box: SecretBox
-    private let tlsUpgrade: MailTLSUpgrade?
 
-    init(box: SecretBox, capacity: Int = MailOutbox.defaultCapacity, tlsUpgrade: MailTLSUpgrade? = nil) {
+    init(box: SecretBox, capacity: Int = MailOutbox.defaultCapacity) {
         self.box = box
         self.capacity = capacity
-        self.tlsUpgrade = tlsUpgrade
     }
 
     /// Delivers `message`; nil when the server took it, else why not.
@@ -31,13 +29,13 @@ public final class MailOutbox: Sendable {
         }
         guard admitted else { return "the mail outbox is full (\(capacity) messages waiting for \(settings.host)); this one is dropped" }
         return await withCheckedContinuation { continuation in
-            queue.async { [box, tlsUpgrade] in
+            queue.async { [box] in
                 let result: String?
                 do {
                     let password = try settings.sealedPassword.map { envelope throws -> String in
                         try box.open(envelope, binding: MailServerSettings.passwordBinding).stringValue ?? ""
                     }
-                    try SMTPSession(settings: settings, password: password, tlsUpgrade: tlsUpgrade).deliver(message)
+                    try SMTPSession(settings: settings, password: password).deliver(message)
                     result = nil
                 } catch let error as SMTPError {
                     result = "\(settings.host):\(settings.port): \(error)"

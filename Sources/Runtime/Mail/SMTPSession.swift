@@ -8,7 +8,6 @@ import Foundation
 struct SMTPSession {
     let settings: MailServerSettings
     let password: String?
-    let tlsUpgrade: MailTLSUpgrade?
 
     /// Delivers `message`; throws what went wrong, quoting the server.
     func deliver(_ message: MailMessage) throws(SMTPError) {
@@ -47,10 +46,7 @@ struct SMTPSession {
     }
 
     private func upgrade(_ socket: MailSocket) throws(SMTPError) -> any MailByteStream {
-        guard let tlsUpgrade else {
-            throw .unsupported("this build has no TLS client for mail; use mail.security \"none\" with a relay on loopback")
-        }
-        return try tlsUpgrade(socket, settings.host, settings.timeoutSeconds)
+        try MailTLSStream(socket: socket, host: settings.host, timeout: settings.timeoutSeconds)
     }
 
     /// AUTH PLAIN when offered, else LOGIN. Never over plain text to another machine: a

@@ -3,10 +3,11 @@ import Foundation
 
 /// Runs a firing's actions in order: module functions (each awaited, with the runtime's exec
 /// timeout), then mail (queued on the outbox, which reports back when the server answered),
-/// then outgoing webhooks (not sent yet: they need the Crypto module's HMAC for their signature). A failure is an outcome, never a throw; nothing here blocks the
+/// then outgoing webhooks. A failure is an outcome, never a throw; nothing here blocks the
 /// runtime: every step has a deadline.
 struct TriggerActionRunner: Sendable {
     let mail: MailOutbox
+    let webhooks: OutgoingWebhookSender
 
     func run(_ firing: TriggerFiring, definition: TriggerDefinition, runtime: RuntimeEngine?,
              mailSettings: MailServerSettings?) async -> [TriggerActionOutcome] {
@@ -35,7 +36,8 @@ struct TriggerActionRunner: Sendable {
             outcomes.append(TriggerActionOutcome(action: "mail to \(mailer.emails.joined(separator: ", "))", error: error))
         }
         for webhook in definition.webhooks {
-            outcomes.append(TriggerActionOutcome(action: "\(webhook.method) \(webhook.url)", error: "outgoing webhooks are not sent by this build yet"))
+            let error = await webhooks.send(firing, to: webhook)
+            outcomes.append(TriggerActionOutcome(action: "\(webhook.method) \(webhook.url)", error: error))
         }
         return outcomes
     }

@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 import Foundation
 
 /// What the web layer (REST `systems/:id/triggers`, webhooks, the site's trigger pages, the
@@ -73,7 +74,7 @@ extension TriggerEngine {
     public func pulseWebhook(instance: String, secret: String, method: String) -> WebhookPulseResult {
         guard let live = registry.withLock({ $0.instances[instance] }), live.spec.config.enabled,
               live.definition.webhookEnabled, let expected = live.spec.webhookSecret,
-              SecretComparison.matches(secret, expected) else { return .notFound }
+              ConstantTime.equal(secret, expected) else { return .notFound }
         let definition = live.definition
         guard definition.supportedMethods.contains(method.uppercased()) else {
             return .methodNotAllowed(allowed: definition.supportedMethods)
@@ -86,6 +87,13 @@ extension TriggerEngine {
     /// when there is no such instance or its sealed secret cannot be opened.
     public func webhookSecret(of instance: String) -> String? {
         registry.withLock { $0.instances[instance] }?.spec.webhookSecret
+    }
+
+    /// The secret a trigger's outgoing webhooks are signed with (`X-BackOffice-Signature`), for
+    /// an admin to give the receiver; nil when there is no such trigger in the configuration.
+    public func webhookSigningSecret(ofTrigger trigger: String) -> String? {
+        guard runtime?.snapshot?.document(.trigger, trigger) != nil else { return nil }
+        return OutgoingWebhookSender.signingSecret(box: box, trigger: trigger)
     }
 
     /// An admin's "fire now": runs the instance's actions whatever its conditions (enabled or

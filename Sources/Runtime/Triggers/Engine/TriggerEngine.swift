@@ -44,11 +44,10 @@ public final class TriggerEngine: Sendable {
     nonisolated(unsafe) private let saveTimer: (any DispatchSourceTimer)?
 
     /// `stateDirectory`: where `triggers.json` keeps the counters (nil: in memory only).
-    init(box: SecretBox, stateDirectory: String?, saveInterval: Double, log: @escaping Logger,
-         mailTLS: MailTLSUpgrade? = nil) {
+    init(box: SecretBox, stateDirectory: String?, saveInterval: Double, log: @escaping Logger) {
         self.box = box
         self.log = log
-        runner = TriggerActionRunner(mail: MailOutbox(box: box, tlsUpgrade: mailTLS))
+        runner = TriggerActionRunner(mail: MailOutbox(box: box), webhooks: OutgoingWebhookSender(box: box))
         stateFile = stateDirectory.map { TriggerStateFile(path: $0 + "/triggers.json") }
         if let stateFile {
             let restored = stateFile.load()

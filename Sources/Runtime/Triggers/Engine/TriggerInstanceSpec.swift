@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 import Foundation
 
 /// What the configuration asks of one running instance: its configuration entry, its trigger
@@ -56,9 +57,7 @@ struct TriggerInstanceSpec: Sendable, Equatable {
     /// The secret of an instance no entry gives one: 43 URL-safe characters derived from the
     /// deployment secret and the instance id (docs/triggers.md).
     static func derivedSecret(box: SecretBox, instance: String) -> String {
-        Data(box.derivedSecret(purpose: "trigger webhook", subject: instance)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(box.derivedSecret(purpose: "trigger webhook", subject: instance))
     }
 
     /// A system's time zone for `cron` conditions that name none: its own `timezone`, else the
