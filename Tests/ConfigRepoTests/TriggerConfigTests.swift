@@ -8,6 +8,7 @@ import Testing
 @Suite struct TriggerConfigTests {
     let hvac = "trigger-vacant-hvac-standby"
     let release = "trigger-release-unused-booking"
+    let offline = "trigger-hvac-offline"
 
     func problems(_ edits: [String: [String: JSONValue]?] = [:]) -> [String] {
         Validator(snapshot: Fixtures.sampleSnapshot(edits)).validateAll().map(\.description)
@@ -25,7 +26,7 @@ import Testing
     @Test func aZoneTriggerReachesEverySystemOfTheZoneWithAStableDerivedID() {
         let snapshot = Fixtures.sampleSnapshot()
         let tide = snapshot.triggerInstances(ofSystem: "sys-l3-tide")
-        #expect(tide.map(\.triggerID) == [hvac])
+        #expect(tide.map(\.triggerID) == [hvac, offline])
         #expect(tide[0].origin == .zone("zone-hp-tower"))
         #expect(tide[0].id == TriggerInstanceConfig.derivedID(system: "sys-l3-tide", trigger: hvac))
         #expect(tide[0].id.hasPrefix("trig-") && tide[0].id.count == 21)
@@ -34,7 +35,7 @@ import Testing
                 != TriggerInstanceConfig.derivedID(system: "sys-l3-bridge", trigger: hvac))
         let all = snapshot.allTriggerInstances()
         #expect(all.count == 15)
-        #expect(all.values.reduce(0) { $0 + $1.count } == 17)  // and two rooms release unused bookings
+        #expect(all.values.reduce(0) { $0 + $1.count } == 32)  // two zone triggers, and two rooms release unused bookings
     }
 
     @Test func aSystemEntryComesFirstAndOverridesTheZoneInstanceOfTheSameTrigger() {
@@ -44,7 +45,8 @@ import Testing
             $0["triggers"] = .array(entries)
         })
         let boardroom = snapshot.triggerInstances(ofSystem: "sys-l3-boardroom")
-        #expect(boardroom.map(\.id) == ["trig-l3-boardroom-release", "trig-boardroom-hvac"])
+        #expect(boardroom.map(\.id) == ["trig-l3-boardroom-release", "trig-boardroom-hvac",
+                                         TriggerInstanceConfig.derivedID(system: "sys-l3-boardroom", trigger: offline)])
         #expect(boardroom[1].origin == .systemEntry(1) && boardroom[1].zoneID == "zone-hp-tower")
         #expect(!boardroom[1].enabled && boardroom[1].execEnabled)
     }
@@ -53,7 +55,7 @@ import Testing
         var trigger = Fixtures.members("triggers/\(release).json")
         trigger["control_system_id"] = "sys-l2-ferry"
         let snapshot = Fixtures.sampleSnapshot(["triggers/trigger-ferry-only.json": trigger])
-        #expect(snapshot.triggerInstances(ofSystem: "sys-l2-ferry").map(\.triggerID) == [hvac, "trigger-ferry-only"])
+        #expect(snapshot.triggerInstances(ofSystem: "sys-l2-ferry").map(\.triggerID) == [hvac, offline, "trigger-ferry-only"])
         #expect(snapshot.triggerInstances(ofSystem: "sys-l2-ferry").last?.origin == .dedicated)
         #expect(!snapshot.triggerInstances(ofSystem: "sys-l2-buoy").contains { $0.triggerID == "trigger-ferry-only" })
     }

@@ -8,6 +8,8 @@ import Foundation
 public struct TriggerDefinition: Sendable, Equatable {
     public var id: String
     public var name: String
+    /// Our `enabled` (default true): false switches off every instance of the trigger at once.
+    public var enabled: Bool
     /// How long a pulse (`at`, `cron`, webhook) stays true, and the least time between two
     /// firings (seconds; `debounce_period` is in milliseconds).
     public var debounce: Double
@@ -25,6 +27,7 @@ public struct TriggerDefinition: Sendable, Equatable {
     public init(_ document: ConfigDocument, timeZone: TimeZone) {
         id = document.id
         name = document.string("name") ?? document.id
+        enabled = document.bool("enabled") ?? true
         debounce = Double(max(0, document.int("debounce_period") ?? 0)) / 1000
         webhookEnabled = document.bool("enable_webhook") ?? false
         let methods = document.strings("supported_methods").map { $0.uppercased() }

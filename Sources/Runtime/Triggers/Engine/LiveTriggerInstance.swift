@@ -132,7 +132,7 @@ final class LiveTriggerInstance: Sendable {
         inner.withLock { inner in
             let counters = inner.evaluator.counters
             return TriggerInstanceState(
-                instanceID: spec.id, triggerID: spec.config.triggerID, systemID: spec.systemID, enabled: spec.config.enabled,
+                instanceID: spec.id, triggerID: spec.config.triggerID, systemID: spec.systemID, enabled: spec.isEnabled,
                 triggered: inner.evaluator.triggered, triggerCount: counters.triggerCount, actionErrors: counters.actionErrors,
                 comparisonErrors: counters.comparisonErrors, conditions: inner.evaluator.conditions(at: now),
                 lastFired: counters.lastFired, lastError: inner.lastError,

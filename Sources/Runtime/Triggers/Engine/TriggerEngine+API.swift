@@ -72,7 +72,7 @@ extension TriggerEngine {
     /// enabled, its trigger has `enable_webhook`, `secret` matches (compared in constant time)
     /// and `method` is one of its `supported_methods`.
     public func pulseWebhook(instance: String, secret: String, method: String) -> WebhookPulseResult {
-        guard let live = registry.withLock({ $0.instances[instance] }), live.spec.config.enabled,
+        guard let live = registry.withLock({ $0.instances[instance] }), live.spec.isEnabled,
               live.definition.webhookEnabled, let expected = live.spec.webhookSecret,
               ConstantTime.equal(secret, expected) else { return .notFound }
         let definition = live.definition

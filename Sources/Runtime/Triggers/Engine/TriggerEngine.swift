@@ -128,7 +128,7 @@ public final class TriggerEngine: Sendable {
             return true
         }
         guard added else { return }
-        guard spec.config.enabled else { return publish(live) }
+        guard spec.isEnabled else { return publish(live) }
         guard let runtime else { return }
         var initial: [(Int, Bool, JSONValue?)] = []
         var tokens: [Int] = []

@@ -15,6 +15,8 @@ struct TriggerInstanceSpec: Sendable, Equatable {
     var problems: [String]
 
     var id: String { config.id }
+    /// Runs at all: its entry (or zone default) and its trigger are enabled.
+    var isEnabled: Bool { config.enabled && definition.enabled }
     var systemID: String { config.systemID }
 
     /// The spec of every instance of a snapshot, by id. `reusing` specs whose inputs did not
