@@ -83,11 +83,12 @@ public final class TriggerEngine: Sendable {
     /// changed, or whose system's modules changed (`changedSystems`). Others are not touched.
     func apply(_ snapshot: Snapshot, changedSystems: Set<String>) {
         let old = registry.withLock { $0.specs }
-        let specs = TriggerInstanceSpec.all(in: snapshot, box: box, reusing: old)
+        let configs = snapshot.allTriggerInstances()
+        let specs = TriggerInstanceSpec.all(in: snapshot, instances: configs, box: box, reusing: old)
         let directory = runtime?.directory ?? SystemDirectory(snapshot: snapshot)
         var bySystem: [String: [String]] = [:]
-        for (systemID, configs) in snapshot.allTriggerInstances() {
-            bySystem[systemID] = configs.map(\.id).filter { specs[$0] != nil }
+        for (systemID, instances) in configs {
+            bySystem[systemID] = instances.map(\.id).filter { specs[$0] != nil }
         }
         var systemsByModule: [String: [String]] = [:]
         for system in bySystem.keys {
@@ -105,6 +106,8 @@ public final class TriggerEngine: Sendable {
             for (id, spec) in specs where registry.instances[id] == nil {
                 starting.append((spec, carried[id] ?? registry.restored.removeValue(forKey: id)))
             }
+            // The state file's entries serve the instances of the first configuration only.
+            registry.restored = [:]
             registry.specs = specs
             registry.bySystem = bySystem
             registry.systemsByModule = systemsByModule

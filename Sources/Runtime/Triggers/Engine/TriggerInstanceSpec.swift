@@ -8,36 +8,46 @@ import Foundation
 struct TriggerInstanceSpec: Sendable, Equatable {
     var config: TriggerInstanceConfig
     var definition: TriggerDefinition
+    /// What the definition was read from: the trigger file's version and the time zone (equal
+    /// keys, equal definitions; cheaper to compare than the definitions).
+    var definitionKey: String
     var systemName: String
     /// The secret a webhook call must present; nil when a sealed one cannot be opened.
     var webhookSecret: String?
     /// Problems found reading the configuration (shown on the instance).
     var problems: [String]
 
+    static func == (lhs: TriggerInstanceSpec, rhs: TriggerInstanceSpec) -> Bool {
+        lhs.config == rhs.config && lhs.definitionKey == rhs.definitionKey && lhs.systemName == rhs.systemName
+            && lhs.webhookSecret == rhs.webhookSecret && lhs.problems == rhs.problems
+    }
+
     var id: String { config.id }
     /// Runs at all: its entry (or zone default) and its trigger are enabled.
     var isEnabled: Bool { config.enabled && definition.enabled }
     var systemID: String { config.systemID }
 
-    /// The spec of every instance of a snapshot, by id. `reusing` specs whose inputs did not
-    /// change keep their opened secret and parsed trigger, so an apply with 10,000 instances
-    /// does not derive 10,000 secrets again.
-    static func all(in snapshot: Snapshot, box: SecretBox, reusing old: [String: TriggerInstanceSpec]) -> [String: TriggerInstanceSpec] {
+    /// The spec of every instance of a snapshot (`instances`: its `allTriggerInstances()`), by
+    /// id. `reusing` specs whose inputs did not change keep their opened secret and parsed
+    /// trigger, so an apply with 10,000 instances does not derive 10,000 secrets again.
+    static func all(in snapshot: Snapshot, instances: [String: [TriggerInstanceConfig]], box: SecretBox,
+                    reusing old: [String: TriggerInstanceSpec]) -> [String: TriggerInstanceSpec] {
         var specs: [String: TriggerInstanceSpec] = [:]
         var definitions: [String: TriggerDefinition] = [:]
-        for (systemID, configs) in snapshot.allTriggerInstances() {
+        for (systemID, configs) in instances {
             guard let system = snapshot.document(.system, systemID) else { continue }
             let zone = timeZone(ofSystem: system, in: snapshot)
             for config in configs {
                 guard let trigger = snapshot.document(.trigger, config.triggerID) else { continue }
-                let key = "\(zone.identifier)\u{0}\(trigger.id)"
-                let definition = definitions[key] ?? TriggerDefinition(trigger, timeZone: zone)
-                definitions[key] = definition
-                if let previous = old[config.id], previous.config == config, previous.definition == definition,
+                let version = trigger.version?.hex ?? JSONWriter.compactString(.object(trigger.members))
+                let key = "\(trigger.id)\u{0}\(version)\u{0}\(zone.identifier)"
+                if let previous = old[config.id], previous.config == config, previous.definitionKey == key,
                    previous.systemName == system.displayName {
                     specs[config.id] = previous
                     continue
                 }
+                let definition = definitions[key] ?? TriggerDefinition(trigger, timeZone: zone)
+                definitions[key] = definition
                 var problems = definition.problems
                 let secret: String?
                 switch config.webhookSecret {
@@ -49,8 +59,8 @@ struct TriggerInstanceSpec: Sendable, Equatable {
                         problems.append("webhook_secret: \(error); webhook calls are refused")
                     }
                 }
-                specs[config.id] = TriggerInstanceSpec(config: config, definition: definition, systemName: system.displayName,
-                                                       webhookSecret: secret, problems: problems)
+                specs[config.id] = TriggerInstanceSpec(config: config, definition: definition, definitionKey: key,
+                                                       systemName: system.displayName, webhookSecret: secret, problems: problems)
             }
         }
         return specs
