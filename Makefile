@@ -37,6 +37,7 @@ bench: deps
 	.build/release/driver-bench
 	.build/release/auth-bench
 	.build/release/site-bench
+	.build/release/trigger-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60

@@ -48,6 +48,7 @@ let package = Package(
         .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "ConfigRepo", "DeviceSimulators", "CLinuxShims", "BenchSupport"], path: "bench/runtime-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
+        .executableTarget(name: "trigger-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/trigger-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "BenchSupport"], path: "bench/site-bench"),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
