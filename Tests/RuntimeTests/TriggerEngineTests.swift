@@ -241,4 +241,33 @@ import Testing
         #expect(await engine.triggers.fire(instance: "trig-nope") == nil)
         await engine.shutdown()
     }
+
+    @Test func switchingAZoneInstanceOffAndOnIsACommitOnItsSystem() async throws {
+        let path = NSTemporaryDirectory() + "trigger-switch-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let repository = ConfigRepository(store: try ConfigStore.create(at: path, from: nil, message: "empty"), secretBox: RuntimeFixtures.box)
+        try repository.apply(Self.snapshot().allDocuments.map { .save(ConfigDocument(ref: $0.ref, members: $0.members)) },
+                             author: .backoffice, message: "the test building")
+        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: repository, secretBox: RuntimeFixtures.box)
+        engine.apply(try repository.headSnapshot())
+        #expect(await Self.ready(engine))
+        let triggers = engine.triggers
+        let author = Signature(name: "Ada", email: "ada@example.com")
+
+        let off = try #require(try triggers.setEnabled(instance: Self.instance, enabled: false, author: author))
+        #expect(off.message == "systems: trigger \"Too hot\" in \"Test\" disabled")
+        let system = try #require(try repository.headSnapshot().document(.system, "sys-test"))
+        #expect(system["triggers"] == [["id": .string(Self.instance), "trigger_id": .string(Self.trigger), "enabled": false]])
+        #expect(triggers.state(of: Self.instance)?.enabled == false)
+        engine.status.set(module: "mod-a", key: "level", value: 50)
+        #expect(triggers.state(of: Self.instance)?.triggerCount == 0)
+
+        _ = try triggers.setEnabled(instance: Self.instance, enabled: true, execEnabled: true, author: author)
+        let entry = try repository.headSnapshot().triggerInstances(ofSystem: "sys-test")[0]
+        #expect(entry.origin == .systemEntry(0) && entry.enabled && entry.execEnabled && entry.id == Self.instance)
+        #expect(triggers.state(of: Self.instance)?.enabled == true)
+        #expect(await eventually { triggers.state(of: Self.instance)?.triggerCount == 1 })   // level 50 holds
+        #expect(try triggers.setEnabled(instance: Self.instance, enabled: true, author: author) == nil)
+        await engine.shutdown()
+    }
 }
