@@ -129,6 +129,18 @@ import Testing
         #expect(found.contains("zones/zone-hp-l1.json: triggers[0]: trigger \"trigger-ferry-only\" is dedicated to system \"sys-l2-ferry\" (its control_system_id); a zone cannot apply it"))
     }
 
+    @Test func instanceIDsAreUniqueAcrossSystems() {
+        var edits = edited("systems/sys-l2-buoy.json") {
+            $0["triggers"] = [["id": "trig-l3-boardroom-release", "trigger_id": .string(release)]]
+        }
+        edits.merge(edited("systems/sys-l2-ferry.json") { $0["triggers"] = [["id": "trig-ferry", "trigger_id": .string(release)]] }) { $1 }
+        let found = problems(edits)
+        #expect(found == [
+            "systems/sys-l2-buoy.json: triggers: trigger instance id \"trig-l3-boardroom-release\" is already used by system \"sys-l3-boardroom\"; instance ids are unique across systems",
+            "systems/sys-l3-boardroom.json: triggers: trigger instance id \"trig-l3-boardroom-release\" is already used by system \"sys-l2-buoy\"; instance ids are unique across systems",
+        ])
+    }
+
     @Test func aDedicatedTriggerNamingAModuleItsSystemLacksIsRefusedOnTheTrigger() {
         var dedicated = Fixtures.members("triggers/\(release).json")
         dedicated["control_system_id"] = "sys-l2-buoy"
