@@ -73,7 +73,7 @@ extension TriggerEngine {
     /// and `method` is one of its `supported_methods`.
     public func pulseWebhook(instance: String, secret: String, method: String) -> WebhookPulseResult {
         guard let live = registry.withLock({ $0.instances[instance] }), live.spec.isEnabled,
-              live.definition.webhookEnabled, let expected = live.spec.webhookSecret,
+              live.definition.webhookEnabled, let expected = live.spec.webhookSecret(box: box),
               ConstantTime.equal(secret, expected) else { return .notFound }
         let definition = live.definition
         guard definition.supportedMethods.contains(method.uppercased()) else {
@@ -86,7 +86,7 @@ extension TriggerEngine {
     /// The secret webhook calls to the instance must present, for an admin's eyes only; nil
     /// when there is no such instance or its sealed secret cannot be opened.
     public func webhookSecret(of instance: String) -> String? {
-        registry.withLock { $0.instances[instance] }?.spec.webhookSecret
+        registry.withLock { $0.instances[instance] }?.spec.webhookSecret(box: box)
     }
 
     /// The secret a trigger's outgoing webhooks are signed with (`X-BackOffice-Signature`), for

@@ -12,17 +12,27 @@ struct TriggerInstanceSpec: Sendable, Equatable {
     /// keys, equal definitions; cheaper to compare than the definitions).
     var definitionKey: String
     var systemName: String
-    /// The secret a webhook call must present; nil when a sealed one cannot be opened.
-    var webhookSecret: String?
+    /// The opened secret of an entry's sealed `webhook_secret` (nil when it cannot be opened, or
+    /// when the secret is derived: that one is computed when asked, see `webhookSecret(box:)`).
+    var sealedWebhookSecret: String?
     /// Problems found reading the configuration (shown on the instance).
     var problems: [String]
 
     static func == (lhs: TriggerInstanceSpec, rhs: TriggerInstanceSpec) -> Bool {
         lhs.config == rhs.config && lhs.definitionKey == rhs.definitionKey && lhs.systemName == rhs.systemName
-            && lhs.webhookSecret == rhs.webhookSecret && lhs.problems == rhs.problems
+            && lhs.sealedWebhookSecret == rhs.sealedWebhookSecret && lhs.problems == rhs.problems
     }
 
     var id: String { config.id }
+
+    /// The secret a webhook call must present; nil when a sealed one cannot be opened. A derived
+    /// secret is computed here (an HKDF), not at apply: most instances never get a webhook call.
+    func webhookSecret(box: SecretBox) -> String? {
+        switch config.webhookSecret {
+        case .derived: Self.derivedSecret(box: box, instance: id)
+        case .sealed: sealedWebhookSecret
+        }
+    }
     /// Runs at all: its entry (or zone default) and its trigger are enabled.
     var isEnabled: Bool { config.enabled && definition.enabled }
     var systemID: String { config.systemID }
@@ -49,18 +59,14 @@ struct TriggerInstanceSpec: Sendable, Equatable {
                 let definition = definitions[key] ?? TriggerDefinition(trigger, timeZone: zone)
                 definitions[key] = definition
                 var problems = definition.problems
-                let secret: String?
-                switch config.webhookSecret {
-                case .derived:
-                    secret = Self.derivedSecret(box: box, instance: config.id)
-                case .sealed(let envelope, let binding):
+                var secret: String?
+                if case .sealed(let envelope, let binding) = config.webhookSecret {
                     do { secret = try box.open(envelope, binding: binding).stringValue } catch {
-                        secret = nil
                         problems.append("webhook_secret: \(error); webhook calls are refused")
                     }
                 }
                 specs[config.id] = TriggerInstanceSpec(config: config, definition: definition, definitionKey: key,
-                                                       systemName: system.displayName, webhookSecret: secret, problems: problems)
+                                                       systemName: system.displayName, sealedWebhookSecret: secret, problems: problems)
             }
         }
         return specs
