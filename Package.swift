@@ -25,12 +25,17 @@ let package = Package(
         // Five-field cron expressions in a time zone: DriverKit's scheduler, trigger validation and conditions.
         .target(name: "Cron"),
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "Crypto", "Cron"]),
-        .target(name: "Runtime", dependencies: ["ConfigRepo", "Cron", "Crypto"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo", "Cron", "Crypto", "DriverProtocol"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
-        .target(name: "WebServer", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "CLinuxShims", "Crypto"]),
-        // What Swift drivers are written against: depends on Crypto (TLS, MD5), Cron and nothing else of ours.
-        .target(name: "DriverKit", dependencies: ["Crypto", "Cron"]),
-        .executableTarget(name: "backoffice", dependencies: ["ConfigRepo", "Runtime", "SiteGen", "WebServer", "DeviceSimulators"]),
+        .target(name: "WebServer", dependencies: ["CLinuxShims", "Crypto"]),
+        .target(name: "Auth", dependencies: ["ConfigRepo", "Crypto", "WebServer", "SiteGen"]),
+        .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer"]),
+        // What the core and a driver process agree on: framing, version, error codes. No dependencies.
+        .target(name: "DriverProtocol"),
+        // What Swift drivers are written against: depends on DriverProtocol, Crypto (TLS, MD5), Cron and nothing else of ours.
+        .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto", "Cron"]),
+        .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
+                                                            "DeviceSimulators"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.
         .executableTarget(name: "driver-pjlink", dependencies: ["DriverKit"], path: "Drivers/pjlink"),
@@ -45,19 +50,27 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: ["ConfigRepo"], path: "bench/BenchSupport"),
         .executableTarget(name: "config-bench", dependencies: ["ConfigRepo", "BenchSupport"], path: "bench/config-bench"),
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims", "BenchSupport"], path: "bench/http-bench"),
-        .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "ConfigRepo", "DeviceSimulators", "CLinuxShims", "BenchSupport"], path: "bench/runtime-bench"),
+        .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "Auth", "BackOfficeApp", "ConfigRepo", "DeviceSimulators", "CLinuxShims", "BenchSupport"], path: "bench/runtime-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
-        .executableTarget(name: "auth-bench", dependencies: ["WebServer", "ConfigRepo"], path: "bench/auth-bench"),
+        .executableTarget(name: "auth-bench", dependencies: ["Auth", "WebServer", "ConfigRepo"], path: "bench/auth-bench"),
         .executableTarget(name: "trigger-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/trigger-bench"),
-        .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "BenchSupport"], path: "bench/site-bench"),
+        .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "Auth", "BackOfficeApp", "BenchSupport"],
+                          path: "bench/site-bench"),
 
+        // What several test targets share: the sample building on disk and as a git repository,
+        // temporary directories, a loopback client.
+        .target(name: "TestSupport", dependencies: ["ConfigRepo"], path: "Tests/TestSupport"),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo", "Crypto"]),
-        .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Cron"], exclude: ["Fixtures"]),
+        .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo", "Crypto", "TestSupport"]),
+        .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto", "TestSupport"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "ConfigRepo", "Crypto", "SiteGen", "WebServer", "TestSupport"]),
+        .testTarget(name: "BackOfficeAppTests", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
+                                                              "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Cron", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DriverProtocolTests", dependencies: ["DriverProtocol"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
-        .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo"]),
+        .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo", "TestSupport"]),
     ]
 )

@@ -3,23 +3,7 @@ import Synchronization
 import Testing
 @testable import ConfigRepo
 
-/// A real repository created from the sample building, with secrets sealed as `init` does.
-struct SampleRepository {
-    let root = TemporaryDirectory()
-    let repository: ConfigRepository
-    var path: String { root.path + "/config" }
-
-    static let alice = Signature(name: "Alice Admin", email: "alice@harbourpoint.example")
-    static let bob = Signature(name: "Bob Support", email: "bob@harbourpoint.example")
-
-    init() throws {
-        let secret = try DeploymentSecret.loadOrCreate(stateDirectory: root.path + "/state")
-        let sealer = SecretSealer(box: SecretBox(secret: secret))
-        let store = try ConfigStore.create(at: root.path + "/config", from: Fixtures.sampleConfig, message: "Initial configuration",
-                                           transform: { path, bytes in sealer.sealFile(path: path, bytes: bytes) })
-        repository = ConfigRepository(store: store, secretBox: sealer.box)
-    }
-
+extension SampleRepository {
     func document(_ kind: Kind, _ id: String) throws -> ConfigDocument {
         try #require(try repository.headSnapshot().document(kind, id))
     }
@@ -35,7 +19,7 @@ struct SampleRepository {
     }
 
     @Test func everySampleFileRoundTripsByteForByte() throws {
-        for file in Fixtures.sampleFiles() where file.path.hasSuffix(".json") {
+        for file in Array(SampleConfig.files().values) where file.path.hasSuffix(".json") {
             guard case .object(let ref) = RepoPath(file.path) else { continue }
             let document = try ConfigDocument.decode(file.bytes, ref: ref, version: nil)
             #expect(document.canonicalBytes == file.bytes, "\(file.path) is not canonical")

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func theSampleFileIsCanonicalSoALoadAndSaveIsByteIdentical() throws {
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.sampleConfig + "/backoffice.json")))
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Checkout.sampleConfig + "/backoffice.json")))
         #expect(try DeploymentFile.decode(bytes, version: nil).canonicalBytes == bytes)
 
         let sample = try SampleRepository()

@@ -19,8 +19,8 @@ import Testing
     }
 
     @Test func anObjectInTwoFilesIsAProblemNamingBoth() throws {
-        let flat = RepoFile(path: "zones/zone-a.json", blob: Fixtures.fakeBlob("a"), bytes: Array("{\"name\": \"A\"}\n".utf8))
-        let sharded = RepoFile(path: ObjectRef(.zone, "zone-a").shardedPath, blob: Fixtures.fakeBlob("b"), bytes: Array("{\"name\": \"B\"}\n".utf8))
+        let flat = RepoFile(path: "zones/zone-a.json", blob: SampleConfig.blob("a"), bytes: Array("{\"name\": \"A\"}\n".utf8))
+        let sharded = RepoFile(path: ObjectRef(.zone, "zone-a").shardedPath, blob: SampleConfig.blob("b"), bytes: Array("{\"name\": \"B\"}\n".utf8))
         let snapshot = Snapshot(commit: nil, files: [flat, sharded])
         #expect(snapshot.document(.zone, "zone-a")?.string("name") == "A")
         let problems = Validator(snapshot: snapshot).validateAll()
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func aLayoutThatNamesNoDirectoryIsRefused() {
-        let file = RepoFile(path: "backoffice.json", blob: Fixtures.fakeBlob("c"), bytes: Array("{\"layout\": {\"sharded\": [\"rooms\", \"metadata\"], \"deep\": 1}}\n".utf8))
+        let file = RepoFile(path: "backoffice.json", blob: SampleConfig.blob("c"), bytes: Array("{\"layout\": {\"sharded\": [\"rooms\", \"metadata\"], \"deep\": 1}}\n".utf8))
         let problems = Validator(snapshot: Snapshot(commit: nil, files: [file])).validateAll().map(\.field)
         #expect(problems == ["layout.deep", "layout.sharded[0]", "layout.sharded[1]"])
     }

@@ -2,31 +2,6 @@ import Foundation
 import Testing
 @testable import ConfigRepo
 
-/// A temporary directory removed when the value is released.
-final class TemporaryDirectory: @unchecked Sendable {
-    // @unchecked: immutable after init.
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "store-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Writes a file below the directory, creating parents.
-    func write(_ relative: String, _ text: String) {
-        let full = path + "/" + relative
-        try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true)
-        try! Data(text.utf8).write(to: URL(fileURLWithPath: full))
-    }
-
-    func read(_ relative: String) -> String? {
-        FileManager.default.contents(atPath: path + "/" + relative).map { String(decoding: $0, as: UTF8.self) }
-    }
-}
-
 /// Runs the real `git` CLI with a fixed identity and no user/system config.
 @discardableResult
 func runGit(_ arguments: [String], in directory: String, home: String = NSTemporaryDirectory()) throws -> (status: Int32, output: String) {

@@ -11,12 +11,12 @@ import Testing
     let offline = "trigger-hvac-offline"
 
     func problems(_ edits: [String: [String: JSONValue]?] = [:]) -> [String] {
-        Validator(snapshot: Fixtures.sampleSnapshot(edits)).validateAll().map(\.description)
+        Validator(snapshot: SampleConfig.snapshot(edits)).validateAll().map(\.description)
             .filter { !$0.contains("plain text under an encrypted level") }
     }
 
     func edited(_ path: String, _ change: (inout [String: JSONValue]) -> Void) -> [String: [String: JSONValue]?] {
-        var members = Fixtures.members(path)
+        var members = SampleConfig.members(path)
         change(&members)
         return [path: members]
     }
@@ -24,7 +24,7 @@ import Testing
     // MARK: instances
 
     @Test func aZoneTriggerReachesEverySystemOfTheZoneWithAStableDerivedID() {
-        let snapshot = Fixtures.sampleSnapshot()
+        let snapshot = SampleConfig.snapshot()
         let tide = snapshot.triggerInstances(ofSystem: "sys-l3-tide")
         #expect(tide.map(\.triggerID) == [hvac, offline])
         #expect(tide[0].origin == .zone("zone-hp-tower"))
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func aSystemEntryComesFirstAndOverridesTheZoneInstanceOfTheSameTrigger() {
-        let snapshot = Fixtures.sampleSnapshot(edited("systems/sys-l3-boardroom.json") {
+        let snapshot = SampleConfig.snapshot(edited("systems/sys-l3-boardroom.json") {
             var entries = $0["triggers"]!.arrayValue!
             entries.append(["id": "trig-boardroom-hvac", "trigger_id": .string(hvac), "enabled": false, "exec_enabled": true])
             $0["triggers"] = .array(entries)
@@ -52,16 +52,16 @@ import Testing
     }
 
     @Test func aDedicatedTriggerRunsInItsSystemOnly() {
-        var trigger = Fixtures.members("triggers/\(release).json")
+        var trigger = SampleConfig.members("triggers/\(release).json")
         trigger["control_system_id"] = "sys-l2-ferry"
-        let snapshot = Fixtures.sampleSnapshot(["triggers/trigger-ferry-only.json": trigger])
+        let snapshot = SampleConfig.snapshot(["triggers/trigger-ferry-only.json": trigger])
         #expect(snapshot.triggerInstances(ofSystem: "sys-l2-ferry").map(\.triggerID) == [hvac, offline, "trigger-ferry-only"])
         #expect(snapshot.triggerInstances(ofSystem: "sys-l2-ferry").last?.origin == .dedicated)
         #expect(!snapshot.triggerInstances(ofSystem: "sys-l2-buoy").contains { $0.triggerID == "trigger-ferry-only" })
     }
 
     @Test func aSealedEntrySecretIsBoundToItsPlaceInTheList() {
-        let snapshot = Fixtures.sampleSnapshot(edited("systems/sys-l3-boardroom.json") {
+        let snapshot = SampleConfig.snapshot(edited("systems/sys-l3-boardroom.json") {
             $0["triggers"] = [["id": "trig-a", "trigger_id": .string(release), "webhook_secret": "enc:v1:AAAA"]]
         })
         let instance = snapshot.triggerInstances(ofSystem: "sys-l3-boardroom")[0]
@@ -108,15 +108,15 @@ import Testing
         }
         let found = problems(edits)
         #expect(found == ["\(path): conditions.comparisons[0].left.mod: names module Ocupancy_1, which none of the 15 systems it runs in has"])
-        let base = Fixtures.sampleSnapshot()
-        let candidate = Fixtures.sampleSnapshot(edits)
+        let base = SampleConfig.snapshot()
+        let candidate = SampleConfig.snapshot(edits)
         let incremental = Validator(snapshot: candidate).validate(Validator.affectedObjects(by: [ObjectRef(.trigger, hvac)], before: base, after: candidate))
             .map(\.description).filter { !$0.contains("plain text under an encrypted level") }
         #expect(incremental == found)
     }
 
     @Test func secondEntriesDedicatedTriggersAndZonesApplyingThemAreRefused() {
-        var dedicated = Fixtures.members("triggers/\(release).json")
+        var dedicated = SampleConfig.members("triggers/\(release).json")
         dedicated["control_system_id"] = "sys-l2-ferry"
         var edits = edited("systems/sys-l3-boardroom.json") {
             $0["triggers"] = [["trigger_id": .string(release)], ["trigger_id": .string(release)], ["trigger_id": "trigger-ferry-only"]]
@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func aDedicatedTriggerNamingAModuleItsSystemLacksIsRefusedOnTheTrigger() {
-        var dedicated = Fixtures.members("triggers/\(release).json")
+        var dedicated = SampleConfig.members("triggers/\(release).json")
         dedicated["control_system_id"] = "sys-l2-buoy"
         dedicated["actions"] = ["functions": [["mod": "Projector_1", "method": "power", "args": ["state": false]]]]
         let found = problems(["triggers/trigger-buoy.json": dedicated])
@@ -166,7 +166,7 @@ import Testing
     }
 
     @Test func mailSettingsInBackofficeJSON() {
-        var deployment = Fixtures.members("backoffice.json")
+        var deployment = SampleConfig.members("backoffice.json")
         deployment["mail"] = ["host": "", "port": 70000, "security": "ssl", "from": "nobody", "password": "hunter2", "colour": "red"]
         let found = problems(["backoffice.json": deployment])
         #expect(found == [

@@ -7,7 +7,7 @@ import Testing
     /// The sample building's problems, with its plain-text demo secrets left out (they
     /// are sealed by `init`; a template may carry them).
     func problems(_ edits: [String: [String: JSONValue]?] = [:], rawFiles: [RepoFile] = []) -> [String] {
-        var snapshot = Fixtures.sampleSnapshot(edits)
+        var snapshot = SampleConfig.snapshot(edits)
         if !rawFiles.isEmpty {
             snapshot = snapshot.applying(Dictionary(uniqueKeysWithValues: rawFiles.map { ($0.path, .some($0)) }), commit: nil)
         }
@@ -15,29 +15,29 @@ import Testing
     }
 
     func edited(_ path: String, _ change: (inout [String: JSONValue]) -> Void) -> [String: [String: JSONValue]?] {
-        var members = Fixtures.members(path)
+        var members = SampleConfig.members(path)
         change(&members)
         return [path: members]
     }
 
     @Test func sampleBuildingIsValidApartFromItsDemoSecrets() {
         #expect(problems() == [])
-        let all = Validator(snapshot: Fixtures.sampleSnapshot()).validateAll()
+        let all = Validator(snapshot: SampleConfig.snapshot()).validateAll()
         #expect(!all.isEmpty && all.allSatisfy { $0.message.contains("plain text under an encrypted level") })
     }
 
     @Test func brokenJSONNamesLineAndColumn() {
-        let file = RepoFile(path: "zones/zone-broken.json", blob: Fixtures.fakeBlob("b"), bytes: Array("{\n  \"name\": \"x\",\n}\n".utf8))
+        let file = RepoFile(path: "zones/zone-broken.json", blob: SampleConfig.blob("b"), bytes: Array("{\n  \"name\": \"x\",\n}\n".utf8))
         #expect(problems(rawFiles: [file]) == ["zones/zone-broken.json: line 3, column 1: invalid JSON: trailing comma before '}'"])
     }
 
     @Test func aFileMustHoldAnObject() {
-        let file = RepoFile(path: "zones/zone-list.json", blob: Fixtures.fakeBlob("l"), bytes: Array("[]\n".utf8))
+        let file = RepoFile(path: "zones/zone-list.json", blob: SampleConfig.blob("l"), bytes: Array("[]\n".utf8))
         #expect(problems(rawFiles: [file]) == ["zones/zone-list.json: the file must hold a JSON object, found array"])
     }
 
     @Test func fileNamesMustBeIDsOfTheirKind() {
-        let file = RepoFile(path: "systems/room-1.json", blob: Fixtures.fakeBlob("r"), bytes: Array("{}\n".utf8))
+        let file = RepoFile(path: "systems/room-1.json", blob: SampleConfig.blob("r"), bytes: Array("{}\n".utf8))
         let found = problems(rawFiles: [file])
         #expect(found.count == 1)
         #expect(found[0].hasPrefix("systems/room-1.json: \"room-1\" is not a valid system id: it must start with \"sys-\""))
@@ -103,7 +103,7 @@ import Testing
 
     @Test func uniqueNamesEmailsAndHosts() {
         var edits = edited("systems/sys-l2-ferry.json") { $0["name"] = "L3 BOARDROOM" }
-        edits.merge(edited("zones/zone-hp-l2.json") { $0["name"] = Fixtures.members("zones/zone-hp-l1.json")["name"]! }) { $1 }
+        edits.merge(edited("zones/zone-hp-l2.json") { $0["name"] = SampleConfig.members("zones/zone-hp-l1.json")["name"]! }) { $1 }
         edits.merge(edited("users/user-support.json") { $0["email"] = "ADMIN@harbourpoint.example" }) { $1 }
         let found = problems(edits)
         #expect(found.contains("systems/sys-l2-ferry.json: name: \"L3 BOARDROOM\" is already used by system \"sys-l3-boardroom\""))
@@ -154,7 +154,7 @@ import Testing
     }
 
     @Test func plainTextUnderAnEncryptedLevel() {
-        let snapshot = Fixtures.sampleSnapshot(edited("zones/zone-hp-l2.json") { $0["settings"] = ["support": ["pin": "1234"]] })
+        let snapshot = SampleConfig.snapshot(edited("zones/zone-hp-l2.json") { $0["settings"] = ["support": ["pin": "1234"]] })
         let found = Validator(snapshot: snapshot).validateAll().map(\.description)
         #expect(found.contains { $0.hasPrefix("zones/zone-hp-l2.json: settings.support.pin: plain text under an encrypted level") })
     }
@@ -205,7 +205,7 @@ import Testing
     }
 
     @Test func metadataNeedsAnExistingParentAndItsOwnName() {
-        var members = Fixtures.members("metadata/zone-hp-tower/features.json")
+        var members = SampleConfig.members("metadata/zone-hp-tower/features.json")
         members["name"] = "other"
         let found = problems(["metadata/zone-gone/features.json": members])
         #expect(found.contains("metadata/zone-gone/features.json: belongs to zone \"zone-gone\", which does not exist"))
@@ -213,7 +213,7 @@ import Testing
     }
 
     @Test func incrementalValidationFindsWhatFullValidationFinds() {
-        let base = Fixtures.sampleSnapshot()
+        let base = SampleConfig.snapshot()
         let zone = ObjectRef(.zone, "zone-hp-l2")
         let candidate = base.replacing([zone: nil])
         let affected = Validator.affectedObjects(by: [zone], before: base, after: candidate)

@@ -46,22 +46,3 @@ import Testing
         #expect(RuntimeEngine.authorize(role: .user, function: power, moduleName: "Display") == nil)
     }
 }
-
-@Suite struct LineSplitterTests {
-    func feed(_ splitter: inout LineSplitter, _ text: String) -> [LineSplitter.Piece] {
-        Array(text.utf8).withUnsafeBufferPointer { splitter.feed($0) }
-    }
-
-    @Test func splitsAcrossReadsAndDropsEmptyLinesAndCR() {
-        var splitter = LineSplitter()
-        #expect(feed(&splitter, "{\"a\"").isEmpty)
-        #expect(feed(&splitter, ":1}\r\n\n{}\n{") == [.line(Array("{\"a\":1}".utf8)), .line(Array("{}".utf8))])
-        #expect(feed(&splitter, "}\n") == [.line(Array("{}".utf8))])
-    }
-
-    @Test func anOverlongLineIsReportedOnceAndTheNextLineIsFine() {
-        var splitter = LineSplitter(maximumLength: 8)
-        #expect(feed(&splitter, "0123456").isEmpty)
-        #expect(feed(&splitter, "789abc\nok\n") == [.tooLong(13), .line(Array("ok".utf8))])
-    }
-}

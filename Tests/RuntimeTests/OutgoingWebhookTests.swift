@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func eachTriggerHasItsOwnStableSigningSecret() {
-        let box = RuntimeFixtures.box
+        let box = SampleSecrets.box
         let one = OutgoingWebhookSender.signingSecret(box: box, trigger: "trigger-a")
         #expect(one.count == 43)
         #expect(one == OutgoingWebhookSender.signingSecret(box: box, trigger: "trigger-a"))

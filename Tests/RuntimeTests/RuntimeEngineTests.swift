@@ -6,27 +6,10 @@ import Testing
 
 /// The engine with real processes of the Python test driver (written from the protocol doc).
 @Suite(.serialized) struct RuntimeEngineTests {
-    static func file(_ path: String, _ members: [String: JSONValue]) -> RepoFile {
-        RepoFile(path: path, blob: RuntimeFixtures.blob(path + JSONWriter.compactString(.object(members))),
-                 bytes: JSONWriter.canonicalBytes(.object(members)))
-    }
-
-    /// A building of one system `sys-test` with modules `mod-a` (Tester_1), `mod-b` (Tester_2) and
-    /// `mod-bad` (fails to start), all on the Python driver.
+    /// The Python-driver building (`PythonDriverBuilding`).
     static func snapshot(moduleOrder: [String] = ["mod-a", "mod-b", "mod-bad"], extra: [String: [String: JSONValue]] = [:],
                          commit: ObjectID? = nil) -> Snapshot {
-        let fixtures = URL(fileURLWithPath: RuntimeFixtures.pythonDriver).deletingLastPathComponent().path
-        var files = [
-            file("repositories/repo-local.json", ["name": "Local", "repo_type": "driver", "folder_name": "local", "uri": .string("file://" + fixtures)]),
-            file("drivers/driver-python.json", ["name": "Python", "repository_id": "repo-local", "file_name": "python_driver.py",
-                                                 "role": 1, "module_name": "Tester", "default_port": 9]),
-            file("modules/mod-a.json", ["driver_id": "driver-python", "ip": "127.0.0.1", "settings": ["none": ["greeting": "hello"]]]),
-            file("modules/mod-b.json", ["driver_id": "driver-python", "ip": "127.0.0.1"]),
-            file("modules/mod-bad.json", ["driver_id": "driver-python", "ip": "127.0.0.1", "settings": ["none": ["fail_start": true]]]),
-            file("systems/sys-test.json", ["name": "Test", "modules": .array(moduleOrder.map(JSONValue.string))]),
-        ]
-        for (path, members) in extra { files.removeAll { $0.path == path }; files.append(file(path, members)) }
-        return Snapshot(commit: commit, files: files)
+        PythonDriverBuilding.snapshot(moduleOrder: moduleOrder, extra: extra, commit: commit)
     }
 
     static func engine(statusDirectory: String? = nil, tweak: (inout DriverHostTiming) -> Void = { _ in }) -> RuntimeEngine {
@@ -34,7 +17,7 @@ import Testing
         configuration.timing.execTimeout = 2
         configuration.timing.firstRestartDelay = 0.1
         tweak(&configuration.timing)
-        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: SampleSecrets.box)
         engine.apply(snapshot())
         return engine
     }
@@ -44,7 +27,7 @@ import Testing
     }
 
     @Test func aValidHeadEndsTheInvalidOne() async {
-        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: nil, secretBox: SampleSecrets.box)
         let invalid = Self.snapshot(extra: ["modules/mod-b.json": ["driver_id": "driver-gone", "ip": "127.0.0.1"]],
                                     commit: ObjectID(hex: String(repeating: "1", count: 40)))
         engine.receive(invalid)
@@ -166,7 +149,7 @@ import Testing
     @Test func aSettingsChangeWhileStartingArrivesAfterTheStart() async {
         var configuration = RuntimeConfiguration()
         configuration.timing.firstRestartDelay = 0.1
-        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: SampleSecrets.box)
         engine.apply(Self.snapshot())
         engine.apply(Self.snapshot(extra: ["modules/mod-a.json": ["driver_id": "driver-python", "ip": "127.0.0.1",
                                                                   "settings": ["none": ["greeting": "early"]]]]))
@@ -197,7 +180,7 @@ import Testing
         var configuration = RuntimeConfiguration()
         configuration.timing.readyTimeout = 1.5   // Python starts within it even on a loaded machine
         configuration.timing.firstRestartDelay = 0.05
-        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: SampleSecrets.box)
         let lines = Mutex<[String]>([])
         _ = engine.debug(module: "mod-a") { _, _, message in lines.withLock { $0.append(message) } }
         var driver: [String: JSONValue] = ["name": "Silent", "repository_id": "repo-local", "file_name": "silent_driver.sh",
@@ -225,7 +208,7 @@ import Testing
         #expect(await Self.running(engine))
         _ = await engine.exec(module: "mod-a", method: "set_status", args: ["power", true], role: .user)
         await engine.shutdown()
-        let next = RuntimeEngine(configuration: RuntimeConfiguration(statusDirectory: directory), repository: nil, secretBox: RuntimeFixtures.box)
+        let next = RuntimeEngine(configuration: RuntimeConfiguration(statusDirectory: directory), repository: nil, secretBox: SampleSecrets.box)
         #expect(next.status.value(module: "mod-a", key: "power") == true)
         await next.shutdown()
     }

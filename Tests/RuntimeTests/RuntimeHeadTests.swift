@@ -10,8 +10,8 @@ import Testing
         let path = NSTemporaryDirectory() + "runtime-head-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let store = try ConfigStore.create(at: path, from: nil, message: "empty")
-        let repository = ConfigRepository(store: store, secretBox: RuntimeFixtures.box)
-        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: repository, secretBox: RuntimeFixtures.box)
+        let repository = ConfigRepository(store: store, secretBox: SampleSecrets.box)
+        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: repository, secretBox: SampleSecrets.box)
         let older = try repository.headSnapshot()
         let zone = ConfigDocument(ref: ObjectRef(.zone, "zone-a"), members: ["name": "Zone A"])
         let newer = try repository.apply([.save(zone)], author: .backoffice, message: "a zone").snapshot

@@ -14,7 +14,7 @@ import Testing
     /// mod-c) is in the zone only with `twoInZone`.
     static func snapshot(trigger: [String: JSONValue]? = nil, twoInZone: Bool = false, zoneTriggers: [String] = [trigger],
                          extra: [String: [String: JSONValue]] = [:], commit: ObjectID? = nil) -> Snapshot {
-        let fixtures = URL(fileURLWithPath: RuntimeFixtures.pythonDriver).deletingLastPathComponent().path
+        let fixtures = URL(fileURLWithPath: PythonDriverBuilding.driver).deletingLastPathComponent().path
         var files: [String: [String: JSONValue]] = [
             "repositories/repo-local.json": ["name": "Local", "repo_type": "driver", "folder_name": "local", "uri": .string("file://" + fixtures)],
             "drivers/driver-python.json": ["name": "Python", "repository_id": "repo-local", "file_name": "python_driver.py",
@@ -29,7 +29,7 @@ import Testing
         ]
         files.merge(extra) { $1 }
         return Snapshot(commit: commit, files: files.map { path, members in
-            RepoFile(path: path, blob: RuntimeFixtures.blob(path + JSONWriter.compactString(.object(members))),
+            RepoFile(path: path, blob: SampleConfig.blob(path + JSONWriter.compactString(.object(members))),
                      bytes: JSONWriter.canonicalBytes(.object(members)))
         })
     }
@@ -52,7 +52,7 @@ import Testing
     static func engine(_ snapshot: Snapshot = snapshot(), statusDirectory: String? = nil) -> RuntimeEngine {
         var configuration = RuntimeConfiguration(statusDirectory: statusDirectory)
         configuration.timing.execTimeout = 5
-        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: SampleSecrets.box)
         engine.apply(snapshot)
         return engine
     }
@@ -204,7 +204,7 @@ import Testing
         #expect(await Self.ready(engine))
         let triggers = engine.triggers
         let secret = try? #require(triggers.webhookSecret(of: Self.instance))
-        #expect(secret == TriggerInstanceSpec.derivedSecret(box: RuntimeFixtures.box, instance: Self.instance))
+        #expect(secret == TriggerInstanceSpec.derivedSecret(box: SampleSecrets.box, instance: Self.instance))
         #expect(secret?.count == 43)
         engine.status.set(module: "mod-a", key: "level", value: 1)
         #expect(triggers.state(of: Self.instance)?.triggerCount == 0)   // waits for the webhook
@@ -245,10 +245,10 @@ import Testing
     @Test func switchingAZoneInstanceOffAndOnIsACommitOnItsSystem() async throws {
         let path = NSTemporaryDirectory() + "trigger-switch-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let repository = ConfigRepository(store: try ConfigStore.create(at: path, from: nil, message: "empty"), secretBox: RuntimeFixtures.box)
+        let repository = ConfigRepository(store: try ConfigStore.create(at: path, from: nil, message: "empty"), secretBox: SampleSecrets.box)
         try repository.apply(Self.snapshot().allDocuments.map { .save(ConfigDocument(ref: $0.ref, members: $0.members)) },
                              author: .backoffice, message: "the test building")
-        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: repository, secretBox: RuntimeFixtures.box)
+        let engine = RuntimeEngine(configuration: RuntimeConfiguration(), repository: repository, secretBox: SampleSecrets.box)
         engine.apply(try repository.headSnapshot())
         #expect(await Self.ready(engine))
         let triggers = engine.triggers

@@ -16,10 +16,10 @@ import Testing
         file = DeploymentFile(members: [
             "title": "Harbour Point", "branch": "main", "x_note": "kept",
             "settings": settings.sealingPlaintext(objectID: SettingsSource.globalObjectID, box: box),
-        ], version: SiteFixtures.blob("v1"))
+        ], version: SampleConfig.blob("v1"))
     }
 
-    func renderer(_ snapshot: Snapshot = SiteFixtures.snapshot(commit: "c")) -> PageRenderer {
+    func renderer(_ snapshot: Snapshot = SampleConfig.snapshot(commit: "c")) -> PageRenderer {
         PageRenderer(snapshot: snapshot, library: SiteFixtures.library, index: SiteIndex(snapshot: snapshot))
     }
 
@@ -81,10 +81,10 @@ import Testing
     }
 
     @Test func aChangeOfTheDeploymentFileReRendersTheHomePageWithTheNewTitle() throws {
-        var members = SiteFixtures.members("backoffice.json")
+        var members = SampleConfig.members("backoffice.json")
         members["title"] = "Harbour Point HQ"
-        let old = SiteFixtures.snapshot(commit: "old")
-        let new = SiteFixtures.snapshot(commit: "new", ["backoffice.json": members])
+        let old = SampleConfig.snapshot(commit: "old")
+        let new = SampleConfig.snapshot(commit: "new", ["backoffice.json": members])
         let pages = PageDependencies.affectedPages(changedPaths: ["backoffice.json"], old: old, new: new,
                                                    oldIndex: SiteIndex(snapshot: old), newIndex: SiteIndex(snapshot: new))
         #expect(pages == [.home])
@@ -94,9 +94,9 @@ import Testing
     }
 
     @Test func effectiveSettingsShowTheGlobalValueWhereNothingOverridesIt() throws {
-        var members = SiteFixtures.members("backoffice.json")
+        var members = SampleConfig.members("backoffice.json")
         members["settings"] = ["none": ["timezone": "Europe/Paris"]]
-        let snapshot = SiteFixtures.snapshot(commit: "s", ["backoffice.json": members])
+        let snapshot = SampleConfig.snapshot(commit: "s", ["backoffice.json": members])
         let module = try #require(snapshot.document(.module, "mod-l1-huddle-hvac"))
         let values = EffectiveSettingsPage(snapshot: snapshot).values(module: module, box: box, role: .support)
         let html = String(decoding: try renderer(snapshot).page("effective-settings", title: "x", kind: .module, values), as: UTF8.self)

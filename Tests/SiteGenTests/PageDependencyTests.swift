@@ -4,21 +4,21 @@ import Testing
 @testable import SiteGen
 
 private func affected(_ edits: [String: [String: JSONValue]?]) -> Set<PageKey> {
-    let old = SiteFixtures.snapshot(commit: "old")
-    let new = SiteFixtures.snapshot(commit: "new", edits)
+    let old = SampleConfig.snapshot(commit: "old")
+    let new = SampleConfig.snapshot(commit: "new", edits)
     return PageDependencies.affectedPages(changedPaths: Array(edits.keys), old: old, new: new,
                                           oldIndex: SiteIndex(snapshot: old), newIndex: SiteIndex(snapshot: new))
 }
 
 @Test func capacityEditTouchesOnlyTheSystemAndItsListRow() {
-    var system = SiteFixtures.members("systems/sys-l1-huddle.json")
+    var system = SampleConfig.members("systems/sys-l1-huddle.json")
     system["capacity"] = 12
     #expect(affected(["systems/sys-l1-huddle.json": system])
             == [.detail(ObjectRef(.system, "sys-l1-huddle")), .list(.system, page: 1)])
 }
 
 @Test func renameTouchesZonesModulesListsAndTheLevelMap() {
-    var system = SiteFixtures.members("systems/sys-l1-huddle.json")
+    var system = SampleConfig.members("systems/sys-l1-huddle.json")
     system["name"] = "Huddle Nook"
     let pages = affected(["systems/sys-l1-huddle.json": system])
     for zone in ["zone-harbourpoint", "zone-hp-tower", "zone-hp-l1"] { #expect(pages.contains(.detail(ObjectRef(.zone, zone)))) }
@@ -37,7 +37,7 @@ private func affected(_ edits: [String: [String: JSONValue]?]) -> Set<PageKey> {
 }
 
 @Test func mapFileChangeTouchesItsZoneMap() {
-    let old = SiteFixtures.snapshot(commit: "old")
+    let old = SampleConfig.snapshot(commit: "old")
     let pages = PageDependencies.affectedPages(changedPaths: ["maps/level-2.svg"], old: old, new: old,
                                                oldIndex: SiteIndex(snapshot: old), newIndex: SiteIndex(snapshot: old))
     #expect(pages == [.map(zoneID: "zone-hp-l2")])
@@ -52,14 +52,10 @@ private func affected(_ edits: [String: [String: JSONValue]?]) -> Set<PageKey> {
     ["modules/mod-l1-huddle-lighting.json": ["driver_id": "driver-lutron-lighting", "custom_name": "Lights", "ip": "10.0.0.9", "running": false]],
 ] as [[String: [String: JSONValue]?]])
 func incrementalUpdateEqualsFullRender(edits: [String: [String: JSONValue]?]) throws {
-    let old = SiteFixtures.snapshot(commit: "old")
-    let new = SiteFixtures.snapshot(commit: "new", edits)
-    let incremental = SiteFixtures.temporaryDirectory()
-    let full = SiteFixtures.temporaryDirectory()
-    defer {
-        try? FileManager.default.removeItem(atPath: incremental)
-        try? FileManager.default.removeItem(atPath: full)
-    }
+    let old = SampleConfig.snapshot(commit: "old")
+    let new = SampleConfig.snapshot(commit: "new", edits)
+    let incrementalDirectory = TemporaryDirectory(), fullDirectory = TemporaryDirectory()
+    let incremental = incrementalDirectory.path, full = fullDirectory.path
     let paths = Array(edits.keys)
     let builder = SiteBuilder(library: SiteFixtures.library, directory: incremental, changedPaths: { _, _ in paths })
     try builder.renderAll(old)
@@ -77,25 +73,21 @@ func incrementalUpdateEqualsFullRender(edits: [String: [String: JSONValue]?]) th
 }
 
 @Test func aFullRenderReplacesOnlyItsOwnDirectory() throws {
-    let foreign = SiteFixtures.temporaryDirectory()
-    let ours = SiteFixtures.temporaryDirectory() + "/site"
-    defer {
-        try? FileManager.default.removeItem(atPath: foreign)
-        try? FileManager.default.removeItem(atPath: ours)
-    }
+    let foreignDirectory = TemporaryDirectory(), oursDirectory = TemporaryDirectory()
+    let foreign = foreignDirectory.path, ours = oursDirectory.path + "/site"
     try "keep me".write(toFile: foreign + "/notes.txt", atomically: true, encoding: .utf8)
     let intoForeign = SiteBuilder(library: SiteFixtures.library, directory: foreign, changedPaths: { _, _ in [] })
-    try intoForeign.renderAll(SiteFixtures.snapshot(commit: "a"))
-    try intoForeign.renderAll(SiteFixtures.snapshot(commit: "b"))
+    try intoForeign.renderAll(SampleConfig.snapshot(commit: "a"))
+    try intoForeign.renderAll(SampleConfig.snapshot(commit: "b"))
     #expect(FileManager.default.fileExists(atPath: foreign + "/notes.txt"))        // not ours: never deleted
     #expect(FileManager.default.fileExists(atPath: foreign + "/systems/sys-l1-huddle.html"))
 
     let intoOurs = SiteBuilder(library: SiteFixtures.library, directory: ours, changedPaths: { _, _ in [] })
-    try intoOurs.renderAll(SiteFixtures.snapshot(commit: "a"))
+    try intoOurs.renderAll(SampleConfig.snapshot(commit: "a"))
     let first = try Data(contentsOf: URL(fileURLWithPath: ours + "/systems/sys-l1-huddle.html"))
     try "stale".write(toFile: ours + "/systems/sys-gone.html", atomically: true, encoding: .utf8)
     try String(repeating: "longer than the page ", count: 5_000).write(toFile: ours + "/systems/sys-l1-huddle.html", atomically: false, encoding: .utf8)
-    let report = try intoOurs.renderAll(SiteFixtures.snapshot(commit: "b"))         // ours: rewritten in place, nothing stale
+    let report = try intoOurs.renderAll(SampleConfig.snapshot(commit: "b"))         // ours: rewritten in place, nothing stale
     #expect(!FileManager.default.fileExists(atPath: ours + "/systems/sys-gone.html"))
     #expect(report.removed == 1)
     #expect(try Data(contentsOf: URL(fileURLWithPath: ours + "/systems/sys-l1-huddle.html")) == first)

@@ -3,7 +3,7 @@ import Testing
 @testable import ConfigRepo
 @testable import SiteGen
 
-private func render(_ key: PageKey, _ snapshot: Snapshot = SiteFixtures.snapshot(commit: "c")) throws -> String {
+private func render(_ key: PageKey, _ snapshot: Snapshot = SampleConfig.snapshot(commit: "c")) throws -> String {
     let renderer = PageRenderer(snapshot: snapshot, library: SiteFixtures.library, index: SiteIndex(snapshot: snapshot))
     return String(decoding: try #require(try renderer.render(key)), as: UTF8.self)
 }
@@ -26,7 +26,7 @@ private func render(_ key: PageKey, _ snapshot: Snapshot = SiteFixtures.snapshot
     for index in 0..<230 {
         edits["zones/zone-extra-\(String(format: "%03d", index)).json"] = ["name": .string("Extra \(index)"), "parent_id": "zone-harbourpoint"]
     }
-    let snapshot = SiteFixtures.snapshot(commit: "many", edits)
+    let snapshot = SampleConfig.snapshot(commit: "many", edits)
     let index = SiteIndex(snapshot: snapshot)
     #expect(index.pageCount(.zone) == 3)
     let second = try render(.list(.zone, page: 2), snapshot)
@@ -39,11 +39,11 @@ private func render(_ key: PageKey, _ snapshot: Snapshot = SiteFixtures.snapshot
 }
 
 @Test func hostileNamesAreEscapedOnEveryPageThatShowsThem() throws {
-    var system = SiteFixtures.members("systems/sys-l1-huddle.json")
+    var system = SampleConfig.members("systems/sys-l1-huddle.json")
     system["name"] = "<script>alert(1)</script>"
     system["support_url"] = "javascript:alert(2)"
     system["description"] = "[click](javascript:alert(3)) <img src=x onerror=alert(4)>"
-    let snapshot = SiteFixtures.snapshot(commit: "x", ["systems/sys-l1-huddle.json": system])
+    let snapshot = SampleConfig.snapshot(commit: "x", ["systems/sys-l1-huddle.json": system])
     #expect(try render(.detail(ObjectRef(.system, "sys-l1-huddle")), snapshot).contains("<a href=\"#unsafe-url\" rel=\"nofollow noopener\">javascript:alert(2)</a>"))
     for key in [PageKey.detail(ObjectRef(.system, "sys-l1-huddle")), .list(.system, page: 1), .detail(ObjectRef(.zone, "zone-hp-l1")),
                 .map(zoneID: "zone-hp-l1"), .detail(ObjectRef(.module, "mod-l1-huddle-hvac"))] {

@@ -2,7 +2,7 @@ import Testing
 @testable import ConfigRepo
 @testable import SiteGen
 
-private let snapshot = SiteFixtures.snapshot(commit: "a")
+private let snapshot = SampleConfig.snapshot(commit: "a")
 private let huddle = snapshot.document(.system, "sys-l1-huddle")!
 
 private func changed(_ list: SystemMembership.List, _ action: SystemMembership.Action, _ id: String) throws -> [String] {

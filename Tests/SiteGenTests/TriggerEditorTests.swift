@@ -3,7 +3,7 @@ import Testing
 @testable import SiteGen
 
 @Test func triggerRowsRoundTripTheSampleTrigger() throws {
-    let members = SiteFixtures.members("triggers/" + (SiteFixtures.sampleFiles().keys.first { $0.hasPrefix("triggers/") }!.dropFirst("triggers/".count)))
+    let members = SampleConfig.members("triggers/" + (SampleConfig.files().keys.first { $0.hasPrefix("triggers/") }!.dropFirst("triggers/".count)))
     let trigger = ConfigDocument(ref: ObjectRef(.trigger, "trigger-x"), members: members)
     let form = ObjectForm(kind: .trigger, role: .admin, box: nil)
     let inputs = form.inputs(for: trigger)

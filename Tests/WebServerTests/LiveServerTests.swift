@@ -2,82 +2,9 @@ import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 import Testing
 @testable import WebServer
-
-/// A blocking loopback client for tests.
-/// A blocking socket client (test code: one user at a time).
-final class TestClient: @unchecked Sendable {
-    let fd: Int32
-    var buffer: [UInt8] = []
-
-    init(port: Int) {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        // Generous: under `swift test` on two cores other suites can hold the cooperative pool for
-        // many seconds, and the server's async handlers wait for a thread.
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-    }
-
-    deinit { close(fd) }
-
-    func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
-    func send(_ text: String) { send(Array(text.utf8)) }
-
-    /// Reads until `count` bytes are buffered (or EOF); returns and removes them.
-    func read(_ count: Int) -> [UInt8] {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while buffer.count < count {
-            let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if got <= 0 { break }
-            buffer += chunk[0..<got]
-        }
-        let taken = Array(buffer.prefix(count))
-        buffer.removeFirst(taken.count)
-        return taken
-    }
-
-    /// Reads one response head and a Content-Length body.
-    func response() -> (head: String, body: String) {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while !String(decoding: buffer, as: UTF8.self).contains("\r\n\r\n") {
-            let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if got <= 0 { return ("", "") }
-            buffer += chunk[0..<got]
-        }
-        let text = String(decoding: buffer, as: UTF8.self)
-        let head = String(text[..<text.firstRange(of: "\r\n\r\n")!.lowerBound])
-        let headLength = head.utf8.count + 4
-        var length = 0
-        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-            length = Int(line.split(separator: ":")[1].trimmingPrefix(" ")) ?? 0
-        }
-        buffer.removeFirst(headLength)
-        return (head, String(decoding: read(length), as: UTF8.self))
-    }
-
-    /// Whether the server closed (EOF).
-    func atEOF() -> Bool {
-        var byte: UInt8 = 0
-        return recv(fd, &byte, 1, 0) == 0
-    }
-}
-
-/// Runs blocking client I/O on a dispatch thread, outside Swift's cooperative pool: on a two-core
-/// machine a test blocked in `recv` on a pool thread, while other suites hold the other one,
-/// leaves the server's async handlers no thread to answer on.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: work()) }
-    }
-}
 
 /// Live tests run one at a time; their blocking reads go through ``offThePool(_:)`` where the
 /// server needs the cooperative pool to answer.

@@ -1,23 +1,8 @@
 import Crypto
 import Synchronization
+import TestSupport
 import Testing
 @testable import WebServer
-
-/// A masked client frame.
-func clientFrame(_ opcode: UInt8, _ payload: [UInt8], fin: Bool = true, rsv: UInt8 = 0, mask: [UInt8] = [1, 2, 3, 4]) -> [UInt8] {
-    var bytes: [UInt8] = [(fin ? 0x80 : 0) | rsv << 4 | opcode]
-    if payload.count < 126 {
-        bytes.append(0x80 | UInt8(payload.count))
-    } else if payload.count <= 0xFFFF {
-        bytes += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-    } else {
-        bytes.append(0x80 | 127)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8((payload.count >> shift) & 0xFF)) }
-    }
-    bytes += mask
-    for (index, byte) in payload.enumerated() { bytes.append(byte ^ mask[index % 4]) }
-    return bytes
-}
 
 /// Runs bytes through the frame parser and assembler, one byte at a time, and lists the events.
 func webSocketEvents(_ bytes: [UInt8], maxFrame: Int = 1 << 20, maxMessage: Int = 1 << 24) -> [String] {

@@ -9,10 +9,11 @@
 //
 // Prints a table and writes bench/results/auth-bench.json. Figures are for this machine only.
 #if canImport(Glibc)
-import Glibc
 #endif
+import Auth
 import ConfigRepo
 import Foundation
+import Glibc
 import WebServer
 
 let quick = CommandLine.arguments.contains("--quick")

@@ -3,16 +3,18 @@
 //   2. status fan-out: one status key bound by 1,000 WebSocket clients: notifications/s, p50/p99
 //   3. memory: 5,000 modules across the five bundled drivers: RSS per driver process and per module
 //   4. `backoffice serve` on the sample building, fresh state: launch → serving → every module online
+import Auth
+import BackOfficeApp
 import BenchSupport
 import CLinuxShims
 import ConfigRepo
 import DeviceSimulators
 import Foundation
+import Glibc
 import Runtime
 import Synchronization
 import WebServer
 #if canImport(Glibc)
-import Glibc
 #endif
 
 
@@ -76,7 +78,9 @@ final class BenchSimulator {
 
 func startServer(_ engine: RuntimeEngine) throws -> (HTTPServer, Int) {
     var router = Router()
-    router.addControlAPI(engine: engine)
+    ControlAPI(engine: engine).mount(on: &router)
+    // The clients are the local administrator, as with `serve --auth off`.
+    router.gate = LocalAdminGate.gate
     var limits = Limits()
     limits.maxConnections = 4096
     let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, limits: limits, logger: Logger(level: .off)), router: router)

@@ -1,14 +1,9 @@
+import DriverProtocol
+
 /// An error a driver reports to the core (`docs/driver-protocol.md` §6).
 public struct DriverError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        case unknownModule = "unknown_module"
-        case unknownMethod = "unknown_method"
-        case badArguments = "bad_arguments"
-        case offline
-        case timeout
-        case failed
-        case startFailed = "start_failed"
-    }
+    /// The protocol's error codes (`DriverProtocol`, shared with the core).
+    public typealias Code = DriverErrorCode
 
     public let code: Code
     public let message: String

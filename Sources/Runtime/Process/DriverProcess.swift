@@ -1,5 +1,6 @@
 import ConfigRepo
 import Dispatch
+import DriverProtocol
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -62,7 +63,7 @@ final class DriverProcess: @unchecked Sendable {
                         events(.protocolError("a line that is not JSON (\(error)): \(Self.excerpt(bytes))"))
                     }
                 case .tooLong(let count):
-                    events(.protocolError("a line of \(count) bytes, over the 16 MiB limit"))
+                    events(.protocolError("a line of \(count) bytes, over the \(DriverProtocol.maximumLineLength >> 20) MiB limit"))
                 }
             }
             _ = stdoutHandle
@@ -102,8 +103,8 @@ final class DriverProcess: @unchecked Sendable {
         writes.async { try? handle.close() }
     }
 
-    private static func readLines(fd: Int32, _ deliver: (LineSplitter.Piece) -> Void) {
-        var splitter = LineSplitter()
+    private static func readLines(fd: Int32, _ deliver: (LineFramer.Piece) -> Void) {
+        var splitter = LineFramer()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

@@ -3,8 +3,10 @@
 public typealias ErrorPage = @Sendable (_ status: HTTPStatus, _ message: String, _ requestID: String) -> String
 
 /// Renders errors as responses, as JSON unless the client prefers HTML.
-enum ErrorRenderer {
-    static func response(for error: HTTPError, requestID: String, accept: String?, page: ErrorPage? = nil) -> Response {
+public enum ErrorRenderer {
+    /// The response for `error`: the page (or a plain built-in one) for clients that prefer HTML,
+    /// else `{"error", "status", "request_id"}`; the error's headers are added.
+    public static func response(for error: HTTPError, requestID: String, accept: String?, page: ErrorPage? = nil) -> Response {
         var response: Response
         if let accept, prefersHTML(accept), let page {
             response = .html(page(error.status, error.message, requestID), status: error.status)
@@ -24,7 +26,8 @@ enum ErrorRenderer {
         return response
     }
 
-    static func prefersHTML(_ accept: String) -> Bool {
+    /// Whether an `Accept` value ranks HTML before JSON.
+    public static func prefersHTML(_ accept: String) -> Bool {
         guard let html = accept.firstRange(of: "text/html") else { return false }
         if let json = accept.firstRange(of: "application/json") { return html.lowerBound < json.lowerBound }
         return true
@@ -32,7 +35,7 @@ enum ErrorRenderer {
 }
 
 /// Escapes text for HTML element content and attribute values.
-func escapeHTML(_ text: String) -> String {
+public func escapeHTML(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for character in text.unicodeScalars {

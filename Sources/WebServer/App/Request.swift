@@ -20,8 +20,8 @@ public struct Request: Sendable {
     public let id: String
     /// Values of the route's `:name` segments.
     public internal(set) var parameters: [String: String] = [:]
-    /// Who is asking; set by authentication before the handler runs.
-    public var principal: Principal = .localAdmin
+    /// What the application attached (the router's gate sets who is asking); defaults deny.
+    public var context = RequestContext()
     /// The client's address as the socket saw it (`127.0.0.1:53122`); empty for in-process requests.
     public internal(set) var peerAddress: String = ""
 
@@ -83,7 +83,7 @@ enum RequestTarget {
         if let hash = pathPart.firstIndex(of: "#") { _ = hash; throw HTTPError(.badRequest, "fragment in request target") }
         var segments: [String] = []
         for raw in pathPart.split(separator: "/", omittingEmptySubsequences: true) {
-            guard let decoded = percentDecode(raw, plusIsSpace: false) else {
+            guard let decoded = URLEncodedForm.percentDecode(raw, plusIsSpace: false) else {
                 throw HTTPError(.badRequest, "bad percent-encoding in path")
             }
             if decoded.utf8.contains(0) { throw HTTPError(.badRequest, "NUL in path") }
@@ -94,34 +94,9 @@ enum RequestTarget {
         if pathPart.count > 1 && pathPart.hasSuffix("/") && !segments.isEmpty { path += "/" }
         var query: [(name: String, value: String)] = []
         if let queryPart {
-            for item in queryPart.split(separator: "&", omittingEmptySubsequences: true) {
-                let pieces = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard let name = percentDecode(pieces[0], plusIsSpace: true),
-                      let value = pieces.count > 1 ? percentDecode(pieces[1], plusIsSpace: true) : ""
-                else { throw HTTPError(.badRequest, "bad percent-encoding in query") }
-                query.append((name, value))
-            }
+            guard let pairs = URLEncodedForm.pairs(queryPart) else { throw HTTPError(.badRequest, "bad percent-encoding in query") }
+            query = pairs
         }
         return Parsed(path: path, segments: segments, query: query)
-    }
-
-    /// Decodes `%XX` escapes (and `+` when asked); nil on a malformed escape or invalid UTF-8.
-    static func percentDecode(_ text: Substring, plusIsSpace: Bool) -> String? {
-        let utf8 = text.utf8
-        if !utf8.contains(0x25) && !(plusIsSpace && utf8.contains(0x2B)) { return String(text) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == 0x25 {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-                bytes.append(UInt8(high << 4 | low))
-            } else if byte == 0x2B && plusIsSpace {
-                bytes.append(0x20)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
     }
 }

@@ -15,9 +15,9 @@ public struct RouteKey: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Runs before a matched handler (HTTP and WebSocket upgrades alike) with the request and the
-/// route that matched: it either lets the request through — setting `request.principal` —
-/// or answers in its place (401, 403, a redirect to sign-in). Authentication lives here so
-/// that handlers only ever read `request.principal`.
+/// route that matched: it either lets the request through — attaching who is asking to
+/// `request.context` — or answers in its place (401, 403, a redirect to sign-in).
+/// Authentication lives here so that handlers only ever read what the gate attached.
 ///
 /// It runs on the event loop, so it must not block: credential checks are in-memory lookups
 /// and one RSA verification at most.

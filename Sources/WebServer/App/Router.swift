@@ -1,7 +1,8 @@
 /// A request handler: does its work in Swift concurrency and answers.
 public typealias Handler = @Sendable (Request) async throws -> Response
-/// A handler that answers at once without awaiting anything; it runs on the event loop itself.
-/// Use it only for quick, non-blocking work (health checks, small static files, benchmarks).
+/// A handler that answers without awaiting anything. Added with `immediate:` it runs on the event
+/// loop itself: only for quick, non-blocking work (health checks, small static files, benchmarks).
+/// Added with `blocking:` it runs on `BlockingWorkers` (git, files, renders).
 public typealias ImmediateHandler = @Sendable (Request) throws -> Response
 /// A WebSocket handler: runs for the life of the connection.
 public typealias WebSocketHandler = @Sendable (WebSocket, Request) async -> Void
@@ -66,6 +67,12 @@ public struct Router: Sendable {
         insert(method, pattern, .immediate(handler))
     }
 
+    /// Adds a handler that blocks (git, files, renders, password hashing): it runs on
+    /// `BlockingWorkers.shared`, off the cooperative pool, while the request's task waits.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, blocking handler: @escaping ImmediateHandler) {
+        insert(method, pattern, .async({ request in try await BlockingWorkers.shared.run { try handler(request) } }))
+    }
+
     /// Adds a WebSocket endpoint (a GET with `Upgrade: websocket`).
     public mutating func webSocket(_ pattern: String, _ handler: @escaping WebSocketHandler) {
         insert(.get, pattern, .webSocket(handler))
@@ -79,6 +86,10 @@ public struct Router: Sendable {
     public mutating func put(_ pattern: String, _ handler: @escaping Handler) { add(.put, pattern, handler) }
     /// Adds a `PATCH` handler for `pattern`.
     public mutating func patch(_ pattern: String, _ handler: @escaping Handler) { add(.patch, pattern, handler) }
+    /// Adds a blocking `GET` handler (see `add(_:_:blocking:)`).
+    public mutating func get(_ pattern: String, blocking handler: @escaping ImmediateHandler) { add(.get, pattern, blocking: handler) }
+    /// Adds a blocking `POST` handler (see `add(_:_:blocking:)`).
+    public mutating func post(_ pattern: String, blocking handler: @escaping ImmediateHandler) { add(.post, pattern, blocking: handler) }
     /// Adds a `DELETE` handler for `pattern`.
     public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add(.delete, pattern, handler) }
 

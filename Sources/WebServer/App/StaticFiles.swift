@@ -6,23 +6,27 @@ import Synchronization
 /// Serves files from a directory: content types, ETag/Last-Modified validators with 304s,
 /// `index.html` for directories, no listings, and no way out of the root (`..`, NUL, dot files and
 /// symlinks that resolve outside are all refused).
-struct StaticFiles: Sendable {
+public struct StaticFiles: Sendable {
     /// The directory served.
-    let root: String
+    public let root: String
     /// The URL path it is mounted at (`/backoffice`).
-    let mountPath: String
+    public let mountPath: String
     /// Files larger than this are refused (they would sit whole in memory).
     var maxFileBytes = 64 * 1024 * 1024
 
     /// Small files already checked and read, revalidated with one `stat` per request.
     private let cache = StaticFileCache()
 
-    init(root: String, mountPath: String) {
+    /// Serves `root` at `mountPath` (what `Router.mountStatic` does; handlers that serve some
+    /// files themselves use it directly).
+    public init(root: String, mountPath: String) {
         self.root = root
         self.mountPath = mountPath
     }
 
-    func respond(to request: Request) throws(HTTPError) -> Response {
+    /// The file the request names under the mount path (GET and HEAD), a 304, a redirect to the
+    /// directory's slash form, or 404.
+    public func respond(to request: Request) throws(HTTPError) -> Response {
         let mountDepth = mountPath.split(separator: "/").count
         let relative = request.pathSegments.dropFirst(mountDepth)
         for segment in relative where segment.hasPrefix(".") || segment.contains("/") || segment.utf8.contains(0) {

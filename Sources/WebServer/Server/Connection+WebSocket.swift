@@ -35,7 +35,7 @@ extension Connection {
             + "Sec-WebSocket-Accept: \(accept)\r\nX-Request-ID: \(request.id)\r\n\r\n").utf8))
         context.logger.log(.info, "GET \(request.path) 101 websocket id=\(request.id)")
         let limits = context.limits
-        let socket = WebSocket(request: request, connection: LoopBound(self, on: loop), limits: limits)
+        let socket = WebSocket(request: request, peer: .connection(LoopBound(self, on: loop)), limits: limits)
         webSocket = WebSocketState(parser: WebSocketFrameParser(maxFrameBytes: limits.maxWebSocketFrameBytes),
                                    assembler: WebSocketAssembler(maxMessageBytes: limits.maxWebSocketMessageBytes),
                                    socket: socket, lastHeard: loop.now)

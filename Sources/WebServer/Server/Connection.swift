@@ -165,11 +165,7 @@ final class Connection: LoopChannel {
     /// With `Expect: 100-continue`, answers without reading the body when the route would refuse anyway.
     private func refusalBeforeBody(_ head: RequestHead) -> HTTPError? {
         guard let target = try? RequestTarget.parse(head.target) else { return HTTPError(.badRequest, "bad request target") }
-        switch context.router.match(method: HTTPMethod(head.method), path: target.path, segments: target.segments) {
-        case .notFound: return HTTPError(.notFound)
-        case .methodNotAllowed(let allowed): return HTTPError(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
-        case .found: return nil
-        }
+        return RequestPipeline.refusal(context.router.lookup(method: HTTPMethod(head.method), path: target.path, segments: target.segments))
     }
 
     // MARK: Dispatch
@@ -187,44 +183,21 @@ final class Connection: LoopChannel {
         }
         body = []
         request.peerAddress = peer
-        switch context.router.lookup(method: request.method, path: request.path, segments: request.pathSegments) {
-        case .notFound:
-            writeResponse(renderError(HTTPError(.notFound), requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
-        case .methodNotAllowed(let allowed):
-            let error = HTTPError(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
-            writeResponse(renderError(error, requestID: id, accept: head.headers["accept"]), head: head, requestID: id)
-        case .found(let action, let parameters, let route):
-            request.parameters = parameters
-            if let refusal = context.router.gate?(&request, route) {
-                writeResponse(refusal, head: head, requestID: id)
-                return
+        let logger = context.logger, page = context.errorPage
+        switch RequestPipeline.route(request, router: context.router, errorPage: page) {
+        case .answered(let response):
+            writeResponse(response, head: head, requestID: id)
+        case .immediate(let handler, let request):
+            writeResponse(RequestPipeline.run(handler, request, logger: logger, page: page), head: head, requestID: id)
+        case .async(let handler, let request):
+            awaitingResponse = true
+            let bound = LoopBound(self, on: loop)
+            Task {
+                let response = await RequestPipeline.run(handler, request, logger: logger, page: page)
+                bound.execute { connection in connection.finishAsync(response, head: head, requestID: id) }
             }
-            switch action {
-            case .immediate(let handler):
-                let response: Response
-                do {
-                    response = try handler(request)
-                } catch {
-                    response = errorResponse(error, request: request)
-                }
-                writeResponse(response, head: head, requestID: id)
-            case .async(let handler):
-                awaitingResponse = true
-                let bound = LoopBound(self, on: loop)
-                let logger = context.logger
-                let page = context.errorPage
-                Task {
-                    let response: Response
-                    do {
-                        response = try await handler(request)
-                    } catch {
-                        response = Connection.errorResponse(error, request: request, logger: logger, page: page)
-                    }
-                    bound.execute { connection in connection.finishAsync(response, head: head, requestID: id) }
-                }
-            case .webSocket(let handler):
-                upgrade(request: request, head: head, handler: handler)
-            }
+        case .webSocket(let handler, let request):
+            upgrade(request: request, head: head, handler: handler)
         }
     }
 
@@ -235,21 +208,6 @@ final class Connection: LoopChannel {
         processInput()
         flush()
         if !isClosed { updateInterest() }
-    }
-
-    private func errorResponse(_ error: Error, request: Request) -> Response {
-        Connection.errorResponse(error, request: request, logger: context.logger, page: context.errorPage)
-    }
-
-    /// The response for an error thrown by a handler: its own status for `HTTPError`, else a 500
-    /// that names only the request id (the error goes to the log).
-    static func errorResponse(_ error: Error, request: Request, logger: Logger, page: ErrorPage?) -> Response {
-        if let error = error as? HTTPError {
-            return ErrorRenderer.response(for: error, requestID: request.id, accept: request.headers["accept"], page: page)
-        }
-        logger.log(.error, "request \(request.id) \(request.method) \(request.path) failed: \(error)")
-        let hidden = HTTPError(.internalServerError, "internal error (request id \(request.id))")
-        return ErrorRenderer.response(for: hidden, requestID: request.id, accept: request.headers["accept"], page: page)
     }
 
     /// Renders an error with the server's error page.

@@ -11,12 +11,20 @@ public final class WebSocket: Sendable {
     public let request: Request
 
     let inbox: WebSocketInbox
-    let connection: LoopBound<Connection>
+    let peer: Peer
     let gate: OutboundGate
 
-    init(request: Request, connection: LoopBound<Connection>, limits: Limits) {
+    /// Where what the handler sends goes.
+    enum Peer: Sendable {
+        /// A TCP connection, on its event loop.
+        case connection(LoopBound<Connection>)
+        /// A client in this process (`Router.connectWebSocket`): whole messages, no frames.
+        case inProcess(InProcessWebSocket)
+    }
+
+    init(request: Request, peer: Peer, limits: Limits) {
         self.request = request
-        self.connection = connection
+        self.peer = peer
         gate = OutboundGate(highWater: limits.outputHighWater, lowWater: limits.outputLowWater)
         inbox = WebSocketInbox(highWater: limits.webSocketInboxHighWater)
         messages = Messages(inbox: inbox)
@@ -24,17 +32,20 @@ public final class WebSocket: Sendable {
 
     /// Sends a text message.
     public func send(text: String) async throws(ConnectionClosedError) {
-        try await send(WebSocketFrame(fin: true, opcode: .text, payload: Array(text.utf8)).encoded())
+        try await send(.text(text))
     }
 
     /// Sends a binary message.
     public func send(binary: [UInt8]) async throws(ConnectionClosedError) {
-        try await send(WebSocketFrame(fin: true, opcode: .binary, payload: binary).encoded())
+        try await send(.binary(binary))
     }
 
     /// Starts the close handshake with `code` and `reason`; messages stop, sends then fail.
     public func close(code: UInt16 = WebSocketCloseCode.normal, reason: String = "") {
-        connection.execute { connection in connection.closeWebSocket(code: code, reason: reason) }
+        switch peer {
+        case .connection(let connection): connection.execute { connection in connection.closeWebSocket(code: code, reason: reason) }
+        case .inProcess(let client): client.serverClosed(code: code)
+        }
     }
 
     /// Sends one text message to many sockets: encoded once, handed to each event loop once.
@@ -45,7 +56,10 @@ public final class WebSocket: Sendable {
         let frame = WebSocketFrame(fin: true, opcode: .text, payload: Array(text.utf8)).encoded()
         var byLoop: [ObjectIdentifier: [LoopBound<Connection>]] = [:]
         for socket in sockets where !socket.isClosed {
-            byLoop[ObjectIdentifier(socket.connection.loop), default: []].append(socket.connection)
+            switch socket.peer {
+            case .connection(let connection): byLoop[ObjectIdentifier(connection.loop), default: []].append(connection)
+            case .inProcess(let client): client.receive(.text(text))
+            }
         }
         for connections in byLoop.values {
             connections[0].loop.execute {
@@ -57,7 +71,15 @@ public final class WebSocket: Sendable {
     /// Whether the connection is closing or closed.
     public var isClosed: Bool { gate.isClosed }
 
-    private func send(_ frame: [UInt8]) async throws(ConnectionClosedError) {
+    private func send(_ message: WebSocketMessage) async throws(ConnectionClosedError) {
+        guard case .connection(let connection) = peer else {
+            guard !gate.isClosed, case .inProcess(let client) = peer else { throw ConnectionClosedError() }
+            return client.receive(message)
+        }
+        let frame = switch message {
+        case .text(let text): WebSocketFrame(fin: true, opcode: .text, payload: Array(text.utf8)).encoded()
+        case .binary(let bytes): WebSocketFrame(fin: true, opcode: .binary, payload: bytes).encoded()
+        }
         let (accepted, mustWait) = gate.reserve(frame.count)
         guard accepted else { throw ConnectionClosedError() }
         connection.execute { connection in connection.enqueueWebSocketData(frame) }

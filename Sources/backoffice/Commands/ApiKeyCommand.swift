@@ -1,8 +1,8 @@
 #if canImport(Glibc)
-import Glibc
 #endif
+import Auth
 import ConfigRepo
-import WebServer
+import Glibc
 
 /// `backoffice api-key create`: makes an API key for a user and prints `<id>.<secret>` once.
 /// Only a salted hash of the secret is committed (`api-keys/<id>.json`).

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
 #endif
+import Auth
 import ConfigRepo
 import Foundation
-import WebServer
+import Glibc
 
 /// `backoffice user add`: creates a user from the shell (the way to make the first admin
 /// without the one-time link). The user object is committed to the configuration repository;

@@ -2,19 +2,17 @@ import ConfigRepo
 import DeviceSimulators
 import Foundation
 import Runtime
-import WebServer
 
 extension ServeCommand {
     /// Starts the runtime on the deployment (every module of the head commit, then each new
-    /// good commit hot-applied) and adds its WebSocket control API and REST routes. Unless
+    /// good commit hot-applied). Unless
     /// `--no-simulators` is given, first starts a simulator for every bundled-driver module that
     /// points at 127.0.0.1, so the sample building is live on its own.
     ///
     /// Test knobs (environment): `BACKOFFICE_EXEC_TIMEOUT` (seconds, default 10),
     /// `BACKOFFICE_LIVENESS_INTERVAL` and `BACKOFFICE_LIVENESS_TIMEOUT` (10 and 5),
     /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`).
-    static func startRuntime(_ deployment: Deployment, router: inout Router, arguments: ParsedArguments,
-                             access: SystemAccessRecorder = SystemAccessRecorder()) throws -> RuntimeEngine {
+    static func startRuntime(_ deployment: Deployment, arguments: ParsedArguments) throws -> RuntimeEngine {
         let environment = ProcessInfo.processInfo.environment
         var configuration = RuntimeConfiguration(statusDirectory: deployment.stateDirectory + "/status")
         if let directory = environment["BACKOFFICE_DRIVER_DIR"] {
@@ -35,8 +33,6 @@ extension ServeCommand {
         let engine = RuntimeEngine(configuration: configuration, repository: deployment.repository,
                                    secretBox: deployment.secretBox, log: { Terminal.error($0) })
         try engine.follow(deployment.repository)
-        router.addControlAPI(engine: engine, access: access)
-        router.addEngineAPI(engine: engine)
         Terminal.print("runtime: \(engine.moduleIDs.count) modules in \(engine.processes().count) driver processes")
         return engine
     }

@@ -1,8 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import BackOfficeApp
 import ConfigRepo
 import Dispatch
+import Foundation
 import WebServer
 
 /// `backoffice serve`: runs the web server until SIGINT or SIGTERM.
@@ -63,19 +65,28 @@ enum ServeCommand: Command {
             guard let value = Double(seconds), value > 0 else { throw UsageError("--head-timeout must be a positive number") }
             limits.headTimeout = value
         }
-        var router = Router()
-        router.addHealthCheck(version: version)
-        let siteApp = try mountSite(on: &router, deployment: deployment, site: site)
-        router.add(.get, "/", immediate: { _ in .redirect(to: "/backoffice/", status: .found) })
-        let access = SystemAccessRecorder()
-        let runtime = try startRuntime(deployment, router: &router, arguments: arguments, access: access)
-        siteApp.attach(runtime: runtime)
-        if arguments.flag("test-routes") {
-            limits.maxWebSocketFrameBytes = 16 * 1024 * 1024
-            TestRoutes.add(to: &router)
+        if arguments.flag("test-routes") { limits.maxWebSocketFrameBytes = 16 * 1024 * 1024 }
+        let access = try accessMode(arguments, host: host)
+        let runtime = try startRuntime(deployment, arguments: arguments)
+        let application: Application
+        do {
+            application = try Application(.init(
+                stateDirectory: deployment.stateDirectory, repository: deployment.repository, siteDirectory: site,
+                templatesDirectory: try SiteTemplatesLocator.templates(nil), version: version, access: access,
+                testRoutes: arguments.flag("test-routes"), unruledTestRoute: arguments.value("test-unruled-route"),
+                logger: Logger(level: level)), runtime: runtime)
+        } catch let unruled as UnruledRoutes {
+            throw UsageError(unruled.description)
         }
-        try installAuth(on: &router, arguments: arguments, deployment: deployment, host: host, port: port, logger: Logger(level: level),
-                        site: siteApp, access: access)
+        if let report = application.site.firstRender {
+            Terminal.print("site: \(report.written) pages rendered in " + String(format: "%.2f s", report.seconds))
+        }
+        if let path = try application.firstAdminPath() {
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            Terminal.print("No administrator can sign in yet. Create the first one (this link works once, for an hour):")
+            Terminal.print("  http://\(shownHost):\(port)\(path)")
+        }
+        let router = application.router
 
         let server = HTTPServer(configuration: .init(host: host, port: port, limits: limits, logger: Logger(level: level)),
                                 router: router)
@@ -95,6 +106,23 @@ enum ServeCommand: Command {
         await server.shutdown(gracePeriod: 4)
         await runtime.shutdown()
         return 0
+    }
+
+    /// `--auth on` (the default) or `off` (hidden; loopback only): every request the local
+    /// administrator, for the web-server tests and the auth-overhead benchmark.
+    private static func accessMode(_ arguments: ParsedArguments, host: String) throws -> Application.Access {
+        switch arguments.value("auth") ?? "on" {
+        case "on":
+            return .signIn
+        case "off":
+            guard ["127.0.0.1", "::1", "localhost"].contains(host) else {
+                throw UsageError("--auth off is only allowed when listening on loopback")
+            }
+            Terminal.error("backoffice serve: WARNING: --auth off: every request acts as the local administrator")
+            return .localAdministrator
+        default:
+            throw UsageError("--auth must be on or off")
+        }
     }
 
     private static func makeDirectories(_ path: String) throws {
@@ -129,45 +157,5 @@ final class SignalWatcher {
     func next() async -> Int32 {
         for await number in stream { return number }
         return 0
-    }
-}
-
-/// Routes for end-to-end tests and benchmarks, only with the hidden `--test-routes` flag.
-enum TestRoutes {
-    static func add(to router: inout Router) {
-        router.add(.get, "/_test/plaintext", immediate: { _ in .text("Hello, World!") })
-        router.post("/_test/echo") { request in
-            Response(status: .ok, headers: ["Content-Type": request.headers["content-type"] ?? "application/octet-stream"], body: request.body)
-        }
-        router.get("/_test/params/:first/:second") { request in
-            .json("{\"first\":\"\(request.parameter("first") ?? "")\",\"second\":\"\(request.parameter("second") ?? "")\",\"q\":\"\(request.query("q") ?? "")\"}")
-        }
-        router.get("/_test/slow") { _ in
-            try await Task.sleep(for: .milliseconds(300))
-            return .text("slow")
-        }
-        router.get("/_test/status/:code") { request in
-            let code = Int(request.parameter("code") ?? "") ?? 200
-            return Response(status: HTTPStatus(code), headers: ["Content-Type": "text/plain"], body: Array("body".utf8))
-        }
-        router.get("/_test/stream") { request in
-            let count = Int(request.query("count") ?? "") ?? 5
-            return .stream(headers: ["Content-Type": "text/plain"]) { writer in
-                for index in 0..<count { try await writer.write("chunk \(index)\n") }
-                if request.query("fail") != nil { throw CancellationError() }
-            }
-        }
-        router.get("/_test/crash") { _ in
-            struct Boom: Error {}
-            throw Boom()
-        }
-        router.webSocket("/_test/echo") { socket, _ in
-            for await message in socket.messages {
-                switch message {
-                case .text(let text): try? await socket.send(text: text)
-                case .binary(let bytes): try? await socket.send(binary: bytes)
-                }
-            }
-        }
     }
 }

@@ -1,0 +1,48 @@
+import ConfigRepo
+import WebServer
+
+/// The `/auth/…` and discovery routes with their access rules (the rules join
+/// `AccessPolicy.standard`).
+public enum AuthRoutes {
+    public struct Entry: Sendable {
+        public var method: HTTPMethod
+        public var pattern: String
+        public var rule: AccessRule
+    }
+
+    public static let jwksPath = "/.well-known/jwks.json"
+
+    public static let routes: [Entry] = [
+        Entry(method: .get, pattern: "/auth/signin", rule: .public),
+        Entry(method: .post, pattern: "/auth/signin", rule: .public),
+        Entry(method: .get, pattern: "/auth/signout", rule: .public),
+        Entry(method: .post, pattern: "/auth/signout", rule: .public),
+        Entry(method: .get, pattern: "/auth/first-admin", rule: .public),
+        Entry(method: .post, pattern: "/auth/first-admin", rule: .public),
+        Entry(method: .get, pattern: "/auth/authority", rule: .public),
+        Entry(method: .get, pattern: "/auth/oauth/authorize", rule: .signedIn),
+        Entry(method: .post, pattern: "/auth/oauth/authorize", rule: .signedIn),
+        Entry(method: .post, pattern: "/auth/oauth/token", rule: .public),
+        Entry(method: .post, pattern: "/auth/oauth/revoke", rule: .public),
+        Entry(method: .get, pattern: "/.well-known/openid-configuration", rule: .public),
+        Entry(method: .get, pattern: jwksPath, rule: .public),
+    ]
+
+    /// Pages, password checks (scrypt) and state-file writes block: they run on
+    /// `BlockingWorkers`. The discovery documents and the authority are in-memory answers.
+    static func add(to router: inout Router, service: AuthService) {
+        router.get("/auth/signin", blocking: { request in service.signInPage(request) })
+        router.post("/auth/signin", blocking: { request in try service.signIn(request) })
+        router.get("/auth/signout", blocking: { request in service.signOut(request) })
+        router.post("/auth/signout", blocking: { request in service.signOut(request) })
+        router.get("/auth/first-admin", blocking: { request in service.firstAdminPage(request) })
+        router.post("/auth/first-admin", blocking: { request in try service.createFirstAdmin(request) })
+        router.add(.get, "/auth/authority", immediate: { request in service.authority(request) })
+        router.get("/auth/oauth/authorize", blocking: { request in service.authorize(request, form: nil) })
+        router.post("/auth/oauth/authorize", blocking: { request in service.authorize(request, form: try FormBody.parse(request)) })
+        router.post("/auth/oauth/token", blocking: { request in service.token(request) })
+        router.post("/auth/oauth/revoke", blocking: { request in service.revoke(request) })
+        router.add(.get, "/.well-known/openid-configuration", immediate: { request in service.openIDConfiguration(request) })
+        router.add(.get, jwksPath, immediate: { _ in service.jwks() })
+    }
+}

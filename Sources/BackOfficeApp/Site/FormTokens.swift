@@ -1,0 +1,23 @@
+import Auth
+import WebServer
+
+/// The site's form tokens: every form carries one bound to the browser (its session) and to the
+/// path it posts to (`CSRFTokens`, `BrowserBinding`), and every POST is refused without it.
+struct FormTokens: Sendable {
+    let csrf: CSRFTokens
+
+    /// The token for a form posting to `purpose`, and the `Set-Cookie` value that gives the
+    /// browser its binding when it had none (`serve --auth off`). Empty when the request can have
+    /// no binding (a bearer token or API key): such a form cannot be posted.
+    func issue(for request: Request, purpose: String) -> (token: String, setCookie: String?) {
+        let binding = BrowserBinding.resolve(request)
+        return (binding.value.map { csrf.token(binding: $0, purpose: purpose) } ?? "", binding.setCookie)
+    }
+
+    /// Refuses a POST whose token does not match this browser and the path it posts to.
+    func check(_ request: Request, _ form: URLEncodedForm) throws(HTTPError) {
+        guard csrf.isValid(form["_csrf"], binding: BrowserBinding.value(in: request), purpose: request.path) else {
+            throw HTTPError(.forbidden, "this form has expired or did not come from this site (missing or wrong form token); reload the page and try again")
+        }
+    }
+}
