@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "CCrypto", dependencies: ["COpenSSL"]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CXMLShim", dependencies: ["CXML2"]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // The product.
         // The one wrapper over OpenSSL: random bytes, digests, HMAC, AES-GCM, key derivation, RSA, TLS client.
@@ -25,7 +26,10 @@ let package = Package(
         // Five-field cron expressions in a time zone: DriverKit's scheduler, trigger validation and conditions.
         .target(name: "Cron"),
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "Crypto", "Cron"]),
-        .target(name: "Runtime", dependencies: ["ConfigRepo", "Cron", "Crypto", "DriverProtocol"]),
+        .target(name: "Metrics"),
+        // The one wrapper over libmosquitto: the runtime's publisher and the MQTT driver use it.
+        .target(name: "MQTT", dependencies: ["CMosquitto", "CLinuxShims"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo", "Cron", "Crypto", "DriverProtocol", "Metrics", "MQTT"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["CLinuxShims", "Crypto"]),
         .target(name: "Auth", dependencies: ["ConfigRepo", "Crypto", "WebServer", "SiteGen"]),
@@ -34,8 +38,10 @@ let package = Package(
         .target(name: "DriverProtocol"),
         // What Swift drivers are written against: depends on DriverProtocol, Crypto (TLS, MD5), Cron and nothing else of ours.
         .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto", "Cron"]),
+        // DriverKit's MQTT transport, apart so that only MQTT drivers link libmosquitto.
+        .target(name: "DriverKitMQTT", dependencies: ["DriverKit", "MQTT"]),
         .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
-                                                            "DeviceSimulators"]),
+                                                            "DeviceSimulators", "MQTT"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.
         .executableTarget(name: "driver-pjlink", dependencies: ["DriverKit"], path: "Drivers/pjlink"),
@@ -43,8 +49,9 @@ let package = Package(
         .executableTarget(name: "driver-lutron", dependencies: ["DriverKit"], path: "Drivers/lutron"),
         .executableTarget(name: "driver-occupancy", dependencies: ["DriverKit"], path: "Drivers/occupancy"),
         .executableTarget(name: "driver-room-logic", dependencies: ["DriverKit"], path: "Drivers/room-logic"),
+        .executableTarget(name: "driver-mqtt-sensor", dependencies: ["DriverKit", "DriverKitMQTT", "MQTT"], path: "Drivers/mqtt-sensor"),
         // Device simulators for the bundled drivers (`backoffice simulate`, the demo, tests).
-        .target(name: "DeviceSimulators", dependencies: ["DriverKit"], path: "Drivers/Simulators"),
+        .target(name: "DeviceSimulators", dependencies: ["DriverKit", "MQTT"], path: "Drivers/Simulators"),
 
         // Benchmarks (`make bench`, release builds).
         .target(name: "BenchSupport", dependencies: ["ConfigRepo"], path: "bench/BenchSupport"),
@@ -54,6 +61,7 @@ let package = Package(
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["Auth", "WebServer", "ConfigRepo"], path: "bench/auth-bench"),
         .executableTarget(name: "trigger-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/trigger-bench"),
+        .executableTarget(name: "mqtt-bench", dependencies: ["ConfigRepo", "Runtime", "Metrics", "MQTT", "BenchSupport"], path: "bench/mqtt-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "Auth", "BackOfficeApp", "BenchSupport"],
                           path: "bench/site-bench"),
 
@@ -62,15 +70,18 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ConfigRepo"], path: "Tests/TestSupport"),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo", "Crypto", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "ConfigRepo", "Crypto", "SiteGen", "WebServer", "TestSupport"]),
         .testTarget(name: "BackOfficeAppTests", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
                                                               "TestSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Cron", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Cron", "Metrics", "MQTT", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverProtocolTests", dependencies: ["DriverProtocol"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
-        .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
+        .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators", "MQTT"]),
+        .testTarget(name: "DriverKitMQTTTests", dependencies: ["DriverKitMQTT", "DriverKit", "MQTT"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo", "TestSupport"]),
     ]
 )

@@ -54,14 +54,14 @@ struct StoreBenchTests {
         let createTime = try Self.seconds { _ = try ConfigStore.create(at: path, from: source.path, message: "init") }
         print("bench: shape 1/\(divisor), sharded: \(sharded), background working tree: \(background)")
         print("bench: create \(kinds.map(\.2).reduce(0, +)) files: \(createTime) s, .git \(Self.du(path + "/.git"))")
-        let store = try ConfigStore(path: path, packCheckInterval: 100, packThreshold: 2000,
+        let store = try ConfigStore(path: path,
                                     workingTreeUpdate: background ? .background : .immediate)
         let head = try #require(store.head())
         var files: [RepoFile] = []
         let looseRead = try Self.seconds { files = try store.files(at: head) }
-        print("bench: files(at:) loose: \(looseRead) s for \(files.count) files")
+        print("bench: files(at:) first: \(looseRead) s for \(files.count) files")
         var packReport: PackReport?
-        let initialPack = try Self.seconds { packReport = try store.packIfNeeded(looseThreshold: 0) }
+        let initialPack = try Self.seconds { packReport = try store.packAll() }
         print("bench: initial pack \(initialPack) s: \(String(describing: packReport)), .git \(Self.du(path + "/.git"))")
         let store2 = try ConfigStore(path: path)
         for run in 0..<3 {
@@ -80,7 +80,7 @@ struct StoreBenchTests {
                 }
                 latencies.append(latency)
                 if (index + 1) % 1000 == 0 {
-                    print("bench: \(index + 1) commits, loose \(store.looseObjectCount()), .git \(Self.du(path + "/.git"))")
+                    print("bench: \(index + 1) commits, \(store.packCount) packs, .git \(Self.du(path + "/.git"))")
                 }
             }
         }
@@ -89,9 +89,9 @@ struct StoreBenchTests {
         store.waitForWorkingTree()
         print("bench: git status lines after commits: \(try runGit(["status", "--porcelain"], in: path).output.split(separator: "\n").count)")
         Thread.sleep(forTimeInterval: 2)
-        print("bench: after commits: loose \(store.looseObjectCount()), .git \(Self.du(path + "/.git"))")
+        print("bench: after commits: \(store.packCount) packs, .git \(Self.du(path + "/.git"))")
         var final: PackReport?
-        let finalPack = try Self.seconds { final = try store.packIfNeeded(looseThreshold: 0) }
+        let finalPack = try Self.seconds { final = try store.packAll() }
         print("bench: final pack \(finalPack) s: \(String(describing: final)), .git \(Self.du(path + "/.git"))")
         var history: [CommitInfo] = []
         let historyTime = try Self.seconds { history = try store.history(of: file("systems", "sys", 1), limit: 50) }

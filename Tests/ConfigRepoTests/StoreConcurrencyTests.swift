@@ -92,4 +92,43 @@ import Testing
         }
         #expect(outcomes.all.sorted() == ["conflict", "landed"])
     }
+
+    @Test func writersThePackerAndAnotherStoreMergingKeepEveryPackValid() async throws {
+        let fixture = try StoreFixture()
+        // Merges in the background every other commit.
+        let store = try ConfigStore(path: fixture.path, packCheckInterval: 2)
+        // Another store of the same repository (as another process would be) merges everything.
+        let other = try ConfigStore(path: fixture.path, packCheckInterval: 0)
+        let start = try #require(store.head())
+        let writers = 4, rounds = 40
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for round in 0..<rounds {
+                        _ = try store.commit([.put("systems/w\(writer)/f\(round % 3).json", Array(text: "{\"v\": \(round)}\n"))],
+                                             author: .backoffice, message: "w\(writer) r\(round)")
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<10 {
+                    _ = try other.packAll()
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            try await group.waitForAll()
+        }
+        _ = try store.packIfNeeded(looseThreshold: .max)  // waits for a background run
+        #expect(try runGit(["rev-list", "--count", "\(start.hex)..main"], in: fixture.path).output == "\(writers * rounds)\n")
+        #expect(try fixture.deepCheck() == [])
+        for writer in 0..<writers {
+            #expect(try fixture.text("systems/w\(writer)/f0.json") == "{\"v\": 39}\n")
+            #expect(try other.history(of: "systems/w\(writer)/f1.json").count == rounds / 3)
+        }
+        // The git CLI clones and reads it all.
+        let clone = TemporaryDirectory()
+        #expect(try runGit(["clone", "-q", fixture.path, clone.path + "/c"], in: clone.path).status == 0)
+        #expect(try runGit(["log", "--oneline"], in: clone.path + "/c").output.split(separator: "\n").count == writers * rounds + 1)
+        #expect(try runGit(["fsck", "--full", "--strict"], in: clone.path + "/c").status == 0)
+    }
 }

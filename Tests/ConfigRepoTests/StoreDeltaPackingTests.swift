@@ -31,8 +31,8 @@ import Testing
             last = "{\(filler)\"n\": \(index)}\n"
             _ = try store.commit([.put("systems/sys-a.json", Array(text: last))], author: .backoffice, message: "edit \(index)")
         }
-        let report = try #require(try store.packIfNeeded(looseThreshold: 0))
-        #expect(report.looseRemoved == report.looseBefore && store.looseObjectCount() == 0)
+        let report = try #require(try store.packAll())
+        #expect(report.packsRemoved == 101 && store.packCount == 1)
 
         let packDirectory = fixture.path + "/.git/objects/pack"
         let index = try #require(try FileManager.default.contentsOfDirectory(atPath: packDirectory)
@@ -47,7 +47,7 @@ import Testing
         }
         // The file from its second version on (its trees here are too small to be worth it).
         #expect(depths.count >= 90)
-        #expect(depths.max()! <= GitPacker.maxDeltaDepth)
+        #expect(depths.max()! <= PackMerger.maxDeltaDepth)
         #expect(Self.size(String(index.dropLast(4)) + ".pack") < 40_000)
         #expect(try fixture.text("systems/sys-a.json") == last)
         #expect(try runGit(["fsck", "--full", "--strict"], in: fixture.path).status == 0)
@@ -77,10 +77,10 @@ import Testing
                 }
             }.start()
         }
-        // Packs and consolidates (with 2 packs already) while the writers run.
+        // Merges every pack while the writers run.
         var runs = 0
         while group.wait(timeout: .now()) == .timedOut {
-            if try store.packIfNeeded(looseThreshold: 20, consolidateAtPacks: 2) != nil {
+            if try store.packAll() != nil {
                 runs += 1
                 if runs == 1 { for _ in 0..<writers { packed.signal() } }
             }
@@ -89,8 +89,8 @@ import Testing
         #expect(failures.all.isEmpty)
         #expect(runs > 0)
         let objectsBefore = try runGit(["rev-list", "--objects", "--all"], in: fixture.path).output.split(separator: "\n").count
-        _ = try store.packIfNeeded(looseThreshold: 0, consolidateAtPacks: 2)
-        #expect(store.looseObjectCount() == 0)
+        _ = try store.packAll()
+        #expect(store.packCount == 1 && store.looseObjectCount() == 0)
         let fsck = try runGit(["fsck", "--full", "--strict"], in: fixture.path)
         #expect(fsck.status == 0, "\(fsck.output)")
         let objectsAfter = try runGit(["rev-list", "--objects", "--all"], in: fixture.path).output.split(separator: "\n").count

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ConfigRepo
 
@@ -49,6 +50,19 @@ struct StoreFixture {
     /// `git fsck --strict` exit status and output.
     func fsck() throws -> (status: Int32, output: String) { try runGit(["fsck", "--strict"], in: path) }
 
+    /// `git fsck --full --strict`, then `git verify-pack` of every pack: the failures' output.
+    func deepCheck() throws -> [String] {
+        var failures: [String] = []
+        let fsck = try runGit(["fsck", "--full", "--strict"], in: path)
+        if fsck.status != 0 { failures.append("fsck: \(fsck.output)") }
+        let packDirectory = path + "/.git/objects/pack"
+        for index in try FileManager.default.contentsOfDirectory(atPath: packDirectory) where index.hasSuffix(".idx") {
+            let verify = try runGit(["verify-pack", packDirectory + "/" + index], in: path)
+            if verify.status != 0 { failures.append("\(index): \(verify.output)") }
+        }
+        return failures
+    }
+
     /// The text of a file at the branch head.
     func text(_ file: String) throws -> String? {
         guard let head = store.head(), let found = try store.file(at: head, path: file) else { return nil }
@@ -61,21 +75,15 @@ extension Array where Element == UInt8 {
 }
 
 /// Collects values from any thread.
-final class Collector<Value: Sendable>: @unchecked Sendable {
-    // @unchecked: `values` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var values: [Value] = []
+final class Collector<Value: Sendable>: Sendable {
+    private let values = Mutex<[Value]>([])
 
     func append(_ value: Value) {
-        lock.lock()
-        values.append(value)
-        lock.unlock()
+        values.withLock { $0.append(value) }
     }
 
     var all: [Value] {
-        lock.lock()
-        defer { lock.unlock() }
-        return values
+        values.withLock { $0 }
     }
 
     /// Waits up to `seconds` until `condition` holds for the collected values.

@@ -2,8 +2,14 @@ import Foundation
 import Testing
 @testable import ConfigRepo
 
+/// Commits written as packs, merged by size class, and the loose objects the git CLI leaves.
 @Suite struct StorePackingTests {
-    @Test func packingRemovesLooseObjectsAndKeepsEverythingReadable() throws {
+    static func packNames(_ repo: String) -> Set<String> {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: repo + "/.git/objects/pack")) ?? []
+        return Set(names.filter { $0.hasSuffix(".pack") })
+    }
+
+    @Test func commitsArePacksThatPackingMergesWithoutLosingAnything() throws {
         let fixture = try StoreFixture()
         let store = fixture.store
         var commits: [ObjectID] = []
@@ -11,62 +17,87 @@ import Testing
             commits.append(try store.commit([.put("systems/s\(index % 7).json", Array(text: "{\"n\": \(index)}\n"))],
                                             author: .backoffice, message: "c\(index)").id)
         }
-        // An unreachable object must survive packing (it is packed, not dropped).
-        let orphan = try store.withRepository { repo in ObjectID(try repo.writeBlob(Array(text: "orphan"))) }
-        let looseBefore = store.looseObjectCount()
-        #expect(looseBefore > 200)
-        #expect(try store.packIfNeeded(looseThreshold: looseBefore + 1) == nil)
-
-        let report = try #require(try store.packIfNeeded(looseThreshold: 10))
-        #expect(report.looseRemoved == looseBefore)
+        // No loose object: each commit is one pack (the first commit's included).
         #expect(store.looseObjectCount() == 0)
+        #expect(Self.packNames(fixture.path).count == 61)
+        // An unreachable object must survive packing (it is packed, not dropped).
+        let batch = ObjectBatch(database: store.objects)
+        let orphan = batch.add(.blob, Array(text: "orphan"))
+        try batch.flush(deflater: Deflater())
+
+        let report = try #require(try store.packAll())
+        #expect(report.packsRemoved == 62 && report.looseBefore == 0)
+        #expect(Self.packNames(fixture.path).count == 1 && store.packCount == 1)
         #expect(try fixture.fsck().status == 0)
+        #expect(try runGit(["fsck", "--full", "--strict", "--no-dangling"], in: fixture.path).status == 0)
         #expect(try store.blob(orphan) == Array(text: "orphan"))
         #expect(try store.files(at: commits[10]).first { $0.path == "systems/s3.json" }?.bytes == Array(text: "{\"n\": 10}\n"))
         #expect(try store.history(of: "systems/s0.json").count == 9)
-
-        // Writes continue, and a second pack replaces the first.
-        for index in 0..<20 {
-            _ = try store.commit([.put("zones/z\(index).json", [UInt8(index)])], author: .backoffice, message: "z\(index)")
-        }
-        // An incremental run adds a second pack of the new loose objects only.
-        let second = try #require(try store.packIfNeeded(looseThreshold: 10))
-        #expect(!second.consolidated && second.packsRemoved == 0 && second.packedObjects == second.looseBefore)
-        #expect(store.looseObjectCount() == 0)
-        #expect(try fixture.fsck().status == 0)
-        for index in 0..<5 {
-            _ = try store.commit([.put("zones/y\(index).json", [UInt8(index)])], author: .backoffice, message: "y\(index)")
-        }
-        // With two packs and consolidateAtPacks 2, the smaller pack and the loose objects merge
-        // into one new pack; the largest (the base) is never rewritten.
-        let packDirectory = fixture.path + "/.git/objects/pack"
-        func packs() throws -> Set<String> {
-            Set(try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasSuffix(".pack") })
-        }
-        func size(_ pack: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: packDirectory + "/" + pack)[.size] as? Int) ?? 0 }
-        let before = try packs()
-        let base = try #require(before.max { size($0) < size($1) })
-        let third = try #require(try store.packIfNeeded(looseThreshold: 1, consolidateAtPacks: 2))
-        #expect(third.consolidated && third.packsRemoved == 1)
-        let after = try packs()
-        #expect(after.count == 2 && after.contains(base))
-        #expect(try fixture.fsck().status == 0)
-        #expect(try store.blob(orphan) == Array(text: "orphan"))
-        #expect(try fixture.text("zones/z19.json") != nil)
+        // A second store of the same repository, which still lists the removed packs, reads on.
+        #expect(try ConfigStore(path: fixture.path).files(at: commits[59]).count == 11)
         #expect(try fixture.status() == "")
+        #expect(try store.packAll() == nil)
     }
 
-    @Test func commitsPackAutomaticallyInTheBackground() throws {
+    @Test func looseObjectsTheGitCLIWroteArePackedAndRemoved() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        fixture.root.write("repo/zones/zone-2.json", "{\"name\": \"Two\"}\n")
+        #expect(try runGit(["add", "zones/zone-2.json"], in: fixture.path).status == 0)
+        #expect(try runGit(["commit", "-q", "-m", "by hand"], in: fixture.path).status == 0)
+        let loose = store.looseObjectCount()
+        #expect(loose >= 3)
+        #expect(try fixture.text("zones/zone-2.json") == "{\"name\": \"Two\"}\n")
+        #expect(try store.packIfNeeded(looseThreshold: loose) == nil)
+        let report = try #require(try store.packIfNeeded(looseThreshold: 0))
+        #expect(report.looseBefore == loose && report.looseRemoved == loose)
+        #expect(store.looseObjectCount() == 0)
+        #expect(try fixture.text("zones/zone-2.json") == "{\"name\": \"Two\"}\n")
+        _ = try store.commit([.put("zones/zone-3.json", Array(text: "{}\n"))], author: .backoffice, message: "after")
+        #expect(try fixture.fsck().status == 0)
+    }
+
+    @Test func commitsAreMergedInTheBackgroundAndPacksStayFew() async throws {
         let source = TemporaryDirectory(), root = TemporaryDirectory()
         source.write("a.json", "{}")
         _ = try ConfigStore.create(at: root.path + "/r", from: source.path, message: "init")
-        let store = try ConfigStore(path: root.path + "/r", packCheckInterval: 50, packThreshold: 100)
-        for index in 0..<120 {
+        let store = try ConfigStore(path: root.path + "/r", packCheckInterval: 4)
+        for index in 0..<200 {
             _ = try store.commit([.put("d/f\(index % 5).json", Array(text: "\(index)"))], author: .backoffice, message: "\(index)")
         }
-        let deadline = Date().addingTimeInterval(5)
-        while store.looseObjectCount() > 300, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        #expect(store.looseObjectCount() < 300)
-        #expect(try runGit(["fsck", "--strict"], in: root.path + "/r").status == 0)
+        // Waits for the background run to end; then no size class is full.
+        _ = try store.packIfNeeded(looseThreshold: .max)
+        #expect(PackMerger(database: store.objects).nextMerge() == nil)
+        #expect(store.packCount < 3 * PackMerger.fanIn)
+        #expect(Self.packNames(root.path + "/r").count == store.packCount)
+        #expect(try runGit(["fsck", "--full", "--strict"], in: root.path + "/r").status == 0)
+        #expect(try store.history(of: "d/f1.json").count == 40)
+    }
+
+    @Test func theBackgroundPackerPacksLooseObjectsOthersLeft() throws {
+        let fixture = try StoreFixture()
+        // An engineer stages many files: git writes each as a loose object.
+        for index in 0..<(ConfigStore.looseThreshold + 50) {
+            fixture.root.write("repo/drafts/d\(index).txt", "draft \(index)\n")
+        }
+        #expect(try runGit(["add", "drafts"], in: fixture.path).status == 0)
+        let loose = fixture.store.looseObjectCount()
+        #expect(loose > ConfigStore.looseThreshold)
+        let store = try ConfigStore(path: fixture.path, packCheckInterval: 1)
+        _ = try store.commit([.put("zones/zone-2.json", Array(text: "{}\n"))], author: .backoffice, message: "a commit")
+        _ = try store.packIfNeeded(looseThreshold: .max)  // waits for the background run
+        #expect(store.looseObjectCount() == 0)
+        #expect(try runGit(["fsck", "--strict"], in: fixture.path).status == 0)
+        #expect(try runGit(["cat-file", "-p", ":drafts/d7.txt"], in: fixture.path).output == "draft 7\n")
+    }
+
+    @Test func sizeClassesGrowByEight() {
+        #expect(PackMerger.sizeClass(ofObjectCount: 0) == 0)
+        #expect(PackMerger.sizeClass(ofObjectCount: 5) == 0)
+        #expect(PackMerger.sizeClass(ofObjectCount: 7) == 0)
+        #expect(PackMerger.sizeClass(ofObjectCount: 8) == 1)
+        #expect(PackMerger.sizeClass(ofObjectCount: 63) == 1)
+        #expect(PackMerger.sizeClass(ofObjectCount: 64) == 2)
+        #expect(PackMerger.sizeClass(ofObjectCount: 62_302) == 5)
     }
 }

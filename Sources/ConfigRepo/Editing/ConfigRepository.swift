@@ -11,14 +11,21 @@ public final class ConfigRepository: Sendable {
     /// writes that carry plain secrets are refused).
     public let secretBox: SecretBox?
     private let cache = Mutex<Snapshot?>(nil)
+    /// The files of a recent head, for a cold start (nil without a cache directory).
+    private let snapshotCache: SnapshotCache?
+    /// Validation results by tree (nil without a cache directory).
+    private let problemCache: ProblemCache?
     /// Serialises snapshot refreshes so a slow older refresh never replaces a newer one.
     private let refreshLock = Mutex<Void>(())
     /// How often a write is re-planned when a cascaded object moved underneath it.
     private let maximumReplans = 20
 
+    /// The repository over `store`; its caches live in the store's cache directory.
     public init(store: ConfigStore, secretBox: SecretBox?) {
         self.store = store
         self.secretBox = secretBox
+        snapshotCache = store.cacheDirectory.map(SnapshotCache.init(directory:))
+        problemCache = store.cacheDirectory.map { ProblemCache(directory: $0) }
     }
 
     /// Opens the repository at `path`, tracking `branch`.
@@ -40,23 +47,66 @@ public final class ConfigRepository: Sendable {
                 for path in try store.changes(from: previous, to: head) {
                     changes[path] = .some(try store.file(at: head, path: path))
                 }
-                // A removed copy of a duplicated object: the copy left behind is read again so
-                // it takes the object's place (and loses its "also at" problem).
-                for case (let path, nil) in changes {
-                    guard case .object(let ref) = RepoPath(path) else { continue }
-                    for other in cached.duplicatePaths(of: ref) where changes[other] == nil {
-                        changes[other] = .some(try store.file(at: head, path: other))
-                    }
-                }
-                next = cached.applying(changes, commit: head)
+                next = try advance(cached, by: changes, to: head)
             } else if let head {
-                next = Snapshot(commit: head, files: try store.files(at: head))
+                next = try loadSnapshot(at: head)
             } else {
                 next = Snapshot(commit: nil, files: [])
             }
             cache.withLock { $0 = next }
             return next
         }
+    }
+
+    /// The snapshot of `head` when none is cached in memory (a cold start): from the snapshot
+    /// cache when it holds this tree, or an older one not too far behind (plus what changed
+    /// since); else from git, and the cache is written for the next start.
+    private func loadSnapshot(at head: ObjectID) throws(StoreError) -> Snapshot {
+        let tree = try store.tree(of: head)
+        if let snapshotCache, let cached = snapshotCache.load() {
+            if cached.tree == tree { return Snapshot(commit: head, files: cached.files) }
+            if let changed = try? store.changes(fromTree: cached.tree, toTree: tree), changed.count <= max(1_000, cached.files.count / 20) {
+                var changes: [String: RepoFile?] = [:]
+                for path in changed { changes[path] = .some(try store.file(at: head, path: path)) }
+                return try advance(Snapshot(commit: nil, files: cached.files), by: changes, to: head)
+            }
+        }
+        let files = try store.files(at: head)
+        snapshotCache?.save(tree: tree, files: files)
+        return Snapshot(commit: head, files: files)
+    }
+
+    /// `snapshot` with `changes` (path → new file, nil when removed) applied, labelled `commit`.
+    private func advance(_ snapshot: Snapshot, by changes: [String: RepoFile?], to commit: ObjectID) throws(StoreError) -> Snapshot {
+        var changes = changes
+        // A removed copy of a duplicated object: the copy left behind is read again so
+        // it takes the object's place (and loses its "also at" problem).
+        for case (let path, nil) in changes {
+            guard case .object(let ref) = RepoPath(path) else { continue }
+            for other in snapshot.duplicatePaths(of: ref) where changes[other] == nil {
+                changes[other] = .some(try store.file(at: commit, path: other))
+            }
+        }
+        return snapshot.applying(changes, commit: commit)
+    }
+
+    /// The snapshot after a commit this repository just made on `base`: `base` with the files
+    /// the commit wrote, nothing read back from git. When the cache has moved past `base`
+    /// meanwhile (another writer's commit was read first), the head is read as usual.
+    private func snapshot(after commit: CommitInfo, wrote files: [FileChange], on base: Snapshot) throws(StoreError) -> Snapshot {
+        guard !commit.isUnchangedHead, let parent = base.commit, commit.parents == [parent] else { return try headSnapshot() }
+        let advanced = try refreshLock.withLock { _ throws(StoreError) -> Snapshot? in
+            guard cache.withLock({ $0?.commit }) == parent else { return nil }
+            var changes: [String: RepoFile?] = [:]
+            for file in files {
+                changes[file.path] = .some(file.content.map { RepoFile(path: file.path, blob: .blob($0), bytes: $0) })
+            }
+            let next = try advance(base, by: changes, to: commit.id)
+            cache.withLock { $0 = next }
+            return next
+        }
+        if let advanced { return advanced }
+        return try headSnapshot()
     }
 
     /// The snapshot of any revision (`HEAD~2`, a commit id, a branch name).
@@ -66,16 +116,30 @@ public final class ConfigRepository: Sendable {
         return Snapshot(commit: commit, files: try store.files(at: commit))
     }
 
+    /// The head snapshot and every problem in it, as ``Validator/validateAll()`` finds them.
+    /// The problems of a tree are remembered in the cache directory (``ProblemCache``), so a
+    /// restart onto a head it validated before does not validate it again.
+    public func validatedHead() throws(StoreError) -> (snapshot: Snapshot, problems: [ValidationProblem]) {
+        let snapshot = try headSnapshot()
+        guard let problemCache, let commit = snapshot.commit else { return (snapshot, Validator(snapshot: snapshot).validateAll()) }
+        let tree = try store.tree(of: commit)
+        if let known = problemCache.problems(for: tree) { return (snapshot, known) }
+        let problems = Validator(snapshot: snapshot).validateAll()
+        problemCache.save(problems, for: tree)
+        return (snapshot, problems)
+    }
+
     /// Every problem of the tree at `revision` (default: the head). With the secret
     /// available, encrypted values are also checked to open for their object.
     public func validate(revision: String? = nil) throws(StoreError) -> [ValidationProblem] {
         let snapshot: Snapshot
+        var problems: [ValidationProblem]
         if let revision {
             snapshot = try self.snapshot(at: revision)
+            problems = Validator(snapshot: snapshot).validateAll()
         } else {
-            snapshot = try headSnapshot()
+            (snapshot, problems) = try validatedHead()
         }
-        var problems = Validator(snapshot: snapshot).validateAll()
         if let secretBox { problems += EnvelopeVerifier(box: secretBox).problems(in: snapshot) }
         return problems.sorted()
     }
@@ -114,8 +178,9 @@ public final class ConfigRepository: Sendable {
             }
             let text = message ?? describe(entries, plan: plan, base: base)
             do {
-                let info = try store.commit(plan.fileChanges, author: author, message: text)
-                let snapshot = try headSnapshot()
+                let files = plan.fileChanges
+                let info = try store.commit(files, author: author, message: text)
+                let snapshot = try self.snapshot(after: info, wrote: files, on: base)
                 return WriteResult(commit: info, changed: plan.changes.keys.sorted(), changedDeployment: plan.deployment != nil,
                                    snapshot: snapshot)
             } catch .conflict(let path, let expected, _) where path == RepoPath.deploymentFile {

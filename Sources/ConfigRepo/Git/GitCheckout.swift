@@ -6,14 +6,14 @@ extension GitRepository {
     /// libgit2's SAFE strategy: a file whose working copy differs from `baseline` (an
     /// engineer's uncommitted edit) is left alone, and files outside `paths` are never looked
     /// at.
-    func checkout(target: git_oid, baseline: git_oid?, paths: [String]) throws(GitError) {
+    func checkout(target: ObjectID, baseline: ObjectID?, paths: [String]) throws(GitError) {
         guard !paths.isEmpty, workingDirectory != nil else { return }
-        var targetID = target
+        var targetID = target.oid
         var targetTree: OpaquePointer?
         try GitError.check(git_tree_lookup(&targetTree, pointer, &targetID), "look up target tree")
         defer { git_tree_free(targetTree) }
         var baselineTree: OpaquePointer?
-        if var baseline {
+        if var baseline = baseline?.oid {
             try GitError.check(git_tree_lookup(&baselineTree, pointer, &baseline), "look up baseline tree")
         }
         defer { git_tree_free(baselineTree) }
@@ -35,8 +35,8 @@ extension GitRepository {
     }
 
     /// Checks out a whole tree into an empty working directory (used once, by `create`).
-    func checkoutInitial(tree: git_oid) throws(GitError) {
-        var treeID = tree
+    func checkoutInitial(tree: ObjectID) throws(GitError) {
+        var treeID = tree.oid
         var treeObject: OpaquePointer?
         try GitError.check(git_tree_lookup(&treeObject, pointer, &treeID), "look up tree")
         defer { git_tree_free(treeObject) }

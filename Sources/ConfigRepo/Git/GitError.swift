@@ -1,4 +1,9 @@
 import CGit2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A failed libgit2 call: its return code, libgit2's error class and message, and what we
 /// were doing.
@@ -37,8 +42,36 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         if code < 0 { throw last(code, operation()) }
     }
 
+    /// A failed system call of our own git code, from its `errno`.
+    static func system(_ number: Int32, _ operation: String) -> GitError {
+        GitError(code: -1, klass: Int32(GIT_ERROR_OS.rawValue), message: String(cString: strerror(number)), operation: operation)
+    }
+
+    /// An object, pack or index that is not what git writes.
+    static func corrupt(_ message: String, operation: String = "read objects") -> GitError {
+        GitError(code: -1, klass: Int32(GIT_ERROR_ODB.rawValue), message: message, operation: operation)
+    }
+
+    /// An object that is in none of the repository's packs or loose objects.
+    static func missing(_ id: ObjectID) -> GitError {
+        GitError(code: GIT_ENOTFOUND.rawValue, klass: Int32(GIT_ERROR_ODB.rawValue), message: "object \(id.hex) not found",
+                 operation: "read object")
+    }
+
     /// True for `GIT_ENOTFOUND`.
     public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+    /// True for `GIT_EAMBIGUOUS` (a short id that names several objects).
+    var isAmbiguous: Bool { code == GIT_EAMBIGUOUS.rawValue }
+    /// True for `GIT_EINVALIDSPEC` (a revision that cannot be parsed).
+    var isInvalidSpec: Bool { code == GIT_EINVALIDSPEC.rawValue }
 
     public var description: String { "\(operation): \(message) (code \(code), class \(klass))" }
+}
+
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` for a body that throws `GitError` (the standard one rethrows `any Error`).
+    func withGitBytes<T>(_ body: (UnsafeRawBufferPointer) throws(GitError) -> T) throws(GitError) -> T {
+        let result: Result<T, GitError> = withUnsafeBytes { raw in Result { () throws(GitError) in try body(raw) } }
+        return try result.get()
+    }
 }

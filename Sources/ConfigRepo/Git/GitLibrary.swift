@@ -1,5 +1,6 @@
 import CGit2
 import CGit2Shim
+import Synchronization
 
 /// Process-wide libgit2 set-up: `git_libgit2_init` once, and global options.
 enum GitLibrary {
@@ -27,5 +28,10 @@ enum GitLibrary {
     static func setFsync(_ enabled: Bool) throws(GitError) {
         ensureInitialised()
         try GitError.check(cgit2_enable_fsync(enabled ? 1 : 0), "enable fsync")
+        fsync.withLock { $0 = enabled }
     }
+
+    /// Whether our own pack writes sync their files (see ``setFsync(_:)``).
+    static var fsyncEnabled: Bool { fsync.withLock { $0 } }
+    private static let fsync = Mutex(false)
 }

@@ -69,21 +69,6 @@ public final class GitRepository {
         return odb!
     }
 
-    /// Writes new loose objects with zlib `level` (1 = fastest) instead of libgit2's default 6.
-    ///
-    /// A form commit in a 50,000-module repository rewrites a tree of tens of thousands of
-    /// entries; compressing it dominated the write. Packing recompresses everything later, so
-    /// the loose copy need not be small. Durability is unchanged: libgit2's process-wide fsync
-    /// setting (``ConfigStore/setFsync(_:)``) still decides whether objects are synced. Adds a loose backend
-    /// with a higher priority than the default ones, so writes go to it; reads of packed
-    /// objects cost one extra `stat`.
-    public func useFastLooseObjects(level: Int32 = 1) throws(GitError) {
-        let objects = gitDirectory + "objects"
-        var backend: OpaquePointer?
-        try GitError.check(git_odb_backend_loose(&backend, objects, level, 0, 0, 0), "git_odb_backend_loose")
-        try GitError.check(git_odb_add_backend(try odb(), backend, 3), "git_odb_add_backend")
-    }
-
     /// Sets a string value in the repository's own config (`.git/config`).
     public func setConfig(_ key: String, _ value: String) throws(GitError) {
         var config: OpaquePointer?
@@ -92,133 +77,46 @@ public final class GitRepository {
         try GitError.check(git_config_set_string(config, key, value), "set config \(key)")
     }
 
-    /// The id a reference points at (following symbolic refs), or nil when it does not exist.
-    func referenceTarget(_ name: String) throws(GitError) -> git_oid? {
-        var oid = git_oid()
-        let code = git_reference_name_to_id(&oid, pointer, name)
-        if code == GIT_ENOTFOUND.rawValue { return nil }
-        try GitError.check(code, "read reference \(name)")
-        return oid
-    }
-
     /// Resolves any revspec (`HEAD~1`, a short sha, a branch) and peels it to a commit.
-    func resolveCommit(_ revision: String) throws(GitError) -> git_oid {
+    func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
         var object: OpaquePointer?
         try GitError.check(git_revparse_single(&object, pointer, revision), "resolve \(revision)")
         defer { git_object_free(object) }
         var commit: OpaquePointer?
         try GitError.check(git_object_peel(&commit, object, GIT_OBJECT_COMMIT), "peel \(revision) to a commit")
         defer { git_object_free(commit) }
-        return git_object_id(commit).pointee
+        return ObjectID(git_object_id(commit).pointee)
     }
 
     /// Looks up a commit, passes it to `body` and frees it.
-    func withCommit<T>(_ id: git_oid, _ body: (OpaquePointer) throws(GitError) -> T) throws(GitError) -> T {
-        var id = id
+    func withCommit<T>(_ id: ObjectID, _ body: (OpaquePointer) throws(GitError) -> T) throws(GitError) -> T {
+        var oid = id.oid
         var commit: OpaquePointer?
-        try GitError.check(git_commit_lookup(&commit, pointer, &id), "look up commit \(ObjectID(id))")
+        try GitError.check(git_commit_lookup(&commit, pointer, &oid), "look up commit \(id)")
         defer { git_commit_free(commit) }
         return try body(commit!)
     }
 
-    /// The root tree id of a commit.
-    func treeID(ofCommit id: git_oid) throws(GitError) -> git_oid {
-        try withCommit(id) { commit throws(GitError) in git_commit_tree_id(commit).pointee }
-    }
-
-    /// Looks up a tree, passes it to `body` and frees it.
-    func withTree<T>(_ id: git_oid, _ body: (OpaquePointer) throws(GitError) -> T) throws(GitError) -> T {
-        var id = id
-        var tree: OpaquePointer?
-        try GitError.check(git_tree_lookup(&tree, pointer, &id), "look up tree \(ObjectID(id))")
-        defer { git_tree_free(tree) }
-        return try body(tree!)
-    }
-
-    /// Writes `bytes` as a blob and returns its id.
-    func writeBlob(_ bytes: [UInt8]) throws(GitError) -> git_oid {
-        var oid = git_oid()
-        let code = bytes.withUnsafeBytes { raw in
-            git_blob_create_from_buffer(&oid, pointer, raw.baseAddress, raw.count)
-        }
-        try GitError.check(code, "write blob")
-        return oid
-    }
-
-    /// The raw bytes of an object (normally a blob), read from the object database.
-    func readObjectBytes(_ id: git_oid) throws(GitError) -> [UInt8] {
-        var id = id
+    /// An object read through libgit2's own object database (objects only libgit2 holds,
+    /// such as the in-memory results of a merge).
+    func readObject(_ id: ObjectID) throws(GitError) -> GitObject {
+        var oid = id.oid
         var object: OpaquePointer?
-        try GitError.check(git_odb_read(&object, try odb(), &id), "read object \(ObjectID(id))")
+        try GitError.check(git_odb_read(&object, try odb(), &oid), "read object \(id)")
         defer { git_odb_object_free(object) }
+        guard let type = ObjectType(rawValue: UInt8(truncatingIfNeeded: git_odb_object_type(object).rawValue)) else {
+            throw GitError.corrupt("object \(id) has an unknown type")
+        }
         let size = git_odb_object_size(object)
-        guard size > 0, let data = git_odb_object_data(object) else { return [] }
-        return [UInt8](UnsafeRawBufferPointer(start: data, count: size))
+        guard size > 0, let data = git_odb_object_data(object) else { return GitObject(type: type, bytes: []) }
+        return GitObject(type: type, bytes: [UInt8](UnsafeRawBufferPointer(start: data, count: size)))
     }
 
-    /// Creates a commit object (moves no reference). Author and committer are `author`.
-    func createCommit(tree: git_oid, parents: [git_oid], author: Signature, message: String) throws(GitError) -> git_oid {
-        var treeID = tree
-        var treeObject: OpaquePointer?
-        try GitError.check(git_tree_lookup(&treeObject, pointer, &treeID), "look up tree for commit")
-        defer { git_tree_free(treeObject) }
-
-        var parentObjects: [OpaquePointer?] = []
-        defer { for parent in parentObjects { git_commit_free(parent) } }
-        for parent in parents {
-            var parentID = parent
-            var commit: OpaquePointer?
-            try GitError.check(git_commit_lookup(&commit, pointer, &parentID), "look up parent commit")
-            parentObjects.append(commit)
-        }
-
-        let signature = try author.makeGitSignature()
-        defer { git_signature_free(signature) }
-
-        var oid = git_oid()
-        let code = parentObjects.withUnsafeMutableBufferPointer { buffer in
-            git_commit_create(&oid, pointer, nil, signature, signature, "UTF-8", message,
-                              treeObject, buffer.count, buffer.baseAddress)
-        }
-        try GitError.check(code, "git_commit_create")
-        return oid
-    }
-
-    /// The outcome of a compare-and-swap on a reference.
-    enum ReferenceUpdate {
-        /// The reference now points at the new commit.
-        case updated
-        /// Someone moved the reference first (`GIT_EMODIFIED`, or `GIT_EEXISTS` for an
-        /// unborn branch that was born meanwhile).
-        case moved
-        /// Another writer holds `<ref>.lock` (`GIT_ELOCKED`).
-        case locked
-    }
-
-    /// Points `name` at `new` only if it still points at `old` (nil: only if it does not exist).
-    func compareAndSwap(reference name: String, to new: git_oid, from old: git_oid?,
-                        logMessage: String) throws(GitError) -> ReferenceUpdate {
-        var new = new
-        var reference: OpaquePointer?
-        let code: Int32
-        if var old {
-            code = git_reference_create_matching(&reference, pointer, name, &new, 1, &old, logMessage)
-        } else {
-            code = git_reference_create(&reference, pointer, name, &new, 0, logMessage)
-        }
-        if code == 0 {
-            git_reference_free(reference)
-            return .updated
-        }
-        switch code {
-        case GIT_EMODIFIED.rawValue, GIT_EEXISTS.rawValue: return .moved
-        case GIT_ELOCKED.rawValue: return .locked
-        default: throw GitError.last(code, "update \(name)")
-        }
-    }
-
-    /// Re-scans the object database (new packs written by another process or by the packer).
-    func refreshObjectDatabase() {
-        if let odb = try? odb() { _ = git_odb_refresh(odb) }
+    /// Sends every object libgit2 writes through this handle to memory instead of the disk
+    /// (a merge's results), where ``readObject(_:)`` finds them.
+    func keepWritesInMemory() throws(GitError) {
+        var backend: OpaquePointer?
+        try GitError.check(git_mempack_new(&backend), "git_mempack_new")
+        try GitError.check(git_odb_add_backend(try odb(), backend, 1000), "git_odb_add_backend")
     }
 }

@@ -1,6 +1,4 @@
-import CGit2
-
-extension GitRepository {
+extension ObjectBatch {
     /// The tree that reverting `commit` onto `headTree` gives when nothing since has touched
     /// what it changed, built by putting back its parent's files: every path the commit
     /// changed must still hold, at the head, exactly what the commit left there (or still
@@ -12,13 +10,11 @@ extension GitRepository {
     /// (a later change to one of the paths, a merge or root commit, a file that became a
     /// directory or the other way round, a mode other than a plain file) and the caller
     /// must merge.
-    func revertTreeByRestoring(_ commit: git_oid, onto headTree: git_oid) throws(GitError) -> (tree: git_oid, paths: [String])? {
-        let (tree, parent) = try withCommit(commit) { reverted throws(GitError) -> (git_oid, git_oid?) in
-            let parent = git_commit_parentcount(reverted) == 1 ? git_commit_parent_id(reverted, 0)?.pointee : nil
-            return (git_commit_tree_id(reverted).pointee, parent)
-        }
-        guard let parent else { return nil }
-        let parentTree = try treeID(ofCommit: parent)
+    func revertTreeByRestoring(_ commit: ObjectID, onto headTree: ObjectID) throws(GitError) -> (tree: ObjectID, paths: [String])? {
+        let reverted = try GitCommit(commit, from: self)
+        guard reverted.parents.count == 1 else { return nil }
+        let tree = reverted.tree
+        let parentTree = try treeID(ofCommit: reverted.parents[0])
         let paths = try changedPaths(from: parentTree, to: tree)
         // Sorted, so a path with a directory under it is followed by that directory's paths.
         for (path, next) in zip(paths, paths.dropFirst()) where next.hasPrefix(path + "/") { return nil }
@@ -30,11 +26,11 @@ extension GitRepository {
             let now = try entry(inTree: headTree, path: path)
             let restored = try entry(inTree: parentTree, path: path)
             for entry in [left, now, restored] {
-                if let entry, entry.mode != GIT_FILEMODE_BLOB { return nil }
+                if let entry, !entry.isPlainFile { return nil }
             }
             switch (left, now) {
             case (nil, nil): break
-            case let (left?, now?) where git_oid.same(left.id, now.id): break
+            case let (left?, now?) where left.id == now.id: break
             default: return nil
             }
             edits.append(GitTreeEdit(components: path.split(separator: "/", omittingEmptySubsequences: false), blob: restored?.id))

@@ -1,6 +1,4 @@
-import CGit2
-
-/// The order in which ``GitPacker`` writes a set of objects, and the delta base of each.
+/// The order in which ``PackMerger`` writes a set of objects, and the delta base of each.
 ///
 /// Bases come from history, not from a search: for every commit of the set, the trees and
 /// files it changed are paired, path by path, with the versions in its first parent
@@ -11,24 +9,24 @@ import CGit2
 struct PackPlan {
     /// One object to write: its id, and the object earlier in the plan to delta against.
     struct Entry {
-        var id: git_oid
-        var base: git_oid?
+        var id: ObjectID
+        var base: ObjectID?
     }
 
     /// Every object of the set, each exactly once, bases first.
     private(set) var entries: [Entry] = []
     /// How many entries use each base, so the writer can drop a base's bytes after the last.
-    private(set) var uses: [PackObjectKey: Int] = [:]
+    private(set) var uses: [ObjectID: Int] = [:]
 
-    /// Plans `objects` (ids of the repository's objects; duplicates are ignored).
-    init(objects: [git_oid], repo: GitRepository) throws(GitError) {
-        var builder = Builder(members: Set(objects.map(PackObjectKey.init)), repo: repo)
-        try builder.pairCommits(objects)
-        var emitted: Set<PackObjectKey> = []
+    /// Plans `objects` (duplicates are ignored); `commits` are those of them that are commits.
+    init(objects: [ObjectID], commits: [ObjectID], reader: some ObjectReader) throws(GitError) {
+        var builder = Builder(members: Set(objects), reader: reader)
+        try builder.pairCommits(commits)
+        var emitted: Set<ObjectID> = []
         emitted.reserveCapacity(builder.members.count)
         for id in builder.touched + objects {
-            var chain: [PackObjectKey] = []
-            var next: PackObjectKey? = PackObjectKey(id)
+            var chain: [ObjectID] = []
+            var next: ObjectID? = id
             while let key = next, !emitted.contains(key), builder.members.contains(key) {
                 chain.append(key)
                 emitted.insert(key)
@@ -36,115 +34,86 @@ struct PackPlan {
             }
             for key in chain.reversed() {
                 let base = builder.baseOf[key]
-                entries.append(Entry(id: key.oid, base: base?.oid))
+                entries.append(Entry(id: key, base: base))
                 if let base { uses[base, default: 0] += 1 }
             }
         }
     }
 
     /// The walk that pairs new versions with old ones.
-    private struct Builder {
-        let members: Set<PackObjectKey>
-        let repo: GitRepository
-        var baseOf: [PackObjectKey: PackObjectKey] = [:]
+    private struct Builder<Reader: ObjectReader> {
+        let members: Set<ObjectID>
+        let reader: Reader
+        var baseOf: [ObjectID: ObjectID] = [:]
         /// Objects met by the walk, in the order met (older commits first).
-        var touched: [git_oid] = []
+        var touched: [ObjectID] = []
 
-        init(members: Set<PackObjectKey>, repo: GitRepository) {
+        init(members: Set<ObjectID>, reader: Reader) {
             self.members = members
-            self.repo = repo
+            self.reader = reader
         }
 
-        /// Pairs the trees of every commit in the set with its first parent's, oldest
-        /// commit first so bases are older than their targets.
-        mutating func pairCommits(_ objects: [git_oid]) throws(GitError) {
-            let odb = try repo.odb()
-            var commits: [PackObjectKey: (tree: git_oid, parent: git_oid?)] = [:]
-            for object in objects {
-                var id = object, size = 0, type = GIT_OBJECT_INVALID
-                guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_COMMIT else { continue }
-                commits[PackObjectKey(object)] = try repo.withCommit(object) { commit throws(GitError) in
-                    (git_commit_tree_id(commit).pointee, git_commit_parentcount(commit) > 0 ? git_commit_parent_id(commit, 0)?.pointee : nil)
-                }
+        /// Pairs the trees of every commit with its first parent's, oldest commit first so
+        /// bases are older than their targets.
+        mutating func pairCommits(_ ids: [ObjectID]) throws(GitError) {
+            var commits: [ObjectID: (tree: ObjectID, parent: ObjectID?)] = [:]
+            for id in ids {
+                commits[id] = try GitCommit.treeAndFirstParent(id, from: reader)
             }
             // Parents before children: a depth-first walk along first parents in the set.
-            var ordered: [PackObjectKey] = []
-            var visited: Set<PackObjectKey> = []
-            for start in commits.keys {
-                var stack: [PackObjectKey] = []
-                var next: PackObjectKey? = start
+            var ordered: [ObjectID] = []
+            var visited: Set<ObjectID> = []
+            for start in ids {
+                var stack: [ObjectID] = []
+                var next: ObjectID? = start
                 while let key = next, let commit = commits[key], visited.insert(key).inserted {
                     stack.append(key)
-                    next = commit.parent.map(PackObjectKey.init)
+                    next = commit.parent
                 }
                 ordered.append(contentsOf: stack.reversed())
             }
             for key in ordered {
                 let commit = commits[key]!
-                touched.append(key.oid)
-                let oldTree = try commit.parent.map { parent throws(GitError) in try repo.treeID(ofCommit: parent) }
-                try pair(old: oldTree, new: commit.tree)
+                touched.append(key)
+                // A parent outside the set may be gone from a repository that was cut short;
+                // its new trees are then written whole.
+                let oldTree = try? commit.parent.map { parent throws(GitError) in try reader.treeID(ofCommit: parent) }
+                try pair(old: oldTree ?? nil, new: commit.tree)
             }
         }
 
         /// Pairs a tree with its older version, and their entries of the same name.
-        private mutating func pair(old: git_oid?, new: git_oid) throws(GitError) {
-            let newKey = PackObjectKey(new)
-            guard members.contains(newKey) else { return }  // Stored before; so is what it holds.
+        private mutating func pair(old: ObjectID?, new: ObjectID) throws(GitError) {
+            guard members.contains(new) else { return }  // Stored before; so is what it holds.
             touched.append(new)
-            guard let old, !git_oid.same(old, new) else { return }
-            propose(PackObjectKey(old), for: newKey)
-            let before = try repo.entries(ofTree: old)
-            for (name, entry) in try repo.entries(ofTree: new) {
-                guard let previous = before[name], !git_oid.same(previous.id, entry.id) else { continue }
+            guard let old, old != new else { return }
+            propose(old, for: new)
+            var subtrees: [(ObjectID, ObjectID)] = []
+            try GitTree.differences(try GitTree(old, from: reader), try GitTree(new, from: reader)) { _, previous, entry in
+                guard let previous, let entry else { return }
                 if entry.isTree && previous.isTree {
-                    try pair(old: previous.id, new: entry.id)
+                    subtrees.append((previous.id, entry.id))
                 } else if entry.isBlob && previous.isBlob {
                     touched.append(entry.id)
-                    propose(PackObjectKey(previous.id), for: PackObjectKey(entry.id))
+                    propose(previous.id, for: entry.id)
                 }
             }
+            for (previous, entry) in subtrees { try pair(old: previous, new: entry) }
         }
 
         /// Makes `base` the base of `target` when both are in the set, `target` has none
-        /// yet, and `base`'s own chain is shorter than ``GitPacker/maxDeltaDepth`` and does
+        /// yet, and `base`'s own chain is shorter than ``PackMerger/maxDeltaDepth`` and does
         /// not lead back to `target` (so the walk here stays short, and no cycle forms).
-        private mutating func propose(_ base: PackObjectKey, for target: PackObjectKey) {
+        private mutating func propose(_ base: ObjectID, for target: ObjectID) {
             guard members.contains(base), members.contains(target), baseOf[target] == nil else { return }
-            var link: PackObjectKey? = base
+            var link: ObjectID? = base
             var depth = 0
             while let current = link {
                 depth += 1
-                if current == target || depth >= GitPacker.maxDeltaDepth { return }
+                if current == target || depth >= PackMerger.maxDeltaDepth { return }
                 link = baseOf[current]
             }
             baseOf[target] = base
         }
-    }
-}
-
-/// A `git_oid` as a dictionary key.
-struct PackObjectKey: Hashable {
-    private let high: UInt64
-    private let middle: UInt64
-    private let low: UInt32
-
-    init(_ oid: git_oid) {
-        var oid = oid
-        (high, middle, low) = withUnsafeBytes(of: &oid.id) { raw in
-            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-             raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
-        }
-    }
-
-    var oid: git_oid {
-        var oid = git_oid()
-        withUnsafeMutableBytes(of: &oid.id) { raw in
-            raw.storeBytes(of: high, toByteOffset: 0, as: UInt64.self)
-            raw.storeBytes(of: middle, toByteOffset: 8, as: UInt64.self)
-            raw.storeBytes(of: low, toByteOffset: 16, as: UInt32.self)
-        }
-        return oid
     }
 }

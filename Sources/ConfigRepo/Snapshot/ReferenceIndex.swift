@@ -19,16 +19,16 @@ public struct ReferenceIndex: Sendable {
 
     /// Records the references of `document`.
     mutating func add(_ document: ConfigDocument) {
-        for reference in document.outgoingReferences {
-            referrers[reference.target, default: []].insert(document.ref)
+        for target in document.referencedObjects {
+            referrers[target, default: []].insert(document.ref)
         }
     }
 
     /// Moves `ref`'s references from what `old` referred to to what `new` refers to, touching
     /// only the targets that differ.
     mutating func update(_ ref: ObjectRef, from old: ConfigDocument?, to new: ConfigDocument?) {
-        let before = Set(old?.outgoingReferences.map(\.target) ?? [])
-        let after = Set(new?.outgoingReferences.map(\.target) ?? [])
+        let before = Set(old?.referencedObjects ?? [])
+        let after = Set(new?.referencedObjects ?? [])
         for target in before.subtracting(after) {
             referrers[target, default: []].remove(ref)
             if referrers[target]?.isEmpty == true { referrers.removeValue(forKey: target) }

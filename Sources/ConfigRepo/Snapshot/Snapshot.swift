@@ -20,11 +20,13 @@ public struct Snapshot: Sendable {
     /// Files not loaded because their object is already read from another file, by path.
     private var duplicates: [String: ObjectRef] = [:]
 
-    /// Reads the objects from the files of a commit.
+    /// Reads the objects from the files of a commit. Files are parsed on every core
+    /// (``FileDecoding``); they are then placed in order, so which of two copies of an object
+    /// is read does not depend on timing.
     public init(commit: ObjectID?, files: [RepoFile]) {
         self.commit = commit
-        for file in files {
-            load(file)
+        for (file, decoded) in zip(files, FileDecoding.decode(files)) {
+            load(file, decoded)
         }
         for kind in Kind.allCases {
             for document in unordered(kind) {
@@ -167,23 +169,24 @@ public struct Snapshot: Sendable {
     }
 
     private mutating func load(_ file: RepoFile) {
-        switch RepoPath(file.path) {
-        case .deployment:
-            do {
-                deployment = try DeploymentFile.decode(file.bytes, version: file.blob)
-            } catch {
-                unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
+        load(file, FileDecoding.decode(file))
+    }
+
+    private mutating func load(_ file: RepoFile, _ decoded: FileDecoding) {
+        switch decoded {
+        case .deployment(let result):
+            switch result {
+            case .success(let deployment): self.deployment = deployment
+            case .failure(let error): unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
             }
-        case .object(let ref):
+        case .object(let ref, let result):
             if let existing = document(ref), existing.path != file.path {
                 markDuplicate(ref, at: file.path, alsoAt: existing.path)
                 return
             }
-            do {
-                documents[ref.kind, default: ShardedDictionary()][ref.id] = try ConfigDocument.decode(
-                    file.bytes, ref: ref, version: file.blob, path: file.path)
-            } catch {
-                unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
+            switch result {
+            case .success(let document): documents[ref.kind, default: ShardedDictionary()][ref.id] = document
+            case .failure(let error): unreadable[file.path] = ValidationProblem(path: file.path, field: error.location, message: error.message)
             }
         case .map(let name):
             maps[name] = file.bytes

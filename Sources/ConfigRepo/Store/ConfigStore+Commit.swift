@@ -1,4 +1,3 @@
-import CGit2
 import Foundation
 
 extension ConfigStore {
@@ -14,24 +13,23 @@ extension ConfigStore {
     /// branch for the changed paths only (see ``lastWorkingTreeError``).
     public func commit(_ changes: [FileChange], author: Signature, message: String) throws(StoreError) -> CommitInfo {
         let edits = try Self.validate(changes)
-        let result = try withRepository { repo in
-            // Blobs do not depend on the head: write them once.
-            var treeEdits: [GitTreeEdit] = []
-            treeEdits.reserveCapacity(changes.count)
-            for (change, components) in zip(changes, edits) {
-                treeEdits.append(GitTreeEdit(components: components, blob: try change.content.map { try repo.writeBlob($0) }))
+        let result = try withWriter { writer in
+            let batch = ObjectBatch(database: objects, hasher: writer.hasher)
+            // Blobs do not depend on the head: hash them once.
+            let treeEdits = zip(changes, edits).map { change, components in
+                GitTreeEdit(components: components, blob: change.content.map { batch.add(.blob, $0) })
             }
-            return try commitWithRetry(repo, author: author, message: message) { _, headTree in
+            return try commitWithRetry(writer, batch, author: author, message: message) { _, headTree in
                 var changed: [String] = []
                 for (change, edit) in zip(changes, treeEdits) {
-                    let current = try Self.check(change, in: headTree, repo: repo)
+                    let current = try Self.check(change, in: headTree, reader: batch)
                     switch (current, edit.blob) {
                     case (nil, nil): continue
-                    case let (current?, new?) where git_oid.same(current, new): continue
+                    case let (current?, new?) where current == new: continue
                     default: changed.append(change.path)
                     }
                 }
-                return (try repo.applyEdits(to: headTree, treeEdits), changed)
+                return (try batch.applyEdits(to: headTree, treeEdits), changed.sorted())
             }
         }
         if !result.isUnchangedHead { commitLanded() }
@@ -40,10 +38,10 @@ extension ConfigStore {
 
     /// Checks a change's expected version against the tree of the head; returns the
     /// current blob id.
-    private static func check(_ change: FileChange, in headTree: git_oid?, repo: GitRepository) throws -> git_oid? {
-        var current: git_oid?
+    private static func check(_ change: FileChange, in headTree: ObjectID?, reader: some ObjectReader) throws -> ObjectID? {
+        var current: ObjectID?
         if let headTree {
-            if let entry = try repo.entry(inTree: headTree, path: change.path) {
+            if let entry = try reader.entry(inTree: headTree, path: change.path) {
                 guard entry.isBlob else { throw StoreError.invalidPath(change.path) }
                 current = entry.id
             } else {
@@ -51,7 +49,7 @@ extension ConfigStore {
                 var prefix = Substring(change.path)
                 while let slash = prefix.lastIndex(of: "/") {
                     prefix = prefix[..<slash]
-                    if let entry = try repo.entry(inTree: headTree, path: String(prefix)) {
+                    if let entry = try reader.entry(inTree: headTree, path: String(prefix)) {
                         if entry.isBlob { throw StoreError.invalidPath(change.path) }
                         break
                     }
@@ -64,9 +62,9 @@ extension ConfigStore {
         case .absent:
             if current == nil { return current }
         case .version(let expected):
-            if let current, git_oid.same(current, expected.oid) { return current }
+            if current == expected { return current }
         }
-        throw StoreError.conflict(path: change.path, expected: change.expected, current: current.map(ObjectID.init))
+        throw StoreError.conflict(path: change.path, expected: change.expected, current: current)
     }
 
     /// Splits and checks every path: relative, no empty, `.` or `..` components, no `.git`,
@@ -94,11 +92,15 @@ extension ConfigStore {
     }
 
     /// The compare-and-swap loop shared by commits and reverts. `buildTree` gets the head
-    /// and its tree (nil for an unborn branch) and returns the new root tree, with the
-    /// changed paths when it knows them (else they are diffed); it runs again on the new
-    /// head whenever the branch moved under us. Call with the lock held.
-    func commitWithRetry(_ repo: GitRepository, author: Signature, message: String,
-                         buildTree: (git_oid?, git_oid?) throws -> (git_oid, [String]?)) throws -> CommitInfo {
+    /// and its tree (nil for an unborn branch), adds the new trees to `batch` and returns the
+    /// new root tree, with the changed paths when it knows them (else they are diffed); it
+    /// runs again on the new head whenever the branch moved under us. Call with the writer
+    /// lock held.
+    ///
+    /// The commit's objects are written as one pack before the branch moves, so no reader
+    /// (in this process or the git CLI) ever finds the branch on a commit it cannot read.
+    func commitWithRetry(_ writer: Writer, _ batch: ObjectBatch, author: Signature, message: String,
+                         buildTree: (ObjectID?, ObjectID?) throws -> (ObjectID, [String]?)) throws -> CommitInfo {
         var author = author
         author.date = Date(timeIntervalSince1970: (author.date ?? Date()).timeIntervalSince1970.rounded(.down))
         // A moving branch costs an attempt; a locked one costs time only, and the wait
@@ -107,32 +109,37 @@ extension ConfigStore {
         let lockWaitLimit = Date().addingTimeInterval(Self.staleLockAge + 5)
         while attempt < maxAttempts {
             attempt += 1
-            let head = try repo.referenceTarget(referenceName)
-            let headTree = try head.map { try repo.treeID(ofCommit: $0) }
+            let head = try references.target(of: referenceName)
+            let headTree = try head.map { try batch.treeID(ofCommit: $0) }
             let (newTree, knownPaths) = try buildTree(head, headTree)
-            if let head, let headTree, git_oid.same(newTree, headTree) {
-                var info = try repo.commitInfo(head)
+            if let head, let headTree, newTree == headTree {
+                var info = try batch.commitInfo(head)
                 info.isUnchangedHead = true
                 return info
             }
             let parents = head.map { [$0] } ?? []
-            let commit = try repo.createCommit(tree: newTree, parents: parents, author: author, message: message)
+            let commit = GitCommit(tree: newTree, parents: parents, author: author, committer: author, message: message)
+            let commitID = batch.add(.commit, try commit.serialized())
+            try batch.flush(deflater: writer.deflater)
             let subject = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
-            switch try repo.compareAndSwap(reference: referenceName, to: commit, from: head, logMessage: "commit: \(subject)") {
+            switch try references.compareAndSwap(referenceName, to: commitID, from: head, committer: author,
+                                                  logMessage: "commit: \(subject)") {
             case .updated:
+                let paths = try knownPaths ?? objects.changedPaths(from: headTree, to: newTree)
+                pathHistory.record(commitID, head.map { ($0, paths) } ?? (nil, nil))
                 if let follower {
                     follower.schedule()
                 } else {
-                    followWorkingTree(repo, from: headTree, to: newTree, paths: knownPaths)
+                    followWorkingTree(from: headTree, to: newTree, paths: paths)
                 }
-                return CommitInfo(id: ObjectID(commit), author: author, message: message, parents: parents.map(ObjectID.init))
+                return CommitInfo(id: commitID, author: author, message: message, parents: parents)
             case .moved:
                 continue
             case .locked:
                 // Someone (often the git CLI) holds the ref lock: back off a little. A lock
                 // file older than `staleLockAge` was left by a writer that died mid-update
                 // (git holds a ref lock for milliseconds), so it is removed.
-                removeStaleReferenceLock(repo)
+                removeStaleReferenceLock()
                 guard Date() < lockWaitLimit else { throw StoreError.tooManyRetries(attempt) }
                 attempt -= 1
                 usleep(2_000)
@@ -142,8 +149,8 @@ extension ConfigStore {
     }
 
     /// Removes `<ref>.lock` when it is older than ``staleLockAge`` seconds.
-    private func removeStaleReferenceLock(_ repo: GitRepository) {
-        let lockPath = repo.gitDirectory + referenceName + ".lock"
+    private func removeStaleReferenceLock() {
+        let lockPath = references.gitDirectory + referenceName + ".lock"
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: lockPath),
               let modified = attributes[.modificationDate] as? Date,
               Date().timeIntervalSince(modified) > Self.staleLockAge else { return }
@@ -156,24 +163,14 @@ extension ConfigStore {
     /// Updates the working tree and index for the paths that changed between two trees.
     /// Failures do not undo the commit: they are kept in ``lastWorkingTreeError`` and the
     /// checkout is retried in the background for a while.
-    private func followWorkingTree(_ repo: GitRepository, from old: git_oid?, to new: git_oid, paths: [String]?) {
+    private func followWorkingTree(from old: ObjectID?, to new: ObjectID, paths: [String]) {
         do {
-            let changed: [String]
-            if let paths { changed = paths } else { changed = try repo.changedPaths(from: old, to: new) }
-            do {
-                try repo.checkout(target: new, baseline: old, paths: changed)
-                state.lastWorkingTreeError = nil
-            } catch {
-                state.lastWorkingTreeError = error
-                WorkingTreeFollower.repair(path: path, referenceName: referenceName, baseline: old, paths: changed) {
-                    [lock, weak self] error in
-                    lock.lock()
-                    self?.state.lastWorkingTreeError = error
-                    lock.unlock()
-                }
-            }
+            try libgit2Handle().checkout(target: new, baseline: old, paths: paths)
+            workingTreeError.error = nil
         } catch {
-            state.lastWorkingTreeError = error
+            workingTreeError.error = error
+            WorkingTreeFollower.repair(path: path, referenceName: referenceName, objects: objects, references: references, baseline: old,
+                                       paths: paths, errors: workingTreeError)
         }
     }
 }

@@ -1,4 +1,3 @@
-import CGit2
 import Foundation
 
 extension ConfigStore {
@@ -21,6 +20,8 @@ extension ConfigStore {
         do {
             let repo = try GitRepository.create(at: path, branch: "refs/heads/\(branch)")
             try repo.setConfig("receive.denyCurrentBranch", "updateInstead")
+            let objects = ObjectDatabase.of(gitDirectory: repo.gitDirectory, honouringGitEnvironment: false)
+            let batch = ObjectBatch(database: objects)
             var edits: [GitTreeEdit] = []
             edits.reserveCapacity(sources.count)
             for relative in sources {
@@ -34,12 +35,18 @@ extension ConfigStore {
                         throw StoreError.transformFailed(path: relative, message: "\(error)")
                     }
                 }
-                edits.append(GitTreeEdit(components: relative.split(separator: "/"), blob: try repo.writeBlob(bytes)))
+                edits.append(GitTreeEdit(components: relative.split(separator: "/"), blob: batch.add(.blob, bytes)))
             }
-            let tree = try repo.applyEdits(to: nil, edits)
-            let commit = try repo.createCommit(tree: tree, parents: [], author: author, message: message)
-            guard try repo.compareAndSwap(reference: "refs/heads/\(branch)", to: commit, from: nil,
-                                          logMessage: "commit (initial): \(message)") == .updated else {
+            // The whole first commit is one pack.
+            let tree = try batch.applyEdits(to: nil, edits)
+            var author = author
+            author.date = author.date ?? Date()
+            let commit = batch.add(.commit, try GitCommit(tree: tree, parents: [], author: author, committer: author,
+                                                          message: message).serialized())
+            try batch.flush(deflater: Deflater())
+            let references = ReferenceFiles(gitDirectory: repo.gitDirectory)
+            guard try references.compareAndSwap("refs/heads/\(branch)", to: commit, from: nil, committer: author,
+                                                logMessage: "commit (initial): \(message)") == .updated else {
                 throw StoreError.tooManyRetries(1)
             }
             try repo.checkoutInitial(tree: tree)

@@ -1,86 +1,106 @@
 import Foundation
 
 extension ConfigStore {
-    /// Wakes the watchers, counts a landed commit and, every ``packCheckInterval`` commits,
-    /// starts a background packer when none is running. Never blocks the writer.
+    /// Wakes the watchers and, every ``packCheckInterval`` commits, starts the background
+    /// packer when it has work and is not running. Never blocks the writer.
     func commitLanded() {
         headMoved.notify()
         guard packCheckInterval > 0 else { return }
-        lock.lock()
-        state.lastCommitAt = DispatchTime.now().uptimeNanoseconds
-        state.commitsSincePackCheck += 1
-        let due = state.commitsSincePackCheck >= packCheckInterval && !state.packing
-        if due {
-            state.commitsSincePackCheck = 0
-            state.packing = true
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (due, scanLoose) = packing.withLock { state -> (Bool, Bool) in
+            state.commitsSinceCheck += 1
+            guard state.commitsSinceCheck >= packCheckInterval, !state.running else { return (false, false) }
+            state.commitsSinceCheck = 0
+            let scanLoose = now &- state.lastLooseScan > Self.looseScanInterval
+            state.running = scanLoose || PackMerger(database: objects).nextMerge() != nil
+            if scanLoose { state.lastLooseScan = now }
+            return (state.running, scanLoose)
         }
-        lock.unlock()
         guard due else { return }
         let thread = Thread { [self] in
-            packWhenQuiet()
-            lock.lock()
-            state.packing = false
-            lock.unlock()
+            // Loose objects come from others (`git commit` in the working tree, a small push,
+            // an older version of this store): packed once there are enough.
+            if scanLoose {
+                let loose = objects.loose.list()
+                if loose.count > Self.looseThreshold { _ = try? PackMerger(database: objects).merge([], loose: loose) }
+            }
+            // Merges until no size class is full; a class the merges fill is merged too.
+            while let packs = PackMerger(database: objects).nextMerge() {
+                guard (try? PackMerger(database: objects).merge(packs, loose: [])) != nil else { break }
+            }
+            // Merges return spare files in batches; a few in reserve spare the next commits
+            // from creating files of their own.
+            objects.spares?.replenish(to: Self.spareReserve)
+            packing.withLock { $0.running = false }
         }
         thread.name = "ConfigStore packer"
         thread.start()
     }
-
-    /// Packs once more than ``packThreshold`` objects are loose and no commit has landed for
-    /// ``packQuietPeriod`` seconds, or at once above ``packHardLimit``. Packing deletes thousands
-    /// of loose files, and on ext4 creating files right after a mass delete is slow, so during a
-    /// burst the writers keep the disk to themselves.
-    private func packWhenQuiet() {
-        var loose = looseObjectCount()
-        var counted = DispatchTime.now().uptimeNanoseconds
-        while loose > packThreshold {
-            lock.lock()
-            let idle = Double(DispatchTime.now().uptimeNanoseconds - state.lastCommitAt) / 1e9
-            lock.unlock()
-            if idle >= packQuietPeriod || loose > packHardLimit {
-                _ = try? packIfNeeded(looseThreshold: packThreshold)
-                return
-            }
-            Thread.sleep(forTimeInterval: min(packQuietPeriod - idle, 0.25))
-            // Counting walks 256 folders; while waiting, a recount every two seconds is enough.
-            if DispatchTime.now().uptimeNanoseconds &- counted > 2_000_000_000 {
-                loose = looseObjectCount()
-                counted = DispatchTime.now().uptimeNanoseconds
-            }
-        }
-    }
 }
 
 extension ConfigStore {
-    /// The number of loose objects in the repository.
+    /// Spare files the background packer keeps ready: what twenty commits use (with 24,
+    /// commits still created files between merges: 2.6 % of the burst's main thread).
+    static let spareReserve = 64
+    /// The background packer lists loose objects at most this often (nanoseconds)…
+    static let looseScanInterval: UInt64 = 60_000_000_000
+    /// …and packs them when there are more than this many.
+    static let looseThreshold = 2_000
+
+    /// The number of loose objects (written by the git CLI; the store writes packs).
     public func looseObjectCount() -> Int {
-        GitPacker(gitDirectory: gitDirectory).looseObjects().count
+        objects.loose.list().count
     }
 
-    /// Packs the repository when it has more than `looseThreshold` loose objects: the loose
-    /// objects into a new pack, or, once `consolidateAtPacks` packs exist, everything into
-    /// one (see ``GitPacker``). Returns what was done, or nil when below the threshold. Runs beside
-    /// writers: the store's locks are taken only to delete superseded packs and reopen the
-    /// handles. Runs one at a time per store (a second call waits for the first).
+    /// The packs of the repository now.
+    public var packCount: Int { objects.currentPacks.count }
+
+    /// Packs the loose objects when there are more than `looseThreshold`, then merges packs
+    /// as the background packer does, until no size class is full. Returns what was done, or
+    /// nil when nothing was. Runs beside writers, waiting for a background run to finish.
     @discardableResult
-    public func packIfNeeded(looseThreshold: Int = 2000, consolidateAtPacks: Int = 8) throws(StoreError) -> PackReport? {
-        // One packer at a time: two would each write a full pack and race on the deletes.
-        packLock.lock()
-        defer { packLock.unlock() }
-        var packer = GitPacker(gitDirectory: gitDirectory)
-        packer.consolidateAt = consolidateAtPacks
-        guard packer.looseObjects().count > looseThreshold else { return nil }
-        var report: PackReport
-        do { report = try packer.pack() } catch { throw StoreError.git(error) }
-        // Old packs go while no call of ours runs, and the handle is reopened at once so
-        // it never looks for them again.
-        let redundant = report.redundantPacks
-        report.packsRemoved = withAllHandlesClosed { packer.removePacks(redundant) }
-        return report
+    public func packIfNeeded(looseThreshold: Int = 2000) throws(StoreError) -> PackReport? {
+        try runPacker { merger in
+            var report: PackReport?
+            let loose = objects.loose.list()
+            if loose.count > looseThreshold { report = try merger.merge([], loose: loose) }
+            while let packs = merger.nextMerge() {
+                let merged = try merger.merge(packs, loose: [])
+                report = (report ?? PackReport()).adding(merged)
+            }
+            return report
+        }
     }
 
-    /// The `.git` directory with a trailing `/`.
-    var gitDirectory: String {
-        (try? withReader { repo in repo.gitDirectory }) ?? path + "/.git/"
+    /// Merges every pack (except `.keep` ones) and every loose object into one pack.
+    @discardableResult
+    public func packAll() throws(StoreError) -> PackReport? {
+        try runPacker { merger in
+            let loose = objects.loose.list()
+            let packs = merger.allPacks()
+            guard packs.count > 1 || !loose.isEmpty else { return nil }
+            return try merger.merge(packs, loose: loose)
+        }
+    }
+
+    /// Runs `body` as the one packer of this store: waits while the background one runs.
+    private func runPacker(_ body: (PackMerger) throws -> PackReport?) throws(StoreError) -> PackReport? {
+        while !packing.withLock({ state in
+            guard !state.running else { return false }
+            state.running = true
+            return true
+        }) {
+            usleep(5_000)
+        }
+        defer { packing.withLock { $0.running = false } }
+        do { return try body(PackMerger(database: objects)) } catch { throw StoreError(error) }
+    }
+}
+
+extension PackReport {
+    /// Two runs' counts added up.
+    func adding(_ other: PackReport) -> PackReport {
+        PackReport(looseBefore: looseBefore + other.looseBefore, looseRemoved: looseRemoved + other.looseRemoved,
+                   packedObjects: packedObjects + other.packedObjects, packsRemoved: packsRemoved + other.packsRemoved)
     }
 }

@@ -4,9 +4,8 @@ extension ConfigStore {
     /// Calls `handler(old, new, changedPaths)` for every new head of the tracked branch,
     /// whoever made it: this store, another process, `git commit` in the working tree, or
     /// `git push` into the repository. Polls the branch every `interval` (and at once after a
-    /// commit by this store) from a dedicated thread, with a freshly opened repository each
-    /// time (so no libgit2 cache hides a change), and calls the handler on that thread, one
-    /// event at a time, in order.
+    /// commit by this store) from a dedicated thread, and calls the handler on that thread,
+    /// one event at a time, in order.
     ///
     /// Several heads made within one interval arrive as one event from the old head to the
     /// newest, listing every path changed between them. `old` is nil when the branch did
@@ -14,7 +13,8 @@ extension ConfigStore {
     public func watch(interval: Duration = .milliseconds(200),
                       _ handler: @escaping @Sendable (ObjectID?, ObjectID, [String]) -> Void) -> WatchToken {
         let token = WatchToken()
-        let path = self.path
+        let references = self.references
+        let objects = self.objects
         let referenceName = self.referenceName
         let start = head()
         let (seconds, attoseconds) = interval.components
@@ -26,14 +26,12 @@ extension ConfigStore {
             while !token.isCancelled {
                 seen = signal.wait(after: seen, timeout: pause)
                 guard !token.isCancelled else { break }
-                // A transient failure (a ref being rewritten, a pack being swapped) is
+                // A transient failure (a ref being rewritten, a pack being replaced) is
                 // simply retried at the next poll; `last` only moves once an event is sent.
-                guard let repo = try? GitRepository(openAt: path),
-                      let current = try? repo.referenceTarget(referenceName).map(ObjectID.init),
-                      current != last else { continue }
-                guard let newTree = try? repo.treeID(ofCommit: current.oid) else { continue }
-                let oldTree = last.flatMap { try? repo.treeID(ofCommit: $0.oid) }
-                guard let paths = try? repo.changedPaths(from: oldTree, to: newTree) else { continue }
+                guard let current = try? references.target(of: referenceName), current != last,
+                      let newTree = try? objects.treeID(ofCommit: current) else { continue }
+                let oldTree = last.flatMap { try? objects.treeID(ofCommit: $0) }
+                guard let paths = try? objects.changedPaths(from: oldTree, to: newTree) else { continue }
                 handler(last, current, paths)
                 last = current
             }

@@ -1,16 +1,14 @@
-import CGit2
 import Foundation
+import Synchronization
 
 /// The git-backed configuration store: reads any commit of a non-bare repository and writes
 /// change sets as single commits on the tracked branch, with per-file version checks and a
 /// compare-and-swap on the branch, so concurrent writers to different files all land.
 ///
-/// Thread-safe. One `GitRepository` serves every call, one call at a time under `lock`;
-/// watchers and the packer use their own.
-public final class ConfigStore: @unchecked Sendable {
-    // @unchecked: the only mutable state (`repository`, `state`) is read and written with
-    // `lock` held, and libgit2 objects never leave a locked section.
-
+/// Thread-safe. Reads go straight to the object database (``ObjectDatabase``, no lock of
+/// the store); writes take the writer lock for one commit each. Each commit is stored as one
+/// small pack, and a background packer merges small packs into bigger ones.
+public final class ConfigStore: Sendable {
     /// The working directory of the repository.
     public let path: String
     /// The tracked branch, e.g. `main`.
@@ -20,75 +18,84 @@ public final class ConfigStore: @unchecked Sendable {
 
     /// How many CAS attempts a write makes before giving up with `tooManyRetries`.
     public let maxAttempts = 100
-    /// After this many commits the store checks the loose-object count and, above
-    /// ``packThreshold``, packs in the background. 0 disables automatic packing.
+    /// Every this many commits the store looks for packs to merge, and merges them in the
+    /// background. 0 disables automatic packing.
     public let packCheckInterval: Int
-    /// The loose-object count above which automatic packing runs.
-    public let packThreshold: Int
-    /// Automatic packing waits until no commit has landed for this many seconds, so a burst of
-    /// writes never shares the disk with the packer's deletes (see ``packHardLimit``).
-    public let packQuietPeriod: Double
-    /// Above this many loose objects the packer stops waiting for a quiet moment:
-    /// 100 × ``packThreshold`` (200,000 objects, about 18,000 commits, by default).
-    public var packHardLimit: Int { packThreshold * 100 }
-
     /// When the working tree follows our commits.
     public let workingTreeUpdate: WorkingTreeUpdate
+    /// Where the store keeps what it can rebuild from the repository (the path-history index);
+    /// nil keeps it in memory only.
+    public let cacheDirectory: String?
 
-    let lock = NSLock()
+    /// Whether git's environment names the object directories (inside a git hook).
+    let honouringGitEnvironment: Bool
+    /// Every object of the repository.
+    let objects: ObjectDatabase
+    /// The branch's references, as files.
+    let references: ReferenceFiles
+    /// The commit path: one commit at a time, with its hasher and compressor.
+    let writer = Mutex(Writer())
     /// Notified after each commit this store makes, to wake its watchers.
     let headMoved = HeadSignal()
-    /// Held for a whole packing run.
-    let packLock = NSLock()
-    /// Guards `reader`, the handle reads go through, so reads and writes do not wait on
-    /// each other.
-    private let readLock = NSLock()
-    private var reader: GitRepository
     /// Set when `workingTreeUpdate` is `.background`.
-    var follower: WorkingTreeFollower?
-    private var repository: GitRepository
-    /// Guarded by `lock`.
-    var state = State()
+    let follower: WorkingTreeFollower?
+    /// Which commits changed which paths, for ``history(of:limit:)``.
+    let pathHistory: PathHistoryIndex
+    /// The last failure to update the working tree after a commit (the commit stands).
+    let workingTreeError: WorkingTreeErrorSlot
+    let packing = Mutex(PackingState())
 
-    struct State {
-        var commitsSincePackCheck = 0
-        var packing = false
-        /// When the last commit landed (`DispatchTime` uptime nanoseconds).
-        var lastCommitAt: UInt64 = 0
-        /// The last failure to update the working tree after a commit (the commit stands).
-        var lastWorkingTreeError: GitError?
+    struct PackingState {
+        var commitsSinceCheck = 0
+        var running = false
+        /// When the background packer last listed loose objects (uptime nanoseconds; 0: never).
+        var lastLooseScan: UInt64 = 0
+    }
+
+    /// What a commit needs besides the repository: kept across commits so they allocate nothing.
+    final class Writer {
+        let hasher = SHA1()
+        let deflater = Deflater()
     }
 
     /// Opens the repository at `path` (its working directory), tracking `branch`.
-    /// Every `packCheckInterval` commits (0: never) it packs in the background when more
-    /// than `packThreshold` objects are loose, at the first quiet moment of `packQuietPeriod`
-    /// seconds.
-    public init(path: String, branch: String = "main", packCheckInterval: Int = 100, packThreshold: Int = 2000,
-                packQuietPeriod: Double = 1, workingTreeUpdate: WorkingTreeUpdate = .immediate,
-                honouringGitEnvironment: Bool = false) throws(StoreError) {
+    /// Every `packCheckInterval` commits (0: never) it merges small packs in the background.
+    /// `cacheDirectory` (created when missing) keeps indexes across restarts.
+    public init(path: String, branch: String = "main", cacheDirectory: String? = nil, packCheckInterval: Int = 8,
+                workingTreeUpdate: WorkingTreeUpdate = .immediate, honouringGitEnvironment: Bool = false) throws(StoreError) {
+        let gitDirectory: String
         do {
-            repository = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
-            // Under a git hook, objects belong in git's quarantine directory, which the fast
-            // backend (fixed to .git/objects) would bypass; the hook only reads anyway.
-            if !honouringGitEnvironment { try repository.useFastLooseObjects() }
-            reader = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
+            gitDirectory = try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment).gitDirectory
         } catch {
             throw StoreError.git(error)
         }
+        if let cacheDirectory {
+            do { try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true) } catch {
+                throw StoreError.io(path: cacheDirectory, message: "\(error)")
+            }
+        }
         self.path = path
         self.branch = branch
+        self.cacheDirectory = cacheDirectory
         self.packCheckInterval = packCheckInterval
-        self.packThreshold = packThreshold
-        self.packQuietPeriod = packQuietPeriod
         self.workingTreeUpdate = workingTreeUpdate
+        self.honouringGitEnvironment = honouringGitEnvironment
+        // Inside a hook the store only reads; elsewhere it writes into spare files.
+        let spares = honouringGitEnvironment ? nil : SpareFiles(gitDirectory: gitDirectory)
+        let objects = ObjectDatabase.of(gitDirectory: gitDirectory, honouringGitEnvironment: honouringGitEnvironment, spares: spares)
+        let references = ReferenceFiles(gitDirectory: gitDirectory, spares: spares)
+        self.objects = objects
+        self.references = references
+        pathHistory = PathHistoryIndex(file: cacheDirectory.map { $0 + "/" + PathHistoryIndex.fileName })
+        let workingTreeError = WorkingTreeErrorSlot()
+        self.workingTreeError = workingTreeError
         if workingTreeUpdate == .background {
-            let headTree = try? repository.referenceTarget("refs/heads/\(branch)").map { try repository.treeID(ofCommit: $0) }
-            follower = WorkingTreeFollower(path: path, referenceName: "refs/heads/\(branch)", matchedTree: headTree ?? nil) {
-                [lock, weak self] error in
-                lock.lock()
-                self?.state.lastWorkingTreeError = error
-                lock.unlock()
-            }
+            let head = try? references.target(of: "refs/heads/\(branch)")
+            let headTree = head.flatMap { try? objects.treeID(ofCommit: $0) }
+            follower = WorkingTreeFollower(path: path, referenceName: "refs/heads/\(branch)", objects: objects,
+                                           references: references, matchedTree: headTree, errors: workingTreeError)
+        } else {
+            follower = nil
         }
     }
 
@@ -98,42 +105,24 @@ public final class ConfigStore: @unchecked Sendable {
         follower?.wait()
     }
 
-    /// Runs `body` with the repository, holding the lock; errors come out as `StoreError`.
-    func withRepository<T>(_ body: (GitRepository) throws -> T) throws(StoreError) -> T {
-        lock.lock()
-        defer { lock.unlock() }
+    /// Runs `body` with the writer lock held; errors come out as `StoreError`.
+    func withWriter<T: Sendable>(_ body: (Writer) throws -> T) throws(StoreError) -> T {
         do {
-            return try body(repository)
+            return try writer.withLock { writer throws in try body(writer) }
         } catch {
             throw StoreError(error)
         }
     }
 
-    /// Runs a read with the reader handle, holding the read lock; errors come out as
-    /// `StoreError`.
-    func withReader<T>(_ body: (GitRepository) throws -> T) throws(StoreError) -> T {
-        readLock.lock()
-        defer { readLock.unlock() }
-        do {
-            return try body(reader)
-        } catch {
-            throw StoreError(error)
-        }
+    /// A libgit2 handle for one operation. Never kept: libgit2 keeps every pack it has read
+    /// open for as long as a handle lives, and the packer replaces packs all the time.
+    func libgit2Handle() throws(GitError) -> GitRepository {
+        try GitRepository(openAt: path, honouringGitEnvironment: honouringGitEnvironment)
     }
 
-    /// Runs `body` (which deletes packs) while no call of ours can be reading, then reopens
-    /// both handles so neither looks for the deleted packs again.
-    func withAllHandlesClosed<T>(_ body: () -> T) -> T {
-        lock.lock()
-        readLock.lock()
-        defer {
-            readLock.unlock()
-            lock.unlock()
-        }
-        let result = body()
-        if let fresh = try? GitRepository(openAt: path) { repository = fresh }
-        if let fresh = try? GitRepository(openAt: path) { reader = fresh }
-        return result
+    /// Runs a read; errors come out as `StoreError`.
+    func reading<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do { return try body() } catch { throw StoreError(error) }
     }
 
     /// Turns fsync of objects and refs on or off for the whole process (off by default).
@@ -144,79 +133,68 @@ public final class ConfigStore: @unchecked Sendable {
 
     /// The last error met while updating the working tree after a commit, if any.
     public var lastWorkingTreeError: GitError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return state.lastWorkingTreeError
+        workingTreeError.error
     }
 
     // MARK: Reading
 
     /// The commit at the tip of the tracked branch; nil when the branch does not exist.
     public func head() -> ObjectID? {
-        try? withReader { repo in try repo.referenceTarget(referenceName).map(ObjectID.init) }
+        try? references.target(of: referenceName)
     }
 
     /// Resolves any revspec (full or short sha, `HEAD~1`, a branch name) to a commit id.
     public func resolve(_ revision: String) throws(StoreError) -> ObjectID {
-        try withReader { repo in
-            do {
-                return ObjectID(try repo.resolveCommit(revision))
-            } catch {
-                if let error = error as? GitError, error.isNotFound || error.code == GIT_EAMBIGUOUS.rawValue || error.code == GIT_EINVALIDSPEC.rawValue {
-                    throw StoreError.notFound("revision \(revision): \(error.message)")
-                }
-                throw error
+        do {
+            return try libgit2Handle().resolveCommit(revision)
+        } catch {
+            if error.isNotFound || error.isAmbiguous || error.isInvalidSpec {
+                throw StoreError.notFound("revision \(revision): \(error.message)")
             }
+            throw StoreError.git(error)
         }
     }
 
-    /// Every file of a commit's tree, with its blob id and bytes, depth first in tree order.
-    ///
-    /// Reads go through their own repository handle, so a large snapshot load never holds
-    /// up writers.
+    /// The root tree of a commit.
+    public func tree(of commit: ObjectID) throws(StoreError) -> ObjectID {
+        try reading { try objects.treeID(ofCommit: commit) }
+    }
+
+    /// Every file of a commit's tree, with its blob id and bytes: a folder's files, then its
+    /// folders, each the same way.
     public func files(at commit: ObjectID) throws(StoreError) -> [RepoFile] {
-        try withReader { repo in try repo.readAllFiles(inTree: try repo.treeID(ofCommit: commit.oid)) }
+        try reading { try objects.readAllFiles(inTree: try objects.treeID(ofCommit: commit)) }
     }
 
     /// One file of a commit; nil when `path` is absent or names a directory.
     public func file(at commit: ObjectID, path: String) throws(StoreError) -> RepoFile? {
-        try withReader { repo in
-            guard let blob = try repo.blobID(inTree: try repo.treeID(ofCommit: commit.oid), path: path) else { return nil }
-            return RepoFile(path: path, blob: ObjectID(blob), bytes: try repo.readObjectBytes(blob))
+        try reading {
+            guard let blob = try objects.blobID(inTree: try objects.treeID(ofCommit: commit), path: path) else { return nil }
+            return RepoFile(path: path, blob: blob, bytes: try objects.read(blob).bytes)
         }
     }
 
     /// The bytes of a blob.
     public func blob(_ id: ObjectID) throws(StoreError) -> [UInt8] {
-        try withReader { repo in try repo.readObjectBytes(id.oid) }
+        try reading { try objects.read(id).bytes }
     }
 
     /// Paths of files added, modified or deleted between two commits (`old` nil: everything
     /// in `new`), sorted.
     public func changes(from old: ObjectID?, to new: ObjectID) throws(StoreError) -> [String] {
-        try withReader { repo in
-            let oldTree = try old.map { try repo.treeID(ofCommit: $0.oid) }
-            return try repo.changedPaths(from: oldTree, to: try repo.treeID(ofCommit: new.oid))
+        try reading {
+            let oldTree = try old.map { try objects.treeID(ofCommit: $0) }
+            return try objects.changedPaths(from: oldTree, to: try objects.treeID(ofCommit: new))
         }
+    }
+
+    /// Paths of files that differ between two trees (`old` nil: the empty tree), sorted.
+    public func changes(fromTree old: ObjectID?, toTree new: ObjectID) throws(StoreError) -> [String] {
+        try reading { try objects.changedPaths(from: old, to: new) }
     }
 
     /// The description of one commit.
     public func commitInfo(_ id: ObjectID) throws(StoreError) -> CommitInfo {
-        try withReader { repo in try repo.commitInfo(id.oid) }
-    }
-}
-
-extension GitRepository {
-    /// Copies a commit's id, author, message and parents out of libgit2.
-    func commitInfo(_ id: git_oid) throws(GitError) -> CommitInfo {
-        try withCommit(id) { commit throws(GitError) in
-            var parents: [ObjectID] = []
-            for index in 0..<git_commit_parentcount(commit) {
-                if let parent = git_commit_parent_id(commit, index) { parents.append(ObjectID(parent.pointee)) }
-            }
-            return CommitInfo(id: ObjectID(id), author: Signature(git_commit_author(commit)),
-                              message: git_commit_message(commit).map { String(cString: $0) } ?? "",
-                              parents: parents)
-        }
+        try reading { try objects.commitInfo(id) }
     }
 }

@@ -22,7 +22,7 @@ struct Deployment: Sendable {
         let secretBox = SecretBox(secret: try DeploymentSecret.loadOrCreate(stateDirectory: stateDirectory))
         if let repositoryPath {
             try refreshHook(repositoryPath, stateDirectory: stateDirectory)
-            let store = try openStore(repositoryPath, workingTreeUpdate)
+            let store = try openStore(repositoryPath, stateDirectory, workingTreeUpdate)
             return Deployment(stateDirectory: stateDirectory, repository: ConfigRepository(store: store, secretBox: secretBox),
                               secretBox: secretBox, createdFromSample: false)
         }
@@ -30,7 +30,7 @@ struct Deployment: Sendable {
         if FileManager.default.fileExists(atPath: path + "/.git") {
             try refreshHook(path, stateDirectory: stateDirectory)
             return Deployment(stateDirectory: stateDirectory,
-                              repository: ConfigRepository(store: try openStore(path, workingTreeUpdate), secretBox: secretBox),
+                              repository: ConfigRepository(store: try openStore(path, stateDirectory, workingTreeUpdate), secretBox: secretBox),
                               secretBox: secretBox, createdFromSample: false)
         }
         guard let source = SampleConfigLocator.locate() else {
@@ -48,9 +48,10 @@ struct Deployment: Sendable {
         }
     }
 
-    private static func openStore(_ path: String, _ workingTreeUpdate: WorkingTreeUpdate) throws -> ConfigStore {
+    /// The store of `path`, keeping its indexes and cold-start caches in `<state>/cache`.
+    private static func openStore(_ path: String, _ stateDirectory: String, _ workingTreeUpdate: WorkingTreeUpdate) throws -> ConfigStore {
         do {
-            return try ConfigStore(path: path, workingTreeUpdate: workingTreeUpdate)
+            return try ConfigStore(path: path, cacheDirectory: stateDirectory + "/cache", workingTreeUpdate: workingTreeUpdate)
         } catch {
             throw UsageError("\(path): not a configuration repository (\(error))")
         }
