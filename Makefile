@@ -40,6 +40,7 @@ bench: deps
 	.build/release/driver-bench
 	.build/release/auth-bench
 	.build/release/site-bench
+	.build/release/trigger-bench
 	.build/release/mqtt-bench
 	.build/release/driver-build-bench
 
@@ -55,7 +56,7 @@ deps:
 test-deps:
 	@./.ci/install-packages $(TEST_PACKAGES)
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, paho.mqtt, prometheus_client' 2>/dev/null || \
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, aiosmtpd, paho.mqtt, prometheus_client' 2>/dev/null || \
 		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
 
 clean:

@@ -23,19 +23,21 @@ let package = Package(
         // The product.
         // The one wrapper over OpenSSL: random bytes, digests, HMAC, AES-GCM, key derivation, RSA, TLS client.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
-        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "Crypto"]),
+        // Five-field cron expressions in a time zone: DriverKit's scheduler, trigger validation and conditions.
+        .target(name: "Cron"),
+        .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "Crypto", "Cron"]),
         .target(name: "Metrics"),
         // The one wrapper over libmosquitto: the runtime's publisher and the MQTT driver use it.
         .target(name: "MQTT", dependencies: ["CMosquitto", "CLinuxShims"]),
-        .target(name: "Runtime", dependencies: ["ConfigRepo", "DriverProtocol", "Crypto", "Metrics", "MQTT"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo", "Cron", "Crypto", "DriverProtocol", "Metrics", "MQTT"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["CLinuxShims", "Crypto"]),
         .target(name: "Auth", dependencies: ["ConfigRepo", "Crypto", "WebServer", "SiteGen"]),
         .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Metrics", "Runtime", "SiteGen", "WebServer"]),
         // What the core and a driver process agree on: framing, version, error codes. No dependencies.
         .target(name: "DriverProtocol"),
-        // What Swift drivers are written against: depends on DriverProtocol and Crypto (TLS, MD5), nothing else of ours.
-        .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto"]),
+        // What Swift drivers are written against: depends on DriverProtocol, Crypto (TLS, MD5), Cron and nothing else of ours.
+        .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto", "Cron"]),
         // DriverKit's MQTT transport, apart so that only MQTT drivers link libmosquitto.
         .target(name: "DriverKitMQTT", dependencies: ["DriverKit", "MQTT"]),
         .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Metrics", "Runtime", "SiteGen", "WebServer",
@@ -58,6 +60,7 @@ let package = Package(
         .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "Auth", "BackOfficeApp", "ConfigRepo", "DeviceSimulators", "CLinuxShims", "BenchSupport"], path: "bench/runtime-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["Auth", "WebServer", "ConfigRepo"], path: "bench/auth-bench"),
+        .executableTarget(name: "trigger-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/trigger-bench"),
         .executableTarget(name: "mqtt-bench", dependencies: ["ConfigRepo", "Runtime", "Metrics", "MQTT", "BenchSupport"], path: "bench/mqtt-bench"),
         .executableTarget(name: "driver-build-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/driver-build-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "Auth", "BackOfficeApp", "BenchSupport"],
@@ -74,9 +77,10 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "ConfigRepo", "Crypto", "SiteGen", "WebServer", "TestSupport"]),
         .testTarget(name: "BackOfficeAppTests", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
                                                               "TestSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Metrics", "MQTT", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Cron", "Metrics", "MQTT", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverProtocolTests", dependencies: ["DriverProtocol"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
+        .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators", "MQTT"]),
         .testTarget(name: "DriverKitMQTTTests", dependencies: ["DriverKitMQTT", "DriverKit", "MQTT"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo", "TestSupport"]),

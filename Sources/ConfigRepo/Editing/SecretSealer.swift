@@ -31,8 +31,10 @@ public struct SecretSealer: Sendable {
     }
 
     /// `backoffice.json` with the plain values of its encrypted settings levels sealed, bound
-    /// to the global settings' object id (`SettingsSource.globalObjectID`).
+    /// to the global settings' object id (`SettingsSource.globalObjectID`), and a plain
+    /// `mail.password` sealed.
     public func seal(_ file: DeploymentFile) -> DeploymentFile {
+        let file = sealMailPassword(file)
         guard let settings = file.settings, isWellFormedLevels(settings) else { return file }
         let parsed = Settings.parse(settings).settings
         let sealed = parsed.sealed(objectID: SettingsSource.globalObjectID, box: box)
@@ -47,6 +49,16 @@ public struct SecretSealer: Sendable {
     func isWellFormedLevels(_ value: JSONValue) -> Bool {
         guard let levels = value.objectValue else { return false }
         return levels.allSatisfy { key, level in SettingsLevel(rawValue: key) != nil && level.objectValue != nil }
+    }
+
+    /// `mail.password` (docs/triggers.md, mail) sealed for `MailServerSettings.passwordBinding`.
+    private func sealMailPassword(_ file: DeploymentFile) -> DeploymentFile {
+        guard var mail = file.members["mail"]?.objectValue, let password = mail["password"],
+              let text = password.stringValue, !SecretBox.isEnvelope(text) else { return file }
+        mail["password"] = .string(box.seal(password, binding: MailServerSettings.passwordBinding))
+        var result = file
+        result.members["mail"] = .object(mail)
+        return result
     }
 
     private func sealWebhookSecrets(in value: JSONValue, objectID: String) -> JSONValue {

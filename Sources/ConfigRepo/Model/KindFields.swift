@@ -96,7 +96,7 @@ extension Kind {
              FieldSpec("control_system_id", .reference(.system)), FieldSpec("settings", .settings)]
         case .trigger:
             [FieldSpec("name", .string, required: true), FieldSpec("description", .string),
-             FieldSpec("debounce_period", .int(0...Int.max)), FieldSpec("important", .bool),
+             FieldSpec("enabled", .bool), FieldSpec("debounce_period", .int(0...Int.max)), FieldSpec("important", .bool),
              FieldSpec("enable_webhook", .bool), FieldSpec("supported_methods", .stringList),
              FieldSpec("control_system_id", .reference(.system)),
              FieldSpec("conditions", .object), FieldSpec("actions", .object)]

@@ -21,7 +21,8 @@ public struct SecretBox: Sendable, CustomStringConvertible, CustomDebugStringCon
     /// Nonce plus tag: the smallest decoded envelope is one byte longer.
     static let overhead = AES256GCM.nonceLength + AES256GCM.tagLength
 
-    private let key: [UInt8]
+    /// The envelope key; also the root of `derivedSecret` (with other HKDF info, so the keys stay apart).
+    let key: [UInt8]
 
     /// Derives the envelope key from the deployment secret.
     public init(secret: DeploymentSecret) {

@@ -17,7 +17,12 @@ public struct UniqueKey: Hashable, Sendable {
         }
         switch document.kind {
         case .zone: return [key("name")].compactMap { $0 }
-        case .system: return [key("name"), key("email")].compactMap { $0 }
+        case .system:
+            // Trigger instance ids are global (webhook URLs, `_TRIGGER_` bindings name them alone).
+            let instances = SystemView(document).triggerInstances.compactMap { $0["id"]?.stringValue }.map {
+                UniqueKey(kind: .system, field: "triggers.id", scope: "", value: $0.lowercased())
+            }
+            return [key("name"), key("email")].compactMap { $0 } + instances
         case .domain: return [key("domain")].compactMap { $0 }
         case .user:
             let scope = document.string("authority_id") ?? ""

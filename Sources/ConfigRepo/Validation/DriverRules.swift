@@ -45,6 +45,10 @@ struct UniquenessRule {
             let others = snapshot.claimants(of: key).subtracting([document.id]).sorted()
             if let first = others.first {
                 let scope = key.scope.isEmpty ? "" : " in \(key.scope)"
+                if key.field == "triggers.id" {
+                    report.add("triggers", "trigger instance id \"\(key.value)\" is already used by system \"\(first)\"; instance ids are unique across systems")
+                    continue
+                }
                 report.add(key.field, "\"\(document.string(key.field) ?? key.value)\" is already used\(scope) by \(document.kind.noun) \"\(first)\"")
             }
         }

@@ -16,6 +16,11 @@ public struct EnvelopeVerifier: Sendable {
         if let deployment = snapshot.deployment, let settings = deployment.settings {
             problems += verify(settings, objectID: SettingsSource.globalObjectID, path: RepoPath.deploymentFile, field: "settings")
         }
+        if let password = snapshot.deployment?.members["mail"]?.objectValue?["password"]?.stringValue, SecretBox.isEnvelope(password) {
+            do { _ = try box.open(password, binding: MailServerSettings.passwordBinding) } catch {
+                problems.append(ValidationProblem(path: RepoPath.deploymentFile, field: "mail.password", message: "\(error)"))
+            }
+        }
         return problems
     }
 

@@ -1,4 +1,7 @@
-/// The structure of a trigger's conditions and actions (PlaceOS semantics).
+import Cron
+import Foundation
+
+/// The structure of a trigger's conditions and actions (PlaceOS semantics, docs/triggers.md).
 struct TriggerRules {
     static let operators = ["and", "or", "exclusive_or", "equal", "not_equal", "greater_than",
                             "greater_than_or_equal", "less_than", "less_than_or_equal"]
@@ -7,7 +10,8 @@ struct TriggerRules {
     func check(_ document: ConfigDocument, into report: inout ProblemReport) {
         if let conditions = document.object("conditions") {
             checkComparisons(conditions["comparisons"], into: &report)
-            checkTimeDependents(conditions["time_dependents"], into: &report)
+            checkTimeDependents(conditions["time_dependents"], comparisons: conditions["comparisons"]?.arrayValue?.count ?? 0,
+                                into: &report)
         }
         if let actions = document.object("actions") {
             checkFunctions(actions["functions"], into: &report)
@@ -68,7 +72,7 @@ struct TriggerRules {
         }
     }
 
-    private func checkTimeDependents(_ value: JSONValue?, into report: inout ProblemReport) {
+    private func checkTimeDependents(_ value: JSONValue?, comparisons: Int, into report: inout ProblemReport) {
         for (at, dependent) in list(value, "conditions.time_dependents", into: &report) {
             switch dependent["type"]?.stringValue {
             case "at":
@@ -78,11 +82,22 @@ struct TriggerRules {
                     report.add("\(at).cron", "is required for a cron condition")
                     continue
                 }
-                if cron.split(separator: " ").count != 5 {
-                    report.add("\(at).cron", "must have five fields (minute hour day month weekday), found \"\(cron)\"")
+                var zone = TimeZone(identifier: "UTC")!
+                if let timezone = dependent["timezone"] {
+                    if let name = timezone.stringValue, let named = TimeZone(identifier: name) {
+                        zone = named
+                    } else {
+                        report.add("\(at).timezone", "must be an IANA time zone such as \"Australia/Sydney\", found \(describe(timezone))")
+                    }
+                }
+                do { _ = try CronExpression(cron, timeZone: zone) } catch {
+                    report.add("\(at).cron", "\(error.description)")
                 }
             case "for":
                 if (dependent["seconds"]?.intValue ?? 0) <= 0 { report.add("\(at).seconds", "must be a positive number of seconds") }
+                if comparisons == 0 {
+                    report.add("\(at)", "a `for` condition needs at least one comparison: it holds once the comparisons have held that long")
+                }
             default:
                 report.add("\(at).type", "must be \"at\", \"cron\" or \"for\"")
             }
@@ -104,8 +119,12 @@ struct TriggerRules {
     private func checkMailers(_ value: JSONValue?, into report: inout ProblemReport) {
         for (at, mailer) in list(value, "actions.mailers", into: &report) {
             let emails = mailer["emails"]?.arrayValue ?? []
-            if emails.isEmpty || !emails.allSatisfy({ $0.stringValue?.contains("@") == true }) {
-                report.add("\(at).emails", "must be a non-empty list of email addresses")
+            if emails.isEmpty { report.add("\(at).emails", "must be a non-empty list of email addresses") }
+            for (index, email) in emails.enumerated() where !(email.stringValue.map(MailAddress.isPlausible) ?? false) {
+                report.add("\(at).emails[\(index)]", "must be an email address, found \(describe(email))")
+            }
+            if let content = mailer["content"], content.stringValue == nil {
+                report.add("\(at).content", "must be the text of the mail")
             }
         }
     }

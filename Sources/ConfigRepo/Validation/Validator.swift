@@ -49,12 +49,36 @@ public struct Validator: Sendable {
                         affected.formUnion(snapshot.references.referrers(of: reference.target).filter { $0.kind == .module })
                     }
                 }
+                affected.formUnion(triggerBindings(of: document, in: snapshot))
                 for key in snapshot.uniqueKeys(of: document) {
                     for id in after.claimants(of: key) { affected.insert(ObjectRef(ref.kind, id)) }
                 }
             }
         }
         return affected
+    }
+
+    /// Objects whose trigger bindings (TriggerBindingRules) can change with `document`: a
+    /// trigger's systems through the zones that apply it; the triggers that run in a system
+    /// whose modules or zones changed, or that holds a changed module; a driver's systems and
+    /// their triggers (its `module_name` is part of their `Name_index` lookups).
+    private static func triggerBindings(of document: ConfigDocument, in snapshot: Snapshot) -> [ObjectRef] {
+        func systemsAndTriggers(_ systems: [String]) -> [ObjectRef] {
+            systems.flatMap { system in [ObjectRef(.system, system)] + snapshot.triggers(ofSystem: system).map { ObjectRef(.trigger, $0) } }
+        }
+        switch document.kind {
+        case .trigger:
+            return snapshot.references.referrers(of: document.ref, ofKind: .zone)
+                .flatMap { snapshot.systems(inZone: $0) }.map { ObjectRef(.system, $0) }
+        case .system:
+            return systemsAndTriggers([document.id])
+        case .module:
+            return systemsAndTriggers(snapshot.systems(usingModule: document.id))
+        case .driver:
+            return systemsAndTriggers(snapshot.modules(ofDriver: document.id).flatMap { snapshot.systems(usingModule: $0) })
+        default:
+            return []
+        }
     }
 
     /// The problems of one object.
@@ -68,10 +92,16 @@ public struct Validator: Sendable {
         FieldRules(snapshot: snapshot).check(document, into: &report)
         switch document.kind {
         case .module: ModuleRules(snapshot: snapshot).check(document, into: &report)
-        case .zone: ZoneRules(snapshot: snapshot).check(document, into: &report)
-        case .system: SystemRules(snapshot: snapshot).check(document, into: &report)
+        case .zone:
+            ZoneRules(snapshot: snapshot).check(document, into: &report)
+            TriggerBindingRules(snapshot: snapshot).checkZone(document, into: &report)
+        case .system:
+            SystemRules(snapshot: snapshot).check(document, into: &report)
+            TriggerBindingRules(snapshot: snapshot).checkSystem(document, into: &report)
         case .driver: DriverRules(snapshot: snapshot).check(document, into: &report)
-        case .trigger: TriggerRules().check(document, into: &report)
+        case .trigger:
+            TriggerRules().check(document, into: &report)
+            TriggerBindingRules(snapshot: snapshot).checkTrigger(document, into: &report)
         case .metadata: MetadataRules(snapshot: snapshot).check(document, into: &report)
         case .repository: RepositoryRules().check(document, into: &report)
         case .user: UserRules().check(document, into: &report)
@@ -90,6 +120,9 @@ public struct Validator: Sendable {
         let fields = [FieldSpec("title", .string), FieldSpec("branch", .string), FieldSpec("settings", .settings)]
         FieldRules(snapshot: snapshot).check(members: file.members, fields: fields, into: &report)
         checkLayout(file.members["layout"], into: &report)
+        if let mail = file.members["mail"] {
+            for problem in MailServerSettings.problems(in: mail) { report.add(problem.field, problem.message) }
+        }
         return report.problems
     }
 

@@ -43,6 +43,8 @@ public final class RuntimeEngine: Sendable {
     }
 
     public let status: StatusStore
+    /// The trigger instances of the applied configuration (docs/triggers.md).
+    public let triggers: TriggerEngine
     /// Publishes every status change to the configured MQTT brokers (docs/mqtt.md).
     public let mqtt: MQTTPublisher
     public let configuration: RuntimeConfiguration
@@ -84,6 +86,9 @@ public final class RuntimeEngine: Sendable {
         } else {
             saveTimer = nil
         }
+        triggers = TriggerEngine(box: secretBox, stateDirectory: configuration.statusDirectory,
+                                 saveInterval: configuration.statusSaveInterval, log: log)
+        triggers.attach(self)
         RuntimeMetrics.collect(from: self, into: configuration.metrics)
     }
 
@@ -143,6 +148,7 @@ public final class RuntimeEngine: Sendable {
         // Before the status of removed modules goes: their retained topics are cleared from it.
         mqtt.apply(snapshot, directory: newDirectory)
         status.removeModules(notIn: Set(newSpecs.keys))
+        triggers.apply(snapshot, changedSystems: newDirectory.changedSystems(comparedTo: oldDirectory))
         if let commit = snapshot.commit { appliedCommitRecord?.save(commit) }
     }
 
@@ -176,6 +182,7 @@ public final class RuntimeEngine: Sendable {
     public func shutdown() async {
         watchToken.withLock { $0 = nil }
         saveTimer?.cancel()
+        triggers.shutdown()
         let hosts: [DriverHost] = state.withLock { state in
             state.closed = true
             return Array(state.hosts.values)

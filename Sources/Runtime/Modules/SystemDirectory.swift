@@ -1,8 +1,7 @@
 import ConfigRepo
 
-/// `Name_index` addressing per system (PlaceOS rule, DESIGN §5): a module's name is its
-/// `custom_name` or its driver's `module_name`; the index counts modules of that name from 1
-/// in the system's module order.
+/// `Name_index` addressing per system (`Snapshot.moduleAddresses(ofSystem:)`, the PlaceOS rule),
+/// kept as lookups for the running configuration.
 public struct SystemDirectory: Sendable, Equatable {
     public struct Entry: Sendable, Hashable {
         public var moduleID: String
@@ -17,14 +16,9 @@ public struct SystemDirectory: Sendable, Equatable {
 
     public init(snapshot: Snapshot) {
         for system in snapshot.unordered(.system) {
-            var counts: [String: Int] = [:]
-            var entries: [Entry] = []
-            for module in snapshot.modules(ofSystem: system.id) {
-                let name = ModuleView(module).customName ?? snapshot.driver(ofModule: module)?.moduleName ?? module.id
-                counts[name, default: 0] += 1
-                entries.append(Entry(moduleID: module.id, name: name, index: counts[name]!))
+            systems[system.id] = snapshot.moduleAddresses(ofSystem: system.id).map {
+                Entry(moduleID: $0.moduleID, name: $0.name, index: $0.index)
             }
-            systems[system.id] = entries
         }
     }
 

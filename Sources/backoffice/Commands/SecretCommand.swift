@@ -10,10 +10,11 @@ enum SecretCommand: Command {
 
         Finds every plain value under an encrypted settings level (support, admin,
         never_display) and every plain secret field (OAuth client secrets, repository
-        passwords, webhook secrets) at the head of the branch, encrypts each with the
-        deployment secret of STATE, bound to its object, level and key, and commits the
-        result as one commit. Engineers may push plain values this way and seal them on the
-        server; the values are in git history until then, so rotate anything sensitive.
+        passwords, webhook secrets, `mail.password` in backoffice.json) at the head of the
+        branch, encrypts each with the deployment secret of STATE, bound to its object, level
+        and key, and commits the result as one commit. Engineers may push plain values this
+        way and seal them on the server; the values are in git history until then, so rotate
+        anything sensitive.
 
           --repo DIR       the configuration repository (default: the current directory)
           --state STATE    the state directory holding the deployment secret (default: .backoffice)
@@ -32,8 +33,11 @@ enum SecretCommand: Command {
         let repository = try RepositoryOption.open(arguments, secretBox: box)
         let sealer = SecretSealer(box: box)
         let snapshot = try repository.headSnapshot()
-        let edits = snapshot.allDocuments.compactMap { document -> Edit? in
+        var edits = snapshot.allDocuments.compactMap { document -> Edit? in
             sealer.seal(document) == document ? nil : .save(document)
+        }
+        if let deployment = snapshot.deployment, sealer.seal(deployment) != deployment {
+            edits.append(.saveDeployment(deployment))
         }
         guard !edits.isEmpty else {
             Terminal.print("nothing to seal")

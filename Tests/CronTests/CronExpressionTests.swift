@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DriverKit
+import Cron
 
 @Suite struct CronExpressionTests {
     static let utc = TimeZone(identifier: "UTC")!
