@@ -39,6 +39,7 @@ bench: deps
 	.build/release/auth-bench
 	.build/release/site-bench
 	.build/release/driver-build-bench
+	.build/release/journey-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60

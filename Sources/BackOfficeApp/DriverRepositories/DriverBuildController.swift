@@ -40,7 +40,7 @@ struct DriverBuildController: Feature {
             return try render(values, document, status: status)
         }
         let pin = document.string("commit").flatMap { $0.isEmpty ? nil : $0 }
-        values["pin"] = .optional(pin)
+        values["pin"] = .optional(pin.map { ObjectID(hex: $0)?.short ?? $0 })
         values["follows"] = .optional(pin == nil ? (fetch.branch ?? "the default branch") : nil)
         let report = repositories.buildReport(for: driver, repository: repository)
         values["build"] = Self.buildValues(report)
