@@ -70,7 +70,8 @@ public final class Application: Sendable {
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
         var features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
-                                                          EngineAPI(engine: runtime)]
+                                                          EngineAPI(engine: runtime),
+                                                          RESTAPI(repository: configuration.repository, engine: runtime)]
         if let repositories = configuration.driverRepositories {
             site.attach(driverRepositories: repositories)
             features += [RepositoryGitController(site: site, repositories: repositories),

@@ -24,6 +24,8 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
     case notFound(ObjectRef)
     /// Secrets must be encrypted but no deployment secret is available.
     case secretsUnavailable(String)
+    /// The writer may not change this object (one the write would change, cascades included).
+    case forbidden(ObjectRef)
     /// The git store failed.
     case store(StoreError)
 
@@ -40,6 +42,7 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
         case let .invalid(problems): problems.map(\.description).joined(separator: "\n")
         case let .notFound(ref): "\(ref) does not exist"
         case let .secretsUnavailable(reason): "cannot encrypt secrets: \(reason)"
+        case let .forbidden(ref): "you may not change \(ref)"
         case let .store(error): error.description
         }
     }

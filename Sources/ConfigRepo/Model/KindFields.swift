@@ -3,6 +3,8 @@
 /// Members not listed here are kept and written back untouched; they are not validated.
 extension Kind {
     public static let driverRoles: [Int: String] = [0: "SSH", 1: "Device", 2: "Service", 3: "Websocket", 99: "Logic"]
+    /// PlaceOS's `Broker.auth_type` values.
+    public static let brokerAuthTypes: [Int: String] = [0: "client certificate", 1: "no authentication", 2: "username and password"]
 
     /// The declared fields of this kind (computed once).
     public var fields: [FieldSpec] { Kind.fieldTable[self]! }
@@ -42,7 +44,10 @@ extension Kind {
              FieldSpec("raw_info_url", .string), FieldSpec("info_mappings", .object),
              FieldSpec("issuer", .string), FieldSpec("idp_sso_target_url", .string), FieldSpec("idp_cert", .string),
              FieldSpec("assertion_consumer_service_url", .string), FieldSpec("name_identifier_format", .string),
-             FieldSpec("uid_attribute", .string), FieldSpec("attribute_statements", .object)]
+             FieldSpec("uid_attribute", .string), FieldSpec("attribute_statements", .object),
+             FieldSpec("host", .string), FieldSpec("port", .int(1...65535)), FieldSpec("auth_method", .oneOf(["plain", "ssl", "tls"])),
+             FieldSpec("uid", .string), FieldSpec("base", .string), FieldSpec("bind_dn", .string),
+             FieldSpec("password", .secret), FieldSpec("filter", .string)]
         case .user:
             [FieldSpec("name", .string, required: true), FieldSpec("email", .string, required: true),
              FieldSpec("authority_id", .reference(.domain), required: true), FieldSpec("sys_admin", .bool),
@@ -95,6 +100,13 @@ extension Kind {
              FieldSpec("enable_webhook", .bool), FieldSpec("supported_methods", .stringList),
              FieldSpec("control_system_id", .reference(.system)),
              FieldSpec("conditions", .object), FieldSpec("actions", .object)]
+        case .broker:
+            [FieldSpec("name", .string, required: true), FieldSpec("description", .string),
+             FieldSpec("host", .string, required: true), FieldSpec("port", .int(1...65535)), FieldSpec("tls", .bool),
+             FieldSpec("auth_type", .intCase(Kind.brokerAuthTypes)), FieldSpec("username", .string),
+             FieldSpec("password", .secret), FieldSpec("certificate", .string),
+             FieldSpec("client_certificate", .string), FieldSpec("client_key", .secret),
+             FieldSpec("secret", .secret), FieldSpec("filters", .stringList)]
         case .schema:
             [FieldSpec("name", .string, required: true), FieldSpec("description", .string),
              FieldSpec("schema", .object, required: true)]
