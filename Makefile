@@ -43,6 +43,7 @@ bench: deps
 	.build/release/trigger-bench
 	.build/release/mqtt-bench
 	.build/release/driver-build-bench
+	.build/release/journey-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60

@@ -74,6 +74,7 @@ public struct AccessPolicy: Sendable {
             policy.set(.post, engine + action, .role(.support, scope: "modules.write"))
         }
         policy.addRESTRules()
+        policy.addDriverRepositoryRules()
         return policy
     }
 }

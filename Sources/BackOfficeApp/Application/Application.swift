@@ -32,10 +32,12 @@ public final class Application: Sendable {
         /// With `testRoutes`: a route added without an access rule (the start must then fail).
         public var unruledTestRoute: String?
         public var logger: Logger
+        /// Git repositories and driver builds: their REST routes, pages and the interface apps.
+        public var driverRepositories: DriverRepositories?
 
         public init(stateDirectory: String, repository: ConfigRepository, siteDirectory: String, templatesDirectory: String,
                     version: String, access: Access = .signIn, testRoutes: Bool = false, unruledTestRoute: String? = nil,
-                    logger: Logger = Logger()) {
+                    logger: Logger = Logger(), driverRepositories: DriverRepositories? = nil) {
             self.stateDirectory = stateDirectory
             self.repository = repository
             self.siteDirectory = siteDirectory
@@ -45,6 +47,7 @@ public final class Application: Sendable {
             self.testRoutes = testRoutes
             self.unruledTestRoute = unruledTestRoute
             self.logger = logger
+            self.driverRepositories = driverRepositories
         }
     }
 
@@ -66,9 +69,16 @@ public final class Application: Sendable {
                                       stateDirectory: configuration.stateDirectory)
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
-        let features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
+        var features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
                                                           EngineAPI(engine: runtime),
                                                           RESTAPI(repository: configuration.repository, engine: runtime)]
+        if let repositories = configuration.driverRepositories {
+            site.attach(driverRepositories: repositories)
+            features += [RepositoryGitController(site: site, repositories: repositories),
+                         DriverBuildController(site: site, repositories: repositories),
+                         DriverRepositoryRoutes(repositories: repositories, configuration: configuration.repository, engine: runtime),
+                         InterfaceApps(repositories: repositories)]
+        }
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {

@@ -24,6 +24,7 @@ public final class SiteService: Sendable {
     let moduleState: ModuleOnlineState
     private let headObservers = Mutex<[@Sendable () -> Void]>([])
     private let runtimeEngine = Mutex<RuntimeEngine?>(nil)
+    private let gitRepositories = Mutex<DriverRepositories?>(nil)
     /// The render made at start (`render`), for the start-up line.
     public let firstRender: SiteBuilder.Report?
 
@@ -96,6 +97,11 @@ public final class SiteService: Sendable {
     public func attach(runtime: RuntimeEngine) { runtimeEngine.withLock { $0 = runtime } }
 
     var runtime: RuntimeEngine? { runtimeEngine.withLock { $0 } }
+
+    /// The git repositories and builds the new-driver form fills itself from (`DriverPrefill`).
+    public func attach(driverRepositories: DriverRepositories) { gitRepositories.withLock { $0 = driverRepositories } }
+
+    var driverRepositories: DriverRepositories? { gitRepositories.withLock { $0 } }
 
     /// Calls `action` after each commit the site makes and each new head it notices (the
     /// identity directory re-reads users and keys then).

@@ -20,6 +20,15 @@ public struct DetailPage {
             values["state"] = ["dot": .string(running ? "running" : "stopped"), "text": .string(running ? "running" : "stopped")]
             values["settingsURL"] = .string(SiteURL.effectiveSettings(module: document.id))
         }
+        // Fetch state and drivers of a repository, the build of a driver (BackOfficeApp/DriverRepositories).
+        if document.kind == .repository {
+            values["gitURL"] = .string(SiteURL.detail(document.ref) + "git")
+            values["gitLabel"] = "Git and drivers"
+        }
+        if document.kind == .driver {
+            values["gitURL"] = .string(SiteURL.detail(document.ref) + "build")
+            values["gitLabel"] = "Build and commits"
+        }
         return values
     }
 

@@ -42,6 +42,8 @@ public struct Router: Sendable {
         var segments: [Segment]
         var action: Action
         var key: RouteKey
+        /// When set, the route matches only paths whose parameters it accepts (`add(_:_:where:blocking:)`).
+        var condition: (@Sendable ([String: String]) -> Bool)?
     }
 
     /// Most specific first (see the type's documentation); among equals, in the order added.
@@ -73,6 +75,14 @@ public struct Router: Sendable {
         insert(method, pattern, .async({ request in try await BlockingWorkers.shared.run { try handler(request) } }))
     }
 
+    /// Adds a blocking handler that matches only while `condition` accepts the path's parameters:
+    /// a pattern whose first segment is a parameter (`/:folder/*`, the interface apps) then
+    /// leaves every other path unknown (404, not 405) instead of claiming it.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, where condition: @escaping @Sendable ([String: String]) -> Bool,
+                             blocking handler: @escaping ImmediateHandler) {
+        insert(method, pattern, .async({ request in try await BlockingWorkers.shared.run { try handler(request) } }), condition: condition)
+    }
+
     /// Adds a WebSocket endpoint (a GET with `Upgrade: websocket`).
     public mutating func webSocket(_ pattern: String, _ handler: @escaping WebSocketHandler) {
         insert(.get, pattern, .webSocket(handler))
@@ -101,7 +111,8 @@ public struct Router: Sendable {
         add(.get, prefix, immediate: { request in try files.respond(to: request) })
     }
 
-    private mutating func insert(_ method: HTTPMethod, _ pattern: String, _ action: Action) {
+    private mutating func insert(_ method: HTTPMethod, _ pattern: String, _ action: Action,
+                                 condition: (@Sendable ([String: String]) -> Bool)? = nil) {
         let segments: [Segment] = pattern.split(separator: "/").map { part in
             if part == "*" { return .rest }
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
@@ -110,9 +121,9 @@ public struct Router: Sendable {
         let key = RouteKey(method: method, pattern: "/" + pattern.split(separator: "/").joined(separator: "/"))
         let ranks = segments.map(\.rank)
         let position = routes.firstIndex { ranks.lexicographicallyPrecedes($0.segments.map(\.rank)) } ?? routes.endIndex
-        routes.insert(Route(method: method, segments: segments, action: action, key: key), at: position)
+        routes.insert(Route(method: method, segments: segments, action: action, key: key, condition: condition), at: position)
         addedKeys.append(key)
-        if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
+        if condition == nil, segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
             let path = "/" + segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
             exact[path, default: [:]][method] = (action, key)
         }
@@ -151,7 +162,7 @@ public struct Router: Sendable {
         }
         var allowed: [String] = []
         for route in routes {
-            guard let parameters = Self.match(route.segments, segments) else { continue }
+            guard let parameters = Self.match(route.segments, segments), route.condition?(parameters) ?? true else { continue }
             if route.method == method || (method == .head && route.method == .get) {
                 return .found(route.action, parameters: parameters, route: route.key)
             }
