@@ -66,7 +66,7 @@ public final class Application: Sendable {
                                       stateDirectory: configuration.stateDirectory)
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
-        let features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
+        let features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access, logger: configuration.logger),
                                                           EngineAPI(engine: runtime)]
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
