@@ -1,5 +1,6 @@
-"""Bounded resources (issue 11, item 11), each in seconds against the real binary: a control
-WebSocket client that sends and never reads, and the request and body limits."""
+"""Bounded resources (issue 11, items 11 and 12), each in seconds against the real binary: a
+control WebSocket client that sends and never reads, the access log under requests for systems
+that do not exist, and REST control in the access history (item 19)."""
 import base64
 import json
 import os
@@ -102,6 +103,37 @@ def test_a_client_that_does_not_read_is_closed_with_1008(auth):
         assert b"\x88\x0d\x03\xf0not reading" in received, (received.count(b"\x81\x04pong"), received[-64:])
     finally:
         raw.close()
+
+
+def access_lines(auth):
+    path = os.path.join(auth.state, "auth", "access.log")
+    if not os.path.exists(path):
+        return []
+    with open(path) as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def test_the_access_log_records_real_systems_only(auth):
+    browser = auth.browser("support")
+    before = len(access_lines(auth))
+    for index in range(300):
+        browser.get(auth.base + f"/api/engine/v2/systems/sys-made-up-{index}/Lighting", headers={"Accept": "application/json"})
+    assert len(access_lines(auth)) == before
+    assert browser.get(auth.base + "/backoffice/systems/sys-l2-ferry/").status_code == 200
+    lines = access_lines(auth)
+    assert lines[-1]["system_id"] == "sys-l2-ferry" and lines[-1]["action"] == "view"
+
+
+def test_rest_control_is_in_the_access_history(auth):
+    browser = auth.browser("support")
+    answer = browser.post(auth.base + "/api/engine/v2/systems/sys-l2-buoy/start", headers={"Accept": "application/json"})
+    assert answer.status_code < 500, answer.text
+    controls = [line for line in access_lines(auth) if line["action"] == "control"]
+    assert controls and controls[-1]["system_id"] == "sys-l2-buoy"
+    user_id = controls[-1]["user_id"]
+    # The user's page shows it, newest first.
+    page = auth.browser("admin").get(auth.base + f"/backoffice/users/{user_id}/").text
+    assert 'data-access="sys-l2-buoy"' in page and "control" in page
 
 
 def test_request_and_body_limits_answer_at_once(auth):

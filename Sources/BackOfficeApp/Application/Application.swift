@@ -59,6 +59,7 @@ public final class Application: Sendable {
     /// access rule: routes are closed by default and `serve` refuses to start with a hole.
     public init(_ configuration: Configuration, runtime: RuntimeEngine) throws {
         var router = Router()
+        router.standardHeaders = SecurityHeaders.standard
         router.addHealthCheck(version: configuration.version)
         let library = try TemplateLibrary(directory: configuration.templatesDirectory)
         site = try SiteService.render(repository: configuration.repository, library: library,
