@@ -73,6 +73,7 @@ public struct AccessPolicy: Sendable {
         for action in ["/modules/:id/start", "/modules/:id/stop", "/modules/:id/ping", "/modules/:id/exec/:method"] {
             policy.set(.post, engine + action, .role(.support, scope: "modules.write"))
         }
+        policy.addRESTRules()
         return policy
     }
 }

@@ -71,6 +71,10 @@ struct WriteRefusal: Sendable {
             status = .notFound
             code = "not_found"
             message = "\(ref) does not exist (any more); nothing was saved."
+        case .forbidden(let ref):
+            status = .forbidden
+            code = "forbidden"
+            message = action.failed + ": your role may not change \(ref)."
         case .secretsUnavailable(let reason):
             status = .internalServerError
             code = "secrets_unavailable"

@@ -154,15 +154,19 @@ public final class ConfigRepository: Sendable {
     /// really changes, and the write is refused (`.notPermitted`) unless the role meets all of
     /// it. Cascades follow from a delete the role may make and are not held against it. Trusted
     /// callers (the command line, the runtime) pass no role.
+    ///
+    /// `permits` is asked about every object the write would change, cascades included, before
+    /// anything is committed; one it refuses ends the write with ``WriteError/forbidden(_:)``.
     @discardableResult
-    public func apply(_ edits: [Edit], author: Signature, message: String? = nil,
-                      actingAs role: Role? = nil) throws(WriteError) -> WriteResult {
+    public func apply(_ edits: [Edit], author: Signature, message: String? = nil, actingAs role: Role? = nil,
+                      permits: (ObjectRef) -> Bool = { _ in true }) throws(WriteError) -> WriteResult {
         var attempt = 0
         while true {
             attempt += 1
             let base: Snapshot
             do { base = try headSnapshot() } catch { throw .store(error) }
             let plan = try plan(edits, on: base)
+            if let refused = plan.changes.keys.sorted().first(where: { !permits($0) }) { throw .forbidden(refused) }
             if plan.changes.isEmpty && plan.deployment == nil {
                 guard let head = base.commit else { throw .store(.notFound("the branch has no commit")) }
                 do {

@@ -28,6 +28,8 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
     case notPermitted([ClearanceRequirement])
     /// A revert named a commit that is not in the history it was asked from.
     case notInHistory(commit: ObjectID, scope: RevertScope)
+    /// The writer may not change this object (one the write would change, cascades included).
+    case forbidden(ObjectRef)
     /// The git store failed.
     case store(StoreError)
 
@@ -46,6 +48,7 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
         case let .secretsUnavailable(reason): "cannot encrypt secrets: \(reason)"
         case let .notPermitted(requirements): requirements.map(\.description).joined(separator: "\n")
         case let .notInHistory(commit, scope): "commit \(commit.short) is not in the history of \(scope)"
+        case let .forbidden(ref): "you may not change \(ref)"
         case let .store(error): error.description
         }
     }
