@@ -98,10 +98,8 @@ struct RESTWriter {
     func apply(_ edits: [Edit], target: ObjectRef) throws(RESTError) -> WriteResult {
         let principal = principal
         do {
-            // The kinds the caller may edit, and what the write really changes against the
-            // caller's role (ChangeClearance: settings levels, where a module connects), as the forms do.
-            return try repository.apply(edits, author: principal.signature, actingAs: principal.role,
-                                        permits: { principal.mayEdit($0.kind) })
+            return try repository.apply(edits, author: principal.signature, permits: { principal.mayEdit($0.kind) },
+                                        actingAs: principal.role)
         } catch {
             throw Self.refusal(error, target: target, format: format)
         }

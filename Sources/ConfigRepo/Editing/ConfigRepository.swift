@@ -153,13 +153,13 @@ public final class ConfigRepository: Sendable {
     /// name and the deployment file are checked with ``ChangeClearance`` against what the write
     /// really changes, and the write is refused (`.notPermitted`) unless the role meets all of
     /// it. Cascades follow from a delete the role may make and are not held against it. Trusted
-    /// callers (the command line, the runtime) pass no role.
-    ///
-    /// `permits` is asked about every object the write would change, cascades included, before
-    /// anything is committed; one it refuses ends the write with ``WriteError/forbidden(_:)``.
+    /// callers (the command line, the runtime) pass no role. `permits` is asked in addition about
+    /// every object the write would change, cascades included, before anything is committed; one
+    /// it refuses ends the write with ``WriteError/forbidden(_:)``.
     @discardableResult
-    public func apply(_ edits: [Edit], author: Signature, message: String? = nil, actingAs role: Role? = nil,
-                      permits: (ObjectRef) -> Bool = { _ in true }) throws(WriteError) -> WriteResult {
+    public func apply(_ edits: [Edit], author: Signature, message: String? = nil,
+                      permits: (ObjectRef) -> Bool = { _ in true },
+                      actingAs role: Role? = nil) throws(WriteError) -> WriteResult {
         var attempt = 0
         while true {
             attempt += 1
