@@ -62,6 +62,7 @@ public final class Application: Sendable {
     /// access rule: routes are closed by default and `serve` refuses to start with a hole.
     public init(_ configuration: Configuration, runtime: RuntimeEngine) throws {
         var router = Router()
+        router.standardHeaders = SecurityHeaders.standard
         router.addHealthCheck(version: configuration.version)
         let library = try TemplateLibrary(directory: configuration.templatesDirectory)
         site = try SiteService.render(repository: configuration.repository, library: library,
@@ -69,7 +70,7 @@ public final class Application: Sendable {
                                       stateDirectory: configuration.stateDirectory)
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
-        var features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
+        var features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access, logger: configuration.logger),
                                                           EngineAPI(engine: runtime),
                                                           RESTAPI(repository: configuration.repository, engine: runtime)]
         if let repositories = configuration.driverRepositories {

@@ -15,17 +15,22 @@ final class ControlSession: Sendable {
     private let bindings = Mutex<Set<ControlMeta>>([])
     /// Debug streams by module id: the runtime's token and the meta the client asked with.
     private let debugging = Mutex<[String: Int]>([:])
-    /// Answers in the order they are produced, written by one task.
-    private let outbox: AsyncStream<String>.Continuation
-    private let outgoing: AsyncStream<String>
+    /// Answers in the order they are produced, written by one task; bounded (`SocketOutbox`).
+    private let outbox: SocketOutbox
+    /// Execs not yet answered: at most `maxExecsInFlight`, so a client cannot pile up tasks.
+    private let execsInFlight = Mutex(0)
 
-    init(socket: WebSocket, engine: RuntimeEngine, hub: BindingHub, principal: Principal, access: SystemAccessRecorder) {
+    /// How many execs one client may have waiting for their driver at once.
+    static let maxExecsInFlight = 64
+
+    init(socket: WebSocket, engine: RuntimeEngine, hub: BindingHub, principal: Principal, access: SystemAccessRecorder,
+         outbox: SocketOutbox? = nil) {
         self.access = access
         self.socket = socket
         self.engine = engine
         self.hub = hub
         self.principal = principal
-        (outgoing, outbox) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        self.outbox = outbox ?? SocketOutbox(socket: socket)
     }
 
     func run() async {
@@ -35,16 +40,12 @@ final class ControlSession: Sendable {
             socket.close(code: WebSocketCloseCode.policyViolation, reason: "sign in required")
             return
         }
-        let writer = Task { [outgoing, socket] in
-            for await text in outgoing {
-                do { try await socket.send(text: text) } catch { break }
-            }
-        }
+        let writer = Task { [outbox] in await outbox.write() }
         // PlaceOS clients watch for pongs; send one unasked every 80 s as PlaceOS does.
         let keepAlive = Task { [outbox] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(80))
-                if !Task.isCancelled { outbox.yield("pong") }
+                if !Task.isCancelled { outbox.send("pong") }
             }
         }
         defer {
@@ -108,7 +109,16 @@ final class ControlSession: Sendable {
             // The engine checks the function's security against the role (RuntimeEngine.authorize,
             // the same rule as Principal.mayExecute(functionSecurity:)).
             let role = principal.role, userID = principal.userID
+            let admitted = execsInFlight.withLock { count in
+                guard count < Self.maxExecsInFlight else { return false }
+                count += 1
+                return true
+            }
+            guard admitted else {
+                return send(ControlResponse.error(id: request.id, code: 3, message: "too many requests in flight; wait for their answers", meta: meta))
+            }
             Task {
+                defer { execsInFlight.withLock { $0 -= 1 } }
                 let result = await engine.exec(system: request.system, name: request.module, index: request.index,
                                                method: request.name, args: request.args, role: role, userID: userID)
                 // Like the gate for REST: an exec that was allowed counts as control of the system.
@@ -167,7 +177,7 @@ final class ControlSession: Sendable {
     }
 
     private func send(_ text: String) {
-        outbox.yield(text)
+        outbox.send(text)
     }
 
     private func close() {

@@ -31,14 +31,14 @@ final class LiveSession: Sendable {
     private let engine: RuntimeEngine
     private let principal: Principal
     private let watching = Mutex(Watching())
-    private let outbox: AsyncStream<String>.Continuation
-    private let outgoing: AsyncStream<String>
+    /// Bounded (`SocketOutbox`): a client that stops reading is closed, not buffered for.
+    private let outbox: SocketOutbox
 
-    init(socket: WebSocket, engine: RuntimeEngine, principal: Principal) {
+    init(socket: WebSocket, engine: RuntimeEngine, principal: Principal, outbox: SocketOutbox? = nil) {
         self.socket = socket
         self.engine = engine
         self.principal = principal
-        (outgoing, outbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        self.outbox = outbox ?? SocketOutbox(socket: socket)
     }
 
     func run() async {
@@ -48,11 +48,7 @@ final class LiveSession: Sendable {
             socket.close(code: WebSocketCloseCode.policyViolation, reason: "sign in required")
             return
         }
-        let writer = Task { [outgoing, socket] in
-            for await text in outgoing {
-                do { try await socket.send(text: text) } catch { break }
-            }
-        }
+        let writer = Task { [outbox] in await outbox.write() }
         let stateToken = engine.watchStates { [weak self] module, _ in self?.moduleChanged(module) }
         let statusToken = engine.status.watchAll { [weak self] module, key, value in self?.statusChanged(module, key, value) }
         defer {
@@ -176,5 +172,5 @@ final class LiveSession: Sendable {
 
     private func send(_ value: JSONValue) { send(JSONWriter.compactString(value)) }
 
-    private func send(_ text: String) { outbox.yield(text) }
+    private func send(_ text: String) { outbox.send(text) }
 }

@@ -17,6 +17,8 @@ public final class SiteService: Sendable {
     let tokens: FormTokens
     /// Who viewed or controlled which system (shown on each user's page).
     let accessLog: AccessLog
+    /// Ends a user's sessions and tokens when an admin changes the user's role or removes the user.
+    let signOutEverywhere: SignOutEverywhere
     /// Pre-rendered pages cut at their per-request holes, once per file version.
     let pageCuts = PageCutCache()
     /// Whether a module is online for the module list's state filter when no runtime is
@@ -36,7 +38,9 @@ public final class SiteService: Sendable {
         self.moduleState = moduleState
         self.firstRender = firstRender
         tokens = FormTokens(csrf: try CSRFTokens.load(stateDirectory: stateDirectory))
-        accessLog = AccessLog(authDirectory: try StateFile.authDirectory(stateDirectory: stateDirectory))
+        let authDirectory = try StateFile.authDirectory(stateDirectory: stateDirectory)
+        accessLog = AccessLog(authDirectory: authDirectory)
+        signOutEverywhere = try SignOutEverywhere(authDirectory: authDirectory)
     }
 
     /// Renders the whole site into `siteDirectory` for the current head (and copies the assets).

@@ -53,6 +53,9 @@ public struct Router: Sendable {
     private var exact: [String: [HTTPMethod: (Action, RouteKey)]] = [:]
     /// Runs before every handler (see `RequestGate`); nil lets every request through.
     public var gate: RequestGate?
+    /// Fields every HTTP response carries unless it sets the same field itself (the
+    /// application's security headers).
+    public var standardHeaders = HTTPHeaders()
     /// Every route's method and pattern, in the order they were added.
     public var routeKeys: [RouteKey] { addedKeys }
 

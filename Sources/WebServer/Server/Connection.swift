@@ -226,6 +226,7 @@ final class Connection: LoopChannel {
             response = renderError(HTTPError(.internalServerError, "internal error (request id \(requestID))"),
                                               requestID: requestID, accept: head?.headers["accept"])
         }
+        context.router.addStandardHeaders(to: &response)
         let wantsClose = response.headers["connection"].map { equalsIgnoringCase(trimmed($0), "close") } ?? false
         let isHead = head?.method == "HEAD"
         let version = head?.version ?? .http1_1

@@ -152,6 +152,8 @@ struct ObjectFormsController: Feature {
             guard refusal.status != .internalServerError else { return try site.message(refusal) }
             return try deletePage(ref, request, error: refusal.message, status: refusal.status)
         }
+        // A removed user's sessions and tokens end with the user.
+        if kind == .user { site.signOutEverywhere.signOut(ref.id) }
         site.refreshSoon()
         return .redirect(to: SiteURL.list(kind) + "?deleted=" + FormEncoding.encode(ref.id))
     }
