@@ -68,7 +68,7 @@ public final class Application: Sendable {
         let access = SystemAccessRecorder()
         let features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
                                                           EngineAPI(engine: runtime),
-                                                          RESTAPI(repository: configuration.repository, engine: runtime)]
+                                                          RESTAPI(repository: configuration.repository, engine: runtime, version: configuration.version)]
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {

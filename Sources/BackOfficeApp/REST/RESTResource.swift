@@ -12,6 +12,30 @@ struct RESTResource: Sendable {
     let searched: [String]
     /// Index query parameters and what they keep.
     let filters: [IndexFilter]
+    /// The id prefixes of this resource's objects: the kind's, or some of them (the three
+    /// kinds of auth strategy share `auth/`).
+    let prefixes: [String]
+    /// Another way a client may name an object (a system's email, a user's email).
+    let alias: (@Sendable (Snapshot, String) -> ConfigDocument?)?
+
+    init(name: String, kind: Kind, searched: [String], filters: [IndexFilter] = [], prefixes: [String]? = nil,
+         alias: (@Sendable (Snapshot, String) -> ConfigDocument?)? = nil) {
+        self.name = name
+        self.kind = kind
+        self.searched = searched
+        self.filters = filters
+        self.prefixes = prefixes ?? kind.idPrefixes
+        self.alias = alias
+    }
+
+    /// Whether `id` is one of this resource's (right prefix).
+    func owns(_ id: String) -> Bool { prefixes.contains { id.hasPrefix($0) } }
+
+    /// The first object of `kind` whose `member` equals `value`, ignoring case.
+    static func first(_ kind: Kind, _ members: [String], _ value: String, in snapshot: Snapshot) -> ConfigDocument? {
+        let wanted = value.lowercased()
+        return snapshot.all(kind).first { document in members.contains { document.string($0)?.lowercased() == wanted } }
+    }
 
     /// An index query parameter: `keeps(document, value, snapshot)` says whether an object
     /// stays in the list when the parameter has `value`.
@@ -25,6 +49,7 @@ struct RESTResource: Sendable {
         value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// Systems: `:id` may also be the system's email.
     static let systems = RESTResource(name: "systems", kind: .system, searched: ["name", "description", "email", "display_name", "code"], filters: [
         IndexFilter(parameter: "zone_id") { document, value, _ in
             let zones = Set(document.strings("zones"))
@@ -45,7 +70,7 @@ struct RESTResource: Sendable {
             guard let email = document.string("email")?.lowercased() else { return false }
             return list(value.lowercased()).contains(email)
         },
-    ])
+    ], alias: { snapshot, id in first(.system, ["email"], id, in: snapshot) })
 
     static let modules = RESTResource(name: "modules", kind: .module, searched: ["custom_name", "ip", "uri", "notes"], filters: [
         IndexFilter(parameter: "control_system_id") { document, value, snapshot in
@@ -75,6 +100,44 @@ struct RESTResource: Sendable {
         IndexFilter(parameter: "repository_id") { document, value, _ in document.string("repository_id") == value },
     ])
 
+    static let repositories = RESTResource(name: "repositories", kind: .repository, searched: ["name", "description", "folder_name", "uri"], filters: [
+        IndexFilter(parameter: "repo_type") { document, value, _ in document.string("repo_type") == value },
+    ])
+
+    static let triggers = RESTResource(name: "triggers", kind: .trigger, searched: ["name", "description"], filters: [
+        IndexFilter(parameter: "control_system_id") { document, value, _ in document.string("control_system_id") == value },
+    ])
+
+    /// Users: `:id` may also be an email, login name or staff id; `include_deleted` shows the
+    /// ones marked `deleted`.
+    static let users = RESTResource(name: "users", kind: .user, searched: ["name", "email", "login_name", "first_name", "last_name"],
+                                    filters: [
+                                        IndexFilter(parameter: "authority_id") { document, value, _ in document.string("authority_id") == value },
+                                    ],
+                                    alias: { snapshot, id in first(.user, ["email", "login_name", "staff_id"], id, in: snapshot) })
+
+    static let apiKeys = RESTResource(name: "api_keys", kind: .apiKey, searched: ["name", "description"], filters: [
+        IndexFilter(parameter: "user_id") { document, value, _ in document.string("user_id") == value },
+    ])
+
+    static let domains = RESTResource(name: "domains", kind: .domain, searched: ["name", "domain", "description"])
+
+    static let oauthApps = RESTResource(name: "oauth_apps", kind: .application, searched: ["name", "redirect_uri"], filters: [
+        IndexFilter(parameter: "authority_id") { document, value, _ in document.string("owner_id") == value },
+    ])
+
+    static let schemas = RESTResource(name: "schema", kind: .schema, searched: ["name", "description"])
+
+    static func authStrategies(_ name: String, prefix: String) -> RESTResource {
+        RESTResource(name: name, kind: .authStrategy, searched: ["name"], filters: [
+            IndexFilter(parameter: "authority_id") { document, value, _ in document.string("authority_id") == value },
+        ], prefixes: [prefix])
+    }
+
     /// Every resource, in the order they are mounted.
-    static let all: [RESTResource] = [.systems, .modules, .zones, .drivers]
+    static let all: [RESTResource] = [
+        .systems, .modules, .zones, .drivers, .repositories, .triggers, .users, .apiKeys, .domains, .oauthApps, .schemas,
+        authStrategies("oauth_auths", prefix: "oauth_strat-"), authStrategies("saml_auths", prefix: "adfs_strat-"),
+        authStrategies("ldap_auths", prefix: "ldap_strat-"),
+    ]
 }
