@@ -209,6 +209,35 @@ import WebServer
         #expect(node["id"]?.stringValue == "core-local" && node["module_instances"]?.intValue == 0)
     }
 
+    @Test func settingsRecordsAreAViewOverTheLevels() async throws {
+        let bed = try Bed()
+        let chain = try await bed.json(.get, "/modules/mod-l3-boardroom-projector-east/settings", as: .support).arrayValue ?? []
+        let driverAdmin = try #require(chain.first { $0["id"]?.stringValue == "sets-driver-pjlink-projector~admin" })
+        #expect(driverAdmin["encryption_level"]?.intValue == 2 && driverAdmin["parent_type"]?.stringValue == "driver")
+        #expect(driverAdmin["settings_string"]?.stringValue?.contains("harbourpoint\"") == false, "support sees ciphertext")
+        #expect(chain.last?["parent_id"]?.stringValue == "mod-l3-boardroom-projector-east", "lowest precedence first")
+        let record = try await bed.json(.get, "/settings/sets-driver-pjlink-projector~admin", as: .admin)
+        #expect(record["settings_string"]?.stringValue?.contains("harbourpoint") == true)
+        #expect(try await bed.send(.get, "/settings", as: .user).status == .forbidden)
+        let parents = try await bed.json(.get, "/settings?parent_id=sys-l3-boardroom", as: .support).arrayValue ?? []
+        #expect(parents.map { $0["id"]?.stringValue } == ["sets-sys-l3-boardroom~none"])
+
+        let head = bed.head
+        let written = try await bed.send(.put, "/settings/sets-sys-l3-boardroom~none", #"{"settings_string": "{\"vacancy_timeout_minutes\": 5}"}"#, as: .support)
+        #expect(written.status == .ok, "\(written.text)")
+        #expect(try bed.sample.repository.headSnapshot().document(.system, "sys-l3-boardroom")?.object("settings")?["none"]?["vacancy_timeout_minutes"]?.intValue == 5)
+        #expect(bed.head != head)
+        let after = bed.head
+        #expect(try await bed.send(.post, "/settings", #"{"parent_id": "sys-l3-boardroom", "encryption_level": 2, "settings_string": "{}"}"#,
+                                   as: .support).status == .forbidden)
+        #expect(try await bed.send(.put, "/settings/sets-driver-pjlink-projector~none", #"{"settings_string": "{}"}"#, as: .support).status == .forbidden)
+        #expect(bed.head == after)
+        let created = try await bed.send(.post, "/settings", #"{"parent_id": "sys-l3-boardroom", "encryption_level": 2, "settings_string": "{\"pin\": \"9\"}"}"#)
+        #expect(created.status == .created)
+        #expect(try await bed.send(.delete, "/settings/sets-sys-l3-boardroom~admin").status.code == 202)
+        #expect(try await bed.send(.get, "/settings/sets-sys-l3-boardroom~admin").status == .notFound)
+    }
+
     @Test func noRouteShadowsAnother() throws {
         let sample = try SampleRepository()
         let site = try SiteService.render(repository: sample.repository, library: try TemplateLibrary(directory: Checkout.siteTemplates),

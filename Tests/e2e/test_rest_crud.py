@@ -64,7 +64,8 @@ BODIES = {
     "triggers": ({"name": "REST trigger"}, {"description": "by REST"}),
     "users": ({"name": "Rest User", "email": "rest-user@harbourpoint.example", "authority_id": "authority-harbourpoint"},
               {"department": "REST"}),
-    "domains": ({"name": "REST domain", "domain": "rest.example"}, {"description": "by REST"}),
+    # (An explicit id: with no domain for the host, the sign-in falls back to the first by id.)
+    "domains": ({"id": "authority-zz-rest", "name": "REST domain", "domain": "rest.example"}, {"description": "by REST"}),
     "oauth_apps": ({"name": "REST app", "owner_id": "authority-harbourpoint", "redirect_uri": "https://rest.example/cb"},
                    {"scopes": "public"}),
     "schema": ({"name": "REST schema", "schema": {"type": "object"}}, {"description": "by REST"}),

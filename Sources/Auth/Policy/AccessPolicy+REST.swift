@@ -20,6 +20,8 @@ extension AccessPolicy {
         ("oauth_auths", .role(.admin, scope: "oauth_auths.read"), .role(.admin, scope: "oauth_auths.write")),
         ("saml_auths", .role(.admin, scope: "saml_auths.read"), .role(.admin, scope: "saml_auths.write")),
         ("ldap_auths", .role(.admin, scope: "ldap_auths.read"), .role(.admin, scope: "ldap_auths.write")),
+        // PlaceOS Settings records, a view over the levels of zones, systems, drivers and modules.
+        ("settings", .role(.support, scope: "settings.read"), .role(.support, scope: "settings.write")),
     ]
 
     /// The rule of reading (or writing) the REST resource `name`, for handlers that check again.
@@ -39,6 +41,8 @@ extension AccessPolicy {
         set(.get, base + "systems/:id/zones", .signedIn(scope: "systems.read"))
         set(.put, base + "systems/:id/module/:mod_id", .role(.support, scope: "systems.write"))
         set(.delete, base + "systems/:id/module/:mod_id", .role(.support, scope: "systems.write"))
+        set(.get, base + "systems/:id/settings", .signedIn(scope: "systems.read"))
+        set(.get, base + "modules/:id/settings", .role(.support, scope: "modules.read"))
         set(.get, base + "users/current", .signedIn(scope: "users.read"))
         set(.get, base + "api_keys/inspect", .signedIn)
         // The root: a health check and the version for anyone; the platform and scopes for

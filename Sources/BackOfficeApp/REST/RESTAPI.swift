@@ -27,6 +27,7 @@ public struct RESTAPI: Feature {
 
     public func mount(on router: inout Router) {
         RESTRoot(version: version, engine: engine).mount(on: &router)
+        mountSettings(on: &router)
         for resource in RESTResource.all {
             let path = Self.base + "/" + resource.name
             router.add(.get, path, blocking: answer(resource) { [self] in try index($0) })
@@ -57,11 +58,13 @@ public struct RESTAPI: Feature {
 
     /// Runs a handler for a signed-in caller whom the resource's rule in the access table lets
     /// read (or write) it and who may see its kind: 401 and 403 otherwise; a `RESTError` becomes its PlaceOS status and body.
-    private func answer(_ resource: RESTResource, anyone: Bool = false, _ handler: @escaping @Sendable (Call) throws -> Response) -> ImmediateHandler {
+    /// `rule` names the access table's row when it is not the resource's (`settings`).
+    func answer(_ resource: RESTResource, rule name: String? = nil, anyone: Bool = false,
+                _ handler: @escaping @Sendable (Call) throws -> Response) -> ImmediateHandler {
         { [self] request in
             guard request.principal.isAuthenticated else { return RESTError.signInRequired.response }
             if !anyone {
-                let rule = AccessPolicy.restRule(resource.name, write: request.method != .get && request.method != .head)
+                let rule = AccessPolicy.restRule(name ?? resource.name, write: request.method != .get && request.method != .head)
                 guard request.principal.mayView(resource.kind), rule?.decide(for: request.principal) == .allow else {
                     return RESTError.forbidden.response
                 }

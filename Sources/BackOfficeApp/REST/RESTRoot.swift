@@ -44,7 +44,7 @@ struct RESTRoot: Feature {
 
     /// The resources a token's scopes may name (`<resource>`, `.read`, `.write`), and `public`.
     static var scopes: [String] {
-        ["public"] + Set(RESTResource.all.map(\.name) + ["modules", "systems"]).sorted()
+        ["public"] + Set(RESTResource.all.map(\.name) + ["modules", "systems", "settings", "cluster"]).sorted()
     }
 
     /// This node: its driver processes (with `withProcesses`), module counts and load.
