@@ -4,8 +4,10 @@ SWIFT ?= swift
 VENV := .venv-e2e
 STATE ?= .backoffice
 
-# Debian packages: building, end-to-end tests (real git, curl, Chromium, wrk, nginx).
-BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev zlib1g-dev git
+# Debian packages: building, running the demo (its MQTT broker), end-to-end tests (real git,
+# curl, Chromium, wrk, nginx).
+BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev zlib1g-dev libmosquitto-dev git
+RUN_PACKAGES := mosquitto
 TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light procps openssl
 
 .PHONY: run test bench build deps test-deps e2e unit fuzz clean
@@ -37,6 +39,7 @@ bench: deps
 	.build/release/driver-bench
 	.build/release/auth-bench
 	.build/release/site-bench
+	.build/release/mqtt-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60
@@ -45,12 +48,12 @@ fuzz:
 
 # Installs what is missing, when we can (root or passwordless sudo); otherwise says what to install.
 deps:
-	@./.ci/install-packages $(BUILD_PACKAGES)
+	@./.ci/install-packages $(BUILD_PACKAGES) $(RUN_PACKAGES)
 
 test-deps:
 	@./.ci/install-packages $(TEST_PACKAGES)
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib' 2>/dev/null || \
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, paho.mqtt' 2>/dev/null || \
 		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
 
 clean:

@@ -18,12 +18,16 @@ let package = Package(
         .target(name: "CCrypto", dependencies: ["COpenSSL"]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CXMLShim", dependencies: ["CXML2"]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // The product.
         // The one wrapper over OpenSSL: random bytes, digests, HMAC, AES-GCM, key derivation, RSA, TLS client.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "ConfigRepo", dependencies: ["CGit2", "CGit2Shim", "Crypto"]),
-        .target(name: "Runtime", dependencies: ["ConfigRepo", "DriverProtocol"]),
+        .target(name: "Metrics"),
+        // The one wrapper over libmosquitto: the runtime's publisher and the MQTT driver use it.
+        .target(name: "MQTT", dependencies: ["CMosquitto", "CLinuxShims"]),
+        .target(name: "Runtime", dependencies: ["ConfigRepo", "DriverProtocol", "Crypto", "Metrics", "MQTT"]),
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["CLinuxShims", "Crypto"]),
         .target(name: "Auth", dependencies: ["ConfigRepo", "Crypto", "WebServer", "SiteGen"]),
@@ -32,8 +36,10 @@ let package = Package(
         .target(name: "DriverProtocol"),
         // What Swift drivers are written against: depends on DriverProtocol and Crypto (TLS, MD5), nothing else of ours.
         .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto"]),
+        // DriverKit's MQTT transport, apart so that only MQTT drivers link libmosquitto.
+        .target(name: "DriverKitMQTT", dependencies: ["DriverKit", "MQTT"]),
         .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
-                                                            "DeviceSimulators"]),
+                                                            "DeviceSimulators", "MQTT"]),
 
         // Bundled drivers (`bundled:Drivers`): `Drivers/FOLDER` builds the executable `driver-FOLDER`.
         .executableTarget(name: "driver-pjlink", dependencies: ["DriverKit"], path: "Drivers/pjlink"),
@@ -41,8 +47,9 @@ let package = Package(
         .executableTarget(name: "driver-lutron", dependencies: ["DriverKit"], path: "Drivers/lutron"),
         .executableTarget(name: "driver-occupancy", dependencies: ["DriverKit"], path: "Drivers/occupancy"),
         .executableTarget(name: "driver-room-logic", dependencies: ["DriverKit"], path: "Drivers/room-logic"),
+        .executableTarget(name: "driver-mqtt-sensor", dependencies: ["DriverKit", "DriverKitMQTT", "MQTT"], path: "Drivers/mqtt-sensor"),
         // Device simulators for the bundled drivers (`backoffice simulate`, the demo, tests).
-        .target(name: "DeviceSimulators", dependencies: ["DriverKit"], path: "Drivers/Simulators"),
+        .target(name: "DeviceSimulators", dependencies: ["DriverKit", "MQTT"], path: "Drivers/Simulators"),
 
         // Benchmarks (`make bench`, release builds).
         .target(name: "BenchSupport", dependencies: ["ConfigRepo"], path: "bench/BenchSupport"),
@@ -51,6 +58,7 @@ let package = Package(
         .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "Auth", "BackOfficeApp", "ConfigRepo", "DeviceSimulators", "CLinuxShims", "BenchSupport"], path: "bench/runtime-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["Auth", "WebServer", "ConfigRepo"], path: "bench/auth-bench"),
+        .executableTarget(name: "mqtt-bench", dependencies: ["ConfigRepo", "Runtime", "Metrics", "MQTT", "BenchSupport"], path: "bench/mqtt-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "Auth", "BackOfficeApp", "BenchSupport"],
                           path: "bench/site-bench"),
 
@@ -59,14 +67,17 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ConfigRepo"], path: "Tests/TestSupport"),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "ConfigRepoTests", dependencies: ["ConfigRepo", "Crypto", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Crypto", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "ConfigRepo", "Crypto", "SiteGen", "WebServer", "TestSupport"]),
         .testTarget(name: "BackOfficeAppTests", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Runtime", "SiteGen", "WebServer",
                                                               "TestSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Metrics", "MQTT", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DriverProtocolTests", dependencies: ["DriverProtocol"]),
         .testTarget(name: "DriverKitTests", dependencies: ["DriverKit"]),
-        .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators"]),
+        .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators", "MQTT"]),
+        .testTarget(name: "DriverKitMQTTTests", dependencies: ["DriverKitMQTT", "DriverKit", "MQTT"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo", "TestSupport"]),
     ]
 )

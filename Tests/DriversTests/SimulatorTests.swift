@@ -96,12 +96,13 @@ import Testing
         }
         let entries = SimulatorFleet.entries(for: modules)
         #expect(entries.filter { $0.kind == .occupancy } == [.init(.occupancy, port: 18080)])
+        #expect(entries.filter { $0.kind == .mqttSensor } == [.init(.mqttSensor, port: 18830)])   // the placeholder port
         #expect(entries.filter { $0.kind == .pjlink }.count == modules.filter { $0.driverFile.hasPrefix("pjlink/") }.count)
         #expect(entries.contains(.init(.lutron, port: 12304)) && entries.contains(.init(.modbusHVAC, port: 15024)))
         // The whole sample building's simulators start in one process.
         let fleet = try SimulatorFleet(entries.map { .init($0.kind, port: 0) })
         #expect(fleet.simulators.count == entries.count)
-        #expect(entries.count == Set(modules.compactMap { $0.uri != nil ? 18080 : $0.port }).count)
+        #expect(entries.count == Set(modules.compactMap { $0.uri.map { $0.hasPrefix("mqtt:") ? 18830 : 18080 } ?? $0.port }).count)
         fleet.stop()
     }
 }

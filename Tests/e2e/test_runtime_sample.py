@@ -24,7 +24,7 @@ def running_modules(server):
 def test_the_sample_building_goes_live_and_its_status_survives_a_restart():
     server = Server(BACKOFFICE, free_port())
     try:
-        assert len(module_ids(server)) == 71
+        assert len(module_ids(server)) == 74
         modules = running_modules(server)
         assert len(modules) >= 60
 
@@ -37,6 +37,20 @@ def test_the_sample_building_goes_live_and_its_status_survives_a_restart():
         assert room in ROOM_STATES
         hvac = server.get("/api/engine/v2/modules/mod-l1-huddle-hvac/state")[1]
         assert hvac["connected"] is True and "setpoint" in hvac
+        # The demo's MQTT broker: a real mosquitto on the port recorded in the new repository,
+        # carrying the air sensors' readings in and every status out.
+        air = wait_for(lambda: server.get("/api/engine/v2/systems/sys-l2-openplan/AirQuality_1")[1].get("co2"),
+                       what="the level 2 air sensor's first reading")
+        assert 420 <= air <= 810
+        broker_port = server.read("brokers/broker-harbourpoint-demo.json")["port"]
+        assert broker_port != 18830 and server.read("modules/mod-l2-air-quality.json")["uri"] == "mqtt://127.0.0.1:%d" % broker_port
+        from mqtt_broker import Recorder
+        recorder = Recorder(type("Broker", (), {"port": broker_port}), "placeos/+/state/+/+/+/+/sys-l1-huddle/+/HVAC/1/setpoint")
+        try:
+            topic = "placeos/zone-harbourpoint/state/_/zone-hp-tower/zone-hp-l1/_/sys-l1-huddle/driver-modbus-hvac/HVAC/1/setpoint"
+            wait_for(lambda: recorder.last(topic), what="the huddle room's setpoint on the demo broker")
+        finally:
+            recorder.close()
         server.process.terminate()
         assert server.process.wait(15) == 0
         saved = os.path.join(server.state, "status", "modules.json")

@@ -14,6 +14,7 @@ public enum SimulatorKind: String, CaseIterable, Sendable {
     case modbusHVAC = "modbus-hvac"
     case lutron
     case occupancy
+    case mqttSensor = "mqtt-sensor"
 
     /// The simulator for a bundled driver file (`pjlink/PJLinkProjector.swift` → `.pjlink`),
     /// or nil for drivers without one (room logic).
@@ -23,17 +24,20 @@ public enum SimulatorKind: String, CaseIterable, Sendable {
         case "modbus-hvac": self = .modbusHVAC
         case "lutron": self = .lutron
         case "occupancy": self = .occupancy
+        case "mqtt-sensor": self = .mqttSensor
         default: return nil
         }
     }
 
-    /// Starts a simulator of this kind on `host:port` with its defaults.
-    public func start(host: String = "127.0.0.1", port: Int) throws -> any DeviceSimulator {
+    /// Starts a simulator of this kind on `host:port` with its defaults; `topics` are the MQTT
+    /// sensors' topics (the sample building's when empty).
+    public func start(host: String = "127.0.0.1", port: Int, topics: [String] = []) throws -> any DeviceSimulator {
         switch self {
         case .pjlink: return try PJLinkSimulator(host: host, port: port)
         case .modbusHVAC: return try ModbusHVACSimulator(host: host, port: port)
         case .lutron: return try LutronSimulator(host: host, port: port)
         case .occupancy: return try OccupancySimulator(host: host, port: port)
+        case .mqttSensor: return try MQTTSensorSimulator(host: host, port: port, topics: topics)
         }
     }
 }

@@ -3,9 +3,12 @@ public final class SimulatorFleet: Sendable {
     public struct Entry: Sendable, Hashable {
         public let kind: SimulatorKind
         public let port: Int
-        public init(_ kind: SimulatorKind, port: Int) {
+        /// For MQTT sensors: the topics the modules read (their simulator publishes there).
+        public let topics: [String]
+        public init(_ kind: SimulatorKind, port: Int, topics: [String] = []) {
             self.kind = kind
             self.port = port
+            self.topics = topics
         }
     }
 
@@ -15,11 +18,14 @@ public final class SimulatorFleet: Sendable {
         public let ip: String?
         public let port: Int?
         public let uri: String?
-        public init(driverFile: String, ip: String?, port: Int?, uri: String?) {
+        /// MQTT topics the module reads (an MQTT sensor's `statuses.*.topic`, without wildcards).
+        public let topics: [String]
+        public init(driverFile: String, ip: String?, port: Int?, uri: String?, topics: [String] = []) {
             self.driverFile = driverFile
             self.ip = ip
             self.port = port
             self.uri = uri
+            self.topics = topics
         }
     }
 
@@ -29,14 +35,16 @@ public final class SimulatorFleet: Sendable {
     /// `ip`+`port` or from the `uri`), for drivers that have a simulator; sorted by port.
     public static func entries(for modules: [ModuleEndpoint]) -> [Entry] {
         var byPort: [Int: SimulatorKind] = [:]
+        var topics: [Int: Set<String>] = [:]
         for module in modules {
             guard let kind = SimulatorKind(driverFile: module.driverFile) else { continue }
             var host = module.ip, port = module.port
             if let uri = module.uri, let parsed = URLParts(uri) { host = parsed.host; port = parsed.port }
             guard let host, ["127.0.0.1", "localhost"].contains(host), let port, port > 0 else { continue }
             if byPort[port] == nil { byPort[port] = kind }
+            if byPort[port] == kind { topics[port, default: []].formUnion(module.topics) }
         }
-        return byPort.keys.sorted().map { Entry(byPort[$0]!, port: $0) }
+        return byPort.keys.sorted().map { Entry(byPort[$0]!, port: $0, topics: (topics[$0] ?? []).sorted()) }
     }
 
     /// Starts one simulator per entry; if any port cannot be bound the ones started are stopped
@@ -45,7 +53,7 @@ public final class SimulatorFleet: Sendable {
         var started: [any DeviceSimulator] = []
         for entry in entries {
             do {
-                started.append(try entry.kind.start(host: host, port: entry.port))
+                started.append(try entry.kind.start(host: host, port: entry.port, topics: entry.topics))
             } catch {
                 for simulator in started { simulator.stop() }
                 throw SimulatorError("\(entry.kind.rawValue) simulator on port \(entry.port): \(error)")

@@ -59,7 +59,7 @@ public struct CascadePlanner {
         case .user:
             for keyID in snapshot.references.referrers(of: ref, ofKind: .apiKey) { delete(ObjectRef(.apiKey, keyID)) }
             deleteMetadata(of: ref)
-        case .schema, .metadata, .domain, .application, .authStrategy, .apiKey:
+        case .schema, .metadata, .domain, .application, .authStrategy, .apiKey, .broker:
             break
         }
     }

@@ -11,6 +11,7 @@ public enum Kind: String, CaseIterable, Sendable, Hashable, Comparable {
     case system
     case module
     case trigger
+    case broker
     case schema
     case metadata
 
@@ -28,6 +29,7 @@ public enum Kind: String, CaseIterable, Sendable, Hashable, Comparable {
         case .system: "systems"
         case .module: "modules"
         case .trigger: "triggers"
+        case .broker: "brokers"
         case .schema: "schemas"
         case .metadata: "metadata"
         }
@@ -47,6 +49,7 @@ public enum Kind: String, CaseIterable, Sendable, Hashable, Comparable {
         case .system: ["sys-"]
         case .module: ["mod-"]
         case .trigger: ["trigger-"]
+        case .broker: ["broker-"]
         case .schema: ["schema-"]
         case .metadata: []
         }

@@ -3,6 +3,8 @@
 /// Members not listed here are kept and written back untouched; they are not validated.
 extension Kind {
     public static let driverRoles: [Int: String] = [0: "SSH", 1: "Device", 2: "Service", 3: "Websocket", 99: "Logic"]
+    /// PlaceOS's `Broker.auth_type` values.
+    public static let brokerAuthTypes: [Int: String] = [0: "client certificate", 1: "no authentication", 2: "username and password"]
 
     /// The declared fields of this kind (computed once).
     public var fields: [FieldSpec] { Kind.fieldTable[self]! }
@@ -98,6 +100,13 @@ extension Kind {
              FieldSpec("enable_webhook", .bool), FieldSpec("supported_methods", .stringList),
              FieldSpec("control_system_id", .reference(.system)),
              FieldSpec("conditions", .object), FieldSpec("actions", .object)]
+        case .broker:
+            [FieldSpec("name", .string, required: true), FieldSpec("description", .string),
+             FieldSpec("host", .string, required: true), FieldSpec("port", .int(1...65535)), FieldSpec("tls", .bool),
+             FieldSpec("auth_type", .intCase(Kind.brokerAuthTypes)), FieldSpec("username", .string),
+             FieldSpec("password", .secret), FieldSpec("certificate", .string),
+             FieldSpec("client_certificate", .string), FieldSpec("client_key", .secret),
+             FieldSpec("secret", .secret), FieldSpec("filters", .stringList)]
         case .schema:
             [FieldSpec("name", .string, required: true), FieldSpec("description", .string),
              FieldSpec("schema", .object, required: true)]

@@ -61,3 +61,33 @@ public struct DriverView: Sendable {
     public var defaultPort: Int? { document.int("default_port") }
     public var defaultURI: String? { document.string("default_uri") }
 }
+
+/// An MQTT broker the runtime publishes status to (PlaceOS `Broker`, docs/config-format.md).
+public struct BrokerView: Sendable {
+    public enum Authentication: Int, Sendable {
+        case clientCertificate = 0
+        case none = 1
+        case usernamePassword = 2
+    }
+
+    public let document: ConfigDocument
+    public init(_ document: ConfigDocument) { self.document = document }
+
+    public var id: String { document.id }
+    public var name: String { document.displayName }
+    public var host: String { document.string("host") ?? "" }
+    public var tls: Bool { document.bool("tls") ?? false }
+    /// 1883, or 8883 with TLS, unless given.
+    public var port: Int { document.int("port") ?? (tls ? 8883 : 1883) }
+    /// As given; absent means username and password when a username is set, else none.
+    public var authentication: Authentication {
+        document.int("auth_type").flatMap(Authentication.init(rawValue:))
+            ?? (document.string("username") == nil ? .none : .usernamePassword)
+    }
+    public var username: String? { document.string("username") }
+    /// PEM: the certificates the broker's must chain to (with `tls`); nil trusts the system's.
+    public var certificate: String? { document.string("certificate").flatMap { $0.isEmpty ? nil : $0 } }
+    public var clientCertificate: String? { document.string("client_certificate") }
+    /// Regular expressions whose matches are replaced by an HMAC before publishing.
+    public var filters: [String] { document.strings("filters") }
+}

@@ -24,6 +24,7 @@ public struct UniqueKey: Hashable, Sendable {
             return ["email", "login_name", "staff_id", "card_number"].compactMap { key($0, scope: scope) }
         case .apiKey: return [key("name", scope: scopeOf(document))].compactMap { $0 }
         case .repository: return [key("folder_name", scope: document.string("repo_type") ?? "")].compactMap { $0 }
+        case .broker: return [key("name")].compactMap { $0 }
         default: return []
         }
     }

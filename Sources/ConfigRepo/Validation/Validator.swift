@@ -76,6 +76,7 @@ public struct Validator: Sendable {
         case .repository: RepositoryRules().check(document, into: &report)
         case .user: UserRules().check(document, into: &report)
         case .schema: SchemaRules().check(document, into: &report)
+        case .broker: BrokerRules().check(document, into: &report)
         default: break
         }
         UniquenessRule(snapshot: snapshot).check(document, into: &report)

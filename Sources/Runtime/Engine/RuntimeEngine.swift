@@ -43,6 +43,8 @@ public final class RuntimeEngine: Sendable {
     }
 
     public let status: StatusStore
+    /// Publishes every status change to the configured MQTT brokers (docs/mqtt.md).
+    public let mqtt: MQTTPublisher
     public let configuration: RuntimeConfiguration
     let repository: ConfigRepository?
     let box: SecretBox
@@ -64,6 +66,9 @@ public final class RuntimeEngine: Sendable {
         box = secretBox
         self.log = log
         status = StatusStore()
+        let mqtt = MQTTPublisher(status: status, box: secretBox, metrics: configuration.metrics, options: configuration.mqtt, log: log)
+        self.mqtt = mqtt
+        _ = status.watchAll { module, key, value in mqtt.statusChanged(module: module, key: key, value: value) }
         if let directory = configuration.statusDirectory {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             status.load(from: directory + "/modules.json")
@@ -113,6 +118,8 @@ public final class RuntimeEngine: Sendable {
             for action in actions { perform(action, new: newSpecs) }
             // A new module that is not to run has no action; watchers still learn it is applied.
             for (id, spec) in newSpecs where oldSpecs[id] == nil && !spec.running { moduleStateChanged(id, .stopped) }
+            // Before the status of removed modules goes: their retained topics are cleared from it.
+            mqtt.apply(snapshot, directory: newDirectory)
             status.removeModules(notIn: Set(newSpecs.keys))
             if let commit = snapshot.commit { appliedCommitRecord?.save(commit) }
         }
@@ -151,6 +158,7 @@ public final class RuntimeEngine: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for host in hosts { group.addTask { await host.shutdown() } }
         }
+        mqtt.shutdown()
         if let directory = configuration.statusDirectory {
             try? status.save(to: directory + "/modules.json", force: true)
         }

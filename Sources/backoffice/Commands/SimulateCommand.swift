@@ -6,7 +6,7 @@ import Glibc
 /// `backoffice simulate KIND --port N [--control-port M]`: one device simulator in the foreground.
 enum SimulateCommand: Command {
     static let name = "simulate"
-    static let summary = "run a device simulator (pjlink, modbus-hvac, lutron, occupancy)"
+    static let summary = "run a device simulator (pjlink, modbus-hvac, lutron, occupancy, mqtt-sensor)"
     static let help = """
         usage: backoffice simulate KIND --port N [--host ADDR] [--control-port M]
 
@@ -18,6 +18,9 @@ enum SimulateCommand: Command {
           lutron       Lutron integration protocol lighting (login "lutron", password "integration")
           occupancy    HTTP occupancy service: GET/PUT/DELETE /rooms/<system-id>
                        (--cycle SECONDS: the demo occupancy cycle, default 60)
+          mqtt-sensor  a mosquitto broker on --port and air-quality sensors publishing
+                       {"co2", "temperature", "humidity"} to it (--topics T1,T2,…: default
+                       harbourpoint/level-1/air … level-3/air; commands on <topic>/command)
 
         The control port (HTTP, JSON) answers GET /stats with connections_accepted,
         connections_open and requests, and POST /faults with {"drop_connections": true,
@@ -27,7 +30,7 @@ enum SimulateCommand: Command {
           --host ADDR       the IPv4 address to listen on (default 127.0.0.1)
           --control-port M  also serve the control API on port M
         """
-    static let arguments = ArgumentSpec(valueOptions: ["port", "host", "control-port", "password", "cycle"], positionals: 1...1)
+    static let arguments = ArgumentSpec(valueOptions: ["port", "host", "control-port", "password", "cycle", "topics"], positionals: 1...1)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let kindName = arguments.positionals[0]
@@ -44,6 +47,9 @@ enum SimulateCommand: Command {
         case .occupancy:
             let cycle = try arguments.integer("cycle", in: 2...86400) ?? 60
             simulator = try OccupancySimulator(host: host, port: port, cycle: cycle)
+        case .mqttSensor:
+            let topics = arguments.value("topics")?.split(separator: ",").map(String.init) ?? []
+            simulator = try MQTTSensorSimulator(host: host, port: port, topics: topics)
         default:
             simulator = try kind.start(host: host, port: port)
         }

@@ -52,7 +52,8 @@ extension ServeCommand {
                   let file = driver.document.string("file_name") else { continue }
             let module = ModuleView(document)
             endpoints.append(.init(driverFile: file, ip: module.ip, port: module.port ?? driver.defaultPort,
-                                   uri: module.uri ?? (module.ip == nil ? driver.defaultURI : nil)))
+                                   uri: module.uri ?? (module.ip == nil ? driver.defaultURI : nil),
+                                   topics: mqttTopics(of: [document, driver.document])))
         }
         var started = 0
         var failed: [String] = []
@@ -66,5 +67,20 @@ extension ServeCommand {
         }
         if started > 0 { Terminal.print("simulators: \(started) simulated devices on 127.0.0.1 (--no-simulators turns them off)") }
         if !failed.isEmpty { Terminal.error("simulators: ports in use, not simulated: \(failed.joined(separator: ", "))") }
+    }
+
+    /// The topics an MQTT sensor reads, from its and its driver's `settings.none.statuses`
+    /// (wildcard filters left out): where its simulator publishes.
+    private static func mqttTopics(of documents: [ConfigDocument]) -> [String] {
+        var topics: Set<String> = []
+        for document in documents {
+            let statuses = document["settings"]?.objectValue?["none"]?.objectValue?["statuses"]?.objectValue ?? [:]
+            for source in statuses.values {
+                if let topic = source.objectValue?["topic"]?.stringValue, !topic.contains("+"), !topic.contains("#") {
+                    topics.insert(topic)
+                }
+            }
+        }
+        return topics.sorted()
     }
 }
