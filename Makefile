@@ -53,7 +53,7 @@ deps:
 test-deps:
 	@./.ci/install-packages $(TEST_PACKAGES)
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, paho.mqtt' 2>/dev/null || \
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, paho.mqtt, schemathesis' 2>/dev/null || \
 		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
 
 clean:

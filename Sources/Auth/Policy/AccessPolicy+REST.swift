@@ -48,6 +48,7 @@ extension AccessPolicy {
         // The root: a health check and the version for anyone; the platform and scopes for
         // anyone signed in; this node's processes and load for admins.
         set(.get, "/api/engine/v2", .public)
+        set(.get, base + "openapi.json", .public)
         set(.get, base + "version", .public)
         set(.get, base + "platform", .signedIn)
         set(.get, base + "scopes", .signedIn)

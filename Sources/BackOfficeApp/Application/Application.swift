@@ -70,6 +70,7 @@ public final class Application: Sendable {
                                                           EngineAPI(engine: runtime),
                                                           RESTAPI(repository: configuration.repository, engine: runtime, version: configuration.version)]
         for feature in features { feature.mount(on: &router) }
+        let openAPI = OpenAPIRoute.add(to: &router)
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {
         case .localAdministrator:
@@ -78,6 +79,7 @@ public final class Application: Sendable {
         case .signIn:
             auth = try Self.installAuth(on: &router, configuration, library: library, site: site, access: access)
         }
+        openAPI.publish(routes: router.routeKeys, policy: auth?.policy ?? .standard, version: configuration.version)
         self.router = router
         // One watcher of the branch for every feature that follows it; the identity directory
         // first (cheap), then the site's pages (a re-render).

@@ -72,8 +72,13 @@ extension RESTAPI {
         } else {
             (document, level) = try settingsParent(call, id: call.request.parameter("id") ?? "")
         }
+        if let sent = body["settings_string"], sent.stringValue == nil {
+            throw RESTError.invalid(field: "settings_string", reason: "must be a string holding a JSON object")
+        }
+        // An update without `settings_string` changes nothing of the level.
+        guard let text = body["settings_string"]?.stringValue ?? (create ? "{}" : nil) else { return try settingsRecord(call) }
         let values: JSONValue
-        do { values = try JSONParser.parse(body["settings_string"]?.stringValue ?? "{}") } catch {
+        do { values = try JSONParser.parse(text) } catch {
             throw RESTError.invalid(field: "settings_string", reason: "is not JSON: line \(error.line), column \(error.column): \(error.message)")
         }
         guard values.objectValue != nil else { throw RESTError.invalid(field: "settings_string", reason: "must be a JSON object") }
@@ -106,7 +111,7 @@ extension RESTAPI {
         guard let after = result.snapshot.document(document.ref) else { throw RESTError.notFound("\(document.ref) does not exist") }
         let format = WireFormat(snapshot: result.snapshot, timeline: timeline, principal: call.principal, box: repository.secretBox, engine: engine)
         let record = SettingsView(format: format).records(of: after).first { $0["id"]?.stringValue == SettingsView.recordID(after.id, level) }
-        var response = Self.json(record ?? .object(["id": .string(SettingsView.recordID(after.id, level))]))
+        var response = Self.json(record ?? SettingsView(format: format).emptyRecord(of: after, level))
         response.status = status
         return response
     }

@@ -51,6 +51,18 @@ struct SettingsView {
         }
     }
 
+    /// The record of a level the object does not carry (any more): what a write that emptied
+    /// it answers.
+    func emptyRecord(of document: ConfigDocument, _ level: SettingsLevel) -> JSONValue {
+        let entry = format.timeline.entry(document.path)
+        return .object([
+            "id": .string(Self.recordID(document.id, level)), "parent_id": .string(document.id),
+            "parent_type": .string(Self.parentType(document.kind) ?? ""), "encryption_level": .int(Self.levelNumbers[level]!),
+            "settings_string": "{}", "keys": .array([]),
+            "created_at": .int(entry?.created ?? 0), "updated_at": .int(entry?.updated ?? 0), "version": .int(WireFormat.version(of: entry)),
+        ])
+    }
+
     /// Every record of the objects that carry settings (`GET settings`), by object kind and id.
     func all() -> [JSONValue] {
         [Kind.driver, .zone, .system, .module].flatMap { kind in format.snapshot.all(kind).flatMap(records) }
