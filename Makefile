@@ -42,6 +42,7 @@ bench: deps
 	.build/release/site-bench
 	.build/release/mqtt-bench
 	.build/release/driver-build-bench
+	.build/release/rest-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60

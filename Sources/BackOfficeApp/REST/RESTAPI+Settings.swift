@@ -31,8 +31,8 @@ extension RESTAPI {
         if let parents = call.request.query("parent_id").map(RESTResource.list) {
             records = records.filter { record in parents.contains(record["parent_id"]?.stringValue ?? "") }
         }
-        return query.page(records.filter { query.matches([$0["id"]?.stringValue ?? "", $0["settings_string"]?.stringValue ?? ""]) },
-                          table: "settings", request: call.request)
+        // (`q` does not search settings: their values are no text to find objects by.)
+        return query.page(records, table: "settings", request: call.request) { $0 }
     }
 
     func settingsRecord(_ call: Call) throws -> Response {

@@ -90,14 +90,16 @@ public struct RESTAPI: Feature {
         let resource = call.resource
         let active = resource.filters.compactMap { filter in call.request.query(filter.parameter).map { (filter, $0) } }
         let includeDeleted = call.request.query("include_deleted") == "true"
-        let documents = call.snapshot.all(resource.kind).filter { document in
+        // Start from what the reference index narrows to, if a filter can; else every object.
+        var seen = Set<String>()
+        let candidates = active.lazy.compactMap { filter, value in filter.narrows?(value, call.snapshot) }.first
+            .map { $0.filter { seen.insert($0.id).inserted } } ?? call.snapshot.unordered(resource.kind)
+        let documents = candidates.filter { document in
             resource.owns(document.id) && (includeDeleted || document.bool("deleted") != true)
                 && active.allSatisfy { filter, value in filter.keeps(document, value, call.snapshot) }
-                && query.matches([document.id] + resource.searched.flatMap { name in
-                    document[name].map { value in value.stringValue.map { [$0] } ?? value.arrayValue?.compactMap(\.stringValue) ?? [] } ?? []
-                })
-        }
-        return query.page(documents.map(call.format.json), table: resource.name, request: call.request)
+                && query.matches(document, fields: resource.searched)
+        }.sorted { $0.id < $1.id }
+        return query.page(documents, table: resource.name, request: call.request, render: call.format.json)
     }
 
     func show(_ call: Call) throws -> Response {

@@ -38,9 +38,12 @@ struct RESTResource: Sendable {
     }
 
     /// An index query parameter: `keeps(document, value, snapshot)` says whether an object
-    /// stays in the list when the parameter has `value`.
+    /// stays in the list when the parameter has `value`; `narrows(value, snapshot)`, where the
+    /// snapshot's reference index knows, lists the only objects that can (so an index of 50,000
+    /// modules by system looks at that system's five).
     struct IndexFilter: Sendable {
         let parameter: String
+        var narrows: (@Sendable (String, Snapshot) -> [ConfigDocument])? = nil
         let keeps: @Sendable (ConfigDocument, String, Snapshot) -> Bool
     }
 
@@ -55,7 +58,9 @@ struct RESTResource: Sendable {
             let zones = Set(document.strings("zones"))
             return list(value).allSatisfy(zones.contains)
         },
-        IndexFilter(parameter: "module_id") { document, value, _ in document.strings("modules").contains(value) },
+        IndexFilter(parameter: "module_id", narrows: { value, snapshot in
+            snapshot.systems(usingModule: value).compactMap { snapshot.document(.system, $0) }
+        }) { document, value, _ in document.strings("modules").contains(value) },
         IndexFilter(parameter: "trigger_id") { document, value, _ in
             SystemView(document).triggerInstances.contains { $0["trigger_id"]?.stringValue == value }
         },
@@ -73,10 +78,14 @@ struct RESTResource: Sendable {
     ], alias: { snapshot, id in first(.system, ["email"], id, in: snapshot) })
 
     static let modules = RESTResource(name: "modules", kind: .module, searched: ["custom_name", "ip", "uri", "notes"], filters: [
-        IndexFilter(parameter: "control_system_id") { document, value, snapshot in
+        IndexFilter(parameter: "control_system_id", narrows: { value, snapshot in
+            snapshot.modules(ofSystem: value) + snapshot.logicModules(ofSystem: value).compactMap { snapshot.document(.module, $0) }
+        }) { document, value, snapshot in
             document.string("control_system_id") == value || snapshot.document(.system, value).map { SystemView($0).moduleIDs.contains(document.id) } == true
         },
-        IndexFilter(parameter: "driver_id") { document, value, _ in document.string("driver_id") == value },
+        IndexFilter(parameter: "driver_id", narrows: { value, snapshot in
+            snapshot.modules(ofDriver: value).compactMap { snapshot.document(.module, $0) }
+        }) { document, value, _ in document.string("driver_id") == value },
         IndexFilter(parameter: "no_logic") { document, value, snapshot in
             value != "true" || snapshot.driver(ofModule: document)?.role != .logic
         },

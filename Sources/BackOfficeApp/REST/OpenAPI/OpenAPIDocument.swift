@@ -197,7 +197,7 @@ struct OperationShape {
             if method == .get {
                 isIndex = true
                 response = .object(["type": "array", "items": OpenAPISchemas.settingsRecord])
-                query = [("parent_id", .object(["type": "string"])), ("q", .object(["type": "string"])),
+                query = [("parent_id", .object(["type": "string"])),
                          ("limit", .object(["type": "integer", "minimum": 0, "maximum": 10_000])), ("offset", .object(["type": "integer", "minimum": 0]))]
             } else {
                 requestBody = OpenAPISchemas.settingsWrite
