@@ -98,7 +98,8 @@ struct RESTWriter {
     func apply(_ edits: [Edit], target: ObjectRef) throws(RESTError) -> WriteResult {
         let principal = principal
         do {
-            return try repository.apply(edits, author: principal.signature, permits: { principal.mayEdit($0.kind) })
+            return try repository.apply(edits, author: principal.signature, permits: { principal.mayEdit($0.kind) },
+                                        actingAs: principal.role)
         } catch {
             throw Self.refusal(error, target: target, format: format)
         }

@@ -148,11 +148,18 @@ public final class ConfigRepository: Sendable {
 
     /// Applies `edits` as one commit authored by `author`, with cascades, sealed
     /// secrets and the validation gate. `message` defaults to a description in words.
-    /// `permits` is asked about every object the write would change, cascades included, before
-    /// anything is committed; one it refuses ends the write with ``WriteError/forbidden(_:)``.
+    ///
+    /// With a role (`actingAs`: a person through the site or the API), each object the edits
+    /// name and the deployment file are checked with ``ChangeClearance`` against what the write
+    /// really changes, and the write is refused (`.notPermitted`) unless the role meets all of
+    /// it. Cascades follow from a delete the role may make and are not held against it. Trusted
+    /// callers (the command line, the runtime) pass no role. `permits` is asked in addition about
+    /// every object the write would change, cascades included, before anything is committed; one
+    /// it refuses ends the write with ``WriteError/forbidden(_:)``.
     @discardableResult
     public func apply(_ edits: [Edit], author: Signature, message: String? = nil,
-                      permits: (ObjectRef) -> Bool = { _ in true }) throws(WriteError) -> WriteResult {
+                      permits: (ObjectRef) -> Bool = { _ in true },
+                      actingAs role: Role? = nil) throws(WriteError) -> WriteResult {
         var attempt = 0
         while true {
             attempt += 1
@@ -168,6 +175,16 @@ public final class ConfigRepository: Sendable {
             }
             var candidate = base.replacing(plan.changes)
             if let deployment = plan.deployment { candidate = candidate.replacingDeployment(deployment) }
+            if let role {
+                var requirements: [ClearanceRequirement] = []
+                for ref in plan.explicit.sorted() {
+                    guard let new = plan.changes[ref] else { continue }
+                    requirements += ChangeClearance.forObject(ref, old: base.document(ref), new: new, after: candidate)
+                }
+                if plan.deployment != nil { requirements += ChangeClearance.forFile(RepoPath.deploymentFile) }
+                let refused = requirements.unmet(by: role)
+                if !refused.isEmpty { throw .notPermitted(refused) }
+            }
             let affected = Validator.affectedObjects(by: Set(plan.changes.keys), before: base, after: candidate)
             let before = Set(Validator(snapshot: base).validate(affected))
             var introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }

@@ -26,6 +26,10 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
     case secretsUnavailable(String)
     /// The writer may not change this object (one the write would change, cascades included).
     case forbidden(ObjectRef)
+    /// The acting role may not make part of the change (``ChangeClearance``): what it lacks.
+    case notPermitted([ClearanceRequirement])
+    /// A revert named a commit that is not in the history it was asked from.
+    case notInHistory(commit: ObjectID, scope: RevertScope)
     /// The git store failed.
     case store(StoreError)
 
@@ -43,6 +47,8 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
         case let .notFound(ref): "\(ref) does not exist"
         case let .secretsUnavailable(reason): "cannot encrypt secrets: \(reason)"
         case let .forbidden(ref): "you may not change \(ref)"
+        case let .notPermitted(requirements): requirements.map(\.description).joined(separator: "\n")
+        case let .notInHistory(commit, scope): "commit \(commit.short) is not in the history of \(scope)"
         case let .store(error): error.description
         }
     }

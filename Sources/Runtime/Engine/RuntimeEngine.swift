@@ -282,6 +282,13 @@ public final class RuntimeEngine: Sendable {
         moduleState(id) == .running && status.value(module: id, key: "connected")?.boolValue != false
     }
 
+    /// Why a running module is offline, in the driver's words (its `offline_reason` status:
+    /// DriverKit sets it from the last disconnect or refused credentials); nil when it gives none.
+    public func offlineReason(_ id: String) -> String? {
+        guard !isOnline(id), let reason = status.value(module: id, key: "offline_reason")?.stringValue, !reason.isEmpty else { return nil }
+        return reason
+    }
+
     /// The driver metadata of a module's process, once it said `ready`.
     public func metadata(ofModule id: String) -> DriverMetadata? {
         state.withLock { $0.moduleHost[id] }?.metadata

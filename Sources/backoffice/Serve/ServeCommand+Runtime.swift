@@ -14,7 +14,7 @@ extension ServeCommand {
     /// `BACKOFFICE_LIVENESS_INTERVAL` and `BACKOFFICE_LIVENESS_TIMEOUT` (10 and 5),
     /// `BACKOFFICE_DRIVER_DIR` (where bundled driver executables live; default: next to `backoffice`),
     /// `BACKOFFICE_BUILD_TIME_LIMIT` and `BACKOFFICE_FETCH_TIME_LIMIT` (seconds, default 300 each).
-    static func startRuntime(_ deployment: Deployment, arguments: ParsedArguments) throws -> RuntimeEngine {
+    static func startRuntime(_ deployment: Deployment, arguments: ParsedArguments, serverPort: Int? = nil) throws -> RuntimeEngine {
         let environment = ProcessInfo.processInfo.environment
         var configuration = RuntimeConfiguration(statusDirectory: deployment.stateDirectory + "/status")
         func seconds(_ name: String) -> Double? { environment[name].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } }
@@ -24,7 +24,7 @@ extension ServeCommand {
         if let value = seconds("BACKOFFICE_LIVENESS_INTERVAL") { configuration.timing.livenessInterval = value }
         if let value = seconds("BACKOFFICE_LIVENESS_TIMEOUT") { configuration.timing.livenessTimeout = value }
         if !arguments.flag("no-simulators") {
-            startSimulators(for: try deployment.repository.headSnapshot())
+            try startSimulators(deployment, serverPort: serverPort)
             if let port = try arguments.integer("simulator-control-port", in: 0...65535) {
                 let control = try FleetControlServer(port: port, fleet: SimulatorFleet(combining: simulators))
                 simulatorControl = control
@@ -93,46 +93,61 @@ extension ServeCommand {
     nonisolated(unsafe) private static var simulators: [SimulatorFleet] = []
     nonisolated(unsafe) private static var simulatorControl: FleetControlServer?
 
-    /// One simulator per local device port of a bundled-driver module (`SimulatorFleet.entries`);
-    /// a port already taken is reported and skipped (another server may run its own fleet).
-    private static func startSimulators(for snapshot: Snapshot) {
-        var endpoints: [SimulatorFleet.ModuleEndpoint] = []
-        for document in snapshot.unordered(.module) {
-            guard let driver = snapshot.driver(ofModule: document),
-                  let repository = driver.repositoryID.flatMap({ snapshot.document(.repository, $0) }),
-                  repository.string("uri")?.hasPrefix("bundled:") == true,
-                  let file = driver.document.string("file_name") else { continue }
-            let module = ModuleView(document)
-            endpoints.append(.init(driverFile: file, ip: module.ip, port: module.port ?? driver.defaultPort,
-                                   uri: module.uri ?? (module.ip == nil ? driver.defaultURI : nil),
-                                   topics: mqttTopics(of: [document, driver.document])))
+    /// One simulator per local device port of a bundled-driver module (`SimulatedDevices`).
+    /// Refuses, before starting any, a server port a simulator needs and a simulator port in use
+    /// by another process: the modules would otherwise talk to whatever listens there (another
+    /// server's simulators) without a word.
+    ///
+    /// A repository this start created is new: ports taken since it was made (another server
+    /// starting at the same moment) are moved to free ones, in a commit, instead.
+    private static func startSimulators(_ deployment: Deployment, serverPort: Int?) throws {
+        var endpoints = SimulatedDevices.endpoints(in: try deployment.repository.headSnapshot())
+        if let serverPort, let clash = endpoints.first(where: { $0.port == serverPort }) {
+            throw SimulatorPortError("port \(serverPort) is the port of a simulated device (\(clash.label)); serve on another port, "
+                             + "or with --no-simulators")
+        }
+        var busy = endpoints.filter { !SimulatedDevices.isFree($0.port) }
+        for _ in 0..<3 where deployment.createdFromSample && !busy.isEmpty {
+            let avoiding = Set(endpoints.map(\.port) + [serverPort ?? 0])
+            let moves = SimulatedDevices.replacements(for: busy.map(\.port), avoiding: avoiding)
+            let snapshot = try deployment.repository.headSnapshot()
+            let edits = SimulatedDevices.movingPorts(moves, in: snapshot).map { Edit.overwrite($0) }
+            let message = "simulators: ports in use at the first start, moved: "
+                + moves.keys.sorted().map { "\($0) → \(moves[$0]!)" }.joined(separator: ", ")
+            try deployment.repository.apply(edits, author: .backoffice, message: message)
+            Terminal.print(message)
+            endpoints = SimulatedDevices.endpoints(in: try deployment.repository.headSnapshot())
+            busy = endpoints.filter { !SimulatedDevices.isFree($0.port) }
+        }
+        if !busy.isEmpty {
+            throw SimulatorPortError("simulators: " + busy.map { "port \($0.port) (\($0.label)) is in use by another process" }.joined(separator: "; ")
+                             + ". The modules would talk to whatever listens there. Free the port, give the module another port, "
+                             + "or serve with --no-simulators.")
         }
         var started = 0
         var failed: [String] = []
-        for entry in SimulatorFleet.entries(for: endpoints) {
+        for endpoint in endpoints {
             do {
-                simulators.append(try SimulatorFleet([entry]))
+                simulators.append(try SimulatorFleet([SimulatorFleet.Entry(endpoint.kind, port: endpoint.port, topics: endpoint.topics)]))
                 started += 1
             } catch {
-                failed.append("\(entry.kind.rawValue):\(entry.port)")
+                // Taken since the check: the modules would talk to whoever took it.
+                if "\(error)".contains("in use") {
+                    for fleet in simulators { fleet.stop() }
+                    throw SimulatorPortError("simulators: port \(endpoint.port) (\(endpoint.label)) is in use by another process. "
+                                             + "Free the port, give the module another port, or serve with --no-simulators.")
+                }
+                // Anything else (no file descriptors left): those modules stay offline, nobody else answers them.
+                failed.append("\(endpoint.kind.rawValue):\(endpoint.port) (\(error))")
             }
         }
         if started > 0 { Terminal.print("simulators: \(started) simulated devices on 127.0.0.1 (--no-simulators turns them off)") }
-        if !failed.isEmpty { Terminal.error("simulators: ports in use, not simulated: \(failed.joined(separator: ", "))") }
+        if !failed.isEmpty { Terminal.error("simulators: not started: " + failed.joined(separator: ", ")) }
     }
+}
 
-    /// The topics an MQTT sensor reads, from its and its driver's `settings.none.statuses`
-    /// (wildcard filters left out): where its simulator publishes.
-    private static func mqttTopics(of documents: [ConfigDocument]) -> [String] {
-        var topics: Set<String> = []
-        for document in documents {
-            let statuses = document["settings"]?.objectValue?["none"]?.objectValue?["statuses"]?.objectValue ?? [:]
-            for source in statuses.values {
-                if let topic = source.objectValue?["topic"]?.stringValue, !topic.contains("+"), !topic.contains("#") {
-                    topics.insert(topic)
-                }
-            }
-        }
-        return topics.sorted()
-    }
+/// Why `serve` does not start the simulated devices it should (exit status 1).
+struct SimulatorPortError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -51,7 +51,12 @@ enum ServeCommand: Command {
         let host = arguments.value("host") ?? "127.0.0.1"
         let port = try arguments.integer("port", in: 0...65535) ?? 8080
         let state = StateDirectory.path(arguments)
-        let deployment = try Deployment.open(stateDirectory: state, repositoryPath: arguments.value("repo"))
+        let deployment = try Deployment.open(stateDirectory: state, repositoryPath: arguments.value("repo"), serverPort: port)
+        // A writer killed mid-commit may have left the working tree and index behind the branch,
+        // and git refuses every push until they match: they are the server's, so reset them.
+        do { try deployment.repository.store.resetWorkingTree() } catch {
+            Terminal.error("warning: cannot bring the working tree of the configuration repository to the branch head: \(error)")
+        }
         let site = arguments.value("site") ?? deployment.siteDirectory
         guard let level = LogLevel(name: arguments.value("log-level") ?? "info") else {
             throw UsageError("--log-level must be one of debug, info, warning, error, off")
@@ -70,7 +75,7 @@ enum ServeCommand: Command {
         }
         if arguments.flag("test-routes") { limits.maxWebSocketFrameBytes = 16 * 1024 * 1024 }
         let access = try accessMode(arguments, host: host)
-        let runtime = try startRuntime(deployment, arguments: arguments)
+        let runtime = try startRuntime(deployment, arguments: arguments, serverPort: port)
         let application: Application
         do {
             application = try Application(.init(
