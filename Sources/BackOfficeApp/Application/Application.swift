@@ -72,7 +72,7 @@ public final class Application: Sendable {
         let access = SystemAccessRecorder()
         var features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access, logger: configuration.logger),
                                                           EngineAPI(engine: runtime),
-                                                          RESTAPI(repository: configuration.repository, engine: runtime)]
+                                                          RESTAPI(repository: configuration.repository, engine: runtime, version: configuration.version)]
         if let repositories = configuration.driverRepositories {
             site.attach(driverRepositories: repositories)
             features += [RepositoryGitController(site: site, repositories: repositories),
@@ -81,6 +81,7 @@ public final class Application: Sendable {
                          InterfaceApps(repositories: repositories)]
         }
         for feature in features { feature.mount(on: &router) }
+        let openAPI = OpenAPIRoute.add(to: &router)
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {
         case .localAdministrator:
@@ -89,6 +90,7 @@ public final class Application: Sendable {
         case .signIn:
             auth = try Self.installAuth(on: &router, configuration, library: library, site: site, access: access)
         }
+        openAPI.publish(routes: router.routeKeys, policy: auth?.policy ?? .standard, version: configuration.version)
         self.router = router
         // One watcher of the branch for every feature that follows it; the identity directory
         // first (cheap), then the site's pages (a re-render).
