@@ -134,7 +134,10 @@ struct OperationShape {
         let path = String(route.pattern.dropFirst(RESTAPI.base.count))
         let method = route.method
         let segments = path.split(separator: "/").map(String.init)
-        if let resource = RESTResource.all.first(where: { $0.name == segments.first }), segments.count <= 2 {
+        // `users/current`, `api_keys/inspect` are a resource's own; another literal second
+        // segment (`repositories/interfaces`) is a route of its own, not a show.
+        let isResourceRoute = segments.count < 2 || segments[1].hasPrefix(":") || ["current", "inspect"].contains(segments[1])
+        if let resource = RESTResource.all.first(where: { $0.name == segments.first }), segments.count <= 2, isResourceRoute {
             resourceShape(resource, method: method, item: segments.count == 2)
             if segments.count == 2, segments[1] == "current" { summary = "the caller's user" }
             if segments.count == 2, segments[1] == "inspect" {
@@ -229,6 +232,10 @@ struct OperationShape {
         }
         if method == .post, path.hasSuffix("/:method") {
             requestBody = .object(["type": "array", "description": "the function's arguments (or an object of named ones)"])
+            optionalBody = true
+        } else if requestBody == nil, [.post, .put, .patch].contains(method) {
+            // Actions of their own (pull, recompile, a trigger's switches): an optional object.
+            requestBody = .object(["type": "object"])
             optionalBody = true
         }
     }
