@@ -67,7 +67,8 @@ public final class Application: Sendable {
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
         let features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
-                                                          EngineAPI(engine: runtime)]
+                                                          EngineAPI(engine: runtime), TriggerRoutes(engine: runtime),
+                                                          TriggerWebhooks(engine: runtime)]
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {

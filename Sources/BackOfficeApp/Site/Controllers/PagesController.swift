@@ -88,6 +88,12 @@ struct PagesController: Feature {
             setCookie = cookie
             perReader = true
         }
+        if let range = page.range(of: DetailPage.triggerPanelMarker.text) {
+            let (panel, cookie) = try TriggerInstancesController(site: site).panel(ref, request)
+            page.replaceSubrange(range, with: panel)
+            if let cookie { setCookie = cookie }
+            perReader = true
+        }
         let notices = notices(for: request)
         if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
             page.replaceSubrange(range, with: notices)
