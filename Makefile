@@ -5,10 +5,11 @@ VENV := .venv-e2e
 STATE ?= .backoffice
 
 # Debian packages: building, running the demo (its MQTT broker), end-to-end tests (real git,
-# curl, Chromium, wrk, nginx).
+# curl, Chromium, wrk, nginx, and nginx + fcgiwrap + git http-backend as the git host of
+# Tests/e2e/git_host.py).
 BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev zlib1g-dev libmosquitto-dev git
 RUN_PACKAGES := mosquitto
-TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light procps openssl
+TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light fcgiwrap procps openssl
 
 .PHONY: run test bench build deps test-deps e2e unit fuzz clean
 
@@ -41,6 +42,7 @@ bench: deps
 	.build/release/site-bench
 	.build/release/trigger-bench
 	.build/release/mqtt-bench
+	.build/release/driver-build-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60

@@ -62,6 +62,7 @@ let package = Package(
         .executableTarget(name: "auth-bench", dependencies: ["Auth", "WebServer", "ConfigRepo"], path: "bench/auth-bench"),
         .executableTarget(name: "trigger-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/trigger-bench"),
         .executableTarget(name: "mqtt-bench", dependencies: ["ConfigRepo", "Runtime", "Metrics", "MQTT", "BenchSupport"], path: "bench/mqtt-bench"),
+        .executableTarget(name: "driver-build-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/driver-build-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "Auth", "BackOfficeApp", "BenchSupport"],
                           path: "bench/site-bench"),
 

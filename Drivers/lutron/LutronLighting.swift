@@ -94,7 +94,8 @@ final class LutronLighting: DriverModule {
             try? context.write(context.settings.get("password", default: "integration") + "\r\n")
             return .ignore
         case "bad login":
-            context.logger.error("login refused: check the login and password settings")
+            // The processor prompts again at once; retrying at once would log in thousands of times a second.
+            context.authenticationFailed("login refused: check the login and password settings")
             return .ignore
         case "GNET>":
             if !loggedIn {

@@ -176,9 +176,8 @@ final class PJLinkProjector: DriverModule {
     private func greeting(_ line: String) -> ResponseVerdict {
         let parts = line.split(separator: " ")
         if parts.count >= 2, parts[1] == "ERRA" {
-            context.logger.error("authentication failed: check the password setting")
             context.set("authentication_failed", true)
-            context.reconnect(reason: "PJLink authentication failed")
+            context.authenticationFailed("PJLink authentication failed: check the password setting")
             return .failure("PJLink authentication failed")
         }
         if parts.count >= 3, parts[1] == "1" {

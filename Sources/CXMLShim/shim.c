@@ -4,9 +4,12 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
+#include <stdio.h>
 #include "CXMLShim.h"
 
 static const char *svg_namespace = "http://www.w3.org/2000/svg";
+static const char *xlink_namespace = "http://www.w3.org/1999/xlink";
+static const char *xml_namespace = "http://www.w3.org/XML/1998/namespace";
 
 static const char *allowed_elements[] = {
     "svg", "g", "title", "desc", "rect", "circle", "ellipse", "line", "polyline", "polygon", "path",
@@ -16,10 +19,26 @@ static const char *allowed_elements[] = {
 
 static int is_allowed_element(const xmlNode *node) {
     if (node->ns != NULL && (node->ns->href == NULL || strcmp((const char *)node->ns->href, svg_namespace) != 0)) return 0;
+    // Case-insensitive: the browser's HTML parser reads inline SVG names in any case.
     for (const char **name = allowed_elements; *name != NULL; name++) {
-        if (strcmp((const char *)node->name, *name) == 0) return 1;
+        if (strcasecmp((const char *)node->name, *name) == 0) return 1;
     }
     return 0;
+}
+
+/// What the parser reported that does not stop it but changes what the document means: an
+/// entity it does not declare is left out of the value checked here, yet a browser may read
+/// it (`&lpar;`, `&colon;` under a DOCTYPE whose subset is not loaded). One per parse, per thread.
+static _Thread_local int undeclared_entity;
+static _Thread_local char undeclared_message[200];
+
+static void record_parse_problem(void *context, xmlErrorPtr problem) {
+    (void)context;
+    if (!problem || undeclared_entity) return;
+    if (problem->code == XML_WAR_UNDECLARED_ENTITY || problem->code == XML_ERR_UNDECLARED_ENTITY) {
+        undeclared_entity = 1;
+        snprintf(undeclared_message, sizeof undeclared_message, "%s", problem->message ? problem->message : "undeclared entity");
+    }
 }
 
 static char *dup_error(const char *message) {
@@ -60,8 +79,31 @@ static int is_safe_value(const char *value) {
     return safe;
 }
 
+/// href and src in any case and namespace (`HREF`, `xlink:href`): the browser lower-cases names.
 static int is_reference_attribute(const xmlAttr *attribute) {
-    return strcmp((const char *)attribute->name, "href") == 0 || strcmp((const char *)attribute->name, "src") == 0;
+    return strcasecmp((const char *)attribute->name, "href") == 0 || strcasecmp((const char *)attribute->name, "src") == 0;
+}
+
+/// True when the attribute's value is plain text. An entity reference the parser could not
+/// resolve (`&lpar;`, `&colon;` under a DOCTYPE it does not load) stays a reference node: the
+/// browser resolves it, so the value checked here would not be the value used.
+static int has_only_text(const xmlAttr *attribute) {
+    for (const xmlNode *child = attribute->children; child; child = child->next) {
+        if (child->type != XML_TEXT_NODE) return 0;
+    }
+    return 1;
+}
+
+/// Namespaced attributes: xlink's (href is checked as a reference) and `xml:space`/`xml:lang`;
+/// `xml:base` would change what every relative reference means.
+static int is_allowed_namespace(const xmlAttr *attribute) {
+    if (attribute->ns == NULL) return 1;
+    const char *href = attribute->ns->href ? (const char *)attribute->ns->href : "";
+    if (strcmp(href, xlink_namespace) == 0) return 1;
+    if (strcmp(href, xml_namespace) == 0) {
+        return strcmp((const char *)attribute->name, "space") == 0 || strcmp((const char *)attribute->name, "lang") == 0;
+    }
+    return 0;
 }
 
 static void sanitize_attributes(xmlNode *node) {
@@ -69,18 +111,37 @@ static void sanitize_attributes(xmlNode *node) {
     while (attribute) {
         xmlAttr *next = attribute->next;
         const char *name = (const char *)attribute->name;
-        xmlChar *value = xmlNodeGetContent((xmlNode *)attribute);
-        const char *text = value ? (const char *)value : "";
         int drop = 0;
-        if (strncasecmp(name, "on", 2) == 0) drop = 1;
-        else if (attribute->ns != NULL && attribute->ns->href != NULL
-                 && strcmp((const char *)attribute->ns->href, "http://www.w3.org/1999/xlink") != 0
-                 && strcmp((const char *)attribute->ns->href, "http://www.w3.org/XML/1998/namespace") != 0) drop = 1;
-        else if (is_reference_attribute(attribute) && text[0] != '#') drop = 1;
-        else if (!is_safe_value(text)) drop = 1;
+        if (!has_only_text(attribute)) drop = 1;
+        else if (strncasecmp(name, "on", 2) == 0) drop = 1;
+        else if (!is_allowed_namespace(attribute)) drop = 1;
+        else {
+            // The value as the browser sees it: character references are decoded by now.
+            xmlChar *value = xmlNodeGetContent((xmlNode *)attribute);
+            const char *text = value ? (const char *)value : "";
+            if (is_reference_attribute(attribute) && text[0] != '#') drop = 1;
+            else if (!is_safe_value(text)) drop = 1;
+            if (value) xmlFree(value);
+        }
         if (drop) xmlRemoveProp(attribute);
-        if (value) xmlFree(value);
         attribute = next;
+    }
+}
+
+/// Drops namespace declarations other than SVG's, xlink's and xml's: elements and attributes
+/// of other namespaces are gone already, and the declarations would only carry their URLs along.
+static void sanitize_namespaces(xmlNode *node) {
+    xmlNs **link = &node->nsDef;
+    while (*link) {
+        xmlNs *ns = *link;
+        const char *href = ns->href ? (const char *)ns->href : "";
+        if (strcmp(href, svg_namespace) == 0 || strcmp(href, xlink_namespace) == 0 || strcmp(href, xml_namespace) == 0) {
+            link = &ns->next;
+            continue;
+        }
+        *link = ns->next;
+        ns->next = NULL;
+        xmlFreeNs(ns);
     }
 }
 
@@ -97,6 +158,7 @@ static void sanitize_children(xmlNode *parent) {
         } else if (child->type == XML_ELEMENT_NODE) {
             sanitize_attributes(child);
             sanitize_children(child);
+            sanitize_namespaces(child);
         }
         child = next;
     }
@@ -131,12 +193,30 @@ char *sanitize_svg(const char *data, size_t length, const svg_room_link *links, 
     for (size_t i = 0; i < link_count; i++) found[i] = 0;
     if (length > 16 * 1024 * 1024) { *error = dup_error("the map is larger than 16 MiB"); return NULL; }
     int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
-    xmlDoc *document = xmlReadMemory(data, (int)length, "map.svg", NULL, options);
-    if (!document) {
-        const xmlError *last = xmlGetLastError();
-        *error = dup_error(last && last->message ? last->message : "not well-formed XML");
+    xmlParserCtxt *context = xmlNewParserCtxt();
+    if (!context) { *error = dup_error("out of memory"); return NULL; }
+    undeclared_entity = 0;
+    context->sax->serror = record_parse_problem;
+    xmlDoc *document = xmlCtxtReadMemory(context, data, (int)length, "map.svg", NULL, options);
+    if (document && undeclared_entity) {
+        char message[260];
+        snprintf(message, sizeof message, "the map uses an entity it does not declare (%s)", undeclared_message);
+        for (char *p = message; *p; p++) if (*p == '\n') *p = ' ';
+        *error = dup_error(message);
+        xmlFreeDoc(document);
+        xmlFreeParserCtxt(context);
         return NULL;
     }
+    // A namespace error (an undeclared prefix) leaves a document the browser reads differently
+    // from the one checked here: refuse it as the malformed XML it is to a namespace-aware reader.
+    if (!document || !context->wellFormed || !context->nsWellFormed) {
+        const xmlError *last = xmlCtxtGetLastError(context);
+        *error = dup_error(last && last->message ? last->message : "not well-formed XML");
+        if (document) xmlFreeDoc(document);
+        xmlFreeParserCtxt(context);
+        return NULL;
+    }
+    xmlFreeParserCtxt(context);
     xmlNode *root = xmlDocGetRootElement(document);
     if (!root || strcmp((const char *)root->name, "svg") != 0
         || (root->ns != NULL && strcmp((const char *)root->ns->href, svg_namespace) != 0)) {
@@ -152,6 +232,7 @@ char *sanitize_svg(const char *data, size_t length, const svg_room_link *links, 
     }
     sanitize_attributes(root);
     sanitize_children(root);
+    sanitize_namespaces(root);
     for (size_t i = 0; i < link_count; i++) {
         xmlNode *element = find_by_id(root->children, links[i].element_id);
         if (element && element != root) {

@@ -104,7 +104,8 @@ import Testing
         file.members["settings"] = ["none": ["support_email": "support@harbourpoint.example", "timezone": "Australia/Sydney"],
                                     "admin": ["relay_password": "hunter2-global"]]
         let result = try sample.repository.apply([.saveDeployment(file)], author: SampleRepository.alice)
-        #expect(result.commit.message == "Deployment: settings.admin added")
+        #expect(result.commit.message == "Deployment: admin settings changed")
+        #expect(!result.commit.message.contains("relay_password"))
         #expect(!result.commit.message.contains("hunter2"))
 
         let stored = String(decoding: try headBytes(sample), as: UTF8.self)

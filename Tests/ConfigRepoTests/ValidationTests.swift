@@ -223,3 +223,27 @@ import Testing
         #expect(incremental == full)
     }
 }
+
+/// A file over its size limit is a problem and never decoded (issue 11, item 9).
+@Suite struct FileLimitTests {
+    @Test func anOversizedFileIsAProblemAndNotLoaded() {
+        var system = SampleConfig.members("systems/sys-l2-ferry.json")
+        system["description"] = .string(String(repeating: "x", count: FileLimits.objectFileBytes))
+        let snapshot = SampleConfig.snapshot(["systems/sys-l2-ferry.json": system])
+        #expect(snapshot.document(.system, "sys-l2-ferry") == nil)
+        let problem = snapshot.unreadable["systems/sys-l2-ferry.json"]
+        #expect(problem?.message.hasPrefix("the file is 1,04") == true && problem?.message.hasSuffix("the limit for an object file is 1 MiB") == true)
+        #expect(Validator(snapshot: snapshot).validateAll().contains { $0.path == "systems/sys-l2-ferry.json" })
+    }
+
+    @Test func limitsAreNamedPerKindOfFileAndPerPush() {
+        #expect(FileLimits.problem(path: "systems/sys-a.json", size: FileLimits.objectFileBytes) == nil)
+        #expect(FileLimits.problem(path: "backoffice.json", size: FileLimits.objectFileBytes + 1) != nil)
+        #expect(FileLimits.problem(path: "maps/level-1.svg", size: 2 << 20) == nil)
+        #expect(FileLimits.problem(path: "maps/level-1.svg", size: FileLimits.mapFileBytes + 1)?.message.hasSuffix("a map is 8 MiB") == true)
+        #expect(FileLimits.problem(path: "firmware.bin", size: 100 << 20)?.description
+                == "firmware.bin: the file is 104,857,600 bytes; the limit for a file is 8 MiB")
+        #expect(FileLimits.pushProblem(size: FileLimits.pushBytes) == nil)
+        #expect(FileLimits.pushProblem(size: FileLimits.pushBytes + 1) == "the push adds 33,554,433 bytes; the limit for one push is 32 MiB")
+    }
+}

@@ -11,10 +11,10 @@ import Testing
         FieldChange(path: "settings.admin.password", old: nil, new: "enc:v1:BBBB"),
         FieldChange(path: "settings", old: nil, new: ["none": ["a": 1], "admin": ["secret_key": "enc:v1:CCCC"]]),
     ]
-    let user = ChangeValues.visible(changes, to: .user)
+    let user = ChangeValues.visible(changes, kind: .system, to: .user)
     #expect(user.map(\.path) == ["capacity", "settings.none.poll", "settings"])
     #expect(user.last?.new == ["none": ["a": 1]])
-    let support = ChangeValues.visible(changes, to: .support)
+    let support = ChangeValues.visible(changes, kind: .system, to: .support)
     #expect(support.map(\.path) == ["capacity", "settings.none.poll", "settings.support.pin", "settings"])
-    #expect(ChangeValues.visible(changes, to: .admin).count == 5)
+    #expect(ChangeValues.visible(changes, kind: .system, to: .admin).count == 5)
 }

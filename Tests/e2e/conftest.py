@@ -69,3 +69,12 @@ def fresh_browser():
     driver = chromium()
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="module")
+def git_host():
+    """A git host over smart HTTP with basic auth (git_host.GitHost), one per test module."""
+    from git_host import GitHost
+    host = GitHost()
+    yield host
+    host.stop()

@@ -17,7 +17,18 @@ from selenium.webdriver.support.ui import WebDriverWait
 from conftest import BACKOFFICE, free_port
 from site_browser import chromium, screenshot
 
-OCCUPANCY = "http://127.0.0.1:18080/rooms/"
+
+
+def occupancy_url(state, system):
+    """The occupancy simulator's URL for `system`, as the new repository records it (a port in use
+    when it was created is moved to a free one)."""
+    folder = os.path.join(state, "config", "modules")
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name)) as handle:
+            uri = json.load(handle).get("uri", "")
+        if uri.endswith("/rooms/" + system):
+            return uri
+    raise AssertionError("no occupancy module for " + system)
 
 
 def test_a_newcomer_follows_the_printed_link_to_a_live_level_map():
@@ -52,12 +63,13 @@ def test_a_newcomer_follows_the_printed_link_to_a_live_level_map():
         system, state = sorted(rooms(browser).items())[0]
         busy = state == "room-free"
         pinned = system
-        requests.put(OCCUPANCY + system, data=json.dumps({"presence": busy, "people_count": 2 if busy else 0}), timeout=5)
+        occupancy = occupancy_url(os.path.join(tmp.name, "state"), system)
+        requests.put(occupancy, data=json.dumps({"presence": busy, "people_count": 2 if busy else 0}), timeout=5)
         WebDriverWait(browser, 30).until(lambda d: rooms(d)[system] == ("room-occupied" if busy else "room-free"))
         screenshot(browser, "newcomer-level-2")
     finally:
         if pinned:
-            requests.delete(OCCUPANCY + pinned, timeout=5)
+            requests.delete(occupancy_url(os.path.join(tmp.name, "state"), pinned), timeout=5)
         if browser:
             browser.quit()
         process.send_signal(signal.SIGTERM)

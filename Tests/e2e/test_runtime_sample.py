@@ -1,6 +1,7 @@
 """`backoffice serve` on the sample building with its simulators: every running module comes
 online, room states come from the logic modules, and the status snapshot survives a restart.
 How fast it goes live (the 10 s promise of `make run`) is measured by runtime-bench, not here."""
+import json
 import os
 import subprocess
 import sys
@@ -55,11 +56,15 @@ def test_the_sample_building_goes_live_and_its_status_survives_a_restart():
         assert server.process.wait(15) == 0
         saved = os.path.join(server.state, "status", "modules.json")
         assert os.path.exists(saved)
+        # The room logic may move the setpoint while the test runs: what must survive is the
+        # value the runtime held when it stopped, which it saved.
+        last_setpoint = json.load(open(saved))["mod-l1-huddle-hvac"]["setpoint"]
+        assert isinstance(last_setpoint, (int, float))
         # Restart without simulators: the last known values are there before any driver reports.
         log = open(server.log_path, "a")
         server.process = subprocess.Popen([BACKOFFICE, "serve", "--state", server.state, "--port", str(server.port),
                                            "--no-simulators", "--auth", "off"], stdout=log, stderr=subprocess.STDOUT)
         wait_for(lambda: server.output().count("is serving") == 2, 30, "the second start")
-        assert server.get("/api/engine/v2/modules/mod-l1-huddle-hvac/state/setpoint")[1] == hvac["setpoint"]
+        assert server.get("/api/engine/v2/modules/mod-l1-huddle-hvac/state/setpoint")[1] == last_setpoint
     finally:
         server.stop()

@@ -18,8 +18,18 @@ from runtime_harness import wait_for
 from site_browser import chromium, screenshot
 
 ROOM = "sys-l1-huddle"
-OCCUPANCY = "http://127.0.0.1:18080/rooms/" + ROOM  # the occupancy simulator of the sample building
+# The occupancy simulator of the sample building and the HVAC's port, read from the new
+# repository (a port in use when it was created is moved to a free one).
+OCCUPANCY = "http://127.0.0.1:18080/rooms/" + ROOM
 HVAC, HVAC_PORT = "mod-l1-huddle-hvac", 15024
+
+
+def simulated_endpoints(state):
+    """(the room's occupancy URL, the HVAC's port) as the new repository records them."""
+    with open(os.path.join(state, "config", "modules", "mod-l1-huddle-occupancy.json")) as handle:
+        occupancy = json.load(handle)["uri"]
+    with open(os.path.join(state, "config", "modules", HVAC + ".json")) as handle:
+        return occupancy, json.load(handle)["port"]
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +50,8 @@ def server():
                 pass
             assert process.poll() is None and time.monotonic() < deadline, "the room never got a state"
             time.sleep(0.2)
+        global OCCUPANCY, HVAC_PORT
+        OCCUPANCY, HVAC_PORT = simulated_endpoints(os.path.join(tmp.name, "state"))
         yield {"base": base, "control": f"http://127.0.0.1:{control}"}
     finally:
         requests.delete(OCCUPANCY, timeout=5)

@@ -32,6 +32,9 @@ public final class LutronSimulator: DeviceSimulator {
     }
 
     public var levels: [Double] { state.withLock { $0.levels } }
+    /// Passwords received so far, right or wrong (a client that retries too fast shows here).
+    public var loginAttempts: Int { attempts.withLock { $0 } }
+    private let attempts = Mutex(0)
     public func dropConnections() { listener.dropConnections() }
     public func stop() { listener.stop() }
 
@@ -41,6 +44,7 @@ public final class LutronSimulator: DeviceSimulator {
             guard let user = connection.readLine() else { return }
             connection.write("password: ")
             guard let secret = connection.readLine() else { return }
+            attempts.withLock { $0 += 1 }
             if user == login, secret == password { break }
             connection.write("bad login\r\n")
         }

@@ -81,9 +81,7 @@ extension Principal {
     /// Whether the principal may create, edit, delete or revert objects of `kind` (DESIGN §6):
     /// admins everything; support systems, zones, modules and metadata; users nothing.
     public func mayEdit(_ kind: Kind) -> Bool {
-        if has(.admin) { return true }
-        guard has(.support) else { return false }
-        return [.system, .zone, .module, .metadata].contains(kind)
+        isAuthenticated && role.mayEdit(kind)
     }
 
     /// Whether the principal may see objects of `kind` in the site: support and admins all;

@@ -89,6 +89,7 @@ public struct AccessPolicy: Sendable {
                 policy.set(method, engine + pattern, .public)
             }
         }
+        policy.addRESTRules()
         return policy
     }
 }

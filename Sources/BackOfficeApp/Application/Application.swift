@@ -68,7 +68,8 @@ public final class Application: Sendable {
         let access = SystemAccessRecorder()
         let features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access),
                                                           EngineAPI(engine: runtime), TriggerRoutes(engine: runtime),
-                                                          TriggerWebhooks(engine: runtime)]
+                                                          TriggerWebhooks(engine: runtime),
+                                                          RESTAPI(repository: configuration.repository, engine: runtime)]
         for feature in features { feature.mount(on: &router) }
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {

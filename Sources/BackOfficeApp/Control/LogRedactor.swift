@@ -6,13 +6,14 @@ import Synchronization
 import WebServer
 
 /// Replaces, in a module's debug lines, the setting values the reader's role may not read with
-/// `[hidden]` (a driver may log a password it sends). The values are looked up again whenever
-/// the runtime applies another commit.
+/// `[hidden]`, in every spelling a driver may log them (`SecretRedactor`: escaped, JSON, URL,
+/// base64, hex; any length). The values are looked up again whenever the runtime applies
+/// another commit.
 final class LogRedactor: Sendable {
     private let engine: RuntimeEngine
     private let module: String
     private let role: Role
-    private let cache = Mutex<(commit: ObjectID?, hidden: [String])?>(nil)
+    private let cache = Mutex<(commit: ObjectID?, redactor: SecretRedactor)?>(nil)
 
     init(engine: RuntimeEngine, module: String, role: Role) {
         self.engine = engine
@@ -22,16 +23,12 @@ final class LogRedactor: Sendable {
 
     func redact(_ line: String) -> String {
         let commit = engine.appliedCommit
-        let hidden = cache.withLock { cache in
-            if let cache, cache.commit == commit { return cache.hidden }
-            let hidden = engine.hiddenSettingStrings(ofModule: module, from: role)
-            cache = (commit, hidden)
-            return hidden
+        let redactor = cache.withLock { cache in
+            if let cache, cache.commit == commit { return cache.redactor }
+            let redactor = SecretRedactor(values: engine.hiddenSettingStrings(ofModule: module, from: role))
+            cache = (commit, redactor)
+            return redactor
         }
-        var out = line
-        for secret in hidden where out.contains(secret) {
-            out = out.replacingOccurrences(of: secret, with: "[hidden]")
-        }
-        return out
+        return redactor.redact(line)
     }
 }

@@ -4,7 +4,8 @@ import Runtime
 import WebServer
 
 /// What the site shows for a module's live state: the dot's CSS class and its words.
-/// `online` (running, device connected), `offline` (running, `connected: false`), `starting`,
+/// `online` (running, device connected), `offline` (running, `connected: false`; its words say
+/// why when the driver reports `offline_reason`), `starting`,
 /// `stopped`, `failed`, and `pending` for a module the runtime has not applied yet (a commit that
 /// just added it, or a head the runtime refused). Used for the first render (per request) and for
 /// the live updates.
@@ -16,7 +17,8 @@ struct LiveDot: Equatable, Sendable {
         guard engine.hasModule(id) else { return LiveDot(dot: "pending", text: "not applied yet") }
         switch engine.moduleState(id) {
         case .running:
-            return engine.isOnline(id) ? LiveDot(dot: "online", text: "online") : LiveDot(dot: "offline", text: "offline")
+            if engine.isOnline(id) { return LiveDot(dot: "online", text: "online") }
+            return LiveDot(dot: "offline", text: engine.offlineReason(id).map { "offline: " + $0 } ?? "offline")
         case .starting: return LiveDot(dot: "starting", text: "starting")
         case .stopped: return LiveDot(dot: "stopped", text: "stopped")
         case .failed: return LiveDot(dot: "failed", text: "failed")

@@ -27,7 +27,7 @@ enum LiveMarks {
 
     /// Whether the page carries any live mark (a page written by other means is served as is).
     static func hasMarks(_ page: String) -> Bool {
-        page.contains("data-module=\"") || page.contains(countsMarker) || page.contains("class=\"room-link\"")
+        PageCuts.cut(Array(page.utf8)).hasLiveMarks
     }
 
     /// Where the values come from (the runtime, or a test's table).
@@ -37,25 +37,15 @@ enum LiveMarks {
         var counts: () -> (online: Int, offline: Int, stopped: Int)
     }
 
+
     static func fill(_ page: String, engine: RuntimeEngine) -> String {
-        fill(page, from: Source(dot: { LiveDot.of(module: $0, in: engine) }, room: { RoomState.of(system: $0, in: engine) },
-                                counts: { LiveDot.counts(in: engine) }))
+        fill(page, from: Source(engine: engine))
     }
 
+    /// The page with every live mark filled from `source` (the cuts of `PageCuts`, made for this
+    /// one page; the server keeps the cuts of its pages instead of cutting them per request).
     static func fill(_ page: String, from source: Source) -> String {
-        var out = replaceAttributeRuns(page, prefix: "data-module=\"", then: "\" class=\"dot ", terminator: "\"") { id in
-            source.dot(id).dot
-        }
-        out = replaceAttributeRuns(out, prefix: "data-module-text=\"", then: "\">", terminator: "<") { id in
-            source.dot(id).text
-        }
-        out = replaceAttributeRuns(out, prefix: "<a href=\"/backoffice/systems/", then: "/\" class=\"room-link", terminator: "\"") { id in
-            " room-" + source.room(id)
-        }
-        if let range = out.range(of: countsMarker) {
-            out.replaceSubrange(range, with: countsHTML(source.counts()))
-        }
-        return out
+        String(decoding: PageCuts.cut(Array(page.utf8)).assemble(PageCuts.Fill(live: source)), as: UTF8.self)
     }
 
     /// The counts block of the home page (element ids for app.js).
@@ -65,41 +55,16 @@ enum LiveMarks {
             + "<span class=\"count-item\"><span class=\"dot stopped\"></span><b data-count=\"stopped\">\(counts.stopped)</b> stopped</span></p>"
     }
 
-    /// For each `prefix ID then VALUE terminator`, replaces VALUE with `value(ID)` (escaped);
-    /// a room link's value is appended after `room-link` instead (its `then` ends the class).
-    private static func replaceAttributeRuns(_ page: String, prefix: String, then: String, terminator: String,
-                                             value: (String) -> String) -> String {
-        guard page.contains(prefix) else { return page }
-        var out = ""
-        out.reserveCapacity(page.utf8.count + 256)
-        var rest = page[...]
-        let appending = then.hasSuffix("room-link")
-        while let start = rest.range(of: prefix) {
-            out += rest[..<start.upperBound]
-            rest = rest[start.upperBound...]
-            guard let idEnd = rest.range(of: then.hasPrefix("/") ? "/" : "\""), rest[..<idEnd.lowerBound].allSatisfy(isIDCharacter),
-                  rest[idEnd.lowerBound...].hasPrefix(then) else { continue }
-            let id = String(rest[..<idEnd.lowerBound])
-            let afterThen = rest.index(idEnd.lowerBound, offsetBy: then.count)
-            out += rest[..<afterThen]
-            rest = rest[afterThen...]
-            if appending {
-                out += escape(value(id))
-                continue
-            }
-            guard let end = rest.range(of: terminator) else { continue }
-            out += escape(value(id))
-            rest = rest[end.lowerBound...]
-        }
-        out += rest
-        return out
-    }
-
-    private static func isIDCharacter(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "_" || character == ".")
-    }
-
-    private static func escape(_ text: String) -> String {
+    /// A value as it may stand in a class or a short text: letters, digits, `-`, `_`, spaces.
+    static func escape(_ text: String) -> String {
         text.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == " ") }
+    }
+}
+
+extension LiveMarks.Source {
+    /// The runtime's state of the moment.
+    init(engine: RuntimeEngine) {
+        self.init(dot: { LiveDot.of(module: $0, in: engine) }, room: { RoomState.of(system: $0, in: engine) },
+                  counts: { LiveDot.counts(in: engine) })
     }
 }

@@ -143,7 +143,7 @@ final class LiveSession: Sendable {
         let (dot, counts, systems, status) = watching.withLock {
             ($0.modules.contains(module), $0.counts, $0.roomModules[module], $0.statusModules.contains(module))
         }
-        if key == "connected" {
+        if key == "connected" || key == "offline_reason" {
             if dot { sendDot(module) }
             if counts { scheduleCounts() }
         }

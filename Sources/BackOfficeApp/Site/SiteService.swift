@@ -17,6 +17,8 @@ public final class SiteService: Sendable {
     let tokens: FormTokens
     /// Who viewed or controlled which system (shown on each user's page).
     let accessLog: AccessLog
+    /// Pre-rendered pages cut at their per-request holes, once per file version.
+    let pageCuts = PageCutCache()
     /// Whether a module is online for the module list's state filter when no runtime is
     /// attached (the configured `running`); with one, its live state (`onlineState`).
     let moduleState: ModuleOnlineState
@@ -154,6 +156,7 @@ public final class SiteService: Sendable {
     /// "Saved as commit …" after a form's 303 (`?saved=<commit>`).
     func savedNotice(_ request: Request) -> TrustedHTML? {
         guard let saved = request.query("saved"), let id = ObjectID(hex: saved), let info = try? repository.store.commitInfo(id) else { return nil }
-        return Notices.message("Saved as commit \(id.short) by \(info.author.name): \(info.subject)")
+        let subject = CommitMessage.visibleSubject(info.subject, to: request.principal.role)
+        return Notices.message("Saved as commit \(id.short) by \(info.author.name): \(subject)")
     }
 }

@@ -21,7 +21,7 @@ struct WriteRefusal: Sendable {
 
     let status: HTTPStatus
     /// A word for programs (the engine routes' `error`): `invalid`, `conflict`, `not_found`,
-    /// `secrets_unavailable`, `store_failed`.
+    /// `forbidden`, `not_in_history`, `secrets_unavailable`, `store_failed`.
     let code: String
     /// A page title (`Not saved`).
     let title: String
@@ -29,11 +29,14 @@ struct WriteRefusal: Sendable {
     let message: String
     /// The validation problems of an invalid result, for forms that show them by field.
     let problems: [ValidationProblem]
+    /// What the acting role may not change (`forbidden`), for forms that show it by field.
+    let refused: [ClearanceRequirement]
 
     /// The refusal of `action` on `subject` ("this system", "the deployment file").
     init(_ error: WriteError, _ action: Action, subject: String) {
         title = action.failed
         problems = if case .invalid(let problems) = error { problems } else { [] }
+        refused = if case .notPermitted(let refused) = error { refused } else { [] }
         switch error {
         case .invalid(let problems):
             status = .unprocessableContent
@@ -53,10 +56,25 @@ struct WriteRefusal: Sendable {
             code = "conflict"
             message = action == .revert ? "Not reverted: the deployment file changed again after that commit."
                 : "The deployment file changed meanwhile; nothing was saved."
+        case .notPermitted(let refused):
+            // The role does not meet everything the write changes (ChangeClearance).
+            status = .forbidden
+            code = "forbidden"
+            let list = refused.map(\.description).joined(separator: "; ")
+            message = action == .revert ? "Not reverted, your role may not make this change: " + list : action.failed + ": " + list
+        case .notInHistory:
+            // A revert names a commit of another object's history.
+            status = .unprocessableContent
+            code = "not_in_history"
+            message = "Not reverted: that commit is not in the history of \(subject)."
         case .notFound(let ref):
             status = .notFound
             code = "not_found"
             message = "\(ref) does not exist (any more); nothing was saved."
+        case .forbidden(let ref):
+            status = .forbidden
+            code = "forbidden"
+            message = action.failed + ": your role may not change \(ref)."
         case .secretsUnavailable(let reason):
             status = .internalServerError
             code = "secrets_unavailable"
@@ -84,6 +102,21 @@ struct WriteRefusal: Sendable {
                 errors[name] = errors[name].map { $0 + "; " + text } ?? text
             } else {
                 general.append(problem.description)
+            }
+        }
+        return (errors, general)
+    }
+
+    /// What the role may not change, by the form input of its field when the requirement is
+    /// about a field of the file at one of `paths`; the rest as sentences for the top of the form.
+    func clearanceErrors(paths: Set<String>, inputName: (String) -> String?) -> (errors: [String: String], general: [String]) {
+        var errors: [String: String] = [:]
+        var general: [String] = []
+        for requirement in refused {
+            if paths.contains(requirement.path), let name = requirement.field.flatMap(inputName) {
+                errors[name] = errors[name].map { $0 + "; " + requirement.reason } ?? "Not saved: " + requirement.reason
+            } else {
+                general.append("Not saved, your role may not make this change: " + requirement.description)
             }
         }
         return (errors, general)

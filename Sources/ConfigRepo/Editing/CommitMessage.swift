@@ -47,12 +47,62 @@ public enum CommitMessage {
         default:
             let changes = FieldDiff.between(entry.old.map { .object($0.members) }, entry.new.map { .object($0.members) })
             if changes.count == 1, let change = changes.first {
+                if let level = encryptedLevel(of: change.path) {
+                    return "\(kind): \(level.key) settings of \"\(entry.name)\" changed"
+                }
                 return "\(kind): \(change.path) of \"\(entry.name)\" \(short(change.old)) → \(short(change.new))"
             }
-            let fields = changes.map(\.path).prefix(4).joined(separator: ", ")
-            let more = changes.count > 4 ? " and \(changes.count - 4) more" : ""
+            let names = uniqued(changes.map { spoken($0.path) })
+            let fields = names.prefix(4).joined(separator: ", ")
+            let more = names.count > 4 ? " and \(names.count - 4) more" : ""
             return "\(kind): edit \"\(entry.name)\" (\(fields)\(more))"
         }
+    }
+
+    /// The encrypted settings level a field path is in (`settings.admin.alarm_code` → admin).
+    static func encryptedLevel(of path: String) -> SettingsLevel? {
+        let parts = path.split(separator: ".", maxSplits: 2)
+        guard parts.count >= 2, parts[0] == "settings", let level = SettingsLevel(rawValue: String(parts[1])),
+              level.isEncrypted else { return nil }
+        return level
+    }
+
+    /// A field path as a message names it: keys of encrypted levels never are (a message is
+    /// read by everyone who reads the history, whatever their level): `admin settings`.
+    static func spoken(_ path: String) -> String {
+        encryptedLevel(of: path).map { "\($0.key) settings" } ?? path
+    }
+
+    private static func uniqued(_ names: [String]) -> [String] {
+        var seen: Set<String> = []
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    /// A commit subject as `role` may read it: every `settings.<level>.<key>` of a level above
+    /// the role becomes `<level> settings`. Our own messages never name such keys; older
+    /// commits, engineers' messages and the `Revert "…"` of either may.
+    public static func visibleSubject(_ subject: String, to role: Role) -> String {
+        var out = ""
+        var rest = Substring(subject)
+        while let range = rest.range(of: "settings.") {
+            out += rest[..<range.lowerBound]
+            let after = rest[range.upperBound...]
+            let levelName = after.prefix { $0.isLetter || $0 == "_" }
+            guard let level = SettingsLevel(rawValue: String(levelName)), level.isEncrypted, !level.isReadable(by: role),
+                  range.lowerBound == rest.startIndex || !(rest[rest.index(before: range.lowerBound)].isLetter) else {
+                out += rest[range]
+                rest = after
+                continue
+            }
+            // Drop the key path that follows (`.alarm_code`, `.a.b`).
+            var tail = after.dropFirst(levelName.count)
+            while tail.first == "." {
+                tail = tail.dropFirst().drop { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "~" }
+            }
+            out += "\(level.key) settings"
+            rest = tail
+        }
+        return out + rest
     }
 
     /// The line for a change of `backoffice.json`: `Deployment: title "A" → "B",
@@ -61,13 +111,14 @@ public enum CommitMessage {
     public static func deploymentLine(old: DeploymentFile?, new: DeploymentFile?) -> String {
         let changes = FieldDiff.between(.object(old?.members ?? [:]), .object(new?.members ?? [:]))
         guard !changes.isEmpty else { return "Deployment: no change" }
-        let parts = changes.prefix(6).map { change -> String in
+        let parts = uniqued(changes.map { change -> String in
             if ["title", "branch"].contains(change.path) { return "\(change.path) \(short(change.old)) → \(short(change.new))" }
+            if let level = encryptedLevel(of: change.path) { return "\(level.key) settings changed" }
             let what = change.old == nil ? "added" : change.new == nil ? "removed" : "changed"
             return "\(change.path) \(what)"
-        }
-        let more = changes.count > 6 ? " and \(changes.count - 6) more" : ""
-        return "Deployment: " + parts.joined(separator: ", ") + more
+        })
+        let more = parts.count > 6 ? " and \(parts.count - 6) more" : ""
+        return "Deployment: " + parts.prefix(6).joined(separator: ", ") + more
     }
 
     /// Whether an encrypted value is anywhere inside (a whole `settings` object, say): such a

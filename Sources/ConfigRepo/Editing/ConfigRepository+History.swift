@@ -35,8 +35,19 @@ extension ConfigRepository {
     /// Makes a revert commit of `commit` authored by `author`, after checking that the
     /// resulting configuration is valid. A revert that conflicts with later changes, or
     /// would make the configuration invalid, is refused and nothing is written.
+    ///
+    /// With a `scope` (a Revert button of one object's or the deployment's history), the commit
+    /// must be in that history (`.notInHistory`). With a role (`actingAs`), every file the revert
+    /// changes is checked with ``ChangeClearance`` and the revert is refused (`.notPermitted`)
+    /// unless the role meets all of it. The command line, an admin's own tool, passes neither.
     @discardableResult
-    public func revert(_ commit: ObjectID, author: Signature) throws(WriteError) -> WriteResult {
+    public func revert(_ commit: ObjectID, author: Signature, scope: RevertScope? = nil,
+                       actingAs role: Role? = nil) throws(WriteError) -> WriteResult {
+        if let scope {
+            let inScope: Bool
+            do { inScope = try isInHistory(commit, of: scope) } catch { throw .store(error) }
+            guard inScope else { throw .notInHistory(commit: commit, scope: scope) }
+        }
         let base: Snapshot
         let plan: RevertPlan
         do {
@@ -45,32 +56,33 @@ extension ConfigRepository {
         } catch {
             throw .store(error)
         }
-        var replacements: [ObjectRef: ConfigDocument?] = [:]
+        // The tree the revert makes, read as the store will read it after the commit (a file
+        // that does not read as its kind is a problem, not a deletion).
+        var files: [String: RepoFile?] = [:]
         for change in plan.changes {
-            guard case .object(let ref) = RepoPath(change.path) else { continue }
-            let document: ConfigDocument? = change.content.flatMap { try? ConfigDocument.decode($0, ref: ref, version: nil, path: change.path) }
-            // A move between flat and sharded is a delete and a put of one object: the put wins.
-            if document == nil, replacements[ref] != nil { continue }
-            replacements[ref] = .some(document)
+            files[change.path] = .some(change.content.map { RepoFile(path: change.path, blob: Snapshot.unwrittenVersion, bytes: $0) })
         }
-        var candidate = base.replacing(replacements)
-        let deploymentChange = plan.changes.first { $0.path == RepoPath.deploymentFile }
-        if let deploymentChange {
-            let file = deploymentChange.content.map { RepoFile(path: RepoPath.deploymentFile, blob: Snapshot.unwrittenVersion, bytes: $0) }
-            candidate = candidate.applying([RepoPath.deploymentFile: file], commit: base.commit)
+        let candidate = base.applying(files, commit: base.commit)
+        let changedPaths = plan.changes.map(\.path)
+        if let role {
+            let refused = ChangeClearance.forTrees(before: base, after: candidate, paths: changedPaths).unmet(by: role)
+            if !refused.isEmpty { throw .notPermitted(refused) }
         }
-        let affected = Validator.affectedObjects(by: Set(replacements.keys), before: base, after: candidate)
+        let objects = Set(changedPaths.compactMap { path -> ObjectRef? in if case .object(let ref) = RepoPath(path) { ref } else { nil } })
+        let deploymentChanged = changedPaths.contains(RepoPath.deploymentFile)
+        let affected = Validator.affectedObjects(by: objects, before: base, after: candidate)
         let before = Set(Validator(snapshot: base).validate(affected))
         var introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }
-        if deploymentChange != nil {
-            let problemsBefore = Set(Validator(snapshot: base).validateDeploymentFile() + base.unreadable.values)
-            introduced += (Validator(snapshot: candidate).validateDeploymentFile() + candidate.unreadable.values)
-                .filter { !problemsBefore.contains($0) }
+        let unreadableBefore = Set(base.unreadable.values)
+        introduced += changedPaths.compactMap { candidate.unreadable[$0] }.filter { !unreadableBefore.contains($0) }
+        if deploymentChanged {
+            let problemsBefore = Set(Validator(snapshot: base).validateDeploymentFile())
+            introduced += Validator(snapshot: candidate).validateDeploymentFile().filter { !problemsBefore.contains($0) }
         }
-        if !introduced.isEmpty { throw .invalid(introduced.sorted()) }
+        if !introduced.isEmpty { throw .invalid(Array(Set(introduced)).sorted()) }
         do {
             let info = try store.commit(plan.changes, author: author, message: plan.message)
-            return WriteResult(commit: info, changed: replacements.keys.sorted(), changedDeployment: deploymentChange != nil,
+            return WriteResult(commit: info, changed: objects.sorted(), changedDeployment: deploymentChanged,
                                snapshot: try headSnapshot())
         } catch .conflict(let path, let expected, _) {
             let ref = RepoPath(path)
@@ -82,5 +94,27 @@ extension ConfigRepository {
         } catch {
             throw .store(error)
         }
+    }
+
+    /// The files reverting `commit` would change on top of the current head (nothing is
+    /// written); throws `.revertConflict` when later commits changed the same lines.
+    public func revertEffect(_ commit: ObjectID) throws(StoreError) -> RevertEffect {
+        RevertEffect(paths: try store.revertPlan(commit).changes.map(\.path).sorted())
+    }
+
+    /// Whether `commit` is in the history `scope`'s page shows: a commit of the tracked
+    /// branch's first-parent line that changed the object's file (where it is now) or
+    /// `backoffice.json`. An id that names no commit is in no history.
+    public func isInHistory(_ commit: ObjectID, of scope: RevertScope) throws(StoreError) -> Bool {
+        let path = switch scope {
+        case .object(let ref): try headSnapshot().path(of: ref)
+        case .deployment: RepoPath.deploymentFile
+        }
+        // Cheap first: did the commit change the file at all?
+        guard let info = try? store.commitInfo(commit) else { return false }
+        let after = try store.file(at: commit, path: path)?.blob
+        let before = try info.parents.first.map { parent throws(StoreError) in try store.file(at: parent, path: path)?.blob } ?? nil
+        guard after != before else { return false }
+        return try store.history(of: path).contains { $0.id == commit }
     }
 }

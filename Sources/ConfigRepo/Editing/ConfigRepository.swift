@@ -148,14 +148,25 @@ public final class ConfigRepository: Sendable {
 
     /// Applies `edits` as one commit authored by `author`, with cascades, sealed
     /// secrets and the validation gate. `message` defaults to a description in words.
+    ///
+    /// With a role (`actingAs`: a person through the site or the API), each object the edits
+    /// name and the deployment file are checked with ``ChangeClearance`` against what the write
+    /// really changes, and the write is refused (`.notPermitted`) unless the role meets all of
+    /// it. Cascades follow from a delete the role may make and are not held against it. Trusted
+    /// callers (the command line, the runtime) pass no role. `permits` is asked in addition about
+    /// every object the write would change, cascades included, before anything is committed; one
+    /// it refuses ends the write with ``WriteError/forbidden(_:)``.
     @discardableResult
-    public func apply(_ edits: [Edit], author: Signature, message: String? = nil) throws(WriteError) -> WriteResult {
+    public func apply(_ edits: [Edit], author: Signature, message: String? = nil,
+                      permits: (ObjectRef) -> Bool = { _ in true },
+                      actingAs role: Role? = nil) throws(WriteError) -> WriteResult {
         var attempt = 0
         while true {
             attempt += 1
             let base: Snapshot
             do { base = try headSnapshot() } catch { throw .store(error) }
             let plan = try plan(edits, on: base)
+            if let refused = plan.changes.keys.sorted().first(where: { !permits($0) }) { throw .forbidden(refused) }
             if plan.changes.isEmpty && plan.deployment == nil {
                 guard let head = base.commit else { throw .store(.notFound("the branch has no commit")) }
                 do {
@@ -164,6 +175,16 @@ public final class ConfigRepository: Sendable {
             }
             var candidate = base.replacing(plan.changes)
             if let deployment = plan.deployment { candidate = candidate.replacingDeployment(deployment) }
+            if let role {
+                var requirements: [ClearanceRequirement] = []
+                for ref in plan.explicit.sorted() {
+                    guard let new = plan.changes[ref] else { continue }
+                    requirements += ChangeClearance.forObject(ref, old: base.document(ref), new: new, after: candidate)
+                }
+                if plan.deployment != nil { requirements += ChangeClearance.forFile(RepoPath.deploymentFile) }
+                let refused = requirements.unmet(by: role)
+                if !refused.isEmpty { throw .notPermitted(refused) }
+            }
             let affected = Validator.affectedObjects(by: Set(plan.changes.keys), before: base, after: candidate)
             let before = Set(Validator(snapshot: base).validate(affected))
             var introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }

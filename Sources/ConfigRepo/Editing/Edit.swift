@@ -24,6 +24,12 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
     case notFound(ObjectRef)
     /// Secrets must be encrypted but no deployment secret is available.
     case secretsUnavailable(String)
+    /// The writer may not change this object (one the write would change, cascades included).
+    case forbidden(ObjectRef)
+    /// The acting role may not make part of the change (``ChangeClearance``): what it lacks.
+    case notPermitted([ClearanceRequirement])
+    /// A revert named a commit that is not in the history it was asked from.
+    case notInHistory(commit: ObjectID, scope: RevertScope)
     /// The git store failed.
     case store(StoreError)
 
@@ -40,6 +46,9 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
         case let .invalid(problems): problems.map(\.description).joined(separator: "\n")
         case let .notFound(ref): "\(ref) does not exist"
         case let .secretsUnavailable(reason): "cannot encrypt secrets: \(reason)"
+        case let .forbidden(ref): "you may not change \(ref)"
+        case let .notPermitted(requirements): requirements.map(\.description).joined(separator: "\n")
+        case let .notInHistory(commit, scope): "commit \(commit.short) is not in the history of \(scope)"
         case let .store(error): error.description
         }
     }

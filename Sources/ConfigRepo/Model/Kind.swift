@@ -40,7 +40,7 @@ public enum Kind: String, CaseIterable, Sendable, Hashable, Comparable {
         switch self {
         case .domain: ["authority-"]
         case .application: ["app-"]
-        case .authStrategy: ["oauth_strat-", "adfs_strat-"]
+        case .authStrategy: ["oauth_strat-", "adfs_strat-", "ldap_strat-"]
         case .user: ["user-"]
         case .apiKey: ["key-"]
         case .repository: ["repo-"]

@@ -44,7 +44,10 @@ extension Kind {
              FieldSpec("raw_info_url", .string), FieldSpec("info_mappings", .object),
              FieldSpec("issuer", .string), FieldSpec("idp_sso_target_url", .string), FieldSpec("idp_cert", .string),
              FieldSpec("assertion_consumer_service_url", .string), FieldSpec("name_identifier_format", .string),
-             FieldSpec("uid_attribute", .string), FieldSpec("attribute_statements", .object)]
+             FieldSpec("uid_attribute", .string), FieldSpec("attribute_statements", .object),
+             FieldSpec("host", .string), FieldSpec("port", .int(1...65535)), FieldSpec("auth_method", .oneOf(["plain", "ssl", "tls"])),
+             FieldSpec("uid", .string), FieldSpec("base", .string), FieldSpec("bind_dn", .string),
+             FieldSpec("password", .secret), FieldSpec("filter", .string)]
         case .user:
             [FieldSpec("name", .string, required: true), FieldSpec("email", .string, required: true),
              FieldSpec("authority_id", .reference(.domain), required: true), FieldSpec("sys_admin", .bool),

@@ -9,8 +9,10 @@ enum FileDecoding: Sendable {
     case invalid(reason: String)
     case ignored
 
-    /// Classifies and parses one file.
+    /// Classifies and parses one file; a file over its size limit (``FileLimits``) is a
+    /// problem and is never parsed.
     static func decode(_ file: RepoFile) -> FileDecoding {
+        if let problem = FileLimits.problem(path: file.path, size: file.bytes.count) { return .invalid(reason: problem.message) }
         switch RepoPath(file.path) {
         case .deployment:
             return .deployment(Result { () throws(DocumentDecodingError) in try DeploymentFile.decode(file.bytes, version: file.blob) })

@@ -126,7 +126,7 @@ public struct Snapshot: Sendable {
 
     /// Loads a changed file over what this snapshot had at its path.
     private mutating func reload(_ file: RepoFile) {
-        guard case .object(let ref) = RepoPath(file.path) else {
+        guard case .object(let ref) = RepoPath(file.path), !isOversized(file) else {
             unload(file.path)
             load(file)
             return
@@ -195,6 +195,11 @@ public struct Snapshot: Sendable {
         case .ignored:
             break
         }
+    }
+
+    /// A file over its size limit (`FileLimits`) is a problem and is never decoded.
+    private func isOversized(_ file: RepoFile) -> Bool {
+        FileLimits.problem(path: file.path, size: file.bytes.count) != nil
     }
 
     private mutating func unload(_ path: String) {

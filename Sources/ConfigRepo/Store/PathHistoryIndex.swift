@@ -94,6 +94,20 @@ final class PathHistoryIndex: Sendable {
         return result
     }
 
+    /// What `commit` changed against its first parent, from the index, or from `learn` (run
+    /// without the lock held, then recorded) when the index does not know the commit yet.
+    func change(of commit: ObjectID, learn: (ObjectID) throws -> Change) rethrows -> Change {
+        let known: Change? = state.withLock { state in
+            loadIfNeeded(&state)
+            guard let entry = state.entries[commit] else { return nil }
+            return (entry.parent, entry.paths.map { ids in ids.map { state.paths[Int($0)] } })
+        }
+        if let known { return known }
+        let learnt = try learn(commit)
+        record(commit, learnt)
+        return learnt
+    }
+
     // MARK: The file
 
     private func loadIfNeeded(_ state: inout State) {

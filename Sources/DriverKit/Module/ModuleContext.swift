@@ -16,6 +16,11 @@ public final class ModuleContext {
     public var tokenizer: (any Tokenizer)?
     /// Reconnect back-off for the device transport.
     public var backoff = Backoff()
+    /// Back-off after refused credentials (``authenticationFailed(_:)``): 1 s, doubling, at most
+    /// 5 minutes; it starts again from 1 s once a login succeeds (``deviceReady()``).
+    public var authenticationBackoff = Backoff(initial: .seconds(1), maximum: .seconds(300))
+    /// Until when the module waits after refused credentials; nil when it is not waiting.
+    public private(set) var authenticationHeldUntil: ContinuousClock.Instant?
     /// When false, a new connection is not usable until the driver calls `deviceReady()`
     /// (after a login prompt or greeting): `connected` stays false and the queue waits.
     public var readyOnConnect = true
@@ -176,22 +181,55 @@ extension ModuleContext: TransportDelegate {
         hooks.connected?()
     }
 
-    /// The device finished its login or greeting: mark it connected and start sending.
+    /// The device finished its login or greeting: mark it connected and start sending. A login
+    /// that succeeds ends the back-off of refused credentials.
     public func deviceReady() {
         guard transport?.isConnected ?? false else { return }
+        authenticationBackoff.reset()
+        authenticationHeldUntil = nil
+        setStatus("offline_reason", .null)
         setStatus("connected", true)
         queue.setOnline(true)
     }
 
-    /// Drops the connection (it reconnects with back-off), e.g. after a failed login.
+    /// Drops the connection (it reconnects with back-off). For refused credentials use
+    /// ``authenticationFailed(_:)``: a device that accepts the connection again at once would
+    /// otherwise be asked to log in as fast as it answers.
     public func reconnect(reason: String) {
         transport?.dropConnection(reason: reason)
+    }
+
+    /// The device (or service) refused the module's credentials. Every driver should say so
+    /// here rather than try again at once: the module goes offline (`connected: false`) with
+    /// `offline_reason` saying why and when it retries, the connection is dropped, and the next
+    /// attempt waits for ``authenticationBackoff`` (1 s, 2 s, 4 s … 5 minutes). A driver without
+    /// a device connection (HTTP polling) waits the returned delay itself.
+    @discardableResult
+    public func authenticationFailed(_ reason: String) -> Duration {
+        let delay = authenticationBackoff.nextDelay()
+        authenticationHeldUntil = .now + delay
+        logger.warning("\(reason); retrying in \(Self.seconds(delay))")
+        setStatus("connected", false)
+        setStatus("offline_reason", .string("\(reason) (retrying in \(Self.seconds(delay)))"))
+        queue.setOnline(false)
+        transport?.dropConnection(reason: "authentication failed", retryAfter: delay)
+        return delay
+    }
+
+    /// `4 s`, `1.5 s`.
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     public func transportDisconnected(reason: String) {
         let idle = reason.hasPrefix("idle")
         if !idle { logger.warning("disconnected: \(reason)") }
-        if !(transport?.options.makebreak ?? false) || !idle { setStatus("connected", false) }
+        if !(transport?.options.makebreak ?? false) || !idle {
+            setStatus("connected", false)
+            // Why it is offline, unless refused credentials already said so.
+            if authenticationHeldUntil.map({ ContinuousClock.now >= $0 }) ?? true { setStatus("offline_reason", .string(reason)) }
+        }
         queue.setOnline(false)
         hooks.disconnected?()
     }

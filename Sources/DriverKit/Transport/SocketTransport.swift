@@ -47,6 +47,8 @@ public final class SocketTransport: Transport {
     private var epoch = 0
     private var timer: Task<Void, Never>?
     private var lastActivity = ContinuousClock.now
+    /// No connection before this instant (credentials were refused).
+    private var holdUntil: ContinuousClock.Instant?
     private lazy var inbox = EventInbox<(Int, SocketEvent)> { [weak self] batch in
         for (epoch, event) in batch { self?.handle(event, epoch: epoch) }
     }
@@ -61,9 +63,14 @@ public final class SocketTransport: Transport {
         if !options.makebreak { connect() }
     }
 
-    /// Make-break: connect now because a command is waiting.
+    /// Make-break: connect now because a command is waiting (or as soon as a hold for refused
+    /// credentials ends).
     public func connectIfNeeded() {
         guard wanted, !isConnected, !connecting else { return }
+        if let holdUntil, ContinuousClock.now < holdUntil {
+            if timer == nil { scheduleReconnect(after: holdUntil - .now, evenForMakeBreak: true) }
+            return
+        }
         connect()
     }
 
@@ -94,10 +101,13 @@ public final class SocketTransport: Transport {
         watchWritable(handle)
     }
 
-    /// Closes the current connection as if the device had; reconnects with back-off.
-    public func dropConnection(reason: String) {
+    /// Closes the current connection as if the device had; reconnects with back-off, or after
+    /// `retryAfter` when given (refused credentials: ``ModuleContext/authenticationFailed(_:)``),
+    /// make-break connections included.
+    public func dropConnection(reason: String, retryAfter: Duration? = nil) {
+        if let retryAfter { holdUntil = .now + retryAfter }
         guard isConnected || connecting else { return }
-        if connecting { failedToConnect(reason) } else { lost(reason) }
+        if connecting { failedToConnect(reason, retryAfter: retryAfter) } else { lost(reason, retryAfter: retryAfter) }
     }
 
     // MARK: connecting
@@ -162,23 +172,25 @@ public final class SocketTransport: Transport {
         delegate?.transportConnected()
     }
 
-    private func failedToConnect(_ reason: String) {
+    private func failedToConnect(_ reason: String, retryAfter: Duration? = nil) {
         connecting = false
         teardown()
         delegate?.transportDisconnected(reason: "connect to \(options.host):\(options.port) failed: \(reason)")
-        scheduleReconnect()
+        scheduleReconnect(after: retryAfter, evenForMakeBreak: retryAfter != nil)
     }
 
-    private func lost(_ reason: String) {
+    private func lost(_ reason: String, retryAfter: Duration? = nil) {
         let wasConnected = isConnected
         teardown()
         if wasConnected { delegate?.transportDisconnected(reason: reason) }
-        scheduleReconnect()
+        scheduleReconnect(after: retryAfter, evenForMakeBreak: retryAfter != nil)
     }
 
-    private func scheduleReconnect() {
-        guard wanted, !options.makebreak else { return }
-        let delay = backoff.nextDelay()
+    /// Connects again after `after` (default: the next back-off delay). Make-break connections
+    /// reconnect on demand, except after a hold for refused credentials.
+    private func scheduleReconnect(after: Duration? = nil, evenForMakeBreak: Bool = false) {
+        guard wanted, !options.makebreak || evenForMakeBreak else { return }
+        let delay = after ?? backoff.nextDelay()
         timer?.cancel()
         timer = Task { [weak self] in
             try? await Task.sleep(for: delay)

@@ -104,31 +104,47 @@ public final class RuntimeEngine: Sendable {
     func apply(_ snapshot: Snapshot, onlyWhileHead: Bool) {
         applyLock.withLock { _ in
             if onlyWhileHead, let repository, let commit = snapshot.commit, repository.store.head() != commit { return }
-            let newSpecs = ModuleSpec.all(in: snapshot, resolver: configuration.resolver, box: box)
-            let newDirectory = SystemDirectory(snapshot: snapshot)
-            let (oldSpecs, oldDirectory, closed): ([String: ModuleSpec], SystemDirectory, Bool) = state.withLock { state in
-                let old = (state.specs, state.directory, state.closed)
-                guard !state.closed else { return old }
-                state.specs = newSpecs
-                state.directory = newDirectory
-                state.snapshot = snapshot
-                state.appliedCommit = snapshot.commit
-                return old
-            }
-            guard !closed else { return }
-            let actions = ApplyPlanner.plan(old: oldSpecs, new: newSpecs, oldDirectory: oldDirectory, newDirectory: newDirectory)
-            if !actions.isEmpty, !oldSpecs.isEmpty {
-                log("runtime: applying \(snapshot.commit?.short ?? "-"): \(actions.count) change\(actions.count == 1 ? "" : "s")")
-            }
-            for action in actions { perform(action, new: newSpecs) }
-            // A new module that is not to run has no action; watchers still learn it is applied.
-            for (id, spec) in newSpecs where oldSpecs[id] == nil && !spec.running { moduleStateChanged(id, .stopped) }
-            // Before the status of removed modules goes: their retained topics are cleared from it.
-            mqtt.apply(snapshot, directory: newDirectory)
-            status.removeModules(notIn: Set(newSpecs.keys))
-            triggers.apply(snapshot, changedSystems: newDirectory.changedSystems(comparedTo: oldDirectory))
-            if let commit = snapshot.commit { appliedCommitRecord?.save(commit) }
+            applyLocked(snapshot)
         }
+    }
+
+    /// Resolves every driver of the running snapshot again and restarts only the modules whose
+    /// executable changed: a git driver finished building, or its branch moved.
+    public func reapply() {
+        applyLock.withLock { _ in
+            // Read under the apply lock: a head applied meanwhile is what runs, not an older one.
+            guard let snapshot = state.withLock({ $0.snapshot }) else { return }
+            applyLocked(snapshot)
+        }
+    }
+
+    /// Applies `snapshot`; the caller holds `applyLock`.
+    private func applyLocked(_ snapshot: Snapshot) {
+        configuration.resolver.prepare(for: snapshot)
+        let newSpecs = ModuleSpec.all(in: snapshot, resolver: configuration.resolver, box: box)
+        let newDirectory = SystemDirectory(snapshot: snapshot)
+        let (oldSpecs, oldDirectory, closed): ([String: ModuleSpec], SystemDirectory, Bool) = state.withLock { state in
+            let old = (state.specs, state.directory, state.closed)
+            guard !state.closed else { return old }
+            state.specs = newSpecs
+            state.directory = newDirectory
+            state.snapshot = snapshot
+            state.appliedCommit = snapshot.commit
+            return old
+        }
+        guard !closed else { return }
+        let actions = ApplyPlanner.plan(old: oldSpecs, new: newSpecs, oldDirectory: oldDirectory, newDirectory: newDirectory)
+        if !actions.isEmpty, !oldSpecs.isEmpty {
+            log("runtime: applying \(snapshot.commit?.short ?? "-"): \(actions.count) change\(actions.count == 1 ? "" : "s")")
+        }
+        for action in actions { perform(action, new: newSpecs) }
+        // A new module that is not to run has no action; watchers still learn it is applied.
+        for (id, spec) in newSpecs where oldSpecs[id] == nil && !spec.running { moduleStateChanged(id, .stopped) }
+        // Before the status of removed modules goes: their retained topics are cleared from it.
+        mqtt.apply(snapshot, directory: newDirectory)
+        status.removeModules(notIn: Set(newSpecs.keys))
+        triggers.apply(snapshot, changedSystems: newDirectory.changedSystems(comparedTo: oldDirectory))
+        if let commit = snapshot.commit { appliedCommitRecord?.save(commit) }
     }
 
     /// Validates a new head; applies it when the whole tree is valid, else remembers it as the
@@ -271,6 +287,13 @@ public final class RuntimeEngine: Sendable {
     /// Running and not reporting `connected: false` (PlaceOS's online rule).
     public func isOnline(_ id: String) -> Bool {
         moduleState(id) == .running && status.value(module: id, key: "connected")?.boolValue != false
+    }
+
+    /// Why a running module is offline, in the driver's words (its `offline_reason` status:
+    /// DriverKit sets it from the last disconnect or refused credentials); nil when it gives none.
+    public func offlineReason(_ id: String) -> String? {
+        guard !isOnline(id), let reason = status.value(module: id, key: "offline_reason")?.stringValue, !reason.isEmpty else { return nil }
+        return reason
     }
 
     /// The driver metadata of a module's process, once it said `ready`.

@@ -4,10 +4,16 @@ import Foundation
 /// Finds the executable of a driver. The bundled repository (`uri: bundled:Drivers`) maps the
 /// driver file `FOLDER/File.swift` to `driver-FOLDER` next to the running `backoffice`; a
 /// repository with a `file:///DIR` uri holds ready-to-run drivers (`DIR/<file_name>`, e.g. a
-/// Python script). Drivers built from git plug in here later.
+/// Python script). Drivers from git repositories are `DriverRepositories` (docs/driver-repositories.md).
 public protocol DriverBinaryResolver: Sendable {
+    /// Called with each snapshot before its modules are resolved (the repositories it names).
+    func prepare(for snapshot: Snapshot)
     /// The executable's path, or why there is none.
     func executable(for driver: DriverView, repository: ConfigDocument?) -> Result<String, RuntimeError>
+}
+
+extension DriverBinaryResolver {
+    public func prepare(for snapshot: Snapshot) {}
 }
 
 /// The resolver for the repositories BackOffice knows today: `bundled:` and `file://`.

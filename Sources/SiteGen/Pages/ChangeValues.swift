@@ -4,33 +4,22 @@ import Foundation
 /// Field changes as the history, conflict and diff tables show them: only what the reader's
 /// role may see, in one line each, encrypted values never as ciphertext.
 public enum ChangeValues {
-    /// The rows of a change table for `role`.
-    public static func rows(_ changes: [FieldChange], role: Role) -> TemplateValue {
-        .list(visible(changes, to: role).map { change in
+    /// The rows of a change table of an object of `kind` (nil: the deployment file) for `role`.
+    public static func rows(_ changes: [FieldChange], kind: Kind?, role: Role) -> TemplateValue {
+        .list(visible(changes, kind: kind, to: role).map { change in
             ["path": .string(change.path), "old": .string(show(change.old)), "new": .string(show(change.new))]
         })
     }
 
-    /// The changes as `role` may see them: settings levels above the role are left out (their
-    /// keys too), and a whole `settings` object keeps only the readable levels.
-    public static func visible(_ changes: [FieldChange], to role: Role) -> [FieldChange] {
-        changes.compactMap { change in
-            let parts = change.path.split(separator: ".", maxSplits: 2)
-            guard parts.first == "settings" else { return change }
-            guard parts.count >= 2 else {
-                var redacted = change
-                redacted.old = change.old.map { readableLevels($0, role) }
-                redacted.new = change.new.map { readableLevels($0, role) }
-                return redacted.old == redacted.new ? nil : redacted
-            }
-            guard let level = SettingsLevel(rawValue: String(parts[1])) else { return change }
-            return level.isReadable(by: role) ? change : nil
-        }
+    /// The changes as `role` may see them (``FieldVisibility``: settings levels above the role
+    /// left out, keys too; secret fields hidden for every reader).
+    public static func visible(_ changes: [FieldChange], kind: Kind?, to role: Role) -> [FieldChange] {
+        FieldVisibility.visible(changes, of: kind, to: role)
     }
 
-    private static func readableLevels(_ settings: JSONValue, _ role: Role) -> JSONValue {
-        guard case .object(let levels) = settings else { return settings }
-        return .object(levels.filter { key, _ in SettingsLevel(rawValue: key)?.isReadable(by: role) ?? true })
+    /// A commit subject as `role` may read it (no settings key above the role).
+    public static func subject(_ commit: CommitInfo, role: Role) -> TemplateValue {
+        .string(CommitMessage.visibleSubject(commit.subject, to: role))
     }
 
     /// A value in one line; encrypted values are not worth showing as ciphertext.
@@ -61,7 +50,7 @@ public enum ChangeValues {
     }
 
     /// The "changed meanwhile by …" line of a conflict page.
-    public static func otherCommit(_ commit: CommitInfo) -> TemplateValue {
-        ["message": .string(commit.subject), "author": .string(commit.author.name), "id": .string(commit.id.short)]
+    public static func otherCommit(_ commit: CommitInfo, role: Role) -> TemplateValue {
+        ["message": subject(commit, role: role), "author": .string(commit.author.name), "id": .string(commit.id.short)]
     }
 }

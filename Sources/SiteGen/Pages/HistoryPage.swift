@@ -12,20 +12,25 @@ public struct HistoryPage: Sendable {
         public var listURL: String
         public var detailURL: String
         public var revertURL: String
+        /// The kind of the object (nil: the deployment file), for which fields hold secrets.
+        public var kind: Kind?
 
-        public init(name: String, noun: String, kindTitle: String, listURL: String, detailURL: String, revertURL: String) {
+        public init(name: String, noun: String, kindTitle: String, listURL: String, detailURL: String, revertURL: String,
+                    kind: Kind? = nil) {
             self.name = name
             self.noun = noun
             self.kindTitle = kindTitle
             self.listURL = listURL
             self.detailURL = detailURL
             self.revertURL = revertURL
+            self.kind = kind
         }
 
         /// An object of the configuration (`snapshot` names it; a deleted one goes by its id).
         public static func object(_ ref: ObjectRef, in snapshot: Snapshot) -> Subject {
             Subject(name: snapshot.document(ref)?.displayName ?? ref.id, noun: ref.kind.noun, kindTitle: SiteKinds.title(ref.kind),
-                    listURL: SiteURL.list(ref.kind), detailURL: SiteURL.detail(ref), revertURL: SiteURL.revert(ref))
+                    listURL: SiteURL.list(ref.kind), detailURL: SiteURL.detail(ref), revertURL: SiteURL.revert(ref),
+                    kind: ref.kind)
         }
 
         /// The deployment file (`backoffice.json`).
@@ -54,9 +59,9 @@ public struct HistoryPage: Sendable {
     public func values(entries: [Entry], role: Role, token: String, error: String?) -> [String: TemplateValue] {
         let commits: [TemplateValue] = entries.map { entry in
             let commit = entry.commit
-            return ["message": .string(commit.subject), "author": .string(commit.author.name + " <" + commit.author.email + ">"),
+            return ["message": ChangeValues.subject(commit, role: role), "author": .string(commit.author.name + " <" + commit.author.email + ">"),
                     "date": .string(commit.author.date.map { ChangeValues.format($0) } ?? ""), "short": .string(commit.id.short),
-                    "id": .string(commit.id.hex), "changes": ChangeValues.rows(entry.changes, role: role)]
+                    "id": .string(commit.id.hex), "changes": ChangeValues.rows(entry.changes, kind: subject.kind, role: role)]
         }
         return [
             "name": .string(subject.name), "noun": .string(subject.noun), "kindTitle": .string(subject.kindTitle),

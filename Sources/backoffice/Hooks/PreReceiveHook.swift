@@ -1,7 +1,10 @@
+import ConfigRepo
 import Foundation
 
-/// The pre-receive hook of a configuration repository (DESIGN §3.4): a push whose new head of
-/// the tracked branch does not validate is refused, with each problem printed to the pusher.
+/// The pre-receive hook of a configuration repository (DESIGN §3.4): a push that would move the
+/// tracked branch backwards, add files over the size limits, add a commit that does not
+/// validate, or lock everyone out is refused, with each problem printed to the pusher
+/// (``PushGate``). Installing it also sets `receive.denyNonFastForwards`.
 ///
 /// The hook is a two-line shell script calling `backoffice hook pre-receive` by absolute path, so
 /// it is rewritten whenever `init` or `serve` runs (the binary may have moved). A hook someone
@@ -14,6 +17,7 @@ enum PreReceiveHook {
     /// a foreign hook is in the way.
     @discardableResult
     static func install(repositoryPath: String, stateDirectory: String, branch: String = "main") throws -> Bool {
+        try refuseNonFastForwards(repositoryPath: repositoryPath)
         let hooks = URL(fileURLWithPath: repositoryPath).appendingPathComponent(".git/hooks")
         try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
         let hook = hooks.appendingPathComponent("pre-receive")
@@ -31,6 +35,13 @@ enum PreReceiveHook {
         try Data(script.utf8).write(to: hook, options: .atomic)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
         return true
+    }
+
+    /// Sets `receive.denyNonFastForwards`, so git itself refuses a force push of any branch
+    /// (the hook refuses one of the tracked branch with a clearer message). Set whenever the
+    /// hook is installed, so repositories made before the rule get it at the next `serve`.
+    static func refuseNonFastForwards(repositoryPath: String) throws {
+        try GitRepository(openAt: repositoryPath).setConfig("receive.denyNonFastForwards", "true")
     }
 
     /// This process's executable, resolved (the hook must not depend on the pusher's PATH).

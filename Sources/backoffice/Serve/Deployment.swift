@@ -16,8 +16,9 @@ struct Deployment: Sendable {
 
     /// `workingTreeUpdate`: the server never waits for checkouts (`.background`); a CLI command
     /// that exits right after its commit wants the working tree updated before it returns.
+    /// `serverPort`: the port `serve` will listen on, which a new building's simulators must not take.
     static func open(stateDirectory: String, repositoryPath: String?,
-                     workingTreeUpdate: WorkingTreeUpdate = .background) throws -> Deployment {
+                     workingTreeUpdate: WorkingTreeUpdate = .background, serverPort: Int? = nil) throws -> Deployment {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let secretBox = SecretBox(secret: try DeploymentSecret.loadOrCreate(stateDirectory: stateDirectory))
         if let repositoryPath {
@@ -37,7 +38,8 @@ struct Deployment: Sendable {
             throw UsageError("cannot find the bundled sample-config/ to create \(path); name a repository with --repo DIR")
         }
         let repository = try RepositoryCreation.create(at: path, from: source, secretBox: secretBox,
-                                                       stateDirectory: stateDirectory, workingTreeUpdate: workingTreeUpdate)
+                                                       stateDirectory: stateDirectory, workingTreeUpdate: workingTreeUpdate,
+                                                       avoidingPorts: Set([8080] + [serverPort].compactMap { $0 }.filter { $0 > 0 }))
         return Deployment(stateDirectory: stateDirectory, repository: repository, secretBox: secretBox, createdFromSample: true)
     }
 

@@ -13,7 +13,7 @@ enum ServeCommand: Command {
     static let summary = "run the web server (site, health check)"
     static let help = """
         usage: backoffice serve [--host H] [--port P] [--state DIR] [--repo DIR] [--site DIR] [--log-level L] [--no-simulators]
-                                [--simulator-control-port P]
+                                [--simulator-control-port P] [--repository-poll S]
 
         Serves the generated site at /backoffice/ and a health check at /healthz until
         interrupted (SIGINT or SIGTERM stop it gracefully within 5 seconds). On first start
@@ -30,6 +30,9 @@ enum ServeCommand: Command {
           --simulator-control-port P
                            serve the simulators' stats and faults (drop connections, delay,
                            errors, silence) on 127.0.0.1:P (docs/driverkit.md)
+          --repository-poll S
+                           fetch the driver and interface repositories every S seconds
+                           (default: 300; 0: only when first seen and on pull)
         """
     /// Hidden options for tests and benchmarks: `--test-routes` adds `/_test/…` routes, among them a
     /// WebSocket echo at `/_test/echo` with 16 MiB frames for the Autobahn cases; `--head-timeout`
@@ -38,7 +41,7 @@ enum ServeCommand: Command {
     /// without a rule (the server must then refuse to start).
     static let arguments = ArgumentSpec(
         valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout", "auth", "simulator-control-port",
-                       "test-unruled-route"],
+                       "test-unruled-route", "repository-poll"],
         flagOptions: ["test-routes", "no-simulators"])
 
     /// The product version reported by /healthz.
@@ -48,7 +51,12 @@ enum ServeCommand: Command {
         let host = arguments.value("host") ?? "127.0.0.1"
         let port = try arguments.integer("port", in: 0...65535) ?? 8080
         let state = StateDirectory.path(arguments)
-        let deployment = try Deployment.open(stateDirectory: state, repositoryPath: arguments.value("repo"))
+        let deployment = try Deployment.open(stateDirectory: state, repositoryPath: arguments.value("repo"), serverPort: port)
+        // A writer killed mid-commit may have left the working tree and index behind the branch,
+        // and git refuses every push until they match: they are the server's, so reset them.
+        do { try deployment.repository.store.resetWorkingTree() } catch {
+            Terminal.error("warning: cannot bring the working tree of the configuration repository to the branch head: \(error)")
+        }
         let site = arguments.value("site") ?? deployment.siteDirectory
         guard let level = LogLevel(name: arguments.value("log-level") ?? "info") else {
             throw UsageError("--log-level must be one of debug, info, warning, error, off")
@@ -67,7 +75,7 @@ enum ServeCommand: Command {
         }
         if arguments.flag("test-routes") { limits.maxWebSocketFrameBytes = 16 * 1024 * 1024 }
         let access = try accessMode(arguments, host: host)
-        let runtime = try startRuntime(deployment, arguments: arguments)
+        let runtime = try startRuntime(deployment, arguments: arguments, serverPort: port)
         let application: Application
         do {
             application = try Application(.init(
@@ -105,6 +113,7 @@ enum ServeCommand: Command {
         Terminal.error("backoffice serve: signal \(signal), shutting down")
         await server.shutdown(gracePeriod: 4)
         await runtime.shutdown()
+        driverRepositories?.close()
         return 0
     }
 

@@ -78,7 +78,8 @@ struct DeploymentController: Feature {
         }
         let result: WriteResult
         do {
-            result = try site.repository.apply([.saveDeployment(decoded.file)], author: request.principal.signature)
+            result = try site.repository.apply([.saveDeployment(decoded.file)], author: request.principal.signature,
+                                               actingAs: request.principal.role)
         } catch {
             let refusal = WriteRefusal(error, .save, subject: "the deployment file")
             switch error {
@@ -89,6 +90,9 @@ struct DeploymentController: Feature {
                                     errors: errors, general: general, status: refusal.status)
             case .deploymentConflict(let basedOn, let current):
                 return try conflict(request, submission, basedOn: basedOn, current: current)
+            case .notPermitted(let refused):
+                return try formPage(request, snapshot: snapshot, version: submission["_version"], inputs: submission.inputs,
+                                    errors: [:], general: refused.map(\.description), status: refusal.status)
             default:
                 return try site.message(refusal)
             }
@@ -105,7 +109,8 @@ struct DeploymentController: Feature {
         }
         let result: WriteResult
         do {
-            result = try site.repository.revert(commit, author: request.principal.signature)
+            result = try site.repository.revert(commit, author: request.principal.signature, scope: .deployment,
+                                                actingAs: request.principal.role)
         } catch {
             let refusal = WriteRefusal(error, .revert, subject: "the deployment file")
             return try history(request, error: refusal.message, status: refusal.status)
@@ -133,10 +138,10 @@ struct DeploymentController: Feature {
         var values = deploymentForm(request).values(title: "Conflict: the deployment", action: SiteURL.deploymentEdit, token: token,
                                                     version: current?.version?.hex, inputs: submission.inputs, errors: [:], general: [])
         let changes = (try? site.repository.deploymentDiff(from: basedOn, to: current?.version)) ?? []
-        values["changes"] = ChangeValues.rows(changes, role: request.principal.role)
+        values["changes"] = ChangeValues.rows(changes, kind: nil, role: request.principal.role)
         // A removed file is created again from the form (there is nothing to lose).
         values["deleted"] = false
-        if let last = try? site.repository.deploymentHistory(limit: 1).first { values["otherCommit"] = ChangeValues.otherCommit(last) }
+        if let last = try? site.repository.deploymentHistory(limit: 1).first { values["otherCommit"] = ChangeValues.otherCommit(last, role: request.principal.role) }
         return site.html(try site.renderer(snapshot).page("conflict", title: "Conflict", kind: nil, values), status: .conflict, setCookie: cookie)
     }
 }

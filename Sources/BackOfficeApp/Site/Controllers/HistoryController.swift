@@ -42,7 +42,9 @@ struct HistoryController: Feature {
         }
         let result: WriteResult
         do {
-            result = try site.repository.revert(commit, author: request.principal.signature)
+            // Only a commit of this object's history, and only what the role may change (issue 11).
+            result = try site.repository.revert(commit, author: request.principal.signature, scope: .object(ref),
+                                                actingAs: request.principal.role)
         } catch {
             let refusal = WriteRefusal(error, .revert, subject: "this \(kind.noun)")
             return try history(ref, request, error: refusal.message, status: refusal.status)

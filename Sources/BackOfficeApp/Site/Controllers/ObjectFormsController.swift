@@ -136,7 +136,7 @@ struct ObjectFormsController: Feature {
         try site.tokens.check(request, submission)
         do {
             _ = try site.repository.apply([.delete(ref, version: submission["_version"].flatMap(ObjectID.init(hex:)))],
-                                          author: request.principal.signature)
+                                          author: request.principal.signature, actingAs: request.principal.role)
         } catch .notFound {
             // Already gone: what the user wanted.
         } catch {
@@ -156,7 +156,7 @@ struct ObjectFormsController: Feature {
                         again: FormAgain) throws -> Response {
         let result: WriteResult
         do {
-            result = try site.repository.apply(edits, author: request.principal.signature)
+            result = try site.repository.apply(edits, author: request.principal.signature, actingAs: request.principal.role)
         } catch {
             let refusal = WriteRefusal(error, .save, subject: "this \(target.kind.noun)")
             switch error {
@@ -165,6 +165,10 @@ struct ObjectFormsController: Feature {
                 return try again.page(errors: errors, general: general)
             case .conflict(let ref, let basedOn, let current):
                 return try conflict(request, submission, form: form, ref: ref, basedOn: basedOn, current: current)
+            case .notPermitted:
+                // The form again with the input kept, each refusal beside its field when it has one.
+                let (errors, general) = refusal.clearanceErrors(paths: [target.path, target.shardedPath], inputName: form.inputName(for:))
+                return try again.page(errors: errors, general: general, status: refusal.status)
             default:
                 return try site.message(refusal)
             }
@@ -185,9 +189,9 @@ struct ObjectFormsController: Feature {
             title: "Conflict: \(current?.displayName ?? ref.id)", action: action, token: token, version: current?.version?.hex,
             inputs: submission.inputs, errors: [:], general: [], hidden: submission.values.filter { $0.key == "_id" || $0.key == "_add_to_system" },
             cancelURL: SiteURL.detail(ref))
-        values["changes"] = ChangeValues.rows(changes, role: request.principal.role)
+        values["changes"] = ChangeValues.rows(changes, kind: ref.kind, role: request.principal.role)
         values["deleted"] = .bool(current == nil)
-        if let last = try? site.repository.history(of: ref, limit: 1).first { values["otherCommit"] = ChangeValues.otherCommit(last) }
+        if let last = try? site.repository.history(of: ref, limit: 1).first { values["otherCommit"] = ChangeValues.otherCommit(last, role: request.principal.role) }
         return site.html(try site.renderer(snapshot).page("conflict", title: "Conflict", kind: ref.kind, values), status: .conflict,
                          setCookie: cookie)
     }
@@ -206,13 +210,13 @@ struct FormAgain {
     let hidden: [String: String]
     let cancelURL: String
 
-    /// The form with `errors` beside their inputs and `general` above them, 422.
-    func page(errors: [String: String], general: [String]) throws -> Response {
+    /// The form with `errors` beside their inputs and `general` above them (422 unless told).
+    func page(errors: [String: String], general: [String], status: HTTPStatus = .unprocessableContent) throws -> Response {
         let (token, cookie) = site.tokens.issue(for: request, purpose: action)
         let values = FormPage(form: form, snapshot: snapshot).values(
             title: title, action: action, token: token, version: version, inputs: inputs, errors: errors, general: general,
             hidden: hidden, cancelURL: cancelURL)
-        return site.html(try site.renderer(snapshot).page("form", title: title, kind: form.kind, values), status: .unprocessableContent,
+        return site.html(try site.renderer(snapshot).page("form", title: title, kind: form.kind, values), status: status,
                          setCookie: cookie)
     }
 }

@@ -53,61 +53,52 @@ struct PagesController: Feature {
         }
         var live = LiveMarks.applies(to: key) ? site.runtime : nil
         guard notices != nil || live != nil else { return try asFile() }
-        guard let data = FileManager.default.contents(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
-        var page = String(decoding: data, as: UTF8.self)
-        if live != nil, !LiveMarks.hasMarks(page) {
+        // Cut once per file version (`PageCuts`): a request copies bytes between the holes.
+        guard let cuts = site.pageCuts.cuts(of: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
+        if live != nil, !cuts.hasLiveMarks {
             live = nil
             if notices == nil { return try asFile() }
         }
-        if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
-            page.replaceSubrange(range, with: notices)
-        }
-        if let live {
-            page = LiveMarks.fill(page, engine: live)
-            // Without notices the page is the same for every reader: keep a validator.
-            if notices == nil { return ContentTag.response(Array(page.utf8), for: request) }
-        }
-        return site.html(Array(page.utf8))
+        let page = cuts.assemble(PageCuts.Fill(notices: notices, live: live.map(LiveMarks.Source.init(engine:))))
+        // Without notices the page is the same for every reader: keep a validator.
+        if live != nil, notices == nil { return ContentTag.response(page, for: request) }
+        return site.html(page)
     }
 
     /// A pre-rendered detail page with its per-reader parts put in: the settings block for the
     /// reader's role, and on a user's page the permissions and access history. Such a page is
     /// never served from the file as is (it differs by reader), so it is sent `no-store`.
     private func detailPage(_ ref: ObjectRef, path: String, _ request: Request, live: Bool) throws -> Response {
-        guard let data = FileManager.default.contents(atPath: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
-        var page = String(decoding: data, as: UTF8.self)
+        guard let cuts = site.pageCuts.cuts(of: path) else { throw HTTPError(.notFound, "no page at \(request.path)") }
+        var fill = PageCuts.Fill(notices: notices(for: request))
         var setCookie: String?
         var perReader = false
-        if let range = page.range(of: SettingsPresenter.marker.text) {
-            page.replaceSubrange(range, with: try settingsBlock(ref, request))
+        if cuts.has(.settings) {
+            fill.settings = try settingsBlock(ref, request)
             perReader = true
         }
-        if let range = page.range(of: DetailPage.userPanelMarker.text) {
+        if cuts.has(.userPanel) {
             let (panel, cookie) = try UsersController(site: site).panel(ref, request)
-            page.replaceSubrange(range, with: panel)
+            fill.userPanel = panel
             setCookie = cookie
             perReader = true
         }
-        if let range = page.range(of: DetailPage.triggerPanelMarker.text) {
+        if cuts.has(.triggerPanel) {
             let (panel, cookie) = try TriggerInstancesController(site: site).panel(ref, request)
-            page.replaceSubrange(range, with: panel)
+            fill.triggerPanel = panel
             if let cookie { setCookie = cookie }
             perReader = true
         }
-        let notices = notices(for: request)
-        if let notices, let range = page.range(of: PageRenderer.noticesMarker.text) {
-            page.replaceSubrange(range, with: notices)
-        }
         if live, let engine = site.runtime {
-            page = LiveMarks.fill(page, engine: engine)
+            fill.live = LiveMarks.Source(engine: engine)
             // Live state is the same for every reader: keep a validator unless the page has per-reader parts.
-            if !perReader && notices == nil && setCookie == nil { return ContentTag.response(Array(page.utf8), for: request) }
+            if !perReader && fill.notices == nil && setCookie == nil { return ContentTag.response(cuts.assemble(fill), for: request) }
         }
-        guard perReader || notices != nil else {
+        guard perReader || fill.notices != nil else {
             let rewritten = try Request(method: request.method, target: "/backoffice/" + PageKey.detail(ref).file, headers: request.headers, id: request.id)
             return try site.pages.files.respond(to: rewritten)
         }
-        return site.html(Array(page.utf8), setCookie: setCookie)
+        return site.html(cuts.assemble(fill), setCookie: setCookie)
     }
 
     /// The object's settings as the reader's role may see them (`SettingsPresenter`).

@@ -67,7 +67,7 @@ struct SystemMembersController: Feature {
         let result: WriteResult
         do {
             result = try site.repository.apply([.save(system)], author: request.principal.signature,
-                                               message: change.message(system: changed, in: snapshot))
+                                               message: change.message(system: changed, in: snapshot), actingAs: request.principal.role)
         } catch {
             let refusal = WriteRefusal(error, .save, subject: "this system")
             if case .conflict = error { return try page(systemID, list, request, error: Self.stalePage, status: .conflict) }

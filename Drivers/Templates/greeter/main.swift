@@ -1,0 +1,3 @@
+import DriverKit
+
+DriverMain.run(Greeter.self)
