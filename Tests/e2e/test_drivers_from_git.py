@@ -124,7 +124,9 @@ def test_the_sealed_password_is_not_in_the_file(lab):
 
 def test_a_python_driver_runs_from_git_without_a_build(lab):
     server = lab[0]
-    wait_for(lambda: running(server, "mod-echo"), 60, "mod-echo running from git")
+    # The first fetch of the lab starts here; on a loaded machine it and the Swift builds queued
+    # beside it take minutes, so this waits long (a readiness wait, not a timing assertion).
+    wait_for(lambda: running(server, "mod-echo"), 240, "mod-echo running from git")
     assert server.post("/api/engine/v2/modules/mod-echo/exec/echo", ["from git"]) == (200, "from git")
 
 
