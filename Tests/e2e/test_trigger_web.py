@@ -156,7 +156,12 @@ def test_rest_put_and_delete_are_commits(lab):
 
 def test_switches_on_the_site_are_commits_and_fire_now_shows_each_action(lab):
     client = FormClient(lab.url)
-    page = client.session.get(lab.url + "/backoffice/systems/%s/" % PY_SYSTEM).text
+    # The system's page is the same for every reader (live state only, no form); the switches
+    # and the webhook URL are on the trigger's page.
+    shared = client.session.get(lab.url + "/backoffice/systems/%s/" % PY_SYSTEM)
+    assert 'data-trigger="%s"' % INSTANCE in shared.text and "_csrf" not in shared.text and shared.headers.get("ETag")
+    assert secret(lab) not in shared.text
+    page = client.session.get(lab.url + "/backoffice/triggers/%s/" % TRIGGER).text
     row = re.search(r'<tr data-trigger="%s">.*?</tr>' % INSTANCE, page, re.S).group(0)
     token = re.search(r'name="_csrf" value="([^"]+)"', row).group(1)
     assert "/api/engine/v2/webhook/%s/notify/%s" % (INSTANCE, secret(lab)) in page   # an admin sees the URL
@@ -189,7 +194,7 @@ def test_the_trigger_page_and_triggers_tab_show_live_state_in_chromium(lab):
         # Fired from elsewhere (an admin's "fire now" in another browser): this page updates
         # itself through the live feed, no reload.
         client = FormClient(lab.url)
-        page = client.session.get(lab.url + "/backoffice/systems/%s/" % PY_SYSTEM).text
+        page = client.session.get(lab.url + "/backoffice/triggers/%s/" % TRIGGER).text
         token = re.search(r'<tr data-trigger="%s">.*?name="_csrf" value="([^"]+)"' % INSTANCE, page, re.S).group(1)
         fired = client.post("/backoffice/systems/%s/triggers" % PY_SYSTEM, {"_csrf": token, "instance": INSTANCE, "action": "fire"})
         assert fired.status_code == 200
@@ -198,7 +203,7 @@ def test_the_trigger_page_and_triggers_tab_show_live_state_in_chromium(lab):
                  what="the count to update live")
         screenshot(driver, "trigger-page")
         driver.get(lab.url + "/backoffice/systems/%s/#triggers" % PY_SYSTEM)
-        wait_for(lambda: "Fire now" in driver.page_source, what="the Triggers tab")
+        wait_for(lambda: 'data-trigger="%s"' % INSTANCE in driver.page_source, what="the Triggers tab")
         driver.execute_script("document.getElementById('triggers').scrollIntoView()")
         path = screenshot(driver, "system-triggers-tab")
         assert os.path.getsize(path) > 10_000
@@ -229,8 +234,8 @@ def test_support_and_users_never_see_the_webhook_secret():
                      session.get(server.base + "/backoffice/systems/%s/history" % system).text]
             for text in pages:
                 assert not any(secret in text for secret in secrets)
-        # Support sees the instances on the system's tab, with switches but no "fire now".
-        tab = support.get(server.base + "/backoffice/systems/%s/" % system).text
+        # Support sees the instances on the trigger's page, with switches but no "fire now".
+        tab = support.get(server.base + "/backoffice/triggers/%s/" % trigger).text
         assert 'data-trigger="%s"' % instances[0]["id"] in tab and "Disable" in tab and "Fire now" not in tab
         # A user sees the state and no switches; a user's switch post is refused at the gate.
         mine = user.get(server.base + "/backoffice/systems/%s/" % system).text

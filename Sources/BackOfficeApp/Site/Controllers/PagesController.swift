@@ -87,7 +87,8 @@ struct PagesController: Feature {
             let (panel, cookie) = try TriggerInstancesController(site: site).panel(ref, request)
             fill.triggerPanel = panel
             if let cookie { setCookie = cookie }
-            perReader = true
+            // A system's panel is the same for every reader; a trigger's carries switches and secrets.
+            if ref.kind != .system { perReader = true }
         }
         if live, let engine = site.runtime {
             fill.live = LiveMarks.Source(engine: engine)

@@ -29,9 +29,14 @@ struct TriggerInstancesController: Feature {
         let principal = request.principal
         let states = ref.kind == .system ? engine.triggers.instances(of: ref.id) : engine.triggers.instances(ofTrigger: ref.id)
         let snapshot = try site.head()
-        let rows = states.map { row($0, snapshot: snapshot, engine: engine, request: request) }
+        // A system's page is pre-rendered and the same for every reader (it keeps its validator):
+        // its panel shows the live state only. Switches, "fire now" and webhook URLs are on the
+        // trigger's page, which is rendered per reader.
+        let shared = ref.kind == .system
+        let rows = states.map { row($0, snapshot: snapshot, engine: engine, request: request, showSecrets: !shared) }
         var setCookie: String?
-        let permissions = TriggerInstancesPanel.Permissions(canSwitch: principal.mayEdit(.system), canFire: principal.has(.admin))
+        let permissions = shared ? TriggerInstancesPanel.Permissions(canSwitch: false, canFire: false)
+            : TriggerInstancesPanel.Permissions(canSwitch: principal.mayEdit(.system), canFire: principal.has(.admin))
         var signingSecret: String?
         if ref.kind == .trigger, principal.has(.admin), snapshot.document(ref)?["actions"]?["webhooks"]?.arrayValue?.isEmpty == false {
             signingSecret = engine.triggers.webhookSigningSecret(ofTrigger: ref.id)
@@ -45,7 +50,8 @@ struct TriggerInstancesController: Feature {
         return (String(decoding: try site.library.render("trigger-instances", value), as: UTF8.self), setCookie)
     }
 
-    private func row(_ state: TriggerInstanceState, snapshot: Snapshot, engine: RuntimeEngine, request: Request) -> TriggerInstancesPanel.Row {
+    private func row(_ state: TriggerInstanceState, snapshot: Snapshot, engine: RuntimeEngine, request: Request,
+                     showSecrets: Bool) -> TriggerInstancesPanel.Row {
         let config = snapshot.triggerInstances(ofSystem: state.systemID).first { $0.id == state.instanceID }
         let origin: String
         switch config?.origin {
@@ -55,7 +61,7 @@ struct TriggerInstancesController: Feature {
         case nil: origin = ""
         }
         var webhookURL: String?
-        if request.principal.has(.admin), snapshot.document(.trigger, state.triggerID)?.bool("enable_webhook") == true,
+        if showSecrets, request.principal.has(.admin), snapshot.document(.trigger, state.triggerID)?.bool("enable_webhook") == true,
            let secret = engine.triggers.webhookSecret(of: state.instanceID) {
             webhookURL = Self.origin(of: request) + "/api/engine/v2/webhook/\(state.instanceID)/notify/" + secret
         }
