@@ -71,7 +71,8 @@ public final class Application: Sendable {
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
         var features: [any Feature] = site.controllers + [RootRedirect(), ControlAPI(engine: runtime, access: access, logger: configuration.logger),
-                                                          EngineAPI(engine: runtime),
+                                                          EngineAPI(engine: runtime), TriggerRoutes(engine: runtime),
+                                                          TriggerWebhooks(engine: runtime),
                                                           RESTAPI(repository: configuration.repository, engine: runtime, version: configuration.version)]
         if let repositories = configuration.driverRepositories {
             site.attach(driverRepositories: repositories)

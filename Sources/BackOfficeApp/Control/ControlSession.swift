@@ -19,6 +19,8 @@ final class ControlSession: Sendable {
     private let outbox: SocketOutbox
     /// Execs not yet answered: at most `maxExecsInFlight`, so a client cannot pile up tasks.
     private let execsInFlight = Mutex(0)
+    /// `_TRIGGER_` bindings: the trigger engine's watch token per binding.
+    private let triggerBindings = Mutex<[ControlMeta: Int]>([:])
 
     /// How many execs one client may have waiting for their driver at once.
     static let maxExecsInFlight = 64
@@ -79,6 +81,7 @@ final class ControlSession: Sendable {
             guard principal.allows(scope: "systems.read") else {
                 return send(ControlResponse.error(id: request.id, code: 2, message: "bind needs the systems.read scope", meta: meta))
             }
+            if meta.module == Self.triggerModule { return bindTrigger(request) }
             if let refusal = RuntimeEngine.authorize(role: principal.role, function: nil, moduleName: request.module) {
                 return send(ControlResponse.error(id: request.id, refusal, meta: meta))
             }
@@ -100,6 +103,9 @@ final class ControlSession: Sendable {
                 send(ControlResponse.notify(meta: meta, value: value ?? .null))
             }
         case .unbind:
+            if meta.module == Self.triggerModule, let token = triggerBindings.withLock({ $0.removeValue(forKey: meta) }) {
+                engine.triggers.unwatch(token)
+            }
             if bindings.withLock({ $0.remove(meta) }) != nil { hub.unbind(meta, socket: socket) }
             send(ControlResponse.success(id: request.id, meta: meta))
         case .exec:
@@ -165,6 +171,34 @@ final class ControlSession: Sendable {
         }
     }
 
+    /// The pseudo-module whose bindings stream a trigger instance's state (PlaceOS:
+    /// `{"sys": "sys-…", "mod": "_TRIGGER_", "name": "trig-…"}`).
+    static let triggerModule = "_TRIGGER_"
+
+    /// Binds a trigger instance of the system: the answer, then its state now and after every
+    /// change. The state holds no secrets, so any reader of the system may bind it.
+    private func bindTrigger(_ request: ControlRequest) {
+        let meta = request.meta
+        guard let state = engine.triggers.state(of: meta.name), state.systemID == meta.system else {
+            return send(ControlResponse.error(id: request.id, code: 6, message: "system \(meta.system) has no trigger instance \(meta.name)", meta: meta))
+        }
+        send(ControlResponse.success(id: request.id, meta: meta))
+        guard triggerBindings.withLock({ $0[meta] == nil }) else {
+            return send(ControlResponse.notify(meta: meta, value: state.json))
+        }
+        access.record(principal, system: meta.system, action: "view")
+        let token = engine.triggers.watch(instance: meta.name) { [weak self] state in
+            self?.send(ControlResponse.notify(meta: meta, value: state.json))
+        }
+        guard let token else { return }
+        let duplicate = triggerBindings.withLock { bindings in
+            if bindings[meta] != nil { return true }
+            bindings[meta] = token
+            return false
+        }
+        if duplicate { engine.triggers.unwatch(token) }
+    }
+
     /// `debug`/`ignore` name the module by id in `mod` (PlaceOS), or by `sys` + `mod` + `index`.
     private func moduleID(for request: ControlRequest) -> Result<String, RuntimeError> {
         if engine.hasModule(request.module) {
@@ -187,6 +221,9 @@ final class ControlSession: Sendable {
         }
         for token in debugging.withLock({ state in defer { state.removeAll() }; return Array(state.values) }) {
             engine.stopDebugging(token)
+        }
+        for token in triggerBindings.withLock({ state in defer { state.removeAll() }; return Array(state.values) }) {
+            engine.triggers.unwatch(token)
         }
     }
 }

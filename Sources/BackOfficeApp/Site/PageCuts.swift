@@ -5,14 +5,14 @@ import Synchronization
 import WebServer
 
 /// A pre-rendered page cut, once, at the places the server fills per request — the notices,
-/// a reader's settings block and user panel, and the live marks (`LiveMarks`) — so serving it
+/// a reader's settings block, user panel and trigger instances, and the live marks (`LiveMarks`) — so serving it
 /// copies bytes between the holes instead of searching the whole page on every request (a
 /// 20 MB description once cost each view of its page 5 s). Cut again only when the file changes
 /// (`PageCutCache`).
 struct PageCuts: Sendable {
     /// What fills a hole; nothing keeps the page's own bytes there.
     enum Hole: Sendable, Equatable {
-        case notices, settings, userPanel, counts
+        case notices, settings, userPanel, triggerPanel, counts
         /// The class after `data-module="ID" class="dot `.
         case dot(String)
         /// The words of `data-module-text="ID">`.
@@ -32,6 +32,7 @@ struct PageCuts: Sendable {
         var notices: String?
         var settings: String?
         var userPanel: String?
+        var triggerPanel: String?
         var live: LiveMarks.Source?
     }
 
@@ -69,6 +70,7 @@ struct PageCuts: Sendable {
         case .notices: fill.notices
         case .settings: fill.settings
         case .userPanel: fill.userPanel
+        case .triggerPanel: fill.triggerPanel
         case .counts: fill.live.map { LiveMarks.countsHTML($0.counts()) }
         case .dot(let id): fill.live.map { LiveMarks.escape($0.dot(id).dot) }
         case .dotText(let id): fill.live.map { escapeHTML($0.dot(id).text) }
@@ -80,7 +82,8 @@ struct PageCuts: Sendable {
 
     private static let markers: [(bytes: [UInt8], hole: Hole)] = [
         (Array("<!--notices-->".utf8), .notices), (Array("<!--settings-->".utf8), .settings),
-        (Array("<!--user-panel-->".utf8), .userPanel), (Array(LiveMarks.countsMarker.utf8), .counts),
+        (Array("<!--user-panel-->".utf8), .userPanel), (Array("<!--trigger-instances-->".utf8), .triggerPanel),
+        (Array(LiveMarks.countsMarker.utf8), .counts),
     ]
     private static let dotPrefix = Array(#"data-module=""#.utf8)
     private static let dotThen = Array(#"" class="dot "#.utf8)

@@ -8,6 +8,8 @@ public struct DetailPage {
     static let relatedLimit = 100
     /// Where a user's page gets its per-request part (permissions form, access history).
     public static let userPanelMarker = TrustedHTML(trusted: "<!--user-panel-->")
+    /// Where a system's or a trigger's page gets its live trigger instances (per request).
+    public static let triggerPanelMarker = TrustedHTML(trusted: "<!--trigger-instances-->")
 
     func values(_ document: ConfigDocument) -> [String: TemplateValue] {
         var values = common(document)
@@ -15,6 +17,7 @@ public struct DetailPage {
         values["fields"] = .list(document.kind.fields.compactMap { presenter.row($0, of: document) })
         values["related"] = related(document)
         if document.kind == .user { values["userPanel"] = .html(Self.userPanelMarker) }
+        if document.kind == .trigger { values["triggerPanel"] = .html(Self.triggerPanelMarker) }
         if document.kind == .module {
             let running = ModuleView(document).running
             values["state"] = ["dot": .string(running ? "running" : "stopped"), "text": .string(running ? "running" : "stopped")]
@@ -75,6 +78,7 @@ public struct DetailPage {
                     "enabled": .bool(instance["enabled"]?.boolValue ?? true),
                     "json": .string(JSONWriter.canonicalString(.object(instance)))]
         })
+        values["triggerPanel"] = .html(Self.triggerPanelMarker)
         values["systemTriggers"] = .list(snapshot.references.referrers(of: document.ref, ofKind: .trigger).sorted()
             .map { ObjectLabels.link(ObjectRef(.trigger, $0), in: snapshot) })
         if let mapZone = system.zoneIDs.reversed().first(where: { snapshot.document(.zone, $0)?.string("map_id") != nil }) {

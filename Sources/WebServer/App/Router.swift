@@ -58,6 +58,15 @@ public struct Router: Sendable {
     public var standardHeaders = HTTPHeaders()
     /// Every route's method and pattern, in the order they were added.
     public var routeKeys: [RouteKey] { addedKeys }
+    /// Path prefixes whose further segments carry credentials (a webhook's secret): the access
+    /// log names a request under one of them by the prefix and `/…` only (`loggedPath`).
+    public var credentialPathPrefixes: [String] = []
+
+    /// `path` as the access log may write it (see `credentialPathPrefixes`).
+    public func loggedPath(_ path: String) -> String {
+        for prefix in credentialPathPrefixes where path.hasPrefix(prefix) { return prefix + "/…" }
+        return path
+    }
 
     /// An empty router.
     public init() {}
