@@ -43,6 +43,8 @@ bench: deps
 	.build/release/trigger-bench
 	.build/release/mqtt-bench
 	.build/release/driver-build-bench
+	.build/release/journey-bench
+	.build/release/rest-bench
 
 # libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
 FUZZ_SECONDS ?= 60
@@ -56,7 +58,7 @@ deps:
 test-deps:
 	@./.ci/install-packages $(TEST_PACKAGES)
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, aiosmtpd, paho.mqtt, prometheus_client' 2>/dev/null || \
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, aiosmtpd, paho.mqtt, prometheus_client, schemathesis' 2>/dev/null || \
 		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
 
 clean:

@@ -59,10 +59,13 @@ let package = Package(
         .executableTarget(name: "http-bench", dependencies: ["WebServer", "CLinuxShims", "BenchSupport"], path: "bench/http-bench"),
         .executableTarget(name: "runtime-bench", dependencies: ["Runtime", "WebServer", "Auth", "BackOfficeApp", "ConfigRepo", "DeviceSimulators", "CLinuxShims", "BenchSupport"], path: "bench/runtime-bench"),
         .executableTarget(name: "driver-bench", dependencies: ["DriverKit", "DeviceSimulators"], path: "bench/driver-bench"),
+        .executableTarget(name: "rest-bench", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "WebServer", "BenchSupport"],
+                          path: "bench/rest-bench"),
         .executableTarget(name: "auth-bench", dependencies: ["Auth", "WebServer", "ConfigRepo"], path: "bench/auth-bench"),
         .executableTarget(name: "trigger-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/trigger-bench"),
         .executableTarget(name: "mqtt-bench", dependencies: ["ConfigRepo", "Runtime", "Metrics", "MQTT", "BenchSupport"], path: "bench/mqtt-bench"),
         .executableTarget(name: "driver-build-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/driver-build-bench"),
+        .executableTarget(name: "journey-bench", dependencies: ["BenchSupport"], path: "bench/journey-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "Auth", "BackOfficeApp", "BenchSupport"],
                           path: "bench/site-bench"),
 

@@ -31,6 +31,9 @@ public final class AuthService: Sendable {
     let pages: AuthPages
     /// The current Unix time in seconds (replaceable in tests).
     let clock: @Sendable () -> Int
+    /// The same clock in milliseconds: sign-outs and token issue times, so a token issued in
+    /// the second after a sign-out works (with a test's clock, whole seconds).
+    let millisecondClock: @Sendable () -> Int
     /// Opens application client secrets stored as `enc:v1` envelopes.
     let secretBox: SecretBox?
     /// Tokens whose signature verified, and API keys whose secret matched (see `CredentialCache`).
@@ -46,7 +49,7 @@ public final class AuthService: Sendable {
 
     public init(stateDirectory: String, repository: ConfigRepository?, directory: DirectoryCache? = nil,
                 policy: AccessPolicy, logger: Logger = Logger(level: .info), hasher: PasswordHasher = .standard,
-                templates: TemplateLibrary? = nil, clock: @escaping @Sendable () -> Int = { Int(time(nil)) }) throws {
+                templates: TemplateLibrary? = nil, clock: (@Sendable () -> Int)? = nil) throws {
         authDirectory = try StateFile.authDirectory(stateDirectory: stateDirectory)
         self.repository = repository
         if let directory {
@@ -69,8 +72,22 @@ public final class AuthService: Sendable {
         self.policy = policy
         self.logger = logger
         pages = AuthPages(library: templates)
-        self.clock = clock
+        if let clock {
+            self.clock = clock
+            millisecondClock = { clock() * 1000 }
+        } else {
+            // One reading for both, so the seconds never run ahead of the milliseconds.
+            let milliseconds: @Sendable () -> Int = { SignOutEverywhere.now() }
+            millisecondClock = milliseconds
+            self.clock = { milliseconds() / 1000 }
+        }
         secretBox = repository?.secretBox
+    }
+
+    /// Ends every session and token of a user (see `SignOutEverywhere`).
+    public func signOutEverywhere(_ userID: String) {
+        SignOutEverywhere(sessions: sessions, revocations: revocations, refreshTokens: refreshTokens)
+            .signOut(userID, atMilliseconds: millisecondClock())
     }
 
     /// The CSRF token of a session: HMAC of the session id, so a form posted without it (or with

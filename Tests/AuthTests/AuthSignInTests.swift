@@ -94,15 +94,37 @@ import Crypto
         #expect(try await signIn(bed, email: "uma@test.example", password: AuthTestbed.password).status == .seeOther)
     }
 
-    @Test func signOutEndsTheSessionAndEarlierTokens() async throws {
+    @Test func signOutEndsThisSessionOnlyAndOnlyOverPost() async throws {
         let bed = try AuthTestbed()
-        let cookie = bed.sessionCookie("user-plain")
+        let cookie = bed.sessionCookie("user-plain"), other = bed.sessionCookie("user-plain")
         let token = bed.token(for: "user-plain", role: .user)
-        let response = try await bed.send(.get, "/auth/signout", headers: [("cookie", cookie)])
-        #expect(response.status == .seeOther && response.cookie("bo_session") == "")
+        // GET shows a page with the button: a link or an image elsewhere signs nobody out.
+        let page = try await bed.send(.get, "/auth/signout", headers: [("cookie", cookie)])
+        #expect(page.status == .ok && page.cookie("bo_session") == nil)
         var request = try bed.request(.get, "/", headers: [("cookie", cookie)])
+        #expect(bed.service.authenticate(request) != .refused(reason: "unknown or expired session"))
+        let response = try await bed.send(.post, "/auth/signout", headers: [("cookie", cookie)])
+        #expect(response.status == .seeOther && response.cookie("bo_session") == "")
+        request = try bed.request(.get, "/", headers: [("cookie", cookie)])
         #expect(bed.service.authenticate(request) == .refused(reason: "unknown or expired session"))
+        // The user's other browser and tokens stay signed in.
+        request = try bed.request(.get, "/", headers: [("cookie", other)])
+        if case .authenticated = bed.service.authenticate(request) {} else { Issue.record("another session must survive a sign-out") }
         request = try bed.request(.get, "/", headers: [("authorization", "Bearer " + token)])
+        if case .authenticated = bed.service.authenticate(request) {} else { Issue.record("tokens survive a sign-out of one browser") }
+    }
+
+    @Test func signOutEverywhereEndsEverySessionAndToken() async throws {
+        let bed = try AuthTestbed()
+        let cookie = bed.sessionCookie("user-plain"), other = bed.sessionCookie("user-plain")
+        let token = bed.token(for: "user-plain", role: .user)
+        let response = try await bed.send(.post, "/auth/signout", headers: [("cookie", cookie)], form: ["everywhere": "on"])
+        #expect(response.status == .seeOther)
+        for credential in [("cookie", cookie), ("cookie", other)] {
+            let request = try bed.request(.get, "/", headers: [credential])
+            #expect(bed.service.authenticate(request) == .refused(reason: "unknown or expired session"))
+        }
+        let request = try bed.request(.get, "/", headers: [("authorization", "Bearer " + token)])
         #expect(bed.service.authenticate(request) == .refused(reason: "bearer token revoked (issued before sign-out, or revoked explicitly)"))
     }
 

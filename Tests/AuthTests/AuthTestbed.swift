@@ -28,6 +28,9 @@ final class AuthTestbed: @unchecked Sendable {
             "users/user-plain.json": ["name": "Uma", "email": "uma@test.example", "authority_id": "authority-test"],
             "users/user-foreign.json": ["name": "Fay", "email": "fay@other.example", "authority_id": "authority-other"],
             "applications/app-spa.json": ["name": "SPA", "owner_id": "authority-test", "redirect_uri": "http://localhost/cb", "scopes": "public"],
+            // Systems that exist (the access history records only those).
+            "systems/sys-1.json": ["name": "One"], "systems/sys-7.json": ["name": "Seven"],
+            "systems/sys-8.json": ["name": "Eight"], "systems/sys-9.json": ["name": "Nine"],
         ]
         func key(_ id: String, user: String, scopes: [String], expires: Int? = nil, permissions: Int? = nil) -> String {
             let (secret, hash) = APIKeySecret.make(id: id)

@@ -17,7 +17,11 @@ import WebServer
         #expect(try await bed.send(.get, base + "/systems/sys-test/Tester_1/greeting").text == "\"hello\"")
         #expect(try await bed.send(.get, base + "/systems/sys-test/types").text == "{\"Tester\":3}")
         let functions = try JSONParser.parse(try await bed.send(.get, base + "/systems/sys-test/functions/Tester_1").body)
-        #expect(functions["echo"] != nil && functions["lamp_reset"] != nil)
+        // PlaceOS's shape, without the functions above the caller's clearance.
+        #expect(functions["echo"]?["arity"]?.intValue == 1 && functions["echo"]?["order"]?.arrayValue?.count == 1)
+        #expect(functions["lamp_reset"] == nil)
+        let asAdmin = try JSONParser.parse(try await bed.send(.get, base + "/systems/sys-test/functions/Tester_1", as: .admin).body)
+        #expect(asAdmin["lamp_reset"]?["security"]?.stringValue == "administrator")
         let ping = try JSONParser.parse(try await bed.send(.post, base + "/modules/mod-a/ping", as: .support).body)
         #expect(ping["state"]?.stringValue == "running")
         await bed.shutdown()

@@ -150,6 +150,94 @@ import WebServer
         #expect(again.status == .ok && bed.head == head, "an unchanged object is no commit")
     }
 
+    @Test func everyOtherKindRoundTripsThroughOneCommitEach() async throws {
+        let bed = try Bed()
+        let domain = "authority-harbourpoint"
+        let bodies: [(String, String, String)] = [
+            ("repositories", #"{"name": "R", "repo_type": "driver", "folder_name": "r", "uri": "https://example.com/r.git"}"#, "repo-"),
+            ("triggers", #"{"name": "T"}"#, "trigger-"),
+            ("users", #"{"name": "U", "email": "u@rest.example", "authority_id": "\#(domain)"}"#, "user-"),
+            ("domains", #"{"name": "D", "domain": "rest.example"}"#, "authority-"),
+            ("oauth_apps", #"{"name": "A", "owner_id": "\#(domain)", "redirect_uri": "https://rest.example/cb"}"#, "app-"),
+            ("schema", #"{"name": "S", "schema": {"type": "object"}}"#, "schema-"),
+            ("oauth_auths", #"{"name": "O", "authority_id": "\#(domain)", "client_secret": "s3cret"}"#, "oauth_strat-"),
+            ("saml_auths", #"{"name": "S", "authority_id": "\#(domain)"}"#, "adfs_strat-"),
+            ("ldap_auths", #"{"name": "L", "authority_id": "\#(domain)", "port": 636, "password": "pw"}"#, "ldap_strat-"),
+        ]
+        for (resource, body, prefix) in bodies {
+            let before = bed.head
+            let created = try await bed.send(.post, "/\(resource)", body)
+            #expect(created.status == .created, "\(resource): \(created.text)")
+            let id = try #require(try JSONParser.parse(created.body)["id"]?.stringValue, "\(resource)")
+            #expect(id.hasPrefix(prefix), "\(resource) made \(id)")
+            #expect(try bed.sample.repository.store.commitInfo(try #require(bed.head)).parents == [try #require(before)])
+            #expect(!created.text.contains("s3cret") && !created.text.contains("\"pw\""), "secrets leave only as ciphertext")
+            let listed = try await bed.json(.get, "/\(resource)?limit=10000").arrayValue ?? []
+            #expect(listed.contains { $0["id"]?.stringValue == id } && listed.allSatisfy { $0["id"]?.stringValue?.hasPrefix(prefix) == true })
+            #expect(try await bed.send(.patch, "/\(resource)/\(id)", #"{"description": "changed"}"#).status == .ok, "\(resource)")
+            #expect(try await bed.send(.delete, "/\(resource)/\(id)").status.code == 202, "\(resource)")
+            #expect(try await bed.send(.get, "/\(resource)/\(id)").status == .notFound)
+        }
+        // An auth strategy is not reachable through another strategy's resource.
+        let oauth = try JSONParser.parse(try await bed.send(.post, "/oauth_auths", #"{"name": "O2", "authority_id": "\#(domain)"}"#).body)
+        #expect(try await bed.send(.get, "/saml_auths/\(oauth["id"]?.stringValue ?? "")").status == .notFound)
+    }
+
+    @Test func apiKeysUsersAndTheRoot() async throws {
+        let bed = try Bed()
+        let created = try await bed.send(.post, "/api_keys", #"{"name": "script", "user_id": "user-jamie", "scopes": ["systems.read"]}"#)
+        #expect(created.status == .created, "\(created.text)")
+        let key = try JSONParser.parse(created.body)
+        let id = try #require(key["id"]?.stringValue)
+        #expect(key["x_api_key"]?.stringValue?.hasPrefix(id + ".") == true && key["secret_hash"] == nil)
+        #expect(try bed.sample.repository.headSnapshot().document(.apiKey, id)?.string("secret_hash") != nil)
+        #expect(try await bed.json(.get, "/api_keys/\(id)")["x_api_key"] == nil)
+        #expect(try await bed.send(.get, "/api_keys", as: .support).status == .forbidden)
+        let inspected = try await bed.json(.get, "/api_keys/inspect", as: .user)
+        #expect(inspected["sub"]?.stringValue == "user-test-user" && inspected["u"]?["p"]?.intValue == 0)
+
+        let current = try await bed.json(.get, "/users/current", as: .user)
+        #expect(current["id"]?.stringValue == "user-test-user" && current["sys_admin"]?.boolValue == false)
+        let jamie = try await bed.json(.get, "/users/\(try #require(bed.sample.repository.headSnapshot().document(.user, "user-jamie")?.string("email")))", as: .support)
+        #expect(jamie["id"]?.stringValue == "user-jamie")
+        #expect(try await bed.send(.get, "/users", as: .user).status == .forbidden)
+
+        #expect(try await bed.send(.get, "", as: nil).status == .ok)
+        #expect(try await bed.json(.get, "/version", as: nil)["version"]?.stringValue == "dev")
+        #expect(try await bed.json(.get, "/scopes").arrayValue?.contains("systems") == true)
+        let node = try await bed.json(.get, "/cluster/core-local")
+        #expect(node["id"]?.stringValue == "core-local" && node["module_instances"]?.intValue == 0)
+    }
+
+    @Test func settingsRecordsAreAViewOverTheLevels() async throws {
+        let bed = try Bed()
+        let chain = try await bed.json(.get, "/modules/mod-l3-boardroom-projector-east/settings", as: .support).arrayValue ?? []
+        let driverAdmin = try #require(chain.first { $0["id"]?.stringValue == "sets-driver-pjlink-projector~admin" })
+        #expect(driverAdmin["encryption_level"]?.intValue == 2 && driverAdmin["parent_type"]?.stringValue == "driver")
+        #expect(driverAdmin["settings_string"]?.stringValue?.contains("harbourpoint\"") == false, "support sees ciphertext")
+        #expect(chain.last?["parent_id"]?.stringValue == "mod-l3-boardroom-projector-east", "lowest precedence first")
+        let record = try await bed.json(.get, "/settings/sets-driver-pjlink-projector~admin", as: .admin)
+        #expect(record["settings_string"]?.stringValue?.contains("harbourpoint") == true)
+        #expect(try await bed.send(.get, "/settings", as: .user).status == .forbidden)
+        let parents = try await bed.json(.get, "/settings?parent_id=sys-l3-boardroom", as: .support).arrayValue ?? []
+        #expect(parents.map { $0["id"]?.stringValue } == ["sets-sys-l3-boardroom~none"])
+
+        let head = bed.head
+        let written = try await bed.send(.put, "/settings/sets-sys-l3-boardroom~none", #"{"settings_string": "{\"vacancy_timeout_minutes\": 5}"}"#, as: .support)
+        #expect(written.status == .ok, "\(written.text)")
+        #expect(try bed.sample.repository.headSnapshot().document(.system, "sys-l3-boardroom")?.object("settings")?["none"]?["vacancy_timeout_minutes"]?.intValue == 5)
+        #expect(bed.head != head)
+        let after = bed.head
+        #expect(try await bed.send(.post, "/settings", #"{"parent_id": "sys-l3-boardroom", "encryption_level": 2, "settings_string": "{}"}"#,
+                                   as: .support).status == .forbidden)
+        #expect(try await bed.send(.put, "/settings/sets-driver-pjlink-projector~none", #"{"settings_string": "{}"}"#, as: .support).status == .forbidden)
+        #expect(bed.head == after)
+        let created = try await bed.send(.post, "/settings", #"{"parent_id": "sys-l3-boardroom", "encryption_level": 2, "settings_string": "{\"pin\": \"9\"}"}"#)
+        #expect(created.status == .created)
+        #expect(try await bed.send(.delete, "/settings/sets-sys-l3-boardroom~admin").status.code == 202)
+        #expect(try await bed.send(.get, "/settings/sets-sys-l3-boardroom~admin").status == .notFound)
+    }
+
     @Test func noRouteShadowsAnother() throws {
         let sample = try SampleRepository()
         let site = try SiteService.render(repository: sample.repository, library: try TemplateLibrary(directory: Checkout.siteTemplates),

@@ -57,6 +57,7 @@ import Testing
 
     @Test func aTriggerMailNamesTheRoomAndTheTime() throws {
         let state = TriggerInstanceState(instanceID: "trig-1", triggerID: "trigger-offline", systemID: "sys-l1", enabled: true,
+                                         execEnabled: false, important: false, triggerName: "Driver offline", systemName: "L1 Huddle",
                                          triggered: true, triggerCount: 1, actionErrors: 0, comparisonErrors: 0, conditions: [:],
                                          lastFired: date, lastError: nil, problems: [])
         let firing = TriggerFiring(instanceID: "trig-1", triggerID: "trigger-offline", triggerName: "Driver offline",

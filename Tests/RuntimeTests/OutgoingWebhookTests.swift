@@ -23,6 +23,7 @@ import Testing
     @Test func theBodyIsTheInstanceStateWithNamesAndTime() throws {
         let fired = Date(timeIntervalSince1970: 1_750_000_000)
         let state = TriggerInstanceState(instanceID: "trig-1", triggerID: "trigger-a", systemID: "sys-1", enabled: true,
+                                         execEnabled: false, important: false, triggerName: "A", systemName: "Room 1",
                                          triggered: true, triggerCount: 3, actionErrors: 0, comparisonErrors: 1,
                                          conditions: ["comparison_0": true], lastFired: fired, lastError: nil, problems: [])
         let firing = TriggerFiring(instanceID: "trig-1", triggerID: "trigger-a", triggerName: "A", systemID: "sys-1",

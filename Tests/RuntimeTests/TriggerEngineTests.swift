@@ -151,7 +151,7 @@ import Testing
         #expect(await eventually { triggers.state(of: Self.instance)?.problems.count == 2 })
         #expect(triggers.state(of: Self.instance)?.problems == [
             "comparison_1: system sys-test has no module Missing_1",
-            "actions.functions[0]: Tester_2 has no function `nope` (it has: add, call, crash, echo, fail, garbage, hang, lamp_reset, log, never, save_setting, service_menu, set_status, slow, watch)",
+            "actions.functions[0]: Tester_2 has no function `nope` (it has: add, call, crash, echo, fail, garbage, hang, lamp_reset, log, never, save_setting, service_menu, set_status, slow, watch, webhook)",
         ])
         engine.apply(Self.snapshot(trigger: Self.hot(threshold: 1, args: ["key": 5])))
         #expect(await eventually {

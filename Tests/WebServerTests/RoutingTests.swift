@@ -46,6 +46,28 @@ import Testing
     #expect(router.routeKeys.map(\.pattern) == ["/systems/:sys/:mod", "/systems/*", "/systems/:sys/types", "/systems/:sys/start", "/systems/zones/:sys"])
 }
 
+@Test func aConditionalRouteClaimsOnlyThePathsItAccepts() {
+    var router = Router()
+    router.add(.get, "/:folder/*", where: { $0["folder"] == "ui" }, blocking: { _ in .text("app") })
+    router.get("/backoffice/*") { _ in .text("site") }
+    func outcome(_ method: HTTPMethod, _ target: String) -> String {
+        let parsed = try! RequestTarget.parse(target)
+        switch router.lookup(method: method, path: parsed.path, segments: parsed.segments) {
+        case .found(_, _, let route): return route.pattern
+        case .methodNotAllowed(let allowed): return "405 " + allowed.joined(separator: ",")
+        case .notFound: return "404"
+        }
+    }
+    #expect(outcome(.get, "/ui/") == "/:folder/*")
+    #expect(outcome(.get, "/ui") == "/:folder/*")
+    #expect(outcome(.get, "/ui/rooms/42") == "/:folder/*")
+    #expect(outcome(.post, "/ui/x") == "405 GET,HEAD")
+    // Any other first segment is not the route's: unknown for every method, not 405.
+    #expect(outcome(.get, "/nowhere") == "404")
+    #expect(outcome(.post, "/nowhere") == "404")
+    #expect(outcome(.get, "/backoffice/x") == "/backoffice/*")
+}
+
 @Test func requestTargetsDecodeOnce() throws {
     let parsed = try RequestTarget.parse("/a%2520b/c%2Fd?x=1+2&y=%26&empty&x=3")
     #expect(parsed.segments == ["a%20b", "c/d"])

@@ -134,7 +134,8 @@ def concrete_paths(pattern, method="GET"):
     for kind in kinds:
         values = {"kind": kind, "id": SAMPLE_IDS.get(kind, MODULE if "/modules/" in pattern else SYSTEM),
                   "sys": SYSTEM, "mod": "HVAC_1", "key": "setpoint", "method": "matrix_probe", "mod_id": MODULE,
-                  "first": "a", "second": "b", "code": "204"}
+                  "first": "a", "second": "b", "code": "204",
+                  "trig_id": "trig-matrix-none", "secret": "matrix-not-the-secret", "index": "1"}
         if throwaway:
             values.update(sys="sys-matrix-none", id="mod-matrix-none")
 

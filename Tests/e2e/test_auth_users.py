@@ -144,7 +144,7 @@ def test_form_token_of_one_session_is_refused_in_another(auth):
     assert accepted.status_code == 303
     # Signing out ends the session and with it every form token it had.
     fields = first.form("/backoffice/systems/sys-l1-reception/edit")
-    first.session.get(auth.base + "/auth/signout")
+    first.session.post(auth.base + "/auth/signout")
     again = client(auth, "admin")
     again.session.cookies.set("bo_session", first.session.cookies.get("bo_session") or "gone")
     assert again.post("/backoffice/systems/sys-l1-reception/edit", fields).status_code in (401, 403)

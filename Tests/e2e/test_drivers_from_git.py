@@ -11,6 +11,9 @@ import json
 import os
 import shutil
 import subprocess
+import urllib.error
+import urllib.request
+from html import unescape
 
 import pytest
 
@@ -236,3 +239,147 @@ def test_an_interface_repository_is_checked_out_and_follows_its_branch(lab):
     ui.push()
     wait_for(lambda: open(index).read() == "<h1>v2</h1>\n", 60, "the interface updated")
     assert open(os.path.join(server.state, "interfaces", "ui", "app.js")).read() == "1\n"
+
+
+# MARK: - The web side: REST routes (PlaceOS shapes), interface apps, the repository and driver pages
+
+ENGINE = "/api/engine/v2"
+
+
+def page(server, path):
+    """A site page's status and HTML (`--auth off`: the local administrator)."""
+    request = urllib.request.Request(server.url + path)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode(), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), error.headers
+
+
+def test_rest_pull_branches_commits_drivers_and_details(lab):
+    server, work, first, _ = lab
+    head = work.git("rev-parse", "HEAD").strip()
+    status, body = server.post(ENGINE + "/repositories/repo-git/pull")
+    assert (status, body) == (200, {"commit_hash": head})
+    assert server.get(ENGINE + "/repositories/repo-git/branches") == (200, ["main"])
+    assert server.get(ENGINE + "/repositories/repo-git/default_branch") == (200, "main")
+    status, commits = server.get(ENGINE + "/repositories/repo-git/commits?driver=greeter/Greeter.swift&limit=2")
+    assert status == 200 and [c["subject"] for c in commits] == ["greeter: French", "greeter: a typo"]
+    assert commits[0]["commit"] == head and commits[0]["author"] and commits[0]["date"]
+    status, everything = server.get(ENGINE + "/repositories/repo-git/commits")
+    assert everything[-1]["commit"] == first
+    status, drivers = server.get(ENGINE + "/repositories/repo-git/drivers")
+    assert status == 200 and {"greeter/Greeter.swift", "python/echo_driver.py", "broken/Broken.swift"} <= set(drivers)
+    assert "README.md" not in drivers
+    status, details = server.get(ENGINE + "/repositories/repo-git/details?driver=python/echo_driver.py&commit=" + first)
+    assert status == 200 and details["name"] and "echo" in details["functions"]
+    status, details = server.get(ENGINE + "/repositories/repo-git/details?driver=greeter/Greeter.swift")
+    assert status == 200 and details["default_settings"] == {"greeting": "Bonjour"}
+    assert server.get(ENGINE + "/repositories/repo-ui/branches") == (200, ["main"])
+
+
+def test_rest_bad_input_says_what_is_wrong(lab):
+    server = lab[0]
+    status, body = server.get(ENGINE + "/repositories/repo-git/commits?branch=nope")
+    assert status == 404 and 'no branch or commit "nope"' in body["message"]
+    status, body = server.get(ENGINE + "/repositories/repo-git/details?driver=greeter/Greeter.swift&commit=0123abcd")
+    assert status == 404 and "0123abcd" in body["message"]
+    status, body = server.get(ENGINE + "/repositories/repo-git/details?driver=README.md")
+    assert status == 422 and "README.md is not a driver" in body["message"]
+    status, body = server.get(ENGINE + "/repositories/repo-git/details?driver=broken/Broken.swift")
+    assert status == 422 and body["errors"][0]["file"] == "broken/Broken.swift" and body["errors"][0]["line"] == 8
+    assert "error:" in body["compilation_output"]
+    status, body = server.get(ENGINE + "/repositories/repo-git/details")
+    assert status == 400 and "driver=" in body["message"]
+    status, body = server.get(ENGINE + "/repositories/repo-git/commits?limit=0")
+    assert status == 400
+    status, body = server.post(ENGINE + "/repositories/repo-nothing/pull")
+    assert status == 404 and body["error"] == "unknown_repository"
+    status, body = server.post(ENGINE + "/repositories/repo-unreachable/pull")
+    assert status == 502 and "failed to connect to 127.0.0.1" in body["message"]
+    status, body = server.post(ENGINE + "/repositories/repo-wrong-password/pull")
+    assert status == 502 and "refused the user name and password" in body["message"]
+    assert "not-the-pass-7731" not in json.dumps(body)
+    status, body = server.get(ENGINE + "/repositories/repo-no-branch/drivers")
+    assert status == 409 and 'branch "nope" does not exist' in body["message"]
+
+
+def test_rest_compiled_recompile_and_reload(lab):
+    server = lab[0]
+    status, body = server.get(ENGINE + "/drivers/driver-broken/compiled")
+    assert status == 503 and "broken/Broken.swift:8:" in body["compilation_output"]
+    assert body["errors"][0]["line"] == 8 and body["state"] == "failed"
+    status, body = server.get(ENGINE + "/drivers/driver-echo/compiled")
+    assert (status, body["state"]) == (200, "built")
+    status, body = server.post(ENGINE + "/drivers/driver-broken/recompile")
+    assert status == 202 and body["state"] in ("queued", "building", "failed")
+    status, body = server.post(ENGINE + "/drivers/driver-broken/reload")
+    assert status == 503 and "broken/Broken.swift:8:" in body["compilation_output"]
+    status, body = server.post(ENGINE + "/drivers/driver-echo/reload")
+    assert (status, body["state"]) == (200, "built")
+    wait_for(lambda: server.post(ENGINE + "/modules/mod-echo/exec/echo", ["after reload"]) == (200, "after reload"), 30,
+             "mod-echo answering after the reload")
+    assert server.get(ENGINE + "/drivers/driver-nothing/compiled")[0] == 404
+
+
+def test_interface_apps_are_served_at_their_folder(lab):
+    server, _, _, git_host = lab
+    status, interfaces = server.get(ENGINE + "/repositories/interfaces")
+    ui_head = subprocess.run(["git", "-C", git_host.path("ui"), "rev-parse", "main"], capture_output=True, text=True).stdout.strip()
+    assert status == 200 and interfaces == {"ui": ui_head}
+    status, text, headers = page(server, "/ui/")
+    assert (status, text) == (200, "<h1>v2</h1>\n") and headers["Content-Type"].startswith("text/html")
+    status, text, headers = page(server, "/ui/app.js")
+    assert (status, text) == (200, "1\n") and headers["Content-Type"].startswith("text/javascript")
+    assert page(server, "/ui/rooms/42")[:2] == (200, "<h1>v2</h1>\n")  # a client-side route: the app
+    assert page(server, "/ui/missing.js")[0] == 404
+    assert page(server, "/ui/%2e%2e/%2e%2e/config/backoffice.json")[0] in (400, 404)  # the parser refuses it first
+    assert page(server, "/ui/.git/config")[0] == 404
+    assert page(server, "/nothing/")[0] == 404
+    assert page(server, "/backoffice/")[0] == 200  # the site is never an interface
+    ui = git_host.clone("ui")
+    ui.commit({"index.html": "<h1>v3</h1>\n"}, "ui v3")
+    ui.push()
+    assert server.post(ENGINE + "/repositories/repo-ui/pull")[0] == 200
+    wait_for(lambda: page(server, "/ui/")[1] == "<h1>v3</h1>\n", 30, "the served app updated on pull")
+
+
+def test_the_repository_page_shows_the_fetch_and_the_drivers(lab):
+    server, work, _, _ = lab
+    status, html, _ = page(server, "/backoffice/repositories/repo-git/git")
+    assert status == 200, html
+    assert "data-fetch-phase>fetched<" in html and work.git("rev-parse", "--short=10", "HEAD").strip() in html
+    assert ">Pull</button>" in html and 'data-driver-file="greeter/Greeter.swift"' in html
+    assert "/backoffice/drivers/new?repository=repo-git&file=python%2Fecho_driver.py&commit=" in unescape(html)
+    assert "<b>Python Echo</b> · Logic · module <code>Echo</code>" in html  # its metadata, built
+    status, html, _ = page(server, "/backoffice/repositories/repo-git/git?at=nope")
+    assert status == 200 and "data-drivers-error>no branch or commit &quot;nope&quot;" in html
+    status, html, _ = page(server, "/backoffice/repositories/repo-unreachable/git")
+    assert status == 200 and "data-fetch-error>" in html and "failed to connect to 127.0.0.1" in html
+    status, html, _ = page(server, "/backoffice/repositories/repo-git/")
+    assert 'href="/backoffice/repositories/repo-git/git"' in html
+
+
+def test_add_driver_fills_the_form_from_its_metadata(lab):
+    server, _, first, _ = lab
+    path = "/backoffice/drivers/new?repository=repo-git&file=greeter%2FGreeter.swift&commit=" + first
+    status, html, _ = page(server, path)
+    assert status == 200 and "Filled in from greeter/Greeter.swift" in html, html
+    assert 'value="' + first + '"' in html and "Hello" in html  # pinned, default settings of that commit
+    status, html, _ = page(server, "/backoffice/drivers/new?repository=repo-git&file=broken%2FBroken.swift")
+    assert "cannot be added" in html and "broken/Broken.swift:8:" in html
+
+
+def test_the_driver_page_shows_the_build_update_available_and_pins(lab):
+    server, work, first, _ = lab
+    status, html, _ = page(server, "/backoffice/drivers/driver-broken/build")
+    assert status == 200 and "data-build-state>failed<" in html and "broken/Broken.swift:8:" in html
+    assert ">Recompile</button>" in html
+    # driver-greeter is pinned to the first commit (test_pinning_the_driver_back…): the branch moved on.
+    status, html, _ = page(server, "/backoffice/drivers/driver-greeter/build")
+    assert "data-build-state>built<" in html and "Update available" in html
+    assert "greeter: French" in html and "greeter: a typo" in html
+    head = work.git("rev-parse", "HEAD").strip()
+    assert "/backoffice/drivers/driver-greeter/edit?commit=" + head in unescape(html)
+    status, html, _ = page(server, "/backoffice/drivers/driver-greeter/edit?commit=" + head)
+    assert 'value="' + head + '"' in html

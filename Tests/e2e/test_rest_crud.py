@@ -59,6 +59,19 @@ BODIES = {
     "modules": ({"driver_id": "driver-pjlink-projector", "ip": "127.0.0.1", "port": 1, "running": False}, {"notes": "by REST"}),
     "drivers": ({"name": "REST Driver", "repository_id": "repo-bundled", "file_name": "pjlink/PJLinkProjector.swift",
                  "role": 1, "module_name": "Thing"}, {"description": "by REST"}),
+    "repositories": ({"name": "R", "repo_type": "driver", "folder_name": "rest-r", "uri": "https://example.com/r.git"},
+                     {"description": "by REST"}),
+    "triggers": ({"name": "REST trigger"}, {"description": "by REST"}),
+    "users": ({"name": "Rest User", "email": "rest-user@harbourpoint.example", "authority_id": "authority-harbourpoint"},
+              {"department": "REST"}),
+    # (An explicit id: with no domain for the host, the sign-in falls back to the first by id.)
+    "domains": ({"id": "authority-zz-rest", "name": "REST domain", "domain": "rest.example"}, {"description": "by REST"}),
+    "oauth_apps": ({"name": "REST app", "owner_id": "authority-harbourpoint", "redirect_uri": "https://rest.example/cb"},
+                   {"scopes": "public"}),
+    "schema": ({"name": "REST schema", "schema": {"type": "object"}}, {"description": "by REST"}),
+    "oauth_auths": ({"name": "REST OAuth", "authority_id": "authority-harbourpoint"}, {"site": "https://idp.example"}),
+    "saml_auths": ({"name": "REST SAML", "authority_id": "authority-harbourpoint"}, {"issuer": "rest"}),
+    "ldap_auths": ({"name": "REST LDAP", "authority_id": "authority-harbourpoint", "port": 636}, {"base": "dc=example"}),
 }
 
 
@@ -90,6 +103,26 @@ def test_crud_round_trip_is_one_commit_per_write_by_the_caller(auth, kind):
     assert gone.status_code == 202
     assert commits(auth) == before + 3 and last_author(auth) == f"Admin <{USERS['admin']}>"
     assert admin.get(path).status_code == 404
+
+
+def test_api_keys_users_root_and_cluster(auth):
+    admin, user = Client(auth, "admin"), Client(auth, "user")
+    created = admin.post("/api_keys", json={"name": "rest script", "user_id": "user-jamie", "scopes": ["systems.read"]})
+    assert created.status_code == 201, created.text
+    key = created.json()["x_api_key"]
+    assert "secret_hash" not in created.json() and key.startswith(created.json()["id"] + ".")
+    assert requests.get(auth.base + API + "/systems", headers={"X-API-Key": key}, timeout=30).status_code == 200
+    assert requests.get(auth.base + API + "/zones", headers={"X-API-Key": key}, timeout=30).status_code == 403
+    assert admin.delete("/api_keys/" + created.json()["id"]).status_code == 202
+    current = user.get("/users/current")
+    assert current.status_code == 200 and current.json()["email"] == USERS["user"]
+    assert admin.get("/users/" + USERS["user"]).json()["id"] == current.json()["id"]
+    assert requests.get(auth.base + API, timeout=30).status_code == 200
+    assert requests.get(auth.base + API + "/version", timeout=30).json()["version"]
+    assert "systems" in user.get("/scopes").json()
+    assert user.get("/cluster").status_code == 403
+    node = admin.get("/cluster", params={"include_status": "true"}).json()[0]
+    assert node["module_instances"] > 0 and isinstance(node["driver_processes"], list)
 
 
 def test_index_headers_search_and_the_zones_sub_route(auth):

@@ -85,6 +85,7 @@
   var dots = document.querySelectorAll("[data-module]");
   var rooms = document.querySelectorAll("[data-live-map] a.room-link");
   var counts = document.querySelector("[data-live-counts]");
+  var triggerRows = document.querySelectorAll("tr[data-trigger]");
   var statusView = null; // the "View state" panel, when open
 
   function systemOfRoom(link) {
@@ -93,7 +94,32 @@
   }
 
   var live = null;
-  if (dots.length || rooms.length || counts) {
+  // A trigger instance's row: counters, chips, conditions and the last error, from its state.
+  function showTrigger(row, state) {
+    function field(name) { return row.querySelector("[data-trigger-field=" + name + "]"); }
+    ["trigger_count", "action_errors", "comparison_errors"].forEach(function (name) {
+      var cell = field(name);
+      if (cell) cell.textContent = state[name];
+    });
+    var fired = field("last_fired"), error = field("last_error"), on = field("triggered"), enabled = field("enabled");
+    if (fired) fired.textContent = state.last_fired || "";
+    if (error) error.textContent = state.last_error || "";
+    if (on) { on.className = "chip " + (state.triggered ? "on" : "off"); on.textContent = state.triggered ? "triggered" : "idle"; }
+    if (enabled) { enabled.className = "chip" + (state.enabled ? "" : " off"); enabled.textContent = state.enabled ? "enabled" : "disabled"; }
+    var conditions = field("conditions");
+    if (conditions && state.conditions) {
+      conditions.textContent = "";
+      Object.keys(state.conditions).sort().forEach(function (name) {
+        var chip = document.createElement("span");
+        chip.className = "chip" + (state.conditions[name] ? "" : " off");
+        chip.textContent = name;
+        conditions.appendChild(chip);
+        conditions.appendChild(document.createTextNode(" "));
+      });
+    }
+  }
+
+  if (dots.length || rooms.length || counts || triggerRows.length) {
     live = persistentSocket("/api/engine/v2/live", function (message) {
       if (message.type === "module") {
         each("[data-module=" + cssString(message.id) + "]", function (dot) {
@@ -107,6 +133,8 @@
           link.setAttribute("class", "room-link room-" + message.state);
           link.setAttribute("data-state", message.state);
         });
+      } else if (message.type === "trigger" && message.state) {
+        each("tr[data-trigger=" + cssString(message.id) + "]", function (row) { showTrigger(row, message.state); });
       } else if (message.type === "counts") {
         ["online", "offline", "stopped"].forEach(function (name) {
           var cell = counts && counts.querySelector("[data-count=" + name + "]");
@@ -126,6 +154,9 @@
       Array.prototype.forEach.call(rooms, function (link) { var id = systemOfRoom(link); if (id) systems.push(id); });
       if (systems.length) send({ watch: "rooms", systems: systems });
       if (counts) send({ watch: "counts" });
+      var instances = {};
+      Array.prototype.forEach.call(triggerRows, function (row) { instances[row.getAttribute("data-trigger")] = true; });
+      if (Object.keys(instances).length) send({ watch: "triggers", ids: Object.keys(instances) });
       if (statusView) send({ watch: "status", module: statusView.module });
     });
   }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConfigRepo
 import Crypto
 import Foundation
 import WebServer
@@ -14,15 +18,25 @@ public struct CSRFTokens: Sendable {
         self.key = key
     }
 
-    /// Loads `<state>/site-csrf.key`, creating it (32 random bytes, mode 0600) on first use.
+    /// Loads `<state>/site-csrf.key` (by the rule of every secret file, `SecretFile`: a key
+    /// others could read is refused), creating it (32 random bytes, mode 0600) on first use.
     public static func load(stateDirectory: String) throws -> CSRFTokens {
         let path = stateDirectory + "/site-csrf.key"
-        if let data = FileManager.default.contents(atPath: path), data.count >= 32 {
-            return CSRFTokens(key: [UInt8](data))
+        if let bytes = try SecretFile.read(path, maximumBytes: 4096) {
+            guard bytes.count >= 32 else { throw SecretFileError(path: path, message: "it is \(bytes.count) bytes, a CSRF key has 32; delete it to make a new one") }
+            return CSRFTokens(key: bytes)
         }
         let key = SecureRandom.bytes(32)
-        guard FileManager.default.createFile(atPath: path, contents: Data(key), attributes: [.posixPermissions: 0o600]) else {
-            throw CSRFKeyError(path: path)
+        // Written under a temporary name, then linked into place without replacing anything:
+        // two processes starting at once agree on one key.
+        let file = StateFile(directory: stateDirectory, name: ".site-csrf.key.new-" + SecureRandom.token(6))
+        try file.write(key)
+        defer { unlink(file.path) }
+        if link(file.path, path) != 0 {
+            guard errno == EEXIST, let existing = try SecretFile.read(path, maximumBytes: 4096), existing.count >= 32 else {
+                throw CSRFKeyError(path: path)
+            }
+            return CSRFTokens(key: existing)
         }
         return CSRFTokens(key: key)
     }

@@ -10,6 +10,8 @@ extension AuthService {
     /// - Not signed in (or a refused credential): 401 for `/api/…` and JSON clients, a redirect to
     ///   `/auth/signin?continue=…` for pages.
     /// - Signed in without the role or scope: 403, HTML or JSON by `Accept`.
+    /// - Signed in by the session cookie, changing state or opening a WebSocket from a page of
+    ///   another origin (`SameOrigin`): 403.
     public func gate(_ request: inout Request, _ route: RouteKey) -> Response? {
         guard let rule = policy.rule(for: route) else {
             logger.log(.error, "auth: no access rule for \(route); refusing \(request.method) \(request.path)")
@@ -19,6 +21,11 @@ extension AuthService {
         switch outcome {
         case .authenticated(let principal): request.principal = principal
         case .anonymous, .refused: request.principal = .anonymous
+        }
+        if SameOrigin.applies(to: request, credential: request.principal.credential),
+           let reason = SameOrigin.refusal(request, domainHosts: directory.current.domains.map(\.host)) {
+            logRefusal(request, "cross-site request", reason)
+            return Denials.crossSite(request)
         }
         switch rule.decide(for: request.principal, parameters: request.parameters, segments: request.pathSegments) {
         case .allow:
@@ -36,15 +43,25 @@ extension AuthService {
         }
     }
 
-    /// Routes naming a system (`…/systems/:id…`, `:sys_id`) and the site's system pages
-    /// (`/backoffice/systems/<id>/`) go to the user's access history.
+    /// Routes naming a system (`…/systems/:id…`, `:sys_id`, `:sys`) and the site's system pages
+    /// (`/backoffice/systems/<id>/`) go to the user's access history, and so does a module the
+    /// engine routes control (`/api/engine/v2/modules/:id/…`), under each system that has it.
+    /// Reads are "view", anything else "control". Only systems of the configuration count: a
+    /// made-up id would only fill the log.
     private func recordSystemAccess(_ request: Request, _ route: RouteKey) {
-        guard request.principal.isAuthenticated,
-              let system = request.parameters["sys_id"] ?? (route.pattern.contains("/systems/:id") ? request.parameters["id"] : nil)
-                ?? Self.sitePageSystem(request, route),
-              system.hasPrefix("sys-") else { return }
+        guard request.principal.isAuthenticated else { return }
         let action = request.method == .get || request.method == .head ? "view" : "control"
-        accessLog.record(.init(time: clock(), userID: request.principal.userID, systemID: system, action: action))
+        let snapshot = directory.current.snapshot
+        var systems: [String] = []
+        if let system = request.parameters["sys_id"] ?? request.parameters["sys"]
+            ?? (route.pattern.contains("/systems/:id") ? request.parameters["id"] : nil) ?? Self.sitePageSystem(request, route) {
+            systems = [system]
+        } else if action == "control", route.pattern.hasPrefix("/api/engine/v2/modules/:id"), let module = request.parameters["id"] {
+            systems = snapshot.systems(usingModule: module)
+        }
+        for system in systems where system.hasPrefix("sys-") && snapshot.document(.system, system) != nil {
+            accessLog.record(.init(time: clock(), userID: request.principal.userID, systemID: system, action: action))
+        }
     }
 
     /// The system a site page shows: `/backoffice/systems/<id>/` (not its forms or history).
@@ -75,6 +92,12 @@ enum Denials {
         var response = Response.redirect(to: "/auth/signin?continue=" + FormEncoding.encode(request.target), status: .seeOther)
         response.headers.set("Cache-Control", "no-store")
         return response
+    }
+
+    static func crossSite(_ request: Request) -> Response {
+        let accept = wantsJSON(request) ? nil : request.headers["accept"]
+        return ErrorRenderer.response(for: HTTPError(.forbidden, "refused: this request came from a page of another site or port"),
+                                      requestID: request.id, accept: accept)
     }
 
     static func forbidden(_ request: Request) -> Response {

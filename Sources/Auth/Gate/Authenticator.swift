@@ -55,7 +55,7 @@ extension AuthService {
             }
             verifiedTokens.store(claims, for: token)
         }
-        if revocations.isRevoked(userID: claims.subject, tokenID: claims.tokenID, issuedAt: claims.issuedAt) {
+        if revocations.isRevoked(userID: claims.subject, tokenID: claims.tokenID, issuedAtMilliseconds: claims.issueMillisecond) {
             return .refused(reason: "bearer token \(TokenRejection.revoked)")
         }
         // Client-credentials tokens name the application, not a user.

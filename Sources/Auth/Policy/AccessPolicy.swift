@@ -39,6 +39,8 @@ public struct AccessPolicy: Sendable {
             policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
         }
         policy.set(.post, "/backoffice/:kind/:id/revert", AccessRule(.editorOfKind(parameter: "kind")))
+        // A system's trigger switches (editors of systems) and "fire now" (admins, checked by the handler).
+        policy.set(.post, "/backoffice/:kind/:id/triggers", AccessRule(.editorOfKind(parameter: "kind")))
         // An object's history and a module's effective settings: for viewers of the kind.
         for page in [":id/history", ":id/settings"] {
             policy.set(.get, "/backoffice/:kind/" + page, AccessRule(.viewerOfKindSegment(index: 1)))
@@ -77,7 +79,22 @@ public struct AccessPolicy: Sendable {
         for action in ["/modules/:id/start", "/modules/:id/stop", "/modules/:id/ping", "/modules/:id/exec/:method"] {
             policy.set(.post, engine + action, .role(.support, scope: "modules.write"))
         }
+        // Trigger instances (Sources/BackOfficeApp/Triggers): readers of systems see their live
+        // state (the webhook secret only for admins, in the handler); switching them is support's,
+        // as editing a system is. Webhooks in are public: the instance's secret is the credential.
+        for read in ["/systems/:sys/triggers", "/systems/:sys/triggers/:trig_id", "/triggers/:id/instances"] {
+            policy.set(.get, engine + read, .signedIn(scope: "systems.read"))
+        }
+        for write in [HTTPMethod.put, .delete] {
+            policy.set(write, engine + "/systems/:sys/triggers/:trig_id", .role(.support, scope: "systems.write"))
+        }
+        for method in [HTTPMethod.get, .post, .put, .patch, .delete, .options] {
+            for pattern in ["/webhook/:id/notify", "/webhook/:id/notify/:secret", "/webhook/:id/notify/:secret/:mod/:index/:method"] {
+                policy.set(method, engine + pattern, .public)
+            }
+        }
         policy.addRESTRules()
+        policy.addDriverRepositoryRules()
         return policy
     }
 }

@@ -1,28 +1,25 @@
 import ConfigRepo
-import Synchronization
 import WebServer
 
 /// Password hashes by user id, in `<state>/auth/passwords.json` (never in the repository).
+/// Written by the server (first admin, password changes) and by `backoffice user …` while it
+/// runs: a `SharedState`, so each sees the other's changes and neither erases them.
 public final class PasswordStore: Sendable {
-    private let file: StateFile
-    private let hashes: Mutex<[String: String]>
+    private let state: SharedState<[String: String]>
 
     public init(authDirectory: String) throws {
-        file = StateFile(directory: authDirectory, name: "passwords.json")
-        var loaded: [String: String] = [:]
-        for (key, value) in try file.readJSON()?.objectValue ?? [:] { loaded[key] = value.stringValue }
-        hashes = Mutex(loaded)
+        state = try SharedState(StateFile(directory: authDirectory, name: "passwords.json"), decode: { json in
+            var table: [String: String] = [:]
+            for (key, value) in json?.objectValue ?? [:] { table[key] = value.stringValue }
+            return table
+        }, encode: { .object($0.mapValues(JSONValue.string)) })
     }
 
-    public func hash(for userID: String) -> String? { hashes.withLock { $0[userID] } }
+    public func hash(for userID: String) -> String? { state.current[userID] }
 
     public func hasPassword(_ userID: String) -> Bool { hash(for: userID) != nil }
 
     public func set(_ hash: String, for userID: String) throws {
-        let snapshot = hashes.withLock { table -> [String: String] in
-            table[userID] = hash
-            return table
-        }
-        try file.writeJSON(.object(snapshot.mapValues(JSONValue.string)))
+        try state.update { $0[userID] = hash }
     }
 }

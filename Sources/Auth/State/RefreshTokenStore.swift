@@ -1,11 +1,11 @@
 import ConfigRepo
 import Crypto
-import Synchronization
 import WebServer
 
 /// Refresh tokens by digest, in `<state>/auth/refresh-tokens.json`. Each use rotates the token:
 /// the old one is marked used and a new one of the same family issued. Presenting a used token
-/// again means it leaked, so the whole family is revoked.
+/// again means it leaked, so the whole family is revoked. A `SharedState`: `backoffice user …`
+/// revokes a user's tokens while the server runs.
 public final class RefreshTokenStore: Sendable {
     public struct Grant: Sendable, Equatable {
         public var clientID: String
@@ -25,13 +25,16 @@ public final class RefreshTokenStore: Sendable {
 
     /// Refresh tokens last 30 days.
     public static let lifetime = 30 * 86400
-    private let file: StateFile
-    private let grants: Mutex<[String: Grant]>
+    private let state: SharedState<[String: Grant]>
 
     public init(authDirectory: String) throws {
-        file = StateFile(directory: authDirectory, name: "refresh-tokens.json")
+        state = try SharedState(StateFile(directory: authDirectory, name: "refresh-tokens.json"),
+                                decode: Self.decode, encode: Self.encode)
+    }
+
+    private static func decode(_ json: JSONValue?) -> [String: Grant] {
         var loaded: [String: Grant] = [:]
-        for (digest, value) in try file.readJSON()?.objectValue ?? [:] {
+        for (digest, value) in json?.objectValue ?? [:] {
             guard let client = value["client_id"]?.stringValue, let user = value["user_id"]?.stringValue,
                   let domain = value["domain_id"]?.stringValue, let expires = value["expires_at"]?.intValue,
                   let family = value["family"]?.stringValue else { continue }
@@ -40,7 +43,15 @@ public final class RefreshTokenStore: Sendable {
                                    expiresAt: expires, family: family, used: value["used"]?.boolValue ?? false,
                                    revoked: value["revoked"]?.boolValue ?? false)
         }
-        grants = Mutex(loaded)
+        return loaded
+    }
+
+    private static func encode(_ grants: [String: Grant]) -> JSONValue {
+        .object(grants.mapValues { grant in
+            .object(["client_id": .string(grant.clientID), "user_id": .string(grant.userID), "domain_id": .string(grant.domainID),
+                     "scopes": .array(grant.scopes.map(JSONValue.string)), "expires_at": .int(grant.expiresAt),
+                     "family": .string(grant.family), "used": .bool(grant.used), "revoked": .bool(grant.revoked)])
+        })
     }
 
     /// A new token starting a family (or continuing `family`).
@@ -107,15 +118,9 @@ public final class RefreshTokenStore: Sendable {
         save { table in for (key, value) in table where value.userID == userID { table[key]?.revoked = true } }
     }
 
+    /// Changes the newest table under the file's lock. A failed write loses the change, so a
+    /// rotation or revocation that could not be stored is not reported as done.
     private func save(_ change: (inout [String: Grant]) -> Void) {
-        let copy = grants.withLock { table -> [String: Grant] in
-            change(&table)
-            return table
-        }
-        try? file.writeJSON(.object(copy.mapValues { grant in
-            .object(["client_id": .string(grant.clientID), "user_id": .string(grant.userID), "domain_id": .string(grant.domainID),
-                     "scopes": .array(grant.scopes.map(JSONValue.string)), "expires_at": .int(grant.expiresAt),
-                     "family": .string(grant.family), "used": .bool(grant.used), "revoked": .bool(grant.revoked)])
-        }))
+        _ = try? state.update(change)
     }
 }

@@ -4,10 +4,14 @@ import WebServer
 
 /// The claims of our access tokens, as PlaceOS writes them (`placeos-api.md` §7):
 /// `iss`, `iat`, `exp`, `jti`, `aud` (the domain's host), `sub` (user id), `scope` (array),
-/// `u: {n: name, e: email, p: permission bits (1 support, 2 admin), r: groups}`.
+/// `u: {n: name, e: email, p: permission bits (1 support, 2 admin), r: groups}`; ours add
+/// `iat_ms`, the issue time in milliseconds, so a sign-out refuses exactly the tokens issued
+/// before it (`RevocationLedger`).
 public struct AccessTokenClaims: Sendable, Equatable {
     public var issuer: String
     public var issuedAt: Int
+    /// `iat_ms`; nil in tokens without it (they count as issued at the start of `issuedAt`).
+    public var issuedAtMilliseconds: Int?
     public var expiresAt: Int
     public var tokenID: String
     public var audience: String
@@ -52,12 +56,21 @@ public struct AccessTokenClaims: Sendable, Equatable {
     }
 
     var json: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "iss": .string(issuer), "iat": .int(issuedAt), "exp": .int(expiresAt), "jti": .string(tokenID),
             "aud": .string(audience), "sub": .string(subject), "scope": .array(scopes.map(JSONValue.string)),
             "u": .object(["n": .string(name), "e": .string(email), "p": .int(permissionBits),
                           "r": .array(groups.map(JSONValue.string))]),
-        ])
+        ]
+        if let issuedAtMilliseconds { members["iat_ms"] = .int(issuedAtMilliseconds) }
+        return .object(members)
+    }
+
+    /// When the token was issued, in milliseconds, as the revocation check counts it: `iat_ms`
+    /// when it agrees with `iat`, else the first millisecond of `iat` (refused in doubt).
+    public var issueMillisecond: Int {
+        if let issuedAtMilliseconds, issuedAtMilliseconds / 1000 == issuedAt { return issuedAtMilliseconds }
+        return issuedAt * 1000
     }
 
     /// The claims from a decoded payload; nil when a required claim is missing or mistyped.
@@ -73,6 +86,7 @@ public struct AccessTokenClaims: Sendable, Equatable {
         guard scopes.count == scopeArray.count else { return nil }
         self.issuer = issuer
         self.issuedAt = issuedAt
+        self.issuedAtMilliseconds = object["iat_ms"]?.intValue
         self.expiresAt = expiresAt
         self.tokenID = tokenID
         self.audience = audience

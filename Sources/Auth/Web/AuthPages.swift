@@ -7,7 +7,8 @@ import WebServer
 public struct AuthPages: Sendable {
     let library: TemplateLibrary?
 
-    /// `library` must hold `layout`, `auth/signin`, `auth/first-admin` and `auth/consent`; nil
+    /// `library` must hold `layout`, `auth/signin`, `auth/first-admin`, `auth/consent` and
+    /// `auth/signout`; nil
     /// (benchmarks, tests that never show a page) answers pages with a plain-text notice.
     public init(library: TemplateLibrary?) {
         self.library = library
@@ -25,6 +26,11 @@ public struct AuthPages: Sendable {
             "token": .string(token), "csrf": .string(csrf), "error": .optional(error),
             "minimumLength": .int(PasswordHasher.minimumLength),
         ])
+    }
+
+    /// The sign-out page: a button that posts the sign-out (and one for every device).
+    func signOut(signedIn: Bool) -> String {
+        render("auth/signout", title: "Sign out", ["signedIn": .bool(signedIn)])
     }
 
     func consent(application: String, scopes: [String], fields: [String: String], csrf: String) -> String {

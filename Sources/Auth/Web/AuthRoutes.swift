@@ -33,7 +33,7 @@ public enum AuthRoutes {
     static func add(to router: inout Router, service: AuthService) {
         router.get("/auth/signin", blocking: { request in service.signInPage(request) })
         router.post("/auth/signin", blocking: { request in try service.signIn(request) })
-        router.get("/auth/signout", blocking: { request in service.signOut(request) })
+        router.get("/auth/signout", blocking: { request in service.signOutPage(request) })
         router.post("/auth/signout", blocking: { request in service.signOut(request) })
         router.get("/auth/first-admin", blocking: { request in service.firstAdminPage(request) })
         router.post("/auth/first-admin", blocking: { request in try service.createFirstAdmin(request) })

@@ -141,8 +141,10 @@ extension AuthService {
             }
         case "client_credentials":
             guard app.secret != nil else { return oauthError(request, "unauthorized_client", "public clients cannot use client_credentials") }
-            let claims = AccessTokenClaims(issuedAt: now, expiresAt: now + Self.accessTokenLifetime, audience: domain.host,
+            let issued = millisecondClock()
+            var claims = AccessTokenClaims(issuedAt: issued / 1000, expiresAt: issued / 1000 + Self.accessTokenLifetime, audience: domain.host,
                                            subject: app.id, scopes: app.scopes, name: app.name, email: "", role: .user)
+            claims.issuedAtMilliseconds = issued
             return tokenJSON(accessToken: jwt.sign(claims), refreshToken: nil, scopes: app.scopes)
         case "password":
             guard domain.allowsPasswordGrant else {
@@ -173,8 +175,11 @@ extension AuthService {
 
     private func tokenResponse(user: UserRecord, domain: DomainRecord, app: ApplicationRecord, scopes: [String], now: Int,
                                family: String? = nil, refreshToken: String? = nil) -> Response {
-        let claims = AccessTokenClaims(issuedAt: now, expiresAt: now + Self.accessTokenLifetime, audience: domain.host, subject: user.id,
-                                       scopes: scopes, name: user.name, email: user.email, role: user.role, groups: user.groups)
+        let issued = millisecondClock()
+        var claims = AccessTokenClaims(issuedAt: issued / 1000, expiresAt: issued / 1000 + Self.accessTokenLifetime, audience: domain.host,
+                                       subject: user.id, scopes: scopes, name: user.name, email: user.email, role: user.role,
+                                       groups: user.groups)
+        claims.issuedAtMilliseconds = issued
         let refresh = refreshToken ?? refreshTokens.issue(clientID: app.clientID, userID: user.id, domainID: domain.id, scopes: scopes,
                                                           now: now, family: family)
         return tokenJSON(accessToken: jwt.sign(claims), refreshToken: refresh, scopes: scopes)
@@ -260,9 +265,15 @@ extension AuthService {
 
     // MARK: discovery
 
+    /// The discovery document. Its URLs name the domain's configured host, never whatever the
+    /// `Host` header says (a forged one would otherwise be cached as the issuer); the port is
+    /// the one the request came to, which names this server and no other host.
     func openIDConfiguration(_ request: Request) -> Response {
         let scheme = Cookies.isSecure(request) ? "https" : "http"
-        let base = scheme + "://" + (request.headers["host"] ?? "localhost")
+        guard let domain = directory.current.domain(forHost: request.headers["host"]), !domain.host.isEmpty else {
+            return ErrorRenderer.response(for: HTTPError(.notFound, "no domain"), requestID: request.id, accept: nil)
+        }
+        let base = scheme + "://" + Self.authority(host: domain.host, port: Self.port(ofHost: request.headers["host"]))
         let json: JSONValue = .object([
             "issuer": .string(base),
             "authorization_endpoint": .string(base + "/auth/oauth/authorize"),
@@ -283,6 +294,19 @@ extension AuthService {
     func jwks() -> Response {
         let key = jwt.key.publicJWK.mapValues(JSONValue.string)
         return .json(JSONWriter.compactString(.object(["keys": .array([.object(key)])])))
+    }
+
+    /// `host` with `port` (IPv6 literals in brackets).
+    static func authority(host: String, port: Int?) -> String {
+        let name = host.contains(":") && !host.hasPrefix("[") ? "[" + host + "]" : host
+        return port.map { name + ":" + String($0) } ?? name
+    }
+
+    /// The port of a `Host` header value (`example.com:8080`, `[::1]:8080`), nil without one.
+    static func port(ofHost host: String?) -> Int? {
+        guard let host, let colon = host.lastIndex(of: ":"), !host[colon...].contains("]") else { return nil }
+        guard host.hasPrefix("[") || host.filter({ $0 == ":" }).count == 1 else { return nil }
+        return Int(host[host.index(after: colon)...]).flatMap { (1...65535).contains($0) ? $0 : nil }
     }
 }
 

@@ -82,16 +82,31 @@ extension AuthService {
         return response
     }
 
-    /// Ends the session, and makes every token issued to the user until now invalid.
+    /// `GET /auth/signout`: a page whose button signs out (a link or an image on another site
+    /// must not sign anyone out, so only the POST does).
+    func signOutPage(_ request: Request) -> Response {
+        var response = Response.html(pages.signOut(signedIn: request.principal.credential == .session))
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    /// `POST /auth/signout`: ends this browser's session; with `everywhere=on`, every session,
+    /// token and refresh token of the user (`SignOutEverywhere`). A bearer-token client has no
+    /// session: its sign-out ends the user's tokens (access tokens issued until now, refresh
+    /// tokens), and with `everywhere` the sessions too.
     func signOut(_ request: Request) -> Response {
+        let everywhere = (try? FormBody.parse(request))?["everywhere"] == "on" || request.query("everywhere") == "on"
         if let id = Cookies.value(Self.sessionCookie, in: request.headers), let session = sessions.session(id, now: clock()) {
             sessions.end(id)
-            revocations.signOut(session.userID, at: clock())
-            refreshTokens.revokeAll(userID: session.userID)
-            logger.log(.info, "auth: \(session.userID) signed out")
+            if everywhere { signOutEverywhere(session.userID) }
+            logger.log(.info, "auth: \(session.userID) signed out" + (everywhere ? " everywhere" : ""))
         } else if request.principal.isAuthenticated, request.principal.credential == .bearerToken {
-            revocations.signOut(request.principal.userID, at: clock())
-            refreshTokens.revokeAll(userID: request.principal.userID)
+            if everywhere {
+                signOutEverywhere(request.principal.userID)
+            } else {
+                revocations.signOut(request.principal.userID, atMilliseconds: millisecondClock())
+                refreshTokens.revokeAll(userID: request.principal.userID)
+            }
         }
         var response = Response.redirect(to: "/auth/signin")
         response.headers.add("Set-Cookie", Cookies.clear(Self.sessionCookie, request: request))

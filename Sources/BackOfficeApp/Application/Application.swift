@@ -37,10 +37,12 @@ public final class Application: Sendable {
         /// requests and WebSocket sessions are counted in it. nil: the runtime's
         /// (`RuntimeConfiguration.metrics`), so there is never a second one.
         public var metrics: MetricsRegistry?
+        /// Git repositories and driver builds: their REST routes, pages and the interface apps.
+        public var driverRepositories: DriverRepositories?
 
         public init(stateDirectory: String, repository: ConfigRepository, siteDirectory: String, templatesDirectory: String,
                     version: String, access: Access = .signIn, testRoutes: Bool = false, unruledTestRoute: String? = nil,
-                    logger: Logger = Logger(), metrics: MetricsRegistry? = nil) {
+                    logger: Logger = Logger(), metrics: MetricsRegistry? = nil, driverRepositories: DriverRepositories? = nil) {
             self.stateDirectory = stateDirectory
             self.repository = repository
             self.siteDirectory = siteDirectory
@@ -51,6 +53,7 @@ public final class Application: Sendable {
             self.unruledTestRoute = unruledTestRoute
             self.logger = logger
             self.metrics = metrics
+            self.driverRepositories = driverRepositories
         }
     }
 
@@ -69,6 +72,7 @@ public final class Application: Sendable {
     /// access rule: routes are closed by default and `serve` refuses to start with a hole.
     public init(_ configuration: Configuration, runtime: RuntimeEngine) throws {
         var router = Router()
+        router.standardHeaders = SecurityHeaders.standard
         router.addHealthCheck(version: configuration.version)
         let library = try TemplateLibrary(directory: configuration.templatesDirectory)
         site = try SiteService.render(repository: configuration.repository, library: library,
@@ -80,13 +84,23 @@ public final class Application: Sendable {
         MetricsEndpoint.registerBuildInfo(version: configuration.version, in: metrics)
         history = MetricsHistory(stateDirectory: configuration.stateDirectory)
         history.start(engine: runtime)
-        let features: [any Feature] = site.controllers + [RootRedirect(),
-                                                          ControlAPI(engine: runtime, access: access, panels: panels, metrics: metrics),
-                                                          EngineAPI(engine: runtime),
-                                                          RESTAPI(repository: configuration.repository, engine: runtime),
+        var features: [any Feature] = site.controllers + [RootRedirect(),
+                                                          ControlAPI(engine: runtime, access: access, logger: configuration.logger,
+                                                                     panels: panels, metrics: metrics),
+                                                          EngineAPI(engine: runtime), TriggerRoutes(engine: runtime),
+                                                          TriggerWebhooks(engine: runtime),
+                                                          RESTAPI(repository: configuration.repository, engine: runtime, version: configuration.version),
                                                           MetricsEndpoint(registry: metrics),
                                                           MetricsPageController(site: site, panels: panels, history: history)]
+        if let repositories = configuration.driverRepositories {
+            site.attach(driverRepositories: repositories)
+            features += [RepositoryGitController(site: site, repositories: repositories),
+                         DriverBuildController(site: site, repositories: repositories),
+                         DriverRepositoryRoutes(repositories: repositories, configuration: configuration.repository, engine: runtime),
+                         InterfaceApps(repositories: repositories)]
+        }
         for feature in features { feature.mount(on: &router) }
+        let openAPI = OpenAPIRoute.add(to: &router)
         if configuration.testRoutes { TestRoutes.add(to: &router) }
         switch configuration.access {
         case .localAdministrator:
@@ -96,6 +110,7 @@ public final class Application: Sendable {
             auth = try Self.installAuth(on: &router, configuration, library: library, site: site, access: access)
         }
         router.observer = HTTPRequestMetrics.observer(metrics)
+        openAPI.publish(routes: router.routeKeys, policy: auth?.policy ?? .standard, version: configuration.version)
         self.router = router
         // One watcher of the branch for every feature that follows it; the identity directory
         // first (cheap), then the site's pages (a re-render).

@@ -17,19 +17,25 @@ final class ControlSession: Sendable {
     private let bindings = Mutex<Set<ControlMeta>>([])
     /// Debug streams by module id: the runtime's token and the meta the client asked with.
     private let debugging = Mutex<[String: Int]>([:])
-    /// Answers in the order they are produced, written by one task.
-    private let outbox: AsyncStream<String>.Continuation
-    private let outgoing: AsyncStream<String>
+    /// Answers in the order they are produced, written by one task; bounded (`SocketOutbox`).
+    private let outbox: SocketOutbox
+    /// Execs not yet answered: at most `maxExecsInFlight`, so a client cannot pile up tasks.
+    private let execsInFlight = Mutex(0)
+    /// `_TRIGGER_` bindings: the trigger engine's watch token per binding.
+    private let triggerBindings = Mutex<[ControlMeta: Int]>([:])
+
+    /// How many execs one client may have waiting for their driver at once.
+    static let maxExecsInFlight = 64
 
     init(socket: WebSocket, engine: RuntimeEngine, hub: BindingHub, principal: Principal, access: SystemAccessRecorder,
-         panel: (panels: TouchPanels, token: Int)? = nil) {
+         outbox: SocketOutbox? = nil, panel: (panels: TouchPanels, token: Int)? = nil) {
         self.access = access
         self.panel = panel
         self.socket = socket
         self.engine = engine
         self.hub = hub
         self.principal = principal
-        (outgoing, outbox) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        self.outbox = outbox ?? SocketOutbox(socket: socket)
     }
 
     func run() async {
@@ -39,16 +45,12 @@ final class ControlSession: Sendable {
             socket.close(code: WebSocketCloseCode.policyViolation, reason: "sign in required")
             return
         }
-        let writer = Task { [outgoing, socket] in
-            for await text in outgoing {
-                do { try await socket.send(text: text) } catch { break }
-            }
-        }
+        let writer = Task { [outbox] in await outbox.write() }
         // PlaceOS clients watch for pongs; send one unasked every 80 s as PlaceOS does.
         let keepAlive = Task { [outbox] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(80))
-                if !Task.isCancelled { outbox.yield("pong") }
+                if !Task.isCancelled { outbox.send("pong") }
             }
         }
         defer {
@@ -82,6 +84,7 @@ final class ControlSession: Sendable {
             guard principal.allows(scope: "systems.read") else {
                 return send(ControlResponse.error(id: request.id, code: 2, message: "bind needs the systems.read scope", meta: meta))
             }
+            if meta.module == Self.triggerModule { return bindTrigger(request) }
             if let refusal = RuntimeEngine.authorize(role: principal.role, function: nil, moduleName: request.module) {
                 return send(ControlResponse.error(id: request.id, refusal, meta: meta))
             }
@@ -104,6 +107,9 @@ final class ControlSession: Sendable {
                 send(ControlResponse.notify(meta: meta, value: value ?? .null))
             }
         case .unbind:
+            if meta.module == Self.triggerModule, let token = triggerBindings.withLock({ $0.removeValue(forKey: meta) }) {
+                engine.triggers.unwatch(token)
+            }
             if bindings.withLock({ $0.remove(meta) }) != nil { hub.unbind(meta, socket: socket) }
             send(ControlResponse.success(id: request.id, meta: meta))
         case .exec:
@@ -113,7 +119,16 @@ final class ControlSession: Sendable {
             // The engine checks the function's security against the role (RuntimeEngine.authorize,
             // the same rule as Principal.mayExecute(functionSecurity:)).
             let role = principal.role, userID = principal.userID
+            let admitted = execsInFlight.withLock { count in
+                guard count < Self.maxExecsInFlight else { return false }
+                count += 1
+                return true
+            }
+            guard admitted else {
+                return send(ControlResponse.error(id: request.id, code: 3, message: "too many requests in flight; wait for their answers", meta: meta))
+            }
             Task {
+                defer { execsInFlight.withLock { $0 -= 1 } }
                 let result = await engine.exec(system: request.system, name: request.module, index: request.index,
                                                method: request.name, args: request.args, role: role, userID: userID)
                 // Like the gate for REST: an exec that was allowed counts as control of the system.
@@ -160,6 +175,34 @@ final class ControlSession: Sendable {
         }
     }
 
+    /// The pseudo-module whose bindings stream a trigger instance's state (PlaceOS:
+    /// `{"sys": "sys-…", "mod": "_TRIGGER_", "name": "trig-…"}`).
+    static let triggerModule = "_TRIGGER_"
+
+    /// Binds a trigger instance of the system: the answer, then its state now and after every
+    /// change. The state holds no secrets, so any reader of the system may bind it.
+    private func bindTrigger(_ request: ControlRequest) {
+        let meta = request.meta
+        guard let state = engine.triggers.state(of: meta.name), state.systemID == meta.system else {
+            return send(ControlResponse.error(id: request.id, code: 6, message: "system \(meta.system) has no trigger instance \(meta.name)", meta: meta))
+        }
+        send(ControlResponse.success(id: request.id, meta: meta))
+        guard triggerBindings.withLock({ $0[meta] == nil }) else {
+            return send(ControlResponse.notify(meta: meta, value: state.json))
+        }
+        access.record(principal, system: meta.system, action: "view")
+        let token = engine.triggers.watch(instance: meta.name) { [weak self] state in
+            self?.send(ControlResponse.notify(meta: meta, value: state.json))
+        }
+        guard let token else { return }
+        let duplicate = triggerBindings.withLock { bindings in
+            if bindings[meta] != nil { return true }
+            bindings[meta] = token
+            return false
+        }
+        if duplicate { engine.triggers.unwatch(token) }
+    }
+
     /// `debug`/`ignore` name the module by id in `mod` (PlaceOS), or by `sys` + `mod` + `index`.
     private func moduleID(for request: ControlRequest) -> Result<String, RuntimeError> {
         if engine.hasModule(request.module) {
@@ -172,7 +215,7 @@ final class ControlSession: Sendable {
     }
 
     private func send(_ text: String) {
-        outbox.yield(text)
+        outbox.send(text)
     }
 
     private func close() {
@@ -182,6 +225,9 @@ final class ControlSession: Sendable {
         }
         for token in debugging.withLock({ state in defer { state.removeAll() }; return Array(state.values) }) {
             engine.stopDebugging(token)
+        }
+        for token in triggerBindings.withLock({ state in defer { state.removeAll() }; return Array(state.values) }) {
+            engine.triggers.unwatch(token)
         }
     }
 }

@@ -84,11 +84,23 @@ public struct EngineAPI: Feature {
         return try .json(JSONWriter.compactString(result.get()))
     }
 
+    /// PlaceOS's shape, `{fn: {arity, params: {name: schema}, order: [names]}}` (plus our
+    /// `security`), without the functions above the caller's clearance.
     func functions(_ request: Request) throws -> Response {
         let (name, index) = SystemDirectory.parse(request.parameter("mod") ?? "")
         let module = try engine.resolve(system: request.parameter("sys") ?? "", name: name, index: index).get()
-        let functions = engine.functions(ofModule: module) ?? [:]
-        return .json(JSONWriter.compactString(.object(functions.mapValues(\.json))))
+        let functions = (engine.functions(ofModule: module) ?? [:]).filter { $0.value.requiredRole <= request.principal.role }
+        return .json(JSONWriter.compactString(.object(functions.mapValues(Self.placeOSFunction))))
+    }
+
+    static func placeOSFunction(_ spec: FunctionSpec) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "arity": .int(spec.arguments.count),
+            "params": .object(Dictionary(spec.arguments.map { ($0.name, $0.schema) }, uniquingKeysWith: { first, _ in first })),
+            "order": .array(spec.arguments.map { .string($0.name) }),
+        ]
+        if let security = spec.json["security"] { members["security"] = security }
+        return .object(members)
     }
 
     /// `{"Display": 2, "Lighting": 1}`: how many modules of each name the system has.
@@ -118,13 +130,15 @@ public struct EngineAPI: Feature {
         return .json("{}")
     }
 
-    /// Whether the module runs and its device is reachable as far as the driver knows.
+    /// Whether the module runs and its device is reachable as far as the driver knows, in
+    /// PlaceOS's shape `{host, pingable, warning, exception}` (plus our `state` and `error`).
     func ping(_ request: Request) throws -> Response {
         let module = try existingModule(request)
         let state = engine.moduleState(module)
         var members: [String: JSONValue] = [
             "host": engine.snapshot?.document(.module, module).flatMap { ModuleView($0).ip }.map(JSONValue.string) ?? .null,
             "pingable": .bool(engine.isOnline(module)), "state": .string(state.name),
+            "warning": .null, "exception": state.error.map(JSONValue.string) ?? .null,
         ]
         if let error = state.error { members["error"] = .string(error) }
         return .json(JSONWriter.compactString(.object(members)))

@@ -10,7 +10,8 @@ import WebServer
 /// small feed (docs/runtime.md "Live feed for the site").
 ///
 /// Requests (JSON text): `{"watch": "modules", "ids": [...]}`, `{"watch": "rooms", "systems": [...]}`,
-/// `{"watch": "counts"}`, `{"watch": "status", "module": ID}`, `{"unwatch": "status", "module": ID}`.
+/// `{"watch": "counts"}`, `{"watch": "status", "module": ID}`, `{"unwatch": "status", "module": ID}`,
+/// `{"watch": "triggers", "ids": [trig-…]}` (trigger instances' state, no secrets in it).
 /// Each answers the current value at once, then every change.
 final class LiveSession: Sendable {
     /// What this client watches.
@@ -31,14 +32,16 @@ final class LiveSession: Sendable {
     private let engine: RuntimeEngine
     private let principal: Principal
     private let watching = Mutex(Watching())
-    private let outbox: AsyncStream<String>.Continuation
-    private let outgoing: AsyncStream<String>
+    /// Bounded (`SocketOutbox`): a client that stops reading is closed, not buffered for.
+    private let outbox: SocketOutbox
+    /// The trigger engine's watch token per watched instance.
+    private let triggerTokens = Mutex<[String: Int]>([:])
 
-    init(socket: WebSocket, engine: RuntimeEngine, principal: Principal) {
+    init(socket: WebSocket, engine: RuntimeEngine, principal: Principal, outbox: SocketOutbox? = nil) {
         self.socket = socket
         self.engine = engine
         self.principal = principal
-        (outgoing, outbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        self.outbox = outbox ?? SocketOutbox(socket: socket)
     }
 
     func run() async {
@@ -48,16 +51,15 @@ final class LiveSession: Sendable {
             socket.close(code: WebSocketCloseCode.policyViolation, reason: "sign in required")
             return
         }
-        let writer = Task { [outgoing, socket] in
-            for await text in outgoing {
-                do { try await socket.send(text: text) } catch { break }
-            }
-        }
+        let writer = Task { [outbox] in await outbox.write() }
         let stateToken = engine.watchStates { [weak self] module, _ in self?.moduleChanged(module) }
         let statusToken = engine.status.watchAll { [weak self] module, key, value in self?.statusChanged(module, key, value) }
         defer {
             engine.unwatchStates(stateToken)
             engine.status.unwatch(statusToken)
+            for token in triggerTokens.withLock({ tokens in defer { tokens.removeAll() }; return Array(tokens.values) }) {
+                engine.triggers.unwatch(token)
+            }
             outbox.finish()
             writer.cancel()
         }
@@ -92,6 +94,21 @@ final class LiveSession: Sendable {
                 }
                 sendRoom(system)
             }
+        case "triggers":
+            let ids = Array((object["ids"]?.arrayValue ?? []).compactMap(\.stringValue).prefix(Self.maxWatched))
+            for id in ids where triggerTokens.withLock({ $0[id] == nil && $0.count < Self.maxWatched }) {
+                // Called at once with the current state, then on every change.
+                let token = engine.triggers.watch(instance: id) { [weak self] state in
+                    self?.send(.object(["type": "trigger", "id": .string(state.instanceID), "state": state.json]))
+                }
+                guard let token else { continue }
+                let duplicate = triggerTokens.withLock { tokens in
+                    if tokens[id] != nil { return true }
+                    tokens[id] = token
+                    return false
+                }
+                if duplicate { engine.triggers.unwatch(token) }
+            }
         case "counts":
             watching.withLock { $0.counts = true; $0.lastCounts = nil }
             sendCounts()
@@ -106,7 +123,7 @@ final class LiveSession: Sendable {
             watching.withLock { _ = $0.statusModules.insert(module) }
             send(.object(["type": "status", "module": .string(module), "values": .object(engine.status.values(module: module))]))
         default:
-            error("unknown request: watch one of modules, rooms, counts, status")
+            error("unknown request: watch one of modules, rooms, counts, status, triggers")
         }
     }
 
@@ -176,5 +193,5 @@ final class LiveSession: Sendable {
 
     private func send(_ value: JSONValue) { send(JSONWriter.compactString(value)) }
 
-    private func send(_ text: String) { outbox.yield(text) }
+    private func send(_ text: String) { outbox.send(text) }
 }

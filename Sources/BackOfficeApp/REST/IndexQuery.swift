@@ -1,3 +1,4 @@
+import Foundation
 import ConfigRepo
 import SiteGen
 import WebServer
@@ -29,20 +30,41 @@ struct IndexQuery: Sendable {
         return number
     }
 
-    /// Whether every word of `q` starts a word of one of `texts`.
-    func matches(_ texts: [String]) -> Bool {
+    /// Whether every word of `q` starts a word of `document`'s id or of one of its `fields`
+    /// (strings, or lists of strings).
+    func matches(_ document: ConfigDocument, fields: [String]) -> Bool {
         if words.isEmpty { return true }
-        let candidates = texts.flatMap { $0.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) }
-        return words.allSatisfy { word in candidates.contains { $0.hasPrefix(word) } }
+        var texts = [document.id.lowercased()]
+        for field in fields {
+            switch document[field] {
+            case .string(let text)?: texts.append(text.lowercased())
+            case .array(let items)?: texts += items.compactMap { $0.stringValue?.lowercased() }
+            default: break
+            }
+        }
+        return words.allSatisfy { word in texts.contains { Self.hasWord(startingWith: word, in: $0) } }
     }
 
-    /// The page of `items` and the response with PlaceOS's paging headers; `table` names the
-    /// resource in `Content-Range` (`systems 0-99/1000`).
-    func page(_ items: [JSONValue], table: String, request: Request) -> Response {
+    /// Whether `word` occurs in `text` at the start of a word (after a character that is not a
+    /// letter or digit, or at the start).
+    static func hasWord(startingWith word: String, in text: String) -> Bool {
+        var from = text.startIndex
+        while let found = text.range(of: word, range: from..<text.endIndex) {
+            if found.lowerBound == text.startIndex { return true }
+            let before = text[text.index(before: found.lowerBound)]
+            if !before.isLetter && !before.isNumber { return true }
+            from = text.index(after: found.lowerBound)
+        }
+        return false
+    }
+
+    /// The page of `items` (only those rendered) and the response with PlaceOS's paging headers;
+    /// `table` names the resource in `Content-Range` (`systems 0-99/1000`).
+    func page<Item>(_ items: [Item], table: String, request: Request, render: (Item) -> JSONValue) -> Response {
         let total = items.count
         let start = min(offset, total)
         let end = min(start + limit, total)
-        var response = Response.json(JSONWriter.compactString(.array(Array(items[start..<end]))))
+        var response = Response.json(JSONWriter.compactString(.array(items[start..<end].map(render))))
         response.headers.add("X-Total-Count", String(total))
         response.headers.add("Content-Range", "\(table) \(start)-\(max(end - 1, start))/\(total)")
         if end < total {

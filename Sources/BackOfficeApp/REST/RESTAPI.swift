@@ -15,14 +15,19 @@ public struct RESTAPI: Feature {
     let repository: ConfigRepository
     let engine: RuntimeEngine?
     let timeline: FileTimeline
+    /// The product version `version` and `platform` report.
+    let version: String
 
-    public init(repository: ConfigRepository, engine: RuntimeEngine?) {
+    public init(repository: ConfigRepository, engine: RuntimeEngine?, version: String = "dev") {
         self.repository = repository
         self.engine = engine
+        self.version = version
         timeline = FileTimeline(store: repository.store)
     }
 
     public func mount(on router: inout Router) {
+        RESTRoot(version: version, engine: engine).mount(on: &router)
+        mountSettings(on: &router)
         for resource in RESTResource.all {
             let path = Self.base + "/" + resource.name
             router.add(.get, path, blocking: answer(resource) { [self] in try index($0) })
@@ -36,6 +41,9 @@ public struct RESTAPI: Feature {
         router.add(.get, systems + "/zones", blocking: answer(.systems) { [self] in try systemZones($0) })
         router.add(.put, systems + "/module/:mod_id", blocking: answer(.systems) { [self] in try systemModule($0, add: true) })
         router.add(.delete, systems + "/module/:mod_id", blocking: answer(.systems) { [self] in try systemModule($0, add: false) })
+        // The caller's own user and token: for anyone signed in.
+        router.add(.get, Self.base + "/users/current", blocking: answer(.users, anyone: true) { [self] in try currentUser($0) })
+        router.add(.get, Self.base + "/api_keys/inspect", blocking: answer(.apiKeys, anyone: true) { Self.inspect($0.principal) })
     }
 
     /// What a handler works with: the request, the head snapshot, and the wire format for the caller.
@@ -48,16 +56,19 @@ public struct RESTAPI: Feature {
         var principal: Principal { request.principal }
     }
 
-    /// Runs a handler for a signed-in caller who may see the resource's kind: 401 and 403
-    /// otherwise; a `RESTError` becomes its PlaceOS status and body.
-    private func answer(_ resource: RESTResource, _ handler: @escaping @Sendable (Call) throws -> Response) -> ImmediateHandler {
+    /// Runs a handler for a signed-in caller whom the resource's rule in the access table lets
+    /// read (or write) it and who may see its kind: 401 and 403 otherwise; a `RESTError` becomes its PlaceOS status and body.
+    /// `rule` names the access table's row when it is not the resource's (`settings`).
+    func answer(_ resource: RESTResource, rule name: String? = nil, anyone: Bool = false,
+                _ handler: @escaping @Sendable (Call) throws -> Response) -> ImmediateHandler {
         { [self] request in
-            guard request.principal.isAuthenticated else {
-                var response = RESTError(status: .unauthorized, body: .object(["error": "sign in required"])).response
-                response.headers.add("WWW-Authenticate", "Bearer")
-                return response
+            guard request.principal.isAuthenticated else { return RESTError.signInRequired.response }
+            if !anyone {
+                let rule = AccessPolicy.restRule(name ?? resource.name, write: request.method != .get && request.method != .head)
+                guard request.principal.mayView(resource.kind), rule?.decide(for: request.principal) == .allow else {
+                    return RESTError.forbidden.response
+                }
             }
-            guard request.principal.mayView(resource.kind) else { return RESTError.forbidden.response }
             do {
                 let snapshot = try repository.headSnapshot()
                 try timeline.catchUp(to: snapshot.commit)
@@ -78,13 +89,17 @@ public struct RESTAPI: Feature {
         let query = try IndexQuery(call.request)
         let resource = call.resource
         let active = resource.filters.compactMap { filter in call.request.query(filter.parameter).map { (filter, $0) } }
-        let documents = call.snapshot.all(resource.kind).filter { document in
-            active.allSatisfy { filter, value in filter.keeps(document, value, call.snapshot) }
-                && query.matches([document.id] + resource.searched.flatMap { name in
-                    document[name].map { value in value.stringValue.map { [$0] } ?? value.arrayValue?.compactMap(\.stringValue) ?? [] } ?? []
-                })
-        }
-        return query.page(documents.map(call.format.json), table: resource.name, request: call.request)
+        let includeDeleted = call.request.query("include_deleted") == "true"
+        // Start from what the reference index narrows to, if a filter can; else every object.
+        var seen = Set<String>()
+        let candidates = active.lazy.compactMap { filter, value in filter.narrows?(value, call.snapshot) }.first
+            .map { $0.filter { seen.insert($0.id).inserted } } ?? call.snapshot.unordered(resource.kind)
+        let documents = candidates.filter { document in
+            resource.owns(document.id) && (includeDeleted || document.bool("deleted") != true)
+                && active.allSatisfy { filter, value in filter.keeps(document, value, call.snapshot) }
+                && query.matches(document, fields: resource.searched)
+        }.sorted { $0.id < $1.id }
+        return query.page(documents, table: resource.name, request: call.request, render: call.format.json)
     }
 
     func show(_ call: Call) throws -> Response {
@@ -107,15 +122,33 @@ public struct RESTAPI: Feature {
         return Self.json(.array(zones.map(call.format.json)))
     }
 
-    /// The object the `:id` parameter names (a system may be named by its email), or 404.
+    /// `GET users/current`: the caller's user (the local administrator of `--auth off` has no file).
+    func currentUser(_ call: Call) throws -> Response {
+        let principal = call.principal
+        if let user = call.snapshot.document(.user, principal.userID) { return Self.json(call.format.json(user)) }
+        return Self.json(.object(["id": .string(principal.userID), "name": .string(principal.name), "email": .string(principal.email),
+                                  "sys_admin": .bool(principal.has(.admin)), "support": .bool(principal.has(.support))]))
+    }
+
+    /// `GET api_keys/inspect`: the caller's credential as PlaceOS decodes its token: subject,
+    /// scopes and the user claims (`n` name, `e` email, `p` permissions 0 user, 1 support, 2 admin).
+    static func inspect(_ principal: Principal) -> Response {
+        let permissions = principal.has(.admin) ? 2 : principal.has(.support) ? 1 : 0
+        return json(.object([
+            "sub": .string(principal.userID), "aud": .string(principal.domainID ?? ""),
+            "scope": .array((principal.scopes ?? ["public"]).map(JSONValue.string)),
+            "u": .object(["n": .string(principal.name), "e": .string(principal.email), "p": .int(permissions), "r": .array([])]),
+        ]))
+    }
+
+    /// The object the `:id` parameter names (or the resource's alias: a system's email, a
+    /// user's email), or 404.
     func existing(_ call: Call) throws(RESTError) -> ConfigDocument {
         let id = call.request.parameter("id") ?? ""
-        if let document = call.snapshot.document(call.resource.kind, id) { return document }
-        if call.resource.kind == .system, id.contains("@"),
-           let system = call.snapshot.all(.system).first(where: { $0.string("email")?.lowercased() == id.lowercased() }) {
-            return system
-        }
-        throw .notFound("\(call.resource.kind.noun) \(id) does not exist")
+        let resource = call.resource
+        if resource.owns(id), let document = call.snapshot.document(resource.kind, id) { return document }
+        if let document = resource.alias?(call.snapshot, id), resource.owns(document.id) { return document }
+        throw .notFound("\(resource.kind.noun) \(id) does not exist")
     }
 
     // MARK: - Writing
@@ -126,16 +159,24 @@ public struct RESTAPI: Feature {
         let body = try RESTWriter.object(call.request.body)
         let id: String
         if let given = body["id"], !given.isNull {
-            guard let text = given.stringValue, IdentifierRules.isValidID(text, of: kind) else {
-                throw RESTError.invalid(field: "id", reason: "must be \(kind.idPrefixes.joined(separator: " or "))… followed by 1 to 64 of A-Z a-z 0-9 _ ~ -")
+            guard let text = given.stringValue, IdentifierRules.isValidID(text, of: kind), call.resource.owns(text) else {
+                throw RESTError.invalid(field: "id", reason: "must be \(call.resource.prefixes.joined(separator: " or "))… followed by 1 to 64 of A-Z a-z 0-9 _ ~ -")
             }
             guard call.snapshot.document(kind, text) == nil else { throw RESTError.invalid(field: "id", reason: "\(text) already exists") }
             id = text
         } else {
-            id = IdentifierRules.newID(for: kind)
+            id = call.resource.prefixes[0] + IdentifierRules.newID(for: kind).dropFirst(kind.idPrefixes[0].count)
         }
         let writer = writer(call)
-        let document = try writer.merged(body, onto: ConfigDocument(ref: ObjectRef(kind, id)))
+        var document = try writer.merged(body, onto: ConfigDocument(ref: ObjectRef(kind, id)))
+        // An API key's secret is made here and shown once, as `x_api_key`; only its hash is stored.
+        var key: String?
+        if kind == .apiKey {
+            let (secret, hash) = APIKeySecret.make(id: id)
+            document.members["secret_hash"] = .string(hash)
+            if document["scopes"] == nil { document.members["scopes"] = .array(["public"]) }
+            key = id + "." + secret
+        }
         var edits: [Edit] = [.save(document)]
         // A logic module belongs to its system and is listed in it (PlaceOS appends it).
         if kind == .module, call.snapshot.driver(ofModule: document)?.role == .logic,
@@ -145,7 +186,7 @@ public struct RESTAPI: Feature {
             edits.append(.save(system))
         }
         let result = try writer.apply(edits, target: document.ref)
-        return try written(document.ref, result, call, status: .created)
+        return try written(document.ref, result, call, status: .created, adding: key.map { ["x_api_key": .string($0)] } ?? [:])
     }
 
     func update(_ call: Call) throws -> Response {
@@ -195,11 +236,14 @@ public struct RESTAPI: Feature {
     }
 
     /// The object after a write, as the caller sees it.
-    private func written(_ ref: ObjectRef, _ result: WriteResult, _ call: Call, status: HTTPStatus) throws -> Response {
+    private func written(_ ref: ObjectRef, _ result: WriteResult, _ call: Call, status: HTTPStatus,
+                         adding extra: [String: JSONValue] = [:]) throws -> Response {
         try timeline.catchUp(to: result.snapshot.commit)
         let format = WireFormat(snapshot: result.snapshot, timeline: timeline, principal: call.principal, box: repository.secretBox, engine: engine)
         guard let document = result.snapshot.document(ref) else { throw RESTError.notFound("\(ref) does not exist") }
-        var response = Self.json(format.json(document))
+        var json = format.json(document)
+        if case .object(let members) = json { json = .object(members.merging(extra) { _, new in new }) }
+        var response = Self.json(json)
         response.status = status
         return response
     }

@@ -7,10 +7,12 @@ import WebServer
 struct RESTError: Error, Sendable {
     let status: HTTPStatus
     let body: JSONValue?
+    var headers: HTTPHeaders = HTTPHeaders()
 
     var response: Response {
-        guard let body else { return Response(status: status) }
-        return .json(JSONWriter.compactString(body), status: status)
+        var response = body.map { Response.json(JSONWriter.compactString($0), status: status) } ?? Response(status: status)
+        for (name, value) in headers { response.headers.add(name, value) }
+        return response
     }
 
     static func badRequest(_ message: String, parameter: String, restriction: String) -> RESTError {
@@ -23,6 +25,10 @@ struct RESTError: Error, Sendable {
     }
 
     static let forbidden = RESTError(status: .forbidden, body: nil)
+
+    static var signInRequired: RESTError {
+        RESTError(status: .unauthorized, body: .object(["error": "sign in required"]), headers: ["WWW-Authenticate": "Bearer"])
+    }
 
     /// 422 naming each field: `field` is the member of the object written (`zones[1]`), or
     /// `<file>: <member>` for a problem a cascade caused in another file.

@@ -30,7 +30,7 @@ struct RESTWriter {
     func merged(_ body: [String: JSONValue], onto base: ConfigDocument) throws(RESTError) -> ConfigDocument {
         var document = base
         let fields = Dictionary(resource.kind.fields.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
-        let derived = WireFormat.derivedMembers(of: resource.kind)
+        let derived = WireFormat.derivedMembers(of: resource.kind).union(WireFormat.hiddenMembers(of: resource.kind))
         for key in body.keys.sorted() where !derived.contains(key) {
             let value = body[key]!
             switch fields[key] {

@@ -19,6 +19,12 @@ struct WireFormat: Sendable {
         }
     }
 
+    /// Members never shown nor taken from a client: an API key's `secret_hash` (the salted
+    /// hash of its secret).
+    static func hiddenMembers(of kind: Kind) -> Set<String> {
+        kind == .apiKey ? ["secret_hash"] : []
+    }
+
     let snapshot: Snapshot
     let timeline: FileTimeline
     let principal: Principal
@@ -27,6 +33,7 @@ struct WireFormat: Sendable {
 
     func json(_ document: ConfigDocument) -> JSONValue {
         var members = document.members
+        for hidden in Self.hiddenMembers(of: document.kind) { members.removeValue(forKey: hidden) }
         members["id"] = .string(document.id)
         let entry = timeline.entry(document.path)
         members["created_at"] = .int(entry?.created ?? 0)

@@ -5,14 +5,14 @@ import Synchronization
 import WebServer
 
 /// A pre-rendered page cut, once, at the places the server fills per request — the notices,
-/// a reader's settings block and user panel, and the live marks (`LiveMarks`) — so serving it
+/// a reader's settings block, user panel and trigger instances, and the live marks (`LiveMarks`) — so serving it
 /// copies bytes between the holes instead of searching the whole page on every request (a
 /// 20 MB description once cost each view of its page 5 s). Cut again only when the file changes
 /// (`PageCutCache`).
 struct PageCuts: Sendable {
     /// What fills a hole; nothing keeps the page's own bytes there.
     enum Hole: Sendable, Equatable {
-        case notices, settings, userPanel, counts
+        case notices, settings, userPanel, triggerPanel, counts
         /// A broker's live connection state (`BrokerStatePanel`).
         case brokerState
         /// The class after `data-module="ID" class="dot `.
@@ -35,6 +35,7 @@ struct PageCuts: Sendable {
         var settings: String?
         var userPanel: String?
         var brokerState: String?
+        var triggerPanel: String?
         var live: LiveMarks.Source?
     }
 
@@ -73,6 +74,7 @@ struct PageCuts: Sendable {
         case .settings: fill.settings
         case .userPanel: fill.userPanel
         case .brokerState: fill.brokerState
+        case .triggerPanel: fill.triggerPanel
         case .counts: fill.live.map { LiveMarks.countsHTML($0.counts()) }
         case .dot(let id): fill.live.map { LiveMarks.escape($0.dot(id).dot) }
         case .dotText(let id): fill.live.map { escapeHTML($0.dot(id).text) }
@@ -84,8 +86,8 @@ struct PageCuts: Sendable {
 
     private static let markers: [(bytes: [UInt8], hole: Hole)] = [
         (Array("<!--notices-->".utf8), .notices), (Array("<!--settings-->".utf8), .settings),
-        (Array("<!--user-panel-->".utf8), .userPanel), (Array(LiveMarks.countsMarker.utf8), .counts),
-        (Array("<!--broker-state-->".utf8), .brokerState),
+        (Array("<!--user-panel-->".utf8), .userPanel), (Array("<!--trigger-instances-->".utf8), .triggerPanel),
+        (Array(LiveMarks.countsMarker.utf8), .counts), (Array("<!--broker-state-->".utf8), .brokerState),
     ]
     private static let dotPrefix = Array(#"data-module=""#.utf8)
     private static let dotThen = Array(#"" class="dot "#.utf8)

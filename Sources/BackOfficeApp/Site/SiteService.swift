@@ -17,6 +17,8 @@ public final class SiteService: Sendable {
     let tokens: FormTokens
     /// Who viewed or controlled which system (shown on each user's page).
     let accessLog: AccessLog
+    /// Ends a user's sessions and tokens when an admin changes the user's role or removes the user.
+    let signOutEverywhere: SignOutEverywhere
     /// Pre-rendered pages cut at their per-request holes, once per file version.
     let pageCuts = PageCutCache()
     /// Whether a module is online for the module list's state filter when no runtime is
@@ -24,6 +26,7 @@ public final class SiteService: Sendable {
     let moduleState: ModuleOnlineState
     private let headObservers = Mutex<[@Sendable () -> Void]>([])
     private let runtimeEngine = Mutex<RuntimeEngine?>(nil)
+    private let gitRepositories = Mutex<DriverRepositories?>(nil)
     /// The render made at start (`render`), for the start-up line.
     public let firstRender: SiteBuilder.Report?
 
@@ -35,7 +38,9 @@ public final class SiteService: Sendable {
         self.moduleState = moduleState
         self.firstRender = firstRender
         tokens = FormTokens(csrf: try CSRFTokens.load(stateDirectory: stateDirectory))
-        accessLog = AccessLog(authDirectory: try StateFile.authDirectory(stateDirectory: stateDirectory))
+        let authDirectory = try StateFile.authDirectory(stateDirectory: stateDirectory)
+        accessLog = AccessLog(authDirectory: authDirectory)
+        signOutEverywhere = try SignOutEverywhere(authDirectory: authDirectory)
     }
 
     /// Renders the whole site into `siteDirectory` for the current head (and copies the assets).
@@ -55,7 +60,7 @@ public final class SiteService: Sendable {
     /// Every controller of the site, in the order their routes are added.
     public var controllers: [any Feature] {
         [ObjectFormsController(site: self), APIKeysController(site: self), HistoryController(site: self),
-         SystemMembersController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
+         SystemMembersController(site: self), TriggerInstancesController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
          DeploymentController(site: self), PagesController(site: self)]
     }
 
@@ -96,6 +101,11 @@ public final class SiteService: Sendable {
     public func attach(runtime: RuntimeEngine) { runtimeEngine.withLock { $0 = runtime } }
 
     var runtime: RuntimeEngine? { runtimeEngine.withLock { $0 } }
+
+    /// The git repositories and builds the new-driver form fills itself from (`DriverPrefill`).
+    public func attach(driverRepositories: DriverRepositories) { gitRepositories.withLock { $0 = driverRepositories } }
+
+    var driverRepositories: DriverRepositories? { gitRepositories.withLock { $0 } }
 
     /// Calls `action` after each commit the site makes and each new head it notices (the
     /// identity directory re-reads users and keys then).

@@ -200,6 +200,7 @@ final class SpareFiles: Sendable {
     private static func openElsewhere(_ descriptor: Int32) -> Bool? {
         #if os(Linux)
         let setLease: Int32 = 1024  // F_SETLEASE (F_LINUX_SPECIFIC_BASE), hidden behind _GNU_SOURCE.
+        _ = leaseBreaksIgnored
         guard fcntl(descriptor, setLease, Int32(F_WRLCK)) == 0 else { return errno == EAGAIN || errno == EBUSY ? true : nil }
         _ = fcntl(descriptor, setLease, Int32(F_UNLCK))
         return false
@@ -207,6 +208,11 @@ final class SpareFiles: Sendable {
         return nil
         #endif
     }
+
+    /// An open of the file by anyone while the lease is held (between the two calls above)
+    /// breaks it, and the kernel tells the holder with SIGIO, whose default action ends the
+    /// process. We release the lease at once anyway, so the signal is ignored, once per process.
+    private static let leaseBreaksIgnored: Void = { _ = signal(SIGIO, SIG_IGN) }()
 
     /// Whether leases are missing here (then spares are neither kept nor reused).
     private var unsupported: Bool { state.withLock { $0.unsupported } }

@@ -41,51 +41,19 @@ public struct DeploymentSecret: Sendable, CustomStringConvertible, CustomDebugSt
     /// are refused), readable or writable by group or others, or not exactly 32 bytes.
     public static func load(stateDirectory: String) throws(DeploymentSecretError) -> DeploymentSecret? {
         let path = path(stateDirectory: stateDirectory)
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        if descriptor < 0 {
-            let code = errno
-            if code == ENOENT { return nil }
-            if code == ELOOP {
-                throw DeploymentSecretError(path: path, message: "it is a symbolic link; the deployment secret must be a regular file")
-            }
-            throw DeploymentSecretError(path: path, message: "cannot open it: \(describe(code))")
+        let bytes: [UInt8]
+        do {
+            // The rule of every secret file (SecretFile); a secret is never more than a few bytes.
+            guard let read = try SecretFile.read(path, maximumBytes: 4096) else { return nil }
+            bytes = read
+        } catch {
+            throw DeploymentSecretError(path: path, message: error.message)
         }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw DeploymentSecretError(path: path, message: "cannot read its attributes: \(describe(errno))")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw DeploymentSecretError(path: path, message: "it is not a regular file")
-        }
-        let permissions = info.st_mode & 0o777
-        guard permissions & 0o077 == 0 else {
+        guard bytes.count == byteCount else {
             throw DeploymentSecretError(path: path, message: """
-                its mode is \(octal(permissions)), so group or others can read or change it; \
-                refusing to use it. If nobody else could have copied it, run `chmod 600 \(path)`; \
-                otherwise treat it as leaked
-                """)
-        }
-        guard Int(info.st_size) == byteCount else {
-            throw DeploymentSecretError(path: path, message: """
-                it is \(info.st_size) bytes, expected \(byteCount): this is not a BackOffice deployment \
+                it is \(bytes.count) bytes, expected \(byteCount): this is not a BackOffice deployment \
                 secret, or it was damaged; restore it from a backup of the state directory
                 """)
-        }
-        var bytes = [UInt8](repeating: 0, count: byteCount)
-        var filled = 0
-        while filled < byteCount {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(descriptor, buffer.baseAddress! + filled, byteCount - filled)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw DeploymentSecretError(path: path, message: "cannot read it: \(describe(errno))")
-            }
-            if count == 0 {
-                throw DeploymentSecretError(path: path, message: "it became shorter while being read")
-            }
-            filled += count
         }
         return DeploymentSecret(bytes: bytes)
     }
@@ -174,11 +142,6 @@ public struct DeploymentSecret: Sendable, CustomStringConvertible, CustomDebugSt
 
     private static func describe(_ code: Int32) -> String {
         String(cString: strerror(code))
-    }
-
-    private static func octal(_ mode: mode_t) -> String {
-        let digits = String(mode, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }
 

@@ -20,6 +20,13 @@ public struct DriverBuildFailure: Error, Sendable, Hashable {
     /// Everything the compiler (or the driver's `--metadata` run) printed.
     public var output: String
     public var diagnostics: [CompilerDiagnostic]
+
+    public init(key: DriverBuildKey, message: String, output: String, diagnostics: [CompilerDiagnostic]) {
+        self.key = key
+        self.message = message
+        self.output = output
+        self.diagnostics = diagnostics
+    }
 }
 
 /// Where a build is: PlaceOS's pending/running/done/error, as the driver page shows it.

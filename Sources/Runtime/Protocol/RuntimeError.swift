@@ -34,7 +34,7 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         switch code {
         case "bad_arguments", "bad_request": 400
         case "access_denied": 403
-        case "unknown_method", "unknown_system", "unknown_module": 404
+        case "unknown_method", "unknown_system", "unknown_module", "unknown_trigger": 404
         case "not_running": 409
         case "timeout": 504
         case "offline", "failed", "driver_crashed", "start_failed": 502

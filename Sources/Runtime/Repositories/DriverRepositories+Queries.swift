@@ -12,6 +12,14 @@ public struct DriverBuildReport: Sendable {
     public var running: (commit: ObjectID, executable: String)?
     /// Why the driver has no commit to build, when it has none.
     public var problem: String?
+
+    public init(wanted: DriverBuildKey? = nil, state: DriverBuildState? = nil, running: (commit: ObjectID, executable: String)? = nil,
+                problem: String? = nil) {
+        self.wanted = wanted
+        self.state = state
+        self.running = running
+        self.problem = problem
+    }
 }
 
 /// Commits on a driver's branch after the commit it is pinned to that change its folder

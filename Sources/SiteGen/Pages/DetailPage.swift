@@ -10,6 +10,8 @@ public struct DetailPage {
     public static let userPanelMarker = TrustedHTML(trusted: "<!--user-panel-->")
     /// Where a broker's page gets its live connection state (connected, published, dropped, errors).
     public static let brokerStateMarker = TrustedHTML(trusted: "<!--broker-state-->")
+    /// Where a system's or a trigger's page gets its live trigger instances (per request).
+    public static let triggerPanelMarker = TrustedHTML(trusted: "<!--trigger-instances-->")
 
     func values(_ document: ConfigDocument) -> [String: TemplateValue] {
         var values = common(document)
@@ -18,10 +20,20 @@ public struct DetailPage {
         values["related"] = related(document)
         if document.kind == .user { values["userPanel"] = .html(Self.userPanelMarker) }
         if document.kind == .broker { values["brokerState"] = .html(Self.brokerStateMarker) }
+        if document.kind == .trigger { values["triggerPanel"] = .html(Self.triggerPanelMarker) }
         if document.kind == .module {
             let running = ModuleView(document).running
             values["state"] = ["dot": .string(running ? "running" : "stopped"), "text": .string(running ? "running" : "stopped")]
             values["settingsURL"] = .string(SiteURL.effectiveSettings(module: document.id))
+        }
+        // Fetch state and drivers of a repository, the build of a driver (BackOfficeApp/DriverRepositories).
+        if document.kind == .repository {
+            values["gitURL"] = .string(SiteURL.detail(document.ref) + "git")
+            values["gitLabel"] = "Git and drivers"
+        }
+        if document.kind == .driver {
+            values["gitURL"] = .string(SiteURL.detail(document.ref) + "build")
+            values["gitLabel"] = "Build and commits"
         }
         return values
     }
@@ -69,6 +81,7 @@ public struct DetailPage {
                     "enabled": .bool(instance["enabled"]?.boolValue ?? true),
                     "json": .string(JSONWriter.canonicalString(.object(instance)))]
         })
+        values["triggerPanel"] = .html(Self.triggerPanelMarker)
         values["systemTriggers"] = .list(snapshot.references.referrers(of: document.ref, ofKind: .trigger).sorted()
             .map { ObjectLabels.link(ObjectRef(.trigger, $0), in: snapshot) })
         if let mapZone = system.zoneIDs.reversed().first(where: { snapshot.document(.zone, $0)?.string("map_id") != nil }) {

@@ -14,7 +14,7 @@ public enum ObjectLabels {
     }
 
     /// The name for a reference; the bare id when the object does not exist.
-    static func name(_ ref: ObjectRef, in snapshot: Snapshot) -> String {
+    public static func name(_ ref: ObjectRef, in snapshot: Snapshot) -> String {
         snapshot.document(ref).map { name($0, in: snapshot) } ?? ref.id
     }
 

@@ -22,6 +22,8 @@ public enum SiteURL {
     /// A module's effective settings: the merge of every layer, as the reader may see it.
     public static func effectiveSettings(module id: String) -> String { detail(ObjectRef(.module, id)) + "settings" }
     /// A system's page for adding, removing and ordering its modules or zones (GET; POST one change).
+    /// Where a system's trigger switches and "fire now" post (`TriggerInstancesController`).
+    public static func triggers(system id: String) -> String { detail(ObjectRef(.system, id)) + "triggers" }
     public static func members(system id: String, _ list: SystemMembership.List) -> String {
         detail(ObjectRef(.system, id)) + list.rawValue
     }

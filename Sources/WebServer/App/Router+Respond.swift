@@ -4,6 +4,19 @@ extension Router {
     /// `Accept`, unknown errors as 500. WebSocket routes answer 426. Meant for tests of handlers
     /// and for internal calls.
     public func respond(to request: Request, logger: Logger = Logger(level: .off), errorPage: ErrorPage? = nil) async -> Response {
+        var response = await answer(request, logger: logger, errorPage: errorPage)
+        addStandardHeaders(to: &response)
+        return response
+    }
+
+    /// Adds the `standardHeaders` the response does not set itself.
+    func addStandardHeaders(to response: inout Response) {
+        for field in standardHeaders where !response.headers.contains(field.name) {
+            response.headers.add(field.name, field.value)
+        }
+    }
+
+    private func answer(_ request: Request, logger: Logger, errorPage: ErrorPage?) async -> Response {
         switch RequestPipeline.route(request, router: self, errorPage: errorPage) {
         case .answered(let response):
             return response

@@ -42,6 +42,8 @@ public struct Router: Sendable {
         var segments: [Segment]
         var action: Action
         var key: RouteKey
+        /// When set, the route matches only paths whose parameters it accepts (`add(_:_:where:blocking:)`).
+        var condition: (@Sendable ([String: String]) -> Bool)?
     }
 
     /// Most specific first (see the type's documentation); among equals, in the order added.
@@ -54,8 +56,20 @@ public struct Router: Sendable {
     /// Told of every answered request with its route and status (see `RequestObserver`): the
     /// application counts requests here without the server knowing about metrics.
     public var observer: RequestObserver?
+    /// Fields every HTTP response carries unless it sets the same field itself (the
+    /// application's security headers).
+    public var standardHeaders = HTTPHeaders()
     /// Every route's method and pattern, in the order they were added.
     public var routeKeys: [RouteKey] { addedKeys }
+    /// Path prefixes whose further segments carry credentials (a webhook's secret): the access
+    /// log names a request under one of them by the prefix and `/…` only (`loggedPath`).
+    public var credentialPathPrefixes: [String] = []
+
+    /// `path` as the access log may write it (see `credentialPathPrefixes`).
+    public func loggedPath(_ path: String) -> String {
+        for prefix in credentialPathPrefixes where path.hasPrefix(prefix) { return prefix + "/…" }
+        return path
+    }
 
     /// An empty router.
     public init() {}
@@ -74,6 +88,14 @@ public struct Router: Sendable {
     /// `BlockingWorkers.shared`, off the cooperative pool, while the request's task waits.
     public mutating func add(_ method: HTTPMethod, _ pattern: String, blocking handler: @escaping ImmediateHandler) {
         insert(method, pattern, .async({ request in try await BlockingWorkers.shared.run { try handler(request) } }))
+    }
+
+    /// Adds a blocking handler that matches only while `condition` accepts the path's parameters:
+    /// a pattern whose first segment is a parameter (`/:folder/*`, the interface apps) then
+    /// leaves every other path unknown (404, not 405) instead of claiming it.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, where condition: @escaping @Sendable ([String: String]) -> Bool,
+                             blocking handler: @escaping ImmediateHandler) {
+        insert(method, pattern, .async({ request in try await BlockingWorkers.shared.run { try handler(request) } }), condition: condition)
     }
 
     /// Adds a WebSocket endpoint (a GET with `Upgrade: websocket`).
@@ -104,7 +126,8 @@ public struct Router: Sendable {
         add(.get, prefix, immediate: { request in try files.respond(to: request) })
     }
 
-    private mutating func insert(_ method: HTTPMethod, _ pattern: String, _ action: Action) {
+    private mutating func insert(_ method: HTTPMethod, _ pattern: String, _ action: Action,
+                                 condition: (@Sendable ([String: String]) -> Bool)? = nil) {
         let segments: [Segment] = pattern.split(separator: "/").map { part in
             if part == "*" { return .rest }
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
@@ -113,9 +136,9 @@ public struct Router: Sendable {
         let key = RouteKey(method: method, pattern: "/" + pattern.split(separator: "/").joined(separator: "/"))
         let ranks = segments.map(\.rank)
         let position = routes.firstIndex { ranks.lexicographicallyPrecedes($0.segments.map(\.rank)) } ?? routes.endIndex
-        routes.insert(Route(method: method, segments: segments, action: action, key: key), at: position)
+        routes.insert(Route(method: method, segments: segments, action: action, key: key, condition: condition), at: position)
         addedKeys.append(key)
-        if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
+        if condition == nil, segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
             let path = "/" + segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
             exact[path, default: [:]][method] = (action, key)
         }
@@ -154,7 +177,7 @@ public struct Router: Sendable {
         }
         var allowed: [String] = []
         for route in routes {
-            guard let parameters = Self.match(route.segments, segments) else { continue }
+            guard let parameters = Self.match(route.segments, segments), route.condition?(parameters) ?? true else { continue }
             if route.method == method || (method == .head && route.method == .get) {
                 return .found(route.action, parameters: parameters, route: route.key)
             }

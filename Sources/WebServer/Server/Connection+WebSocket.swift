@@ -6,6 +6,10 @@ struct WebSocketState {
     /// We sent a close frame; waiting for the peer's.
     var closeSent = false
     var closeDeadline: UInt64 = 0
+    /// Data the peer sent after our close frame, read and dropped: past
+    /// `maximumDiscardedAfterClose` the peer is not waiting for the handshake and is no longer read.
+    var discardedAfterClose = 0
+    static let maximumDiscardedAfterClose = 64 * 1024
     var lastHeard: UInt64
     var pingSentAt: UInt64?
     /// The handler's inbox is full; not reading until it drains.
@@ -65,6 +69,17 @@ extension Connection {
                 failWebSocket(error)
                 return
             case .frame(let frame):
+                if state.closeSent, frame.opcode != .close {
+                    state.discardedAfterClose += frame.payload.count
+                    webSocket = state
+                    if state.discardedAfterClose > WebSocketState.maximumDiscardedAfterClose {
+                        // Stop reading; what we owe (our close frame) still goes out, and the
+                        // close deadline ends a peer that never reads it.
+                        context.logger.log(.info, "\(peer) websocket: still sending after our close, no longer read")
+                        closeAfterWrite = true
+                        return
+                    }
+                }
                 state.partialChecked = 0
                 state.partialValidator = nil
                 state.lastHeard = loop.now

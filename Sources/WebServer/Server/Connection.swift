@@ -226,6 +226,7 @@ final class Connection: LoopChannel {
             response = renderError(HTTPError(.internalServerError, "internal error (request id \(requestID))"),
                                               requestID: requestID, accept: head?.headers["accept"])
         }
+        context.router.addStandardHeaders(to: &response)
         let wantsClose = response.headers["connection"].map { equalsIgnoringCase(trimmed($0), "close") } ?? false
         let isHead = head?.method == "HEAD"
         let version = head?.version ?? .http1_1
@@ -241,7 +242,7 @@ final class Connection: LoopChannel {
         if context.logger.level <= .info {
             let elapsed = loop.now &- requestStart
             // The path only: query strings can carry tokens.
-            let path = head.map { $0.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "" } ?? "-"
+            let path = head.map { context.router.loggedPath($0.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "") } ?? "-"
             context.logger.log(.info, "\(head?.method ?? "-") \(path) \(response.status.code) \(bytes.count)B \(elapsed)ms id=\(requestID)")
         }
         if let producer = response.bodyProducer, !isHead, !response.status.forbidsBody {

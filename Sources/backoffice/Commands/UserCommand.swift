@@ -52,7 +52,14 @@ enum UserCommand: Command {
             case .created(let user):
                 Terminal.print("created \(user.id) \(user.email) (\(user.role)) in \(user.domainID)")
             case .passwordSet(let user):
-                Terminal.print("set the password of existing \(user.id) \(user.email) (\(user.role))")
+                // A new password (and maybe role) ends the user's sessions and tokens, in a running server too.
+                do {
+                    try SignOutEverywhere(authDirectory: context.authDirectory).signOut(user.id)
+                } catch {
+                    Terminal.error("backoffice user: the password is set, but the user's sessions could not be ended: \(error)")
+                    return 1
+                }
+                Terminal.print("set the password of existing \(user.id) \(user.email) (\(user.role)); signed out everywhere")
             }
             return 0
         } catch .invalid(let message) {

@@ -85,7 +85,7 @@ enum ServeCommand: Command {
                 stateDirectory: deployment.stateDirectory, repository: deployment.repository, siteDirectory: site,
                 templatesDirectory: try SiteTemplatesLocator.templates(nil), version: version, access: access,
                 testRoutes: arguments.flag("test-routes"), unruledTestRoute: arguments.value("test-unruled-route"),
-                logger: Logger(level: level), metrics: metrics), runtime: runtime)
+                logger: Logger(level: level), metrics: metrics, driverRepositories: driverRepositories), runtime: runtime)
         } catch let unruled as UnruledRoutes {
             throw UsageError(unruled.description)
         }

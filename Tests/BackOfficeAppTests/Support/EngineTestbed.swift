@@ -9,19 +9,22 @@ import WebServer
 
 /// The runtime on the Python-driver building (`PythonDriverBuilding`: `sys-test` with Tester_1,
 /// Tester_2 and a module that fails to start), with the engine REST routes and the control and
-/// live WebSockets mounted as `serve` mounts them, in process behind `RoleHeaderGate`.
+/// live WebSockets and the trigger routes and webhooks mounted as `serve` mounts them, in process
+/// behind `RoleHeaderGate`.
 final class EngineTestbed: Sendable {
     let engine: RuntimeEngine
     let router: Router
 
-    init() async throws {
+    init(_ snapshot: Snapshot = PythonDriverBuilding.snapshot(), webhookLimiter: WebhookRateLimiter = WebhookRateLimiter()) async throws {
         var configuration = RuntimeConfiguration()
         configuration.timing.execTimeout = 5
         engine = RuntimeEngine(configuration: configuration, repository: nil, secretBox: SampleSecrets.box)
-        engine.apply(PythonDriverBuilding.snapshot())
+        engine.apply(snapshot)
         var router = Router()
         EngineAPI(engine: engine).mount(on: &router)
         ControlAPI(engine: engine).mount(on: &router)
+        TriggerRoutes(engine: engine).mount(on: &router)
+        TriggerWebhooks(engine: engine, limiter: webhookLimiter).mount(on: &router)
         router.gate = RoleHeaderGate.gate
         self.router = router
         let engine = self.engine
@@ -34,8 +37,11 @@ final class EngineTestbed: Sendable {
 
     func shutdown() async { await engine.shutdown() }
 
-    func send(_ method: HTTPMethod, _ target: String, json: String? = nil, as role: Role? = .user) async throws -> Response {
-        await router.respond(to: try Request(method: method, target: target, headers: RoleHeaderGate.headers(role), body: Array((json ?? "").utf8)))
+    func send(_ method: HTTPMethod, _ target: String, json: String? = nil, as role: Role? = .user,
+              headers extra: [(String, String)] = []) async throws -> Response {
+        var headers = RoleHeaderGate.headers(role)
+        for (name, value) in extra { headers.add(name, value) }
+        return await router.respond(to: try Request(method: method, target: target, headers: headers, body: Array((json ?? "").utf8)))
     }
 
     /// Opens the control WebSocket (or `path`) in process as `role`.

@@ -49,6 +49,8 @@ METADATA = {
         "save_setting": {"args": [arg("key", {"type": "string"}), arg("value", {})]},
         "lamp_reset": {"args": [], "security": "administrator"},
         "service_menu": {"args": [], "security": "support"},
+        "webhook": {"args": [arg("method", {"type": "string"}), arg("headers", {"type": "object"}), arg("body", {"type": "string"})],
+                    "security": "support"},
     },
 }
 
@@ -183,6 +185,11 @@ def execute(m):
                 status(module, "watched", result["value"]["value"])
             reply(seq, result)
         threading.Thread(target=run, daemon=True).start()
+    elif method == "webhook":
+        # A trigger webhook's exec: answer [status, headers, body] and keep what came as statuses.
+        status(module, "webhook_call", {"method": args[0], "query": args[1].get("pos-query-params", [""])[0],
+                                        "cookie": "cookie" in args[1], "body": args[2]})
+        reply(seq, [201, {"X-Handled-By": module}, "handled %s %s" % (args[0], args[2])])
     elif method == "save_setting":
         def run():
             reply(seq, ask({"type": "setting", "module": module, "key": args[0], "value": args[1]}))

@@ -44,10 +44,15 @@ struct ObjectFormsController: Feature {
             hidden["_add_to_system"] = system
         }
         if kind == .zone, let parent = request.query("parent") { inputs["parent_id"] = parent }
-        let values = FormPage(form: form, snapshot: snapshot).values(
+        // "Add driver" from a repository's page: filled from the driver's metadata.
+        let prefill = kind == .driver ? site.driverRepositories.flatMap { DriverPrefill.from(request, repositories: $0) } : nil
+        if let prefill { inputs.merge(prefill.inputs, uniquingKeysWith: { _, new in new }) }
+        var values = FormPage(form: form, snapshot: snapshot).values(
             title: "New \(kind.noun)", action: action, token: token, version: nil, inputs: inputs, errors: [:], general: [],
             hidden: hidden, cancelURL: SiteURL.list(kind))
-        return site.html(try site.renderer(snapshot).page("form", title: "New \(kind.noun)", kind: kind, values), setCookie: cookie)
+        if prefill?.waiting == true { values["refresh"] = "2" }
+        return site.html(try site.renderer(snapshot, flash: prefill?.notice).page("form", title: "New \(kind.noun)", kind: kind, values),
+                         setCookie: cookie)
     }
 
     func editForm(_ request: Request) throws -> Response {
@@ -58,8 +63,11 @@ struct ObjectFormsController: Feature {
         let (token, cookie) = site.tokens.issue(for: request, purpose: action)
         let form = form(ref.kind, request)
         let title = "Edit \(ObjectLabels.name(document, in: snapshot))"
+        var inputs = form.inputs(for: document)
+        // "Pin" on a driver's build page: the commit picked, saved like any edit.
+        if ref.kind == .driver, let commit = request.query("commit"), !commit.isEmpty { inputs["commit"] = commit }
         let values = FormPage(form: form, snapshot: snapshot).values(
-            title: title, action: action, token: token, version: document.version?.hex, inputs: form.inputs(for: document),
+            title: title, action: action, token: token, version: document.version?.hex, inputs: inputs,
             errors: [:], general: [], cancelURL: SiteURL.detail(ref))
         return site.html(try site.renderer(snapshot).page("form", title: title, kind: ref.kind, values), setCookie: cookie)
     }
@@ -144,6 +152,8 @@ struct ObjectFormsController: Feature {
             guard refusal.status != .internalServerError else { return try site.message(refusal) }
             return try deletePage(ref, request, error: refusal.message, status: refusal.status)
         }
+        // A removed user's sessions and tokens end with the user.
+        if kind == .user { site.signOutEverywhere.signOut(ref.id) }
         site.refreshSoon()
         return .redirect(to: SiteURL.list(kind) + "?deleted=" + FormEncoding.encode(ref.id))
     }

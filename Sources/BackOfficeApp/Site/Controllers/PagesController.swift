@@ -88,6 +88,13 @@ struct PagesController: Feature {
             setCookie = cookie
             perReader = true
         }
+        if cuts.has(.triggerPanel) {
+            let (panel, cookie) = try TriggerInstancesController(site: site).panel(ref, request)
+            fill.triggerPanel = panel
+            if let cookie { setCookie = cookie }
+            // A system's panel is the same for every reader; a trigger's carries switches and secrets.
+            if ref.kind != .system { perReader = true }
+        }
         if live, let engine = site.runtime {
             fill.live = LiveMarks.Source(engine: engine)
             // Live state is the same for every reader: keep a validator unless the page has per-reader parts.

@@ -29,7 +29,8 @@ struct UsersController: Feature {
     }
 
     /// `POST /backoffice/users/:id/permissions` (admins only): sets `sys_admin` and `support`
-    /// from the checkboxes as one commit by the acting admin.
+    /// from the checkboxes as one commit by the acting admin. A changed role signs the user out
+    /// everywhere: sessions and tokens made for the old role end.
     func savePermissions(_ request: Request) throws -> Response {
         let ref = ObjectRef(.user, request.parameter("id") ?? "")
         let submission = try URLEncodedForm(request)
@@ -42,6 +43,7 @@ struct UsersController: Feature {
             return try site.message("Not saved", "You cannot take the administrator permission from yourself; ask another administrator.",
                                     status: .unprocessableContent, back: SiteURL.detail(ref))
         }
+        let roleChanged = user.members["sys_admin"]?.boolValue ?? false != admin || user.members["support"]?.boolValue ?? false != support
         user.version = submission["_version"].flatMap(ObjectID.init(hex:))
         user.members["sys_admin"] = .bool(admin)
         user.members["support"] = .bool(support)
@@ -54,6 +56,7 @@ struct UsersController: Feature {
         } catch {
             return try site.message(WriteRefusal(error, .save, subject: "this user"), back: SiteURL.detail(ref))
         }
+        if roleChanged { site.signOutEverywhere.signOut(ref.id) }
         site.refresh()
         return .redirect(to: SiteURL.detail(ref) + "?saved=" + result.commit.id.hex)
     }

@@ -133,7 +133,8 @@ final class LiveTriggerInstance: Sendable {
             let counters = inner.evaluator.counters
             return TriggerInstanceState(
                 instanceID: spec.id, triggerID: spec.config.triggerID, systemID: spec.systemID, enabled: spec.isEnabled,
-                triggered: inner.evaluator.triggered, triggerCount: counters.triggerCount, actionErrors: counters.actionErrors,
+                execEnabled: spec.config.execEnabled, important: spec.config.important, triggerName: spec.definition.name,
+                systemName: spec.systemName, triggered: inner.evaluator.triggered, triggerCount: counters.triggerCount, actionErrors: counters.actionErrors,
                 comparisonErrors: counters.comparisonErrors, conditions: inner.evaluator.conditions(at: now),
                 lastFired: counters.lastFired, lastError: inner.lastError,
                 problems: spec.problems + inner.bindingProblems + inner.actionProblems.keys.sorted().map { inner.actionProblems[$0]! })

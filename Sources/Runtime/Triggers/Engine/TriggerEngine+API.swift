@@ -72,6 +72,14 @@ extension TriggerEngine {
     /// enabled, its trigger has `enable_webhook`, `secret` matches (compared in constant time)
     /// and `method` is one of its `supported_methods`.
     public func pulseWebhook(instance: String, secret: String, method: String) -> WebhookPulseResult {
+        let result = checkWebhook(instance: instance, secret: secret, method: method)
+        guard case .accepted = result, let live = registry.withLock({ $0.instances[instance] }) else { return result }
+        handle(live.pulse(.webhook, at: Date()), of: live)
+        return result
+    }
+
+    /// What `pulseWebhook` would answer, without pulsing (a route checks its rate limit between).
+    public func checkWebhook(instance: String, secret: String, method: String) -> WebhookPulseResult {
         guard let live = registry.withLock({ $0.instances[instance] }), live.spec.isEnabled,
               live.definition.webhookEnabled, let expected = live.spec.webhookSecret(box: box),
               ConstantTime.equal(secret, expected) else { return .notFound }
@@ -79,7 +87,6 @@ extension TriggerEngine {
         guard definition.supportedMethods.contains(method.uppercased()) else {
             return .methodNotAllowed(allowed: definition.supportedMethods)
         }
-        handle(live.pulse(.webhook, at: Date()), of: live)
         return .accepted(systemID: live.spec.systemID, execEnabled: live.spec.config.execEnabled)
     }
 
@@ -111,18 +118,10 @@ extension TriggerEngine {
     /// is updated, or one is added for an instance that came from a zone. Applied at once.
     /// Returns the commit, or nil when nothing changed.
     @discardableResult
-    public func setEnabled(instance: String, enabled: Bool? = nil, execEnabled: Bool? = nil, author: Signature) throws -> CommitInfo? {
-        guard let runtime, let repository = runtime.repository else {
-            throw RuntimeError(code: "failed", message: "no configuration repository to commit to")
-        }
-        guard let spec = registry.withLock({ $0.specs[instance] }) else {
-            throw RuntimeError(code: "unknown_trigger", message: "there is no trigger instance \(instance)")
-        }
-        let head = try repository.headSnapshot()
-        guard var system = head.document(.system, spec.systemID),
-              let config = head.triggerInstances(ofSystem: spec.systemID).first(where: { $0.id == instance }) else {
-            throw RuntimeError(code: "unknown_trigger", message: "instance \(instance) is no longer in the configuration")
-        }
+    public func setEnabled(instance: String, enabled: Bool? = nil, execEnabled: Bool? = nil, important: Bool? = nil,
+                           author: Signature) throws -> CommitInfo? {
+        let (runtime, repository, spec, document, config) = try configuration(of: instance)
+        var system = document
         var entries = system["triggers"]?.arrayValue ?? []
         var entry: [String: JSONValue]
         let position: Int
@@ -143,6 +142,10 @@ extension TriggerEngine {
             entry["exec_enabled"] = .bool(execEnabled)
             changes.append(execEnabled ? "webhook exec on" : "webhook exec off")
         }
+        if let important, important != config.important {
+            entry["important"] = .bool(important)
+            changes.append(important ? "important" : "not important")
+        }
         guard !changes.isEmpty else { return nil }
         entries[position] = .object(entry)
         system.members["triggers"] = .array(entries)
@@ -150,5 +153,44 @@ extension TriggerEngine {
         let result = try repository.apply([.save(system)], author: author, message: message)
         runtime.apply(result.snapshot, onlyWhileHead: true)
         return result.commit
+    }
+
+    /// Takes an instance away from its system as one commit: an instance only the system's own
+    /// entry makes is removed with its entry; one that a zone or the trigger itself
+    /// (`control_system_id`) applies cannot be removed there, so it is switched off (an entry
+    /// with `enabled: false`, the room's opt-out). Returns the commit, nil when nothing changed.
+    @discardableResult
+    public func removeInstance(_ instance: String, author: Signature) throws -> CommitInfo? {
+        let (runtime, repository, spec, document, config) = try configuration(of: instance)
+        if config.zoneID != nil || config.origin == .dedicated {
+            return try setEnabled(instance: instance, enabled: false, author: author)
+        }
+        guard case .systemEntry(let index) = config.origin else { return nil }
+        var system = document
+        var entries = system["triggers"]?.arrayValue ?? []
+        guard entries.indices.contains(index) else { return nil }
+        entries.remove(at: index)
+        system.members["triggers"] = .array(entries)
+        let message = "systems: trigger \"\(spec.definition.name)\" removed from \"\(system.displayName)\""
+        let result = try repository.apply([.save(system)], author: author, message: message)
+        runtime.apply(result.snapshot, onlyWhileHead: true)
+        return result.commit
+    }
+
+    /// The instance as the branch head configures it, with what a commit to it needs.
+    private func configuration(of instance: String) throws
+        -> (RuntimeEngine, ConfigRepository, TriggerInstanceSpec, ConfigDocument, TriggerInstanceConfig) {
+        guard let runtime, let repository = runtime.repository else {
+            throw RuntimeError(code: "failed", message: "no configuration repository to commit to")
+        }
+        guard let spec = registry.withLock({ $0.specs[instance] }) else {
+            throw RuntimeError(code: "unknown_trigger", message: "there is no trigger instance \(instance)")
+        }
+        let head = try repository.headSnapshot()
+        guard let system = head.document(.system, spec.systemID),
+              let config = head.triggerInstances(ofSystem: spec.systemID).first(where: { $0.id == instance }) else {
+            throw RuntimeError(code: "unknown_trigger", message: "instance \(instance) is no longer in the configuration")
+        }
+        return (runtime, repository, spec, system, config)
     }
 }

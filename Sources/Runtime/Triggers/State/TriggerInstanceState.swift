@@ -9,6 +9,13 @@ public struct TriggerInstanceState: Sendable, Equatable {
     public var triggerID: String
     public var systemID: String
     public var enabled: Bool
+    /// Whether a webhook call may execute a module function (configuration).
+    public var execEnabled: Bool
+    /// The instance's `important` flag (configuration).
+    public var important: Bool
+    /// The trigger's and the system's names, for pages and lists.
+    public var triggerName: String
+    public var systemName: String
     public var triggered: Bool
     public var triggerCount: Int
     public var actionErrors: Int
@@ -26,7 +33,8 @@ public struct TriggerInstanceState: Sendable, Equatable {
     public var json: JSONValue {
         var members: [String: JSONValue] = [
             "id": .string(instanceID), "trigger_id": .string(triggerID), "control_system_id": .string(systemID),
-            "enabled": .bool(enabled), "triggered": .bool(triggered), "trigger_count": .int(triggerCount),
+            "enabled": .bool(enabled), "exec_enabled": .bool(execEnabled), "important": .bool(important),
+            "trigger_name": .string(triggerName), "system_name": .string(systemName), "triggered": .bool(triggered), "trigger_count": .int(triggerCount),
             "action_errors": .int(actionErrors), "comparison_errors": .int(comparisonErrors),
             "conditions": .object(conditions.mapValues(JSONValue.bool)),
             "problems": .array(problems.map(JSONValue.string)),
