@@ -1,6 +1,7 @@
 import ConfigRepo
 import Foundation
 import Testing
+import TestSupport
 @testable import Runtime
 
 /// The repository manager and the git resolver against a real repository on disk, with
