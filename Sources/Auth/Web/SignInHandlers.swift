@@ -26,10 +26,16 @@ extension AuthService {
     func signIn(_ request: Request) throws(HTTPError) -> Response {
         let form = try FormBody.parse(request)
         let now = clock()
-        let directory = directory.current
+        var directory = directory.current
         let domain = directory.domain(forHost: request.headers["host"])
         let continueURL = FormBody.safeContinue(form["continue"])
         let email = (form["email"] ?? "").trimmingSpaces
+        if let domain, directory.user(email: email, domainID: domain.id) == nil {
+            // A user added a moment ago (`backoffice user add`, a push) may be on the branch
+            // before the head watch has said so: look at the head once more (cheap when unmoved).
+            self.directory.invalidate()
+            directory = self.directory.current
+        }
         let password = form["password"] ?? ""
         guard let cookie = Cookies.value(Self.signInCSRFCookie, in: request.headers), let csrf = form["csrf"],
               ConstantTime.equal(cookie, csrf) else {
