@@ -55,6 +55,16 @@ def test_metrics_move_with_what_happens(auth):
     assert ("backoffice_driver_process_restarts_total", frozenset({("executable", "driver-modbus-hvac")})) in before
     assert ("backoffice_mqtt_published_total", frozenset({("broker", "broker-harbourpoint-demo")})) in before
 
+    # Trigger firings and errors, summed over the sample building's instances: counts only grow,
+    # so the scrape can be no more than what REST says each instance has fired since.
+    events = {event: value(before, "backoffice_trigger_events_total", event=event)
+              for event in ("fires", "action_errors", "comparison_errors")}
+    assert all(("backoffice_trigger_events_total", frozenset({("event", e)})) in before for e in events)
+    triggers = admin.get(auth.base + f"{ENGINE}/triggers").json()
+    fired = sum(instance["trigger_count"] for trigger in triggers
+                for instance in admin.get(auth.base + f"{ENGINE}/triggers/{trigger['id']}/instances").json())
+    assert triggers and events["fires"] <= fired
+
     # An exec: counted under its driver, with its latency in the histogram.
     answer = admin.post(auth.base + f"{ENGINE}/modules/{HVAC}/exec/refresh", json=[])
     assert answer.status_code == 200, answer.text

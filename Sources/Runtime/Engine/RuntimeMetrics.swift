@@ -42,6 +42,16 @@ final class RuntimeMetrics: Sendable {
             }
             return restarts.map { MetricsRegistry.Sample([$0.key], Double($0.value)) }
         }
+        registry.collect("backoffice_trigger_events_total", type: .counter,
+                         help: "Trigger firings and errors, summed over every instance (fires, action_errors, comparison_errors).",
+                         labels: ["event"]) { [weak engine] in
+            // Totals only: trigger and system ids stay out of labels, like module ids.
+            let states = engine?.triggers.allInstances() ?? []
+            return [("fires", states.reduce(0) { $0 + $1.triggerCount }),
+                    ("action_errors", states.reduce(0) { $0 + $1.actionErrors }),
+                    ("comparison_errors", states.reduce(0) { $0 + $1.comparisonErrors })]
+                .map { MetricsRegistry.Sample([$0.0], Double($0.1)) }
+        }
         registry.collect("backoffice_driver_processes", type: .gauge, help: "Driver processes (one per driver binary).") { [weak engine] in
             [MetricsRegistry.Sample([], Double(engine?.processes().count ?? 0))]
         }

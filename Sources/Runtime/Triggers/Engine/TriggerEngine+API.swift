@@ -25,6 +25,13 @@ extension TriggerEngine {
         return live.map { $0.state(at: now) }.sorted { ($0.systemID, $0.instanceID) < ($1.systemID, $1.instanceID) }
     }
 
+    /// The states of every instance, in no order (the metrics' totals).
+    public func allInstances() -> [TriggerInstanceState] {
+        let live: [LiveTriggerInstance] = registry.withLock { Array($0.instances.values) }
+        let now = Date()
+        return live.map { $0.state(at: now) }
+    }
+
     /// Every instance id, sorted.
     public var instanceIDs: [String] { registry.withLock { $0.instances.keys.sorted() } }
 
