@@ -7,7 +7,7 @@ enum SiteTemplatesLocator {
         var candidates: [String] = []
         if let option { candidates.append(option) }
         if let override = ProcessInfo.processInfo.environment["BACKOFFICE_SITE_TEMPLATES"] { candidates.append(override) }
-        if let sample = SampleConfigLocator.locate() {
+        if let sample = BundledFolder.sampleConfig.locate() {
             candidates.append(URL(fileURLWithPath: sample).deletingLastPathComponent().appendingPathComponent("site-templates").path)
         }
         candidates.append(FileManager.default.currentDirectoryPath + "/site-templates")

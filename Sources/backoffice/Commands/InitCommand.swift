@@ -24,7 +24,7 @@ enum InitCommand: Command {
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let target = arguments.positionals[0]
-        guard let source = arguments.value("from") ?? SampleConfigLocator.locate() else {
+        guard let source = arguments.value("from") ?? BundledFolder.sampleConfig.locate() else {
             throw UsageError("cannot find the bundled sample-config/; name a source with --from DIR")
         }
         guard FileManager.default.fileExists(atPath: source) else {

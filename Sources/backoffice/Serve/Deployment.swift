@@ -34,7 +34,7 @@ struct Deployment: Sendable {
                               repository: ConfigRepository(store: try openStore(path, stateDirectory, workingTreeUpdate), secretBox: secretBox),
                               secretBox: secretBox, createdFromSample: false)
         }
-        guard let source = SampleConfigLocator.locate() else {
+        guard let source = BundledFolder.sampleConfig.locate() else {
             throw UsageError("cannot find the bundled sample-config/ to create \(path); name a repository with --repo DIR")
         }
         let repository = try RepositoryCreation.create(at: path, from: source, secretBox: secretBox,

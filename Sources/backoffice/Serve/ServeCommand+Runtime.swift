@@ -55,7 +55,7 @@ extension ServeCommand {
         let swiftc = environment["BACKOFFICE_SWIFTC"]
         let toolchain: @Sendable () -> Result<DriverKitToolchain, RuntimeError> = {
             let found: Result<DriverKitToolchain, RuntimeError>
-            if let sources = DriverKitSourcesLocator.locate() {
+            if let sources = BundledFolder.driverKitSources.locate() {
                 found = Result { () throws(RuntimeError) in try DriverKitToolchain(sources: sources, swiftc: swiftc) }
             } else {
                 found = .failure(RuntimeError(code: "build_unavailable",
