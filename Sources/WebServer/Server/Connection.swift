@@ -396,6 +396,7 @@ final class Connection: LoopChannel {
     func close() {
         guard !isClosed else { return }
         isClosed = true
+        loop.connectionCount.subtract(1, ordering: .relaxed)
         loop.unregister(fd)
         Glibc.close(fd)
         outboundGate?.close()
