@@ -141,4 +141,30 @@ import Testing
     #expect(client.read(1).isEmpty)   // no close reply from us: the server gives up and closes TCP
     await server.shutdown(gracePeriod: 1)
 }
+
+@Test func aPeerStillSendingAfterOurCloseIsCutOff() async throws {
+    var router = Router()
+    router.webSocket("/ws") { socket, _ in socket.close(code: 4001, reason: "bye") }
+    let server = HTTPServer(configuration: .init(port: 0, loopCount: 1, logger: Logger(level: .off)), router: router)
+    let port = try server.start()
+    let client = TestClient(port: port)
+    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    setsockopt(client.fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    #expect(client.openWebSocket("/ws").hasPrefix("HTTP/1.1 101"))
+    #expect(client.readFrame().opcode == 0x8)
+    // Masked binary frames of 60,000 zero bytes (a zero mask), never the close reply. The server
+    // owes this peer its close frame only: it reads on a little, then hangs up.
+    let frame: [UInt8] = [0x82, 0x80 | 126, 0xEA, 0x60, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 60_000)
+    let sent = await offThePool { () -> Int in
+        var sent = 0
+        while sent < 64 << 20 {
+            let written = frame.withUnsafeBytes { Glibc.send(client.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written <= 0 { break }
+            sent += written
+        }
+        return sent
+    }
+    #expect(sent < 8 << 20, "the server read \(sent) bytes from a peer it had closed")
+    await server.shutdown(gracePeriod: 1)
+}
 }

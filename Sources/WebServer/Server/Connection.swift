@@ -33,6 +33,8 @@ final class Connection: LoopChannel {
     /// Our side is shut down; discarding input until the peer closes (so it sees our last response).
     private var draining = false
     private var drainDeadline: UInt64 = 0
+    /// What draining may still discard; a WebSocket peer owes us a close frame, not megabytes.
+    private var drainBudget = Int.max
     private var peerClosed = false
     private var readPaused = false
     private var interest: UInt32 = 0
@@ -87,7 +89,14 @@ final class Connection: LoopChannel {
             reads += 1
             let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count > 0 {
-                if draining { continue }
+                if draining {
+                    drainBudget -= count
+                    if drainBudget < 0 {
+                        close()
+                        return
+                    }
+                    continue
+                }
                 input.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 lastProgress = loop.now
                 if count < buffer.count { break }
@@ -313,6 +322,7 @@ final class Connection: LoopChannel {
         }
         draining = true
         drainDeadline = loop.now + 2000
+        if let webSocket { drainBudget = WebSocketState.maximumDiscardedAfterClose - webSocket.discardedAfterClose }
         Glibc.shutdown(fd, Int32(SHUT_WR))
         input = InputBuffer()
         updateInterest()
