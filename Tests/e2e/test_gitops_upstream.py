@@ -109,8 +109,10 @@ def test_a_push_and_a_signed_webhook_make_the_change_live(deployment):
     assert response.status_code == 202, response.text
     wait_for(lambda: capacity(server) == 12, 30, "the upstream change to be live")
     assert local_head(server) == commit
+    # The follower records what it took just after moving the branch.
+    wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["synced"] == commit, 30, "the follower's record")
     status = server.get("/api/engine/v2/upstream")[1]
-    assert status["synced"] == commit and status["behind"] == 0 and status["refused"] is None
+    assert status["behind"] == 0 and status["refused"] is None
 
 
 def test_gitea_and_gitlab_webhooks_are_verified_too(deployment):
@@ -174,7 +176,8 @@ def test_an_invalid_upstream_head_is_not_applied_and_named_in_a_banner(deploymen
         os.path.join(work, "systems", "sys-l2-ferry.json"), lambda m: m.update(capacity=16)))
     assert webhook(server).status_code == 202
     wait_for(lambda: local_head(server) == fixed, 30, "the fixed head")
-    assert capacity(server) == 16 and server.get("/api/engine/v2/upstream")[1]["refused"] is None
+    assert capacity(server) == 16
+    wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["refused"] is None, 30, "the refusal to end")
 
 
 def test_a_force_push_is_refused_with_a_banner(deployment):
@@ -245,3 +248,64 @@ def test_bad_upstream_options_are_refused_at_start(tmp_path):
         result = subprocess.run([BACKOFFICE, "serve", "--state", str(tmp_path), "--port", "0", "--no-simulators", *args],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and message in result.stderr
+
+
+# Pushing the deployment's own commits (docs/git-workflows.md, "Our commits go upstream").
+
+def patch(server, system, members, version=None):
+    query = "" if version is None else "?version=%d" % version
+    return requests.patch(server.url + "/api/engine/v2/systems/%s%s" % (system, query), json=members, timeout=30)
+
+
+def upstream_log(upstream, count):
+    return subprocess.run(["git", "-C", upstream.host.path(upstream.name), "log", "-%d" % count, "--format=%an|%s", "main"],
+                          capture_output=True, text=True, check=True).stdout.splitlines()
+
+
+def test_z1_a_rest_edit_reaches_the_upstream_with_its_author(deployment):
+    server, upstream = deployment
+    response = patch(server, "sys-l1-huddle", {"capacity": 5})
+    assert response.status_code == 200, response.text
+    wait_for(lambda: upstream.head() == local_head(server), 30, "the edit on the upstream")
+    author = git(server.config, "log", "-1", "--format=%an", "main")
+    assert upstream_log(upstream, 1)[0].startswith(author + "|") and author != "BackOffice"
+    wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["ahead"] == 0, 30, "no commit waiting")
+
+
+def test_z2_an_upstream_push_and_an_edit_of_another_object_both_land_the_same_object_is_409(deployment):
+    server, upstream = deployment
+    version = server.get("/api/engine/v2/systems/sys-l2-ferry")[1]["version"]
+    theirs = upstream.change("ferry: capacity 20", lambda work: edit_json(
+        os.path.join(work, "systems", "sys-l2-ferry.json"), lambda m: m.update(capacity=20)))
+    assert webhook(server).status_code == 202
+    wait_for(lambda: capacity(server) == 20, 30, "the upstream change")
+    assert patch(server, "sys-l1-huddle", {"capacity": 6}).status_code == 200
+    wait_for(lambda: upstream.head() == local_head(server), 30, "our edit on the upstream")
+    subjects = [line.split("|", 1)[1] for line in upstream_log(upstream, 2)]
+    assert subjects[1] == "ferry: capacity 20" and "capacity" in subjects[0]
+    stale = patch(server, "sys-l2-ferry", {"capacity": 21}, version=version)
+    assert stale.status_code == 409 and capacity(server) == 20
+
+
+def test_z3_while_the_upstream_is_away_edits_wait_and_arrive_in_order(deployment):
+    server, upstream = deployment
+    path = upstream.host.path(upstream.name)
+    os.rename(path, path + ".away")
+    try:
+        for value in (7, 8, 9):
+            assert patch(server, "sys-l1-huddle", {"capacity": value}).status_code == 200
+        wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["ahead"] == 3
+                 and "failed" in (server.get("/api/engine/v2/upstream")[1]["last_error"] or ""), 30, "three waiting commits")
+        assert upstream.head() != local_head(server)
+        # The banner follows the status once the follower has told the site.
+        wait_for(lambda: "3 commits of this deployment are waiting" in requests.get(server.url + "/backoffice/", timeout=30).text,
+                 30, "the waiting banner")
+    finally:
+        os.rename(path + ".away", path)
+    wait_for(lambda: upstream.head() == local_head(server), 60, "the waiting commits on the upstream")
+    local = git(server.config, "log", "-3", "--format=%s", "main").splitlines()
+    assert [line.split("|", 1)[1] for line in upstream_log(upstream, 3)] == local
+    assert [line for line in local if "capacity" in line] == local and "9" in local[0] and "7" in local[2]
+    # The follower records the push just after the upstream has it.
+    wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["ahead"] == 0, 30, "no commit waiting")
+    assert server.get("/api/engine/v2/upstream")[1]["last_error"] is None

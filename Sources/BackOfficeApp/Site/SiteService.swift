@@ -110,6 +110,13 @@ public final class SiteService: Sendable {
                 Notices.refusedUpstream(commit: refusal.commit.short, author: refusal.author, subject: refusal.subject,
                                         reason: refusal.reason, problems: refusal.problems)
             }, from: "upstream")
+            // Commits that could not be pushed: how many wait, and why.
+            let waiting = status.ahead > 0 && status.lastError != nil
+                ? Notices.message("\(status.ahead) commit\(status.ahead == 1 ? "" : "s") of this deployment \(status.ahead == 1 ? "is" : "are") "
+                    + "waiting to be pushed to the upstream: \(status.lastError ?? ""). They are kept here and pushed in order when it is back.",
+                    kind: "warn")
+                : nil
+            pages.setNotice(waiting, from: "upstream-waiting")
         }
     }
 

@@ -17,7 +17,15 @@ import Synchronization
 ///   history: a force push), or that neither descends from our head nor is contained in it,
 ///   is refused with a banner; nothing moves until the upstream is fixed.
 ///
-/// One thread does every fetch, in order, with its own libgit2 handle.
+/// The deployment's own commits (forms, REST, revert, driver `setting` writes) are pushed to
+/// the upstream branch, in order, after each new local head (a watcher of the branch) and
+/// after each fetch that finds the upstream behind us. A push is never forced: when the
+/// upstream moved meanwhile it is refused, the follower fetches again, and the upstream's new
+/// commits are either taken first (a fast-forward of ours is impossible then: see the
+/// diverged case) or reported. While the upstream cannot be reached the commits wait here,
+/// counted in the status and a banner, and the push is retried every few seconds.
+///
+/// One thread does every fetch and push, in order, with its own libgit2 handle.
 public final class UpstreamFollower: Sendable {
     public let settings: UpstreamSettings
     let repository: ConfigRepository
@@ -31,6 +39,9 @@ public final class UpstreamFollower: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let noticeWatchers = Mutex<[@Sendable (UpstreamStatus) -> Void]>([])
     private let syncCount = Atomic<Int>(0)
+    private let headWatch = Mutex<WatchToken?>(nil)
+    /// How soon a failed push of waiting commits is tried again.
+    static let pushRetrySeconds = 2.0
 
     public init(settings: UpstreamSettings, repository: ConfigRepository, runtime: RuntimeEngine?, stateDirectory: String,
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -62,6 +73,8 @@ public final class UpstreamFollower: Sendable {
         thread.name = "upstream"
         thread.start()
         wake.signal()
+        // A new local head (a form, REST, a revert, a driver's setting) is pushed at once.
+        headWatch.withLock { $0 = repository.store.watch(interval: .milliseconds(50)) { [weak self] _, _, _ in self?.requestSync() } }
     }
 
     /// Asks for a fetch now (a webhook arrived). Requests made during a fetch make one more.
@@ -70,6 +83,7 @@ public final class UpstreamFollower: Sendable {
     }
 
     public func stop() {
+        headWatch.withLock { $0 = nil }
         stopped.store(true, ordering: .releasing)
         wake.signal()
         _ = finished.wait(timeout: .now() + 10)
@@ -79,7 +93,10 @@ public final class UpstreamFollower: Sendable {
         defer { finished.signal() }
         var upstream: GitUpstream?
         while !stopped.load(ordering: .acquiring) {
-            let timeout: DispatchTime = settings.pollSeconds > 0 ? .now() + settings.pollSeconds : .distantFuture
+            var seconds = settings.pollSeconds > 0 ? settings.pollSeconds : Double.infinity
+            // Commits waiting for an upstream that could not be reached: try again soon.
+            if status.ahead > 0, status.lastError != nil { seconds = min(seconds, Self.pushRetrySeconds) }
+            let timeout: DispatchTime = seconds.isFinite ? .now() + seconds : .distantFuture
             _ = wake.wait(timeout: timeout)
             if stopped.load(ordering: .acquiring) { return }
             // Requests that queued up while we slept are one fetch.
@@ -107,6 +124,11 @@ public final class UpstreamFollower: Sendable {
         do {
             fetched = try upstream.fetch(url: settings.url, branch: settings.branch, credentials: settings.credentials)
         } catch {
+            // Our commits since the last known upstream head wait; say how many.
+            if let local = repository.store.head(), let known = status.synced ?? (try? upstream.head(ofBranch: settings.branch)) ?? nil,
+               let counts = try? upstream.aheadBehind(local: local, upstream: known) {
+                record { $0.ahead = counts.ahead }
+            }
             record { $0.lastError = "fetch failed: \(error.message)" }
             log("upstream: fetch of \(settings.branch) from \(settings.url) failed: \(error.message)")
             return
@@ -136,10 +158,18 @@ public final class UpstreamFollower: Sendable {
                 return
             }
             guard let local, local != head else { return taken(head) }
-            if try upstream.contains(head, in: local) { return taken(head) }  // we are ahead (our commits wait to be pushed)
+            if try upstream.contains(head, in: local) {
+                // We are ahead: our commits go up, in order, as one non-forced push of our head.
+                taken(head)
+                return try push(local, onto: head, upstream)
+            }
             guard try upstream.contains(local, in: head) else {
-                refuse(head, reason: "the upstream head does not descend from \(local.short), the commit this deployment runs; "
-                    + "merge the deployment's branch into the upstream (or reset the upstream to it)")
+                let waiting = status.ahead
+                refuse(head, reason: waiting > 0
+                    ? "the upstream moved on while \(waiting) commit\(waiting == 1 ? "" : "s") of this deployment waited to be pushed; "
+                        + "they stay here, nothing is overwritten: merge the deployment's branch into the upstream"
+                    : "the upstream head does not descend from \(local.short), the commit this deployment runs; "
+                        + "merge the deployment's branch into the upstream (or reset the upstream to it)")
                 return
             }
             let snapshot = try repository.snapshot(at: head.hex)
@@ -156,6 +186,33 @@ public final class UpstreamFollower: Sendable {
             }
         }
         record { $0.lastError = "our branch kept moving while the upstream head was taken; trying again at the next fetch" }
+    }
+
+    /// Pushes our head `local`, a descendant of the upstream's `head`.
+    private func push(_ local: ObjectID, onto head: ObjectID, _ upstream: GitUpstream) throws {
+        let waiting = status.ahead
+        let outcome: GitUpstream.PushOutcome
+        do {
+            outcome = try upstream.push(local, url: settings.url, branch: settings.branch, credentials: settings.credentials)
+        } catch {
+            record { $0.lastError = "push failed: \(error.message); \($0.ahead) commit\($0.ahead == 1 ? "" : "s") waiting" }
+            log("upstream: push of \(local.short) failed (\(waiting) waiting): \(error.message)")
+            return
+        }
+        switch outcome {
+        case .pushed:
+            record {
+                $0.upstreamHead = local
+                $0.ahead = 0
+                $0.lastError = nil
+            }
+            taken(local)
+            log("upstream: pushed \(waiting) commit\(waiting == 1 ? "" : "s") up to \(local.short)")
+        case .rejected(let reason):
+            // The upstream moved since the fetch: fetch again (the next round decides).
+            record { $0.lastError = "push refused (\(reason)); fetching the upstream again" }
+            requestSync()
+        }
     }
 
     private func taken(_ head: ObjectID) {

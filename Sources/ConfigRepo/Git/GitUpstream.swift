@@ -71,11 +71,21 @@ public final class GitUpstream {
         }
         if code < 0 {
             let error = session.error(code, "push to \(branch) of \(url)")
-            // Smart HTTP reports a non-fast-forward this way when the remote checks first.
-            if error.message.contains("non-fast-forward") || error.message.contains("fetch first") { return .rejected(error.message) }
+            // libgit2 checks fast-forwards itself (GIT_ENONFASTFORWARD, or "commits that are not
+            // present locally" when the upstream moved past what we fetched); a remote that checks
+            // too says "non-fast-forward" / "fetch first".
+            let moved = ["non-fast-forward", "nonfastforward", "non-fastforwardable", "fetch first", "not present locally"]
+            if code == GIT_ENONFASTFORWARD.rawValue || moved.contains(where: { error.message.lowercased().contains($0) }) {
+                return .rejected(error.message)
+            }
             throw error
         }
         if let refused = session.pushRefusal { return .rejected(refused) }
+        // As git does: the remote-tracking branch now names what the upstream holds.
+        var tracking: OpaquePointer?
+        if git_reference_create(&tracking, repository.pointer, Self.referencePrefix + branch, &oid, 1, "upstream: pushed") == 0 {
+            git_reference_free(tracking)
+        }
         return .pushed
     }
 
