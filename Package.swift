@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "SiteGen", dependencies: ["ConfigRepo", "CXMLShim"]),
         .target(name: "WebServer", dependencies: ["CLinuxShims", "Crypto"]),
         .target(name: "Auth", dependencies: ["ConfigRepo", "Crypto", "WebServer", "SiteGen"]),
-        .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Metrics", "Runtime", "SiteGen", "WebServer"]),
+        .target(name: "BackOfficeApp", dependencies: ["Auth", "ConfigRepo", "Crypto", "Metrics", "Runtime", "SiteGen", "WebServer"]),
         // What the core and a driver process agree on: framing, version, error codes. No dependencies.
         .target(name: "DriverProtocol"),
         // What Swift drivers are written against: depends on DriverProtocol, Crypto (TLS, MD5), Cron and nothing else of ours.

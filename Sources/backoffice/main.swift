@@ -10,6 +10,7 @@ nonisolated var commands: [any Command.Type] {
         ServeCommand.self,
         InitCommand.self,
         CheckCommand.self,
+        DiffCommand.self,
         RevertCommand.self,
         ImportCommand.self,
         SecretCommand.self,

@@ -93,6 +93,9 @@ public struct AccessPolicy: Sendable {
                 policy.set(method, engine + pattern, .public)
             }
         }
+        // The upstream's push webhook is public (its signature is the credential); its state is the admins'.
+        policy.set(.post, engine + "/upstream/webhook", .public)
+        policy.set(.get, engine + "/upstream", .role(.admin))
         policy.addRESTRules()
         policy.addDriverRepositoryRules()
         return policy

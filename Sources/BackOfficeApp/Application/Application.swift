@@ -39,10 +39,13 @@ public final class Application: Sendable {
         public var metrics: MetricsRegistry?
         /// Git repositories and driver builds: their REST routes, pages and the interface apps.
         public var driverRepositories: DriverRepositories?
+        /// The upstream the configuration follows (`serve --upstream`): its webhook and state.
+        public var upstream: UpstreamFollower?
 
         public init(stateDirectory: String, repository: ConfigRepository, siteDirectory: String, templatesDirectory: String,
                     version: String, access: Access = .signIn, testRoutes: Bool = false, unruledTestRoute: String? = nil,
-                    logger: Logger = Logger(), metrics: MetricsRegistry? = nil, driverRepositories: DriverRepositories? = nil) {
+                    logger: Logger = Logger(), metrics: MetricsRegistry? = nil, driverRepositories: DriverRepositories? = nil,
+                    upstream: UpstreamFollower? = nil) {
             self.stateDirectory = stateDirectory
             self.repository = repository
             self.siteDirectory = siteDirectory
@@ -54,6 +57,7 @@ public final class Application: Sendable {
             self.logger = logger
             self.metrics = metrics
             self.driverRepositories = driverRepositories
+            self.upstream = upstream
         }
     }
 
@@ -98,6 +102,11 @@ public final class Application: Sendable {
                          DriverBuildController(site: site, repositories: repositories),
                          DriverRepositoryRoutes(repositories: repositories, configuration: configuration.repository, engine: runtime),
                          InterfaceApps(repositories: repositories)]
+        }
+        if let upstream = configuration.upstream {
+            site.attach(upstream: upstream)
+            let logger = configuration.logger
+            features.append(UpstreamWebhook(follower: upstream, log: { logger.log(.warning, $0) }))
         }
         for feature in features { feature.mount(on: &router) }
         let openAPI = OpenAPIRoute.add(to: &router)

@@ -15,6 +15,8 @@ final class SitePages: Sendable {
     let files: StaticFiles
     private let repository: ConfigRepository
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
+    /// Notices from outside the head's validation (a refused upstream head), by source.
+    private let notices = Mutex<[String: TrustedHTML]>([:])
     /// Whether a background render is queued (`renderSoon`).
     private let renderQueued = Mutex(false)
     /// The background renders' own serial queue: one at a time, never waiting behind requests
@@ -67,6 +69,14 @@ final class SitePages: Sendable {
         banner.withLock { $0 = Notices.banner(problems) }
     }
 
-    /// The banner of the head's validation problems (empty when it is valid).
-    var currentBanner: TrustedHTML { banner.withLock { $0 } }
+    /// Shows `notice` on every page under the banner (nil: removes the one from `source`).
+    func setNotice(_ notice: TrustedHTML?, from source: String) {
+        notices.withLock { $0[source] = notice }
+    }
+
+    /// The banner of the head's validation problems (empty when it is valid), and the notices.
+    var currentBanner: TrustedHTML {
+        let extra = notices.withLock { notices in notices.keys.sorted().compactMap { notices[$0]?.text }.joined() }
+        return TrustedHTML(trusted: banner.withLock { $0.text } + extra)
+    }
 }

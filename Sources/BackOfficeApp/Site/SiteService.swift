@@ -26,6 +26,7 @@ public final class SiteService: Sendable {
     let moduleState: ModuleOnlineState
     private let headObservers = Mutex<[@Sendable () -> Void]>([])
     private let runtimeEngine = Mutex<RuntimeEngine?>(nil)
+    private let upstreamFollower = Mutex<UpstreamFollower?>(nil)
     private let gitRepositories = Mutex<DriverRepositories?>(nil)
     /// The render made at start (`render`), for the start-up line.
     public let firstRender: SiteBuilder.Report?
@@ -99,6 +100,27 @@ public final class SiteService: Sendable {
     /// The runtime whose live state (module dots, room colours, online counts) pages show at
     /// request time (`LiveMarks`); without one pages show their pre-rendered defaults.
     public func attach(runtime: RuntimeEngine) { runtimeEngine.withLock { $0 = runtime } }
+
+    /// The upstream the deployment follows: its state on the deployment page, a refused head
+    /// in a banner on every page (docs/git-workflows.md).
+    public func attach(upstream: UpstreamFollower) {
+        upstreamFollower.withLock { $0 = upstream }
+        upstream.onChange { [pages] status in
+            pages.setNotice(status.refusal.map { refusal in
+                Notices.refusedUpstream(commit: refusal.commit.short, author: refusal.author, subject: refusal.subject,
+                                        reason: refusal.reason, problems: refusal.problems)
+            }, from: "upstream")
+            // Commits that could not be pushed: how many wait, and why.
+            let waiting = status.ahead > 0 && status.lastError != nil
+                ? Notices.message("\(status.ahead) commit\(status.ahead == 1 ? "" : "s") of this deployment \(status.ahead == 1 ? "is" : "are") "
+                    + "waiting to be pushed to the upstream: \(status.lastError ?? ""). They are kept here and pushed in order when it is back.",
+                    kind: "warn")
+                : nil
+            pages.setNotice(waiting, from: "upstream-waiting")
+        }
+    }
+
+    var upstream: UpstreamFollower? { upstreamFollower.withLock { $0 } }
 
     var runtime: RuntimeEngine? { runtimeEngine.withLock { $0 } }
 

@@ -15,6 +15,8 @@ final class GitFetchSession {
     /// Told of progress; returning false cancels the fetch.
     let progress: (GitFetchProgress) -> Bool
     private(set) var problem: Problem?
+    /// Set by a push when the remote refused to update the branch, with its reason.
+    var pushRefusal: String?
     private var offered = false
     private var current = GitFetchProgress()
 

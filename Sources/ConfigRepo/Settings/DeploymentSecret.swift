@@ -26,6 +26,12 @@ public struct DeploymentSecret: Sendable, CustomStringConvertible, CustomDebugSt
         self.bytes = bytes
     }
 
+    /// A random secret that is never saved: for a preview that must not open anything (a
+    /// `backoffice diff` run without the deployment's state directory).
+    public static func ephemeral() -> DeploymentSecret {
+        DeploymentSecret(bytes: SecureRandom.bytes(byteCount))
+    }
+
     public var description: String { "DeploymentSecret(hidden)" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: [:]) }

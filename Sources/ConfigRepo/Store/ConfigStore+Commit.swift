@@ -163,7 +163,7 @@ extension ConfigStore {
     /// Updates the working tree and index for the paths that changed between two trees.
     /// Failures do not undo the commit: they are kept in ``lastWorkingTreeError`` and the
     /// checkout is retried in the background for a while.
-    private func followWorkingTree(from old: ObjectID?, to new: ObjectID, paths: [String]) {
+    func followWorkingTree(from old: ObjectID?, to new: ObjectID, paths: [String]) {
         do {
             try libgit2Handle().checkout(target: new, baseline: old, paths: paths)
             workingTreeError.error = nil

@@ -15,6 +15,7 @@ enum ServeCommand: Command {
     static let help = """
         usage: backoffice serve [--host H] [--port P] [--state DIR] [--repo DIR] [--site DIR] [--log-level L] [--no-simulators]
                                 [--simulator-control-port P] [--repository-poll S]
+                                [--upstream URL [--upstream-branch B] [--upstream-poll S]]
 
         Serves the generated site at /backoffice/ and a health check at /healthz until
         interrupted (SIGINT or SIGTERM stop it gracefully within 5 seconds). On first start
@@ -34,6 +35,14 @@ enum ServeCommand: Command {
           --repository-poll S
                            fetch the driver and interface repositories every S seconds
                            (default: 300; 0: only when first seen and on pull)
+          --upstream URL   follow the configuration's upstream remote (GitHub, GitLab, Gitea):
+                           fetch its branch at start, every --upstream-poll seconds (default 60;
+                           0: only on webhooks) and on a signed POST to
+                           /api/engine/v2/upstream/webhook; each new head passes the validation
+                           gate before it is applied. Credentials and the webhook secret are
+                           read from <state>/upstream.json (docs/git-workflows.md)
+          --upstream-branch B
+                           the upstream branch to follow (default: main)
         """
     /// Hidden options for tests and benchmarks: `--test-routes` adds `/_test/…` routes, among them a
     /// WebSocket echo at `/_test/echo` with 16 MiB frames for the Autobahn cases; `--head-timeout`
@@ -42,7 +51,7 @@ enum ServeCommand: Command {
     /// without a rule (the server must then refuse to start).
     static let arguments = ArgumentSpec(
         valueOptions: ["host", "port", "state", "repo", "site", "log-level", "head-timeout", "auth", "simulator-control-port",
-                       "test-unruled-route", "repository-poll"],
+                       "test-unruled-route", "repository-poll", "upstream", "upstream-branch", "upstream-poll"],
         flagOptions: ["test-routes", "no-simulators"])
 
     /// The product version reported by /healthz.
@@ -52,6 +61,7 @@ enum ServeCommand: Command {
         let host = arguments.value("host") ?? "127.0.0.1"
         let port = try arguments.integer("port", in: 0...65535) ?? 8080
         let state = StateDirectory.path(arguments)
+        let upstreamSettings = try upstreamOption(arguments, stateDirectory: state)
         let deployment = try Deployment.open(stateDirectory: state, repositoryPath: arguments.value("repo"), serverPort: port)
         // A writer killed mid-commit may have left the working tree and index behind the branch,
         // and git refuses every push until they match: they are the server's, so reset them.
@@ -79,13 +89,18 @@ enum ServeCommand: Command {
         // One registry for the process: the runtime records in it, the application serves it.
         let metrics = MetricsRegistry()
         let runtime = try startRuntime(deployment, arguments: arguments, metrics: metrics, serverPort: port)
+        let upstream = upstreamSettings.map { settings in
+            UpstreamFollower(settings: settings, repository: deployment.repository, runtime: runtime,
+                             stateDirectory: deployment.stateDirectory, log: { Terminal.error($0) })
+        }
         let application: Application
         do {
             application = try Application(.init(
                 stateDirectory: deployment.stateDirectory, repository: deployment.repository, siteDirectory: site,
                 templatesDirectory: try SiteTemplatesLocator.templates(nil), version: version, access: access,
                 testRoutes: arguments.flag("test-routes"), unruledTestRoute: arguments.value("test-unruled-route"),
-                logger: Logger(level: level), metrics: metrics, driverRepositories: driverRepositories), runtime: runtime)
+                logger: Logger(level: level), metrics: metrics, driverRepositories: driverRepositories, upstream: upstream),
+                runtime: runtime)
         } catch let unruled as UnruledRoutes {
             throw UsageError(unruled.description)
         }
@@ -98,6 +113,7 @@ enum ServeCommand: Command {
             Terminal.print("  http://\(shownHost):\(port)\(path)")
         }
         let router = application.router
+        upstream?.start()
 
         let server = HTTPServer(configuration: .init(host: host, port: port, limits: limits, logger: Logger(level: level)),
                                 router: router)
@@ -115,9 +131,31 @@ enum ServeCommand: Command {
         let signal = await signals.next()
         Terminal.error("backoffice serve: signal \(signal), shutting down")
         await server.shutdown(gracePeriod: 4)
+        upstream?.stop()
         await runtime.shutdown()
         driverRepositories?.close()
         return 0
+    }
+
+    /// `--upstream URL [--upstream-branch B] [--upstream-poll S]` with the credentials of the
+    /// state directory, checked before anything starts.
+    private static func upstreamOption(_ arguments: ParsedArguments, stateDirectory: String) throws -> UpstreamSettings? {
+        guard let url = arguments.value("upstream") else {
+            if arguments.value("upstream-branch") != nil || arguments.value("upstream-poll") != nil {
+                throw UsageError("--upstream-branch and --upstream-poll need --upstream URL")
+            }
+            return nil
+        }
+        let poll = try arguments.value("upstream-poll").map { text in
+            guard let seconds = Double(text), seconds >= 0 else { throw UsageError("--upstream-poll must be a number of seconds (0: webhooks only)") }
+            return seconds
+        } ?? 60
+        do {
+            return try UpstreamSettings.load(url: url, branch: arguments.value("upstream-branch") ?? "main", pollSeconds: poll,
+                                             stateDirectory: stateDirectory)
+        } catch {
+            throw UsageError(error.description)
+        }
     }
 
     /// `--auth on` (the default) or `off` (hidden; loopback only): every request the local

@@ -36,7 +36,9 @@ struct DeploymentController: Feature {
         let snapshot = try site.head()
         let values = DeploymentPage(file: snapshot.deployment).values(
             role: request.principal.role, box: site.repository.secretBox, canEdit: request.principal.has(.admin))
-        return site.html(try site.renderer(snapshot, flash: site.savedNotice(request)).page("deployment", title: "Deployment", kind: nil, values))
+        let upstream = site.upstream.map { UpstreamSummary.notice($0.status).text } ?? ""
+        let flash = TrustedHTML(trusted: (site.savedNotice(request)?.text ?? "") + upstream)
+        return site.html(try site.renderer(snapshot, flash: flash).page("deployment", title: "Deployment", kind: nil, values))
     }
 
     func form(_ request: Request) throws -> Response {
