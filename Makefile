@@ -6,10 +6,10 @@ STATE ?= .backoffice
 
 # Debian packages: building, running the demo (its MQTT broker), end-to-end tests (real git,
 # curl, Chromium, wrk, nginx, and nginx + fcgiwrap + git http-backend as the git host of
-# Tests/e2e/git_host.py).
-BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev zlib1g-dev libmosquitto-dev git
+# Tests/e2e/git_host.py; xmlsec1, the program pysaml2 signs with, for the SAML IdP of the SSO tests).
+BUILD_PACKAGES := pkg-config libgit2-dev libssl-dev libxml2-dev libxmlsec1-dev zlib1g-dev libmosquitto-dev git
 RUN_PACKAGES := mosquitto
-TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light fcgiwrap procps openssl
+TEST_PACKAGES := curl python3-venv python3-pip chromium chromium-driver wrk nginx-light fcgiwrap procps openssl xmlsec1
 
 .PHONY: run test bench build deps test-deps e2e unit fuzz clean
 
@@ -39,6 +39,7 @@ bench: deps
 	.build/release/runtime-bench
 	.build/release/driver-bench
 	.build/release/auth-bench
+	.build/release/sso-bench
 	.build/release/site-bench
 	.build/release/trigger-bench
 	.build/release/mqtt-bench
@@ -58,7 +59,7 @@ deps:
 test-deps:
 	@./.ci/install-packages $(TEST_PACKAGES)
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, aiosmtpd, paho.mqtt, prometheus_client, schemathesis' 2>/dev/null || \
+	@$(VENV)/bin/python -c 'import pytest, requests, websockets, kosoku, pymodbus, selenium, authlib, aiosmtpd, paho.mqtt, prometheus_client, schemathesis, saml2' 2>/dev/null || \
 		$(VENV)/bin/pip install -q -r Tests/e2e/requirements.txt
 
 clean:

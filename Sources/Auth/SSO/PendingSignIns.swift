@@ -14,6 +14,8 @@ public final class PendingSignIns: Sendable {
         public var nonce: String
         public var codeVerifier: String
         public var expiresAt: Int
+        /// The id of our SAML AuthnRequest (`InResponseTo` must name it); nil for OAuth2.
+        public var samlRequestID: String? = nil
     }
 
     public static let lifetime = 600

@@ -1,22 +1,25 @@
 import ConfigRepo
 
 /// What SSO sign-in keeps between requests: the providers' documents and keys, the sign-ins
-/// in flight, and the links from IdP identities to users (docs/auth.md, "Single sign-on").
+/// in flight, the links from IdP identities to users, and the SAML assertions already used
+/// (docs/auth.md, "Single sign-on").
 public final class SingleSignOn: Sendable {
     public let providers: ProviderDirectory
     public let pending: PendingSignIns
     public let links: SSOLinks
+    public let replays: SAMLReplayCache
 
     public init(authDirectory: String, http: OutgoingHTTP = OutgoingHTTP()) throws {
         providers = ProviderDirectory(http: http)
         pending = PendingSignIns()
         links = try SSOLinks(authDirectory: authDirectory)
+        replays = try SAMLReplayCache(authDirectory: authDirectory)
     }
 
     /// The SSO strategies of a domain, by name, for its sign-in page.
     static func strategies(of domainID: String, in snapshot: Snapshot) -> [ConfigDocument] {
         snapshot.all(.authStrategy)
-            .filter { $0.string("authority_id") == domainID && ($0.id.hasPrefix(OAuthStrategy.idPrefix)) }
+            .filter { $0.string("authority_id") == domainID && SSOProvider.of(strategyID: $0.id) != nil }
             .sorted { ($0.string("name") ?? $0.id, $0.id) < ($1.string("name") ?? $1.id, $1.id) }
     }
 }
@@ -28,7 +31,7 @@ enum SSOProvider: String {
 
     static func of(strategyID: String) -> SSOProvider? {
         if strategyID.hasPrefix(OAuthStrategy.idPrefix) { return .oauth2 }
-        if strategyID.hasPrefix("adfs_strat-") { return .adfs }
+        if strategyID.hasPrefix(SAMLStrategy.idPrefix) { return .adfs }
         return nil
     }
 }

@@ -23,6 +23,9 @@ public enum AuthRoutes {
         Entry(method: .get, pattern: "/auth/login", rule: .public),
         Entry(method: .get, pattern: "/auth/oauth2", rule: .public),
         Entry(method: .get, pattern: AuthService.oauthCallbackPath, rule: .public),
+        Entry(method: .get, pattern: "/auth/adfs", rule: .public),
+        Entry(method: .post, pattern: AuthService.samlCallbackPath, rule: .public),
+        Entry(method: .get, pattern: AuthService.samlMetadataPath, rule: .public),
         Entry(method: .get, pattern: "/auth/oauth/authorize", rule: .signedIn),
         Entry(method: .post, pattern: "/auth/oauth/authorize", rule: .signedIn),
         Entry(method: .post, pattern: "/auth/oauth/token", rule: .public),
@@ -45,6 +48,10 @@ public enum AuthRoutes {
         router.get("/auth/login", blocking: { request in service.startSSO(request, provider: nil) })
         router.get("/auth/oauth2", blocking: { request in service.startSSO(request, provider: "oauth2") })
         router.get(AuthService.oauthCallbackPath, blocking: { request in service.finishOAuth(request) })
+        router.get("/auth/adfs", blocking: { request in service.startSSO(request, provider: "adfs") })
+        // The IdP's page posts the response here, cross-site: checked by signature, request id and relay state.
+        router.post(AuthService.samlCallbackPath, blocking: { request in service.finishSAML(request) })
+        router.add(.get, AuthService.samlMetadataPath, immediate: { request in service.samlMetadata(request) })
         router.get("/auth/oauth/authorize", blocking: { request in service.authorize(request, form: nil) })
         router.post("/auth/oauth/authorize", blocking: { request in service.authorize(request, form: try FormBody.parse(request)) })
         router.post("/auth/oauth/token", blocking: { request in service.token(request) })

@@ -3,7 +3,8 @@ import Crypto
 import SiteGen
 import WebServer
 
-/// Sign-in through an OAuth2 / OpenID Connect provider: authorization code with PKCE (S256),
+/// `GET /auth/login` for every provider (SAML: `SAMLSignIn.swift`), and sign-in through an
+/// OAuth2 / OpenID Connect provider: authorization code with PKCE (S256),
 /// `state` (kept server-side and in a cookie of the browser that started) and `nonce`.
 /// `GET /auth/login?provider=oauth2&id=<strategy>&continue=<path>` (or `/auth/oauth2?id=…`)
 /// sends the browser to the provider; `GET /auth/oauth2/callback` takes the code back,
@@ -32,7 +33,8 @@ extension AuthService {
             guard let strategy = OAuthStrategy(document) else { break }
             return startOAuth(request, strategy: strategy, domain: domain, continueURL: continueURL, now: now)
         case .adfs:
-            break
+            guard let strategy = SAMLStrategy(document) else { break }
+            return startSAML(request, strategy: strategy, domain: domain, continueURL: continueURL, now: now)
         }
         logRefusal(request, "SSO sign-in", "strategy \(id) is not usable")
         return ssoFailure(request, domain: domain, continueURL: continueURL, status: .notFound,
@@ -208,12 +210,18 @@ extension AuthService {
 
     /// Where the provider sends the browser back: this server as the browser reached it.
     private func callbackURL(_ request: Request, domain: DomainRecord) -> String {
+        origin(request, domain: domain) + Self.oauthCallbackPath
+    }
+
+    /// `http(s)://host[:port]` of this server as the browser reached it (`X-Forwarded-Proto`,
+    /// `Host`); the domain's host when the `Host` header is missing or not a plain host.
+    func origin(_ request: Request, domain: DomainRecord) -> String {
         let scheme = Cookies.isSecure(request) ? "https" : "http"
         var host = request.headers["host"] ?? domain.host
         if host.isEmpty || host.contains(where: { $0 == "/" || $0 == "@" || $0 == "?" || $0 == "#" || $0 == "\\" || $0.isWhitespace }) {
             host = domain.host
         }
-        return scheme + "://" + host + Self.oauthCallbackPath
+        return scheme + "://" + host
     }
 
     /// The sign-in page with a message (nothing about why in the page; the log has it).
