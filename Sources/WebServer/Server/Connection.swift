@@ -244,6 +244,7 @@ final class Connection: LoopChannel {
             framing = version == .http1_1 ? .chunked : .untilClose
         }
         let keepAlive = !forceClose && !wantsClose && !shuttingDown && (head?.keepAlive ?? false)
+            && !context.stopping.load(ordering: .acquiring)
             && !(framing == .untilClose && !isHead)
         let date = loop.httpDate
         let written = output.append { out in

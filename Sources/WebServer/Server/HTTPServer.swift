@@ -109,6 +109,7 @@ public final class HTTPServer: Sendable {
             return (loops, fd)
         }
         if let running {
+            context.stopping.store(true, ordering: .releasing)
             // Stop listening now: new clients are refused at once instead of waiting in the backlog.
             // The descriptor stays open until the loops have let go of it.
             Glibc.shutdown(running.fd, Int32(SHUT_RDWR))

@@ -1,4 +1,7 @@
-/// What every connection needs to know about the server: immutable while serving.
+import Synchronization
+
+/// What every connection needs to know about the server: immutable while serving, apart from
+/// the moment it starts to stop.
 final class ServerContext: Sendable {
     let router: Router
     let limits: Limits
@@ -6,6 +9,9 @@ final class ServerContext: Sendable {
     let errorPage: ErrorPage?
     /// Connections allowed per loop (the total limit split across loops).
     let maxConnectionsPerLoop: Int
+    /// Set before the listener shuts, so a response written before its loop hears of the
+    /// shutdown already says `Connection: close`.
+    let stopping = Atomic<Bool>(false)
 
     init(router: Router, limits: Limits, logger: Logger, loopCount: Int, errorPage: ErrorPage? = nil) {
         self.router = router
