@@ -12,6 +12,8 @@ public struct DetailPage {
     public static let brokerStateMarker = TrustedHTML(trusted: "<!--broker-state-->")
     /// Where a system's or a trigger's page gets its live trigger instances (per request).
     public static let triggerPanelMarker = TrustedHTML(trusted: "<!--trigger-instances-->")
+    /// Where a module's and a system's page get their Operate panel: start, stop, functions (per request).
+    public static let operateMarker = TrustedHTML(trusted: "<!--operate-->")
 
     func values(_ document: ConfigDocument) -> [String: TemplateValue] {
         var values = common(document)
@@ -25,6 +27,7 @@ public struct DetailPage {
             let running = ModuleView(document).running
             values["state"] = ["dot": .string(running ? "running" : "stopped"), "text": .string(running ? "running" : "stopped")]
             values["settingsURL"] = .string(SiteURL.effectiveSettings(module: document.id))
+            values["operatePanel"] = .html(Self.operateMarker)
         }
         // Fetch state and drivers of a repository, the build of a driver (BackOfficeApp/DriverRepositories).
         if document.kind == .repository {
@@ -82,6 +85,7 @@ public struct DetailPage {
                     "json": .string(JSONWriter.canonicalString(.object(instance)))]
         })
         values["triggerPanel"] = .html(Self.triggerPanelMarker)
+        values["operatePanel"] = .html(Self.operateMarker)
         values["systemTriggers"] = .list(snapshot.references.referrers(of: document.ref, ofKind: .trigger).sorted()
             .map { ObjectLabels.link(ObjectRef(.trigger, $0), in: snapshot) })
         if let mapZone = system.zoneIDs.reversed().first(where: { snapshot.document(.zone, $0)?.string("map_id") != nil }) {

@@ -35,7 +35,8 @@ struct SystemMembersController: Feature {
         let values = SystemMembersPage(snapshot: snapshot).values(system: system, list: list, token: token,
                                                                   version: system.version?.hex, error: error)
         let title = (list == .modules ? "Modules of " : "Zones of ") + ObjectLabels.name(system, in: snapshot)
-        return site.html(try site.renderer(snapshot, flash: site.savedNotice(request)).page("system-members", title: title, kind: .system, values),
+        let page = try site.renderer(snapshot, flash: site.savedNotice(request)).page("system-members", title: title, kind: .system, values)
+        return site.html(site.live(page),
                          status: status, setCookie: cookie)
     }
 
