@@ -93,13 +93,16 @@ def test_stop_and_start_buttons_on_the_module_page_commit_in_words(server, brows
     wait_for(lambda: server.post("/api/engine/v2/modules/%s/ping" % PROJECTOR)[1]["pingable"], 30, "the projector online again")
 
 
-def test_stop_all_and_start_all_on_the_system_page(server, browser):
+def test_stop_all_and_start_all_on_the_systems_modules_page(server, browser):
+    # The system's page stays the same for every reader (no form): its button leads to the
+    # system's "Modules of" page, where Start all and Stop all are.
     browser.get(server.url + "/backoffice/systems/%s/" % ROOM)
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '#modules form[action$="/stop"] button'))
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Start or stop all…"))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '.head form[action$="/stop"] button'))
     assert server.last_commit_subject().startswith('stop ') and "L1 Training" in server.last_commit_subject()
     assert server.module_state(PROJECTOR) == "stopped"
     screenshot(browser, "operate-system-stopped")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '#modules form[action$="/start"] button'))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '.head form[action$="/start"] button'))
     assert server.last_commit_subject().startswith('start ') and "L1 Training" in server.last_commit_subject()
     wait_for(lambda: server.module_state(PROJECTOR) == "running", 30, "the projector running again")
 

@@ -12,7 +12,9 @@ public struct DetailPage {
     public static let brokerStateMarker = TrustedHTML(trusted: "<!--broker-state-->")
     /// Where a system's or a trigger's page gets its live trigger instances (per request).
     public static let triggerPanelMarker = TrustedHTML(trusted: "<!--trigger-instances-->")
-    /// Where a module's and a system's page get their Operate panel: start, stop, functions (per request).
+    /// Where a module's page gets its Operate panel: start, stop, functions (per request). A
+    /// system's page stays the same for every reader: its Start all / Stop all are on the
+    /// system's "Modules of" page, which is per request anyway.
     public static let operateMarker = TrustedHTML(trusted: "<!--operate-->")
 
     func values(_ document: ConfigDocument) -> [String: TemplateValue] {
@@ -85,7 +87,6 @@ public struct DetailPage {
                     "json": .string(JSONWriter.canonicalString(.object(instance)))]
         })
         values["triggerPanel"] = .html(Self.triggerPanelMarker)
-        values["operatePanel"] = .html(Self.operateMarker)
         values["systemTriggers"] = .list(snapshot.references.referrers(of: document.ref, ofKind: .trigger).sorted()
             .map { ObjectLabels.link(ObjectRef(.trigger, $0), in: snapshot) })
         if let mapZone = system.zoneIDs.reversed().first(where: { snapshot.document(.zone, $0)?.string("map_id") != nil }) {

@@ -4,8 +4,8 @@ import Runtime
 import SiteGen
 import WebServer
 
-/// Operating modules from the site: the Operate panel of a module's and a system's page
-/// (`panel`, put into the pre-rendered page per request), `POST …/start` and `…/stop` (support:
+/// Operating modules from the site: the Operate panel of a module's page (`panel`, put into
+/// the pre-rendered page per request) and Start all / Stop all on a system's "Modules of" page, `POST …/start` and `…/stop` (support:
 /// one commit of `running`, then 303 back), and `POST /backoffice/modules/ID/exec` with
 /// `function` and `arg.NAME` fields, which runs the function within the caller's clearance
 /// (the engine's per-function security) and answers a page with the result and the status
@@ -27,15 +27,18 @@ struct OperateController: Feature {
 
     // MARK: - The panel
 
-    /// The Operate panel for a module's or a system's page, and the `Set-Cookie` its form tokens
-    /// need. Empty without a runtime (`backoffice site`, tests of the pages alone).
-    func panel(_ ref: ObjectRef, _ request: Request, submitted: [String: String] = [:]) throws -> (html: String, setCookie: String?) {
-        guard let engine = site.runtime, let value = try values(ref, request, engine: engine, submitted: submitted) else { return ("", nil) }
+    /// The Operate panel for a module's page or a system's "Modules of" page, and the
+    /// `Set-Cookie` its form tokens need; `tokens` when the page made them already (one browser
+    /// binding per page). Empty without a runtime (`backoffice site`, tests of the pages alone).
+    func panel(_ ref: ObjectRef, _ request: Request, submitted: [String: String] = [:],
+               tokens: [String: String]? = nil) throws -> (html: String, setCookie: String?) {
+        guard let engine = site.runtime,
+              let value = try values(ref, request, engine: engine, submitted: submitted, tokens: tokens) else { return ("", nil) }
         return (String(decoding: try site.library.render("operate-panel", value.value), as: UTF8.self), value.setCookie)
     }
 
-    private func values(_ ref: ObjectRef, _ request: Request, engine: RuntimeEngine,
-                        submitted: [String: String]) throws -> (value: TemplateValue, setCookie: String?)? {
+    private func values(_ ref: ObjectRef, _ request: Request, engine: RuntimeEngine, submitted: [String: String],
+                        tokens given: [String: String]?) throws -> (value: TemplateValue, setCookie: String?)? {
         let snapshot = try site.head()
         guard let document = snapshot.document(ref) else { return nil }
         let principal = request.principal
@@ -61,7 +64,7 @@ struct OperateController: Feature {
         default:
             return nil
         }
-        let (tokens, setCookie) = site.tokens.issue(for: request, purposes: OperatePanel.paths(ref))
+        let (tokens, setCookie) = given.map { ($0, String?.none) } ?? site.tokens.issue(for: request, purposes: OperatePanel.paths(ref))
         let panel = OperatePanel(ref: ref, running: running, mayStartStop: Self.mayStartStop(principal), functions: functions, tokens: tokens)
         return (panel.values(submitted: submitted), setCookie)
     }
@@ -85,7 +88,7 @@ struct OperateController: Feature {
             throw HTTPError(.forbidden, "you do not have access to this: starting and stopping needs the support role")
         }
         guard let engine = site.runtime else { throw HTTPError(.serviceUnavailable, "the runtime is not running") }
-        let back = SiteURL.detail(ref) + (kind == .system ? "#modules" : "")
+        let back = kind == .system ? SiteURL.members(system: ref.id, .modules) : SiteURL.detail(ref)
         let modules: [String]
         if kind == .module {
             modules = [ref.id]
@@ -104,7 +107,7 @@ struct OperateController: Feature {
             return try site.message("Not saved", error.message, status: HTTPStatus(error.httpStatus), back: back)
         }
         site.refreshSoon()
-        let target = SiteURL.detail(ref) + "?saved=" + commit.id.hex + (kind == .system ? "#modules" : "")
+        let target = back + "?saved=" + commit.id.hex
         return .redirect(to: target)
     }
 
