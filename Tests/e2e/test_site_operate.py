@@ -98,11 +98,11 @@ def test_stop_all_and_start_all_on_the_systems_modules_page(server, browser):
     # system's "Modules of" page, where Start all and Stop all are.
     browser.get(server.url + "/backoffice/systems/%s/" % ROOM)
     click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Start or stop all…"))
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '.head form[action$="/stop"] button'))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/stop"] button'))
     assert server.last_commit_subject().startswith('stop ') and "L1 Training" in server.last_commit_subject()
     assert server.module_state(PROJECTOR) == "stopped"
     screenshot(browser, "operate-system-stopped")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '.head form[action$="/start"] button'))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/start"] button'))
     assert server.last_commit_subject().startswith('start ') and "L1 Training" in server.last_commit_subject()
     wait_for(lambda: server.module_state(PROJECTOR) == "running", 30, "the projector running again")
 
