@@ -88,6 +88,27 @@ import Testing
     await server.shutdown(gracePeriod: 1)
 }
 
+@Test func connectionsAreSpreadEvenlyOverTheLoops() async throws {
+    // Whichever loop the kernel wakes, each new connection goes to the loop with the fewest; a
+    // generated request id names the loop that served it (`<prefix>-<loop>-<counter>`).
+    var router = Router()
+    router.add(.get, "/", immediate: { _ in .text("ok") })
+    let server = HTTPServer(configuration: .init(port: 0, loopCount: 2, logger: Logger(level: .off)), router: router)
+    let port = try server.start()
+    let loops = await offThePool { () -> [String] in
+        let clients = (0..<8).map { _ in TestClient(port: port) }
+        return clients.map { client -> String in
+            client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            let head = client.response().head
+            let id = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-request-id:") } ?? ""
+            return String(id.split(separator: "-").dropLast().last ?? "?")
+        }
+    }
+    #expect(loops.filter { $0 == "0" }.count == 4)
+    #expect(loops.filter { $0 == "1" }.count == 4)
+    await server.shutdown(gracePeriod: 1)
+}
+
 @Test func silentWebSocketPeersArePingedThenDropped() async throws {
     var router = Router()
     router.webSocket("/ws") { socket, _ in for await _ in socket.messages {} }

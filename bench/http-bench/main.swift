@@ -39,12 +39,46 @@ let server = HTTPServer(configuration: .init(port: 0, loopCount: loopArgument, l
                         router: router)
 let port = try server.start()
 
+// `--serve SECONDS`: only serve (for profiling with perf or callgrind while wrk runs outside).
+if let index = CommandLine.arguments.firstIndex(of: "--serve"), let seconds = UInt32(CommandLine.arguments[index + 1]) {
+    print("serving on 127.0.0.1:\(port) for \(seconds) s: /plaintext, /static/file4k.txt")
+    fflush(nil)   // the port line must reach a pipe before we sleep
+    sleep(seconds)
+    await server.shutdown(gracePeriod: 1)
+    removeTree(workDirectory)
+    exit(0)
+}
+
 // MARK: nginx with the same file, if installed.
 
 let nginxPort = FreePort.pick()
 let nginx = startNginx(prefix: workDirectory, port: nginxPort, staticRoot: workDirectory)
 
-var rows: [(name: String, ours: WrkResult?, nginx: WrkResult?)] = []
+/// One test's rounds: ours and nginx alternating, so both see the same machine state.
+struct Row {
+    var name: String
+    var ours: [WrkResult] = []
+    var nginx: [WrkResult] = []
+
+    /// The median round of each side (by requests per second; p99 is the median of the p99s).
+    static func median(_ results: [WrkResult]) -> WrkResult? {
+        guard !results.isEmpty else { return nil }
+        func middle(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        return WrkResult(requestsPerSecond: middle(results.map(\.requestsPerSecond)),
+                         p99Milliseconds: middle(results.map(\.p99Milliseconds)))
+    }
+    /// The median of the per-round ratios (each round's pair ran back to back).
+    var medianRatio: Double? {
+        let ratios = zip(ours, nginx).map { $0.requestsPerSecond / $1.requestsPerSecond }.sorted()
+        guard !ratios.isEmpty else { return nil }
+        return ratios.count % 2 == 1 ? ratios[ratios.count / 2] : (ratios[ratios.count / 2 - 1] + ratios[ratios.count / 2]) / 2
+    }
+}
+let rounds = CommandLine.arguments.firstIndex(of: "--rounds").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? (quick ? 1 : 5)
+var rows: [Row] = []
 let pipeline = workDirectory + "/pipeline.lua"
 writeFile(pipeline, """
     init = function(args)
@@ -55,25 +89,42 @@ writeFile(pipeline, """
     request = function() return req end
     """)
 
-print("http-bench: wrk -t2 -c64 -d\(wrkSeconds)s on loopback (2 cores shared with wrk)")
+print("http-bench: wrk -t2 -c64 -d\(wrkSeconds)s on loopback (2 cores shared with wrk), \(rounds) rounds alternating ours / nginx")
+let tests: [(name: String, path: String, script: String?)] = [
+    ("plaintext keep-alive", "/plaintext", nil),
+    ("plaintext pipelined x16", "/plaintext", pipeline),
+    ("static 4 KiB file", "/static/file4k.txt", nil),
+]
 if !onlyFanOut {
-rows.append(("plaintext keep-alive", runWrk(port: port, path: "/plaintext", seconds: wrkSeconds),
-             nginx != nil ? runWrk(port: nginxPort, path: "/plaintext", seconds: wrkSeconds) : nil))
-rows.append(("plaintext pipelined x16", runWrk(port: port, path: "/plaintext", script: pipeline, seconds: wrkSeconds),
-             nginx != nil ? runWrk(port: nginxPort, path: "/plaintext", script: pipeline, seconds: wrkSeconds) : nil))
-rows.append(("static 4 KiB file", runWrk(port: port, path: "/static/file4k.txt", seconds: wrkSeconds),
-             nginx != nil ? runWrk(port: nginxPort, path: "/static/file4k.txt", seconds: wrkSeconds) : nil))
+    for test in tests {
+        var row = Row(name: test.name)
+        for round in 0..<rounds {
+            // Who goes first alternates too, so neither always runs right after the other's load.
+            let order = round % 2 == 0 ? [true, false] : [false, true]
+            for ours in order {
+                if ours {
+                    if let result = runWrk(port: port, path: test.path, script: test.script, seconds: wrkSeconds) { row.ours.append(result) }
+                } else if nginx != nil {
+                    if let result = runWrk(port: nginxPort, path: test.path, script: test.script, seconds: wrkSeconds) { row.nginx.append(result) }
+                }
+            }
+        }
+        rows.append(row)
+    }
 }
 if let nginx { kill(nginx, SIGTERM); var status: Int32 = 0; waitpid(nginx, &status, 0) }
 
+var loadAverage = [Double](repeating: 0, count: 3)
+_ = getloadavg(&loadAverage, 3)
 print("")
+print("medians of \(rounds) rounds; load average \(format2(loadAverage[0])) at the end (other work on the machine counts)")
 print(pad("test", 26) + pad("ours req/s", 14) + pad("p99 ms", 10) + pad("nginx req/s", 14) + pad("p99 ms", 10) + "ours/nginx")
 for row in rows {
-    let ratio = (row.ours?.requestsPerSecond).flatMap { ours in row.nginx.map { String(format2(ours / $0.requestsPerSecond)) } } ?? "-"
-    print(pad(row.name, 26) + pad(row.ours.map { format0($0.requestsPerSecond) } ?? "-", 14)
-          + pad(row.ours.map { format2($0.p99Milliseconds) } ?? "-", 10)
-          + pad(row.nginx.map { format0($0.requestsPerSecond) } ?? "-", 14)
-          + pad(row.nginx.map { format2($0.p99Milliseconds) } ?? "-", 10) + ratio)
+    let ours = Row.median(row.ours), theirs = Row.median(row.nginx)
+    print(pad(row.name, 26) + pad(ours.map { format0($0.requestsPerSecond) } ?? "-", 14)
+          + pad(ours.map { format2($0.p99Milliseconds) } ?? "-", 10)
+          + pad(theirs.map { format0($0.requestsPerSecond) } ?? "-", 14)
+          + pad(theirs.map { format2($0.p99Milliseconds) } ?? "-", 10) + (row.medianRatio.map(format2) ?? "-"))
 }
 
 // MARK: WebSocket fan-out.
@@ -88,13 +139,16 @@ await server.shutdown(gracePeriod: 1)
 
 // MARK: JSON results.
 
-var json = "{\n  \"machine_cpus\": \(sysconf(Int32(_SC_NPROCESSORS_ONLN))),\n  \"wrk\": {\"threads\": 2, \"connections\": 64, \"seconds\": \(wrkSeconds)},\n  \"http\": [\n"
+var json = "{\n  \"machine_cpus\": \(sysconf(Int32(_SC_NPROCESSORS_ONLN))), \"load_average\": \(format2(loadAverage[0])),\n"
+json += "  \"wrk\": {\"threads\": 2, \"connections\": 64, \"seconds\": \(wrkSeconds), \"rounds\": \(rounds)},\n  \"http\": [\n"
 json += rows.map { row in
     func entry(_ result: WrkResult?) -> String {
         guard let result else { return "null" }
         return "{\"requests_per_second\": \(format0(result.requestsPerSecond)), \"p99_ms\": \(format2(result.p99Milliseconds))}"
     }
-    return "    {\"name\": \"\(row.name)\", \"backoffice\": \(entry(row.ours)), \"nginx\": \(entry(row.nginx))}"
+    func all(_ results: [WrkResult]) -> String { "[" + results.map { entry($0) }.joined(separator: ", ") + "]" }
+    return "    {\"name\": \"\(row.name)\", \"backoffice\": \(entry(Row.median(row.ours))), \"nginx\": \(entry(Row.median(row.nginx))), "
+        + "\"ratio\": \(row.medianRatio.map(format2) ?? "null"), \"backoffice_rounds\": \(all(row.ours)), \"nginx_rounds\": \(all(row.nginx))}"
 }.joined(separator: ",\n")
 json += "\n  ],\n  \"websocket_fanout\": {\"clients\": 1000, \"payload_bytes\": 200, \"broadcasts_per_second\": 100, "
 json += "\"frames_per_second\": \(format0(fanOut.framesPerSecond)), \"p50_ms\": \(format2(fanOut.p50Milliseconds)), "

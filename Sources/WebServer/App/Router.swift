@@ -169,7 +169,7 @@ public struct Router: Sendable {
 
     /// Like `match`, and names the route that matched.
     func lookup(method: HTTPMethod, path: String, segments: [String]) -> Lookup {
-        let trimmedPath = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let trimmedPath = path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") ? String(path.dropLast()) : path
         if let byMethod = exact[trimmedPath] {
             if let (action, key) = byMethod[method] ?? (method == .head ? byMethod[.get] : nil) {
                 return .found(action, parameters: [:], route: key)

@@ -22,15 +22,21 @@ public struct StaticFiles: Sendable {
     public init(root: String, mountPath: String) {
         self.root = root
         self.mountPath = mountPath
+        mountDepth = mountPath.utf8.split(separator: UInt8(ascii: "/")).count
     }
+
+    /// How many path segments the mount path has.
+    private let mountDepth: Int
 
     /// The file the request names under the mount path (GET and HEAD), a 304, a redirect to the
     /// directory's slash form, or 404.
     public func respond(to request: Request) throws(HTTPError) -> Response {
-        let mountDepth = mountPath.split(separator: "/").count
         let relative = request.pathSegments.dropFirst(mountDepth)
-        for segment in relative where segment.hasPrefix(".") || segment.contains("/") || segment.utf8.contains(0) {
-            throw HTTPError(.notFound)
+        for segment in relative {
+            let bytes = segment.utf8
+            if bytes.first == UInt8(ascii: ".") || bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 }) {
+                throw HTTPError(.notFound)
+            }
         }
         var candidate = root + (relative.isEmpty ? "" : "/" + relative.joined(separator: "/"))
         var info = stat()
@@ -61,7 +67,7 @@ public struct StaticFiles: Sendable {
             etag: "\"" + String(Int(info.st_size), radix: 16) + "-" + String(modifiedNanos, radix: 16) + "\"",
             lastModified: HTTPDate.format(epochSeconds: Int(info.st_mtim.tv_sec)),
             modifiedSeconds: Int(info.st_mtim.tv_sec),
-            contentType: Self.contentType(for: resolved), size: Int(info.st_size), body: nil)
+            contentType: Self.contentType(for: resolved), size: Int(info.st_size), body: nil).withHeaders()
         if request.method != .head || info.st_size <= StaticFileCache.maxCachedBytes {
             guard let body = Self.readFile(resolved, size: Int(info.st_size)) else { throw HTTPError(.notFound) }
             file.body = body
@@ -72,22 +78,22 @@ public struct StaticFiles: Sendable {
 
     /// Answers from a checked file: 304 when the client's validators match, else the file.
     private func respond(to request: Request, file: StaticFileCache.File) -> Response {
-        var headers: HTTPHeaders = ["ETag": file.etag, "Last-Modified": file.lastModified, "Cache-Control": "no-cache"]
         if let match = request.headers["if-none-match"] {
             let tags = match.split(separator: ",").map { trimmed($0) }
             if tags.contains(where: { $0 == "*" || $0 == file.etag || $0 == "W/" + file.etag }) {
-                return Response(status: .notModified, headers: headers)
+                return Response(status: .notModified, headers: file.validatorHeaders)
             }
         } else if let since = request.headers["if-modified-since"].flatMap(HTTPDate.parse), file.modifiedSeconds <= since {
-            return Response(status: .notModified, headers: headers)
+            return Response(status: .notModified, headers: file.validatorHeaders)
         }
-        headers.set("Content-Type", file.contentType)
+        var headers = file.validatorHeaders
+        headers.add("Content-Type", file.contentType)
         if request.method == .head {
             // The server keeps Content-Length for HEAD from this header and sends no body.
             headers.set("Content-Length", String(file.size))
             return Response(status: .ok, headers: headers)
         }
-        return Response(status: .ok, headers: headers, body: file.body ?? [])
+        return Response(status: .ok, headers: file.headers, body: file.body ?? [])
     }
 
     private static func isInside(_ path: String, _ root: String) -> Bool {
@@ -165,6 +171,21 @@ final class StaticFileCache: Sendable {
         var contentType: String
         var size: Int
         var body: [UInt8]?
+
+        /// `ETag`, `Last-Modified` and `Cache-Control`: what a 304 carries.
+        var validatorHeaders: HTTPHeaders {
+            ["ETag": etag, "Last-Modified": lastModified, "Cache-Control": "no-cache"]
+        }
+        /// What a 200 carries, built once per file rather than per request (`withHeaders()`).
+        var headers = HTTPHeaders()
+
+        /// The file with `headers` filled in.
+        func withHeaders() -> File {
+            var file = self
+            file.headers = validatorHeaders
+            file.headers.add("Content-Type", contentType)
+            return file
+        }
     }
 
     private let entries = Mutex<[String: File]>([:])

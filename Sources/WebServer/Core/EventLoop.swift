@@ -48,6 +48,9 @@ final class EventLoop: @unchecked Sendable {
     private var httpDateSecond: time_t = 0
     /// Counter for generated request ids.
     var requestCounter: UInt64 = 0
+    /// Connections this loop owns or has been handed and not yet closed. Listeners read it from
+    /// other loops to give each new connection to the least busy loop (`Listener`).
+    let connectionCount = Atomic<Int>(0)
     /// Called once, on the loop thread, when the loop has exited.
     var onExit: (@Sendable () -> Void)?
 
@@ -69,18 +72,24 @@ final class EventLoop: @unchecked Sendable {
         refreshDate()
     }
 
-    /// Runs `work` on the loop thread soon. Safe from any thread; dropped once the loop has stopped.
-    func execute(_ work: @escaping @Sendable () -> Void) {
-        let mustWake = inbox.withLock { inbox -> Bool in
-            if inbox.stopped { return false }
+    /// Runs `work` on the loop thread soon. Safe from any thread; dropped once the loop has stopped
+    /// (then the result is false).
+    @discardableResult
+    func execute(_ work: @escaping @Sendable () -> Void) -> Bool {
+        let (queued, mustWake) = inbox.withLock { inbox -> (Bool, Bool) in
+            if inbox.stopped { return (false, false) }
             inbox.work.append(work)
-            return inbox.work.count == 1
+            return (true, inbox.work.count == 1)
         }
         if mustWake {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
         }
+        return queued
     }
+
+    /// Whether the loop has begun its graceful shutdown (loop thread only).
+    var isShuttingDown: Bool { shuttingDown }
 
     /// Registers `fd` with the given interest bits (EPOLLIN and friends).
     func register(_ fd: Int32, interest: UInt32, channel: LoopChannel) {

@@ -21,6 +21,15 @@ struct OutputQueue {
 
     mutating func append(_ more: ArraySlice<UInt8>) { bytes.append(contentsOf: more) }
 
+    /// Lets `write` append in place (a serialized response), without an intermediate array;
+    /// returns how many bytes it appended.
+    mutating func append(writing write: (inout [UInt8]) -> Void) -> Int {
+        if isEmpty && !bytes.isEmpty { reset() }
+        let before = bytes.count
+        write(&bytes)
+        return bytes.count - before
+    }
+
     /// Writes to `fd` until empty or the kernel would block. Returns the number of bytes written.
     mutating func flush(to fd: Int32) throws(IOError) -> Int {
         var total = 0

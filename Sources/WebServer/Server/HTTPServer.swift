@@ -79,12 +79,13 @@ public final class HTTPServer: Sendable {
         }
         exits.withLock { $0.remaining = loops.count }
         state.withLock { $0 = .running(loops: loops, listenFD: listening.fd, port: listening.port) }
+        let allLoops = loops
         for loop in loops {
             loop.onExit = { [self] in self.loopExited() }
             let context = self.context
             let fd = listening.fd
             startThread {
-                Listener(fd: fd, loop: loop, context: context).start()
+                Listener(fd: fd, loop: loop, loops: allLoops, context: context).start()
                 loop.run()
             }
         }

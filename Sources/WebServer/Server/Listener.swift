@@ -2,27 +2,33 @@
 import Glibc
 #endif
 import CLinuxShims
+import Synchronization
 
 /// Accepts connections on one loop from the shared listening socket.
 ///
 /// Every loop registers the same socket with `EPOLLEXCLUSIVE`, so the kernel wakes one loop per
-/// connection. When `accept4` runs out of descriptors (EMFILE/ENFILE) the listener backs off
-/// for a moment instead of spinning on a socket that stays readable.
+/// connection. Whichever loop accepts, the connection goes to the loop with the fewest: a burst of
+/// connections (a load balancer's pool, wrk's 64) used to land on the one loop that woke, which
+/// then served them all on one core while the others idled. When `accept4` runs out of
+/// descriptors (EMFILE/ENFILE) the listener backs off for a moment instead of spinning on a
+/// socket that stays readable.
 final class Listener: LoopChannel {
     let fd: Int32
     unowned let loop: EventLoop
     let context: ServerContext
+    /// Every loop of the server, this one included.
+    private let loops: [EventLoop]
     private var paused = false
     private var resumeAt: UInt64 = 0
     private var stopped = false
-    private var connections = 0
     /// Accept failures for lack of descriptors, for tests and logs.
     private(set) var descriptorExhaustions = 0
     private var lastExhaustionLog: UInt64 = 0
 
-    init(fd: Int32, loop: EventLoop, context: ServerContext) {
+    init(fd: Int32, loop: EventLoop, loops: [EventLoop], context: ServerContext) {
         self.fd = fd
         self.loop = loop
+        self.loops = loops
         self.context = context
     }
 
@@ -50,15 +56,47 @@ final class Listener: LoopChannel {
             }
             var one: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            if loop.channelCount > context.maxConnectionsPerLoop {
+            let target = leastBusyLoop()
+            if target.connectionCount.load(ordering: .relaxed) >= context.maxConnectionsPerLoop {
                 let refusal = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
                 _ = refusal.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
                 Glibc.close(client)
                 continue
             }
-            let connection = Connection(fd: client, loop: loop, context: context, peer: Self.peerName(client))
-            connection.start()
+            target.connectionCount.add(1, ordering: .relaxed)
+            let peer = Self.peerName(client)
+            if target === loop {
+                Connection(fd: client, loop: loop, context: context, peer: peer).start()
+                continue
+            }
+            let context = self.context
+            let queued = target.execute {
+                guard !target.isShuttingDown else {
+                    target.connectionCount.subtract(1, ordering: .relaxed)
+                    Glibc.close(client)
+                    return
+                }
+                Connection(fd: client, loop: target, context: context, peer: peer).start()
+            }
+            if !queued {
+                target.connectionCount.subtract(1, ordering: .relaxed)
+                Glibc.close(client)
+            }
         }
+    }
+
+    /// The loop with the fewest connections; this one when it ties for fewest (no hand-over).
+    private func leastBusyLoop() -> EventLoop {
+        var best = loop
+        var fewest = loop.connectionCount.load(ordering: .relaxed)
+        for other in loops where other !== loop {
+            let count = other.connectionCount.load(ordering: .relaxed)
+            if count < fewest {
+                best = other
+                fewest = count
+            }
+        }
+        return best
     }
 
     private func backOff() {

@@ -1,7 +1,8 @@
 /// Turns a `Response` into HTTP/1.1 bytes: status line, headers we own (`Server`, `Date`,
 /// `Content-Length`, `Connection`, `X-Request-ID`), then the body unless the method or status forbids it.
 enum ResponseSerializer {
-    private static let ownedHeaders: Set<String> = ["content-length", "connection", "date", "server", "transfer-encoding", "x-request-id"]
+    /// Fields the serializer writes itself; a handler's copy is dropped.
+    private static let ownedHeaders = ["content-length", "connection", "date", "server", "transfer-encoding", "x-request-id"]
     private static let statusLines: [Int: [UInt8]] = {
         var lines: [Int: [UInt8]] = [:]
         for (code, reason) in HTTPStatus.reasons { lines[code] = Array("HTTP/1.1 \(code) \(reason)\r\n".utf8) }
@@ -21,8 +22,16 @@ enum ResponseSerializer {
     static func serialize(_ response: Response, isHead: Bool, version: HTTPVersion, keepAlive: Bool,
                           date: [UInt8], requestID: String, framing: Framing = .sized) -> [UInt8] {
         var out: [UInt8] = []
+        serialize(response, isHead: isHead, version: version, keepAlive: keepAlive, date: date, requestID: requestID,
+                  framing: framing, into: &out)
+        return out
+    }
+
+    /// Appends the response to `out` (the connection's output queue), so the bytes are copied once.
+    static func serialize(_ response: Response, isHead: Bool, version: HTTPVersion, keepAlive: Bool,
+                          date: [UInt8], requestID: String, framing: Framing = .sized, into out: inout [UInt8]) {
         let sendsBody = !isHead && !response.status.forbidsBody
-        out.reserveCapacity(160 + response.headers.count * 40 + (sendsBody ? response.body.count : 0))
+        out.reserveCapacity(out.count + 160 + response.headers.count * 40 + (sendsBody ? response.body.count : 0))
         if let line = statusLines[response.status.code], response.status.reason == HTTPStatus.reasons[response.status.code] {
             out.append(contentsOf: line)
         } else {
@@ -33,9 +42,10 @@ enum ResponseSerializer {
         out.append(contentsOf: "\r\n".utf8)
         var explicitLength: String?
         for field in response.headers {
-            let lower = field.name.lowercased()
-            if lower == "content-length" { explicitLength = field.value }
-            if ownedHeaders.contains(lower) { continue }
+            if isOwned(field.name) {
+                if equalsIgnoringCase(field.name, "content-length") { explicitLength = field.value }
+                continue
+            }
             // A name that is not a token could smuggle a header or end the block: drop it.
             guard !field.name.isEmpty, field.name.utf8.allSatisfy(isTokenByte) else { continue }
             appendField(&out, field.name, field.value)
@@ -55,7 +65,11 @@ enum ResponseSerializer {
         appendField(&out, "X-Request-ID", requestID)
         out.append(contentsOf: "\r\n".utf8)
         if sendsBody && framing == .sized { out.append(contentsOf: response.body) }
-        return out
+    }
+
+    private static func isOwned(_ name: String) -> Bool {
+        let length = name.utf8.count
+        return ownedHeaders.contains { $0.utf8.count == length && equalsIgnoringCase($0, name) }
     }
 
     private static func appendField(_ out: inout [UInt8], _ name: String, _ value: String) {
@@ -63,7 +77,11 @@ enum ResponseSerializer {
         out.append(0x3A)
         out.append(0x20)
         // Never let a handler's value split the header block.
-        for byte in value.utf8 where byte != 0x0D && byte != 0x0A { out.append(byte) }
+        if value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+            for byte in value.utf8 where byte != 0x0D && byte != 0x0A { out.append(byte) }
+        } else {
+            out.append(contentsOf: value.utf8)
+        }
         out.append(0x0D)
         out.append(0x0A)
     }
