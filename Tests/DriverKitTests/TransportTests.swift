@@ -184,6 +184,24 @@ func readSome(_ fd: Int32) async -> String {
         scheduler.cancelAll()
     }
 
+    @Test @DriverActor func aRepeatingTaskThatKeepsFailingMarksTheModuleDegradedUntilItSucceeds() async throws {
+        var reports: [String?] = []
+        let scheduler = Scheduler(logger: nil) { reports.append($0) }
+        var runs = 0, failing = true
+        scheduler.every(.milliseconds(5)) {
+            runs += 1
+            if failing { throw DriverError.failed("Modbus exception 11") }
+        }
+        for _ in 0..<400 where reports.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(runs >= Scheduler.degradedAfter)
+        #expect(reports == ["Modbus exception 11 (3 or more polls in a row failed)"], "said once, not at every failure")
+        failing = false
+        for _ in 0..<400 where reports.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(reports.last == .some(nil), "the next success ends it")
+        scheduler.cancelAll()
+        #expect(reports.count == 2)
+    }
+
     @Test @DriverActor func atAPastDateRunsAtOnceAndBadCronIsRejected() async throws {
         let scheduler = Scheduler()
         var ran = false

@@ -159,7 +159,7 @@ def test_an_invalid_commit_is_not_applied(server):
 def test_rest_start_and_stop_commit_the_running_field(server):
     assert server.post("/api/engine/v2/modules/mod-py-b/stop")[0] == 200
     assert server.module_state("mod-py-b") == "stopped"
-    assert server.last_commit_subject() == "stop mod-py-b"
+    assert server.last_commit_subject() == 'stop module "Tester"'
     assert server.post("/api/engine/v2/modules/mod-py-b/start")[0] == 200
     wait_for(lambda: server.module_state("mod-py-b") == "running", what="mod-py-b running again")
 
@@ -176,7 +176,7 @@ def test_a_driver_setting_is_committed_by_the_module_and_comes_back_as_update(se
 
 def test_rest_system_stop_and_start_commit_every_module_once(server):
     assert server.post("/api/engine/v2/systems/%s/stop" % PY_SYSTEM)[0] == 200
-    assert server.last_commit_subject() == "stop 3 modules"
+    assert server.last_commit_subject() == 'stop the modules of "Python Lab"'
     assert all(server.module_state(m) == "stopped" for m in ("mod-py-a", "mod-py-b", "mod-py-bad"))
     status, body = server.post("/api/engine/v2/modules/mod-py-a/exec/echo", ["x"])
     assert status == 409 and body["error"] == "not_running"

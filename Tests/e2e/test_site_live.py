@@ -174,3 +174,33 @@ def test_home_page_counts_follow_a_module_stopped_and_started(server, browser):
     requests.post(engine + "/start").raise_for_status()
     WebDriverWait(browser, 20).until(lambda d: count(d, "stopped") == stopped)
     assert browser.execute_script("return window.notReloaded") is True
+
+
+def test_a_module_whose_polls_keep_failing_shows_degraded_with_its_reason(server, browser):
+    """The HVAC's device answers every poll with a Modbus exception: the module stays connected
+    but turns `degraded` (DriverKit: 3 failed polls in a row), with the error and since when,
+    on the page and over REST; the first good poll brings it back online."""
+    browser.get(server["base"] + f"/backoffice/systems/{ROOM}/#modules")
+    dot = f'#modules [data-module="{HVAC}"]'
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, dot).get_attribute("class") == "dot online")
+    faults = server["control"] + f"/simulators/{HVAC_PORT}/faults"
+    requests.post(faults, json={"error": True}, timeout=5).raise_for_status()
+    try:
+        WebDriverWait(browser, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, dot).get_attribute("class") == "dot degraded")
+        words = browser.find_element(By.CSS_SELECTOR, f'#modules [data-module-text="{HVAC}"]').text
+        assert words.startswith("degraded: ") and "exception" in words and "(since 20" in words, words
+        screenshot(browser, "status-degraded-module")
+        condition = requests.post(server["base"] + f"/api/engine/v2/modules/{HVAC}/ping").json()["condition"]
+        assert condition["state"] == "degraded" and "exception" in condition["reason"] and condition["since"].startswith("20")
+    finally:
+        requests.post(faults, json={"error": False}, timeout=5).raise_for_status()
+    WebDriverWait(browser, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, dot).get_attribute("class") == "dot online")
+    assert browser.find_element(By.CSS_SELECTOR, f'#modules [data-module-text="{HVAC}"]').text == "online"
+
+
+def test_the_open_plan_hvac_modules_of_the_sample_poll_without_errors(server):
+    """Their unit id is one the simulator serves: polls answer, so they read a temperature."""
+    for module in ("mod-l2-openplan-hvac", "mod-l3-openplan-hvac"):
+        wait_for(lambda: isinstance(requests.get(server["base"] + f"/api/engine/v2/modules/{module}/state/temperature").json(), float),
+                 what=f"{module} to read a temperature")
+        assert requests.post(server["base"] + f"/api/engine/v2/modules/{module}/ping").json()["condition"]["state"] == "online"

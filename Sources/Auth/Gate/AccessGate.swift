@@ -45,7 +45,8 @@ extension AuthService {
 
     /// Routes naming a system (`…/systems/:id…`, `:sys_id`, `:sys`) and the site's system pages
     /// (`/backoffice/systems/<id>/`) go to the user's access history, and so does a module the
-    /// engine routes control (`/api/engine/v2/modules/:id/…`), under each system that has it.
+    /// engine routes control (`/api/engine/v2/modules/:id/…`) or the site operates (start, stop,
+    /// run a function), under each system that has it.
     /// Reads are "view", anything else "control". Only systems of the configuration count: a
     /// made-up id would only fill the log.
     private func recordSystemAccess(_ request: Request, _ route: RouteKey) {
@@ -58,10 +59,20 @@ extension AuthService {
             systems = [system]
         } else if action == "control", route.pattern.hasPrefix("/api/engine/v2/modules/:id"), let module = request.parameters["id"] {
             systems = snapshot.systems(usingModule: module)
+        } else if action == "control", let (kind, id) = Self.siteOperation(request, route) {
+            systems = kind == "systems" ? [id] : snapshot.systems(usingModule: id)
         }
         for system in systems where system.hasPrefix("sys-") && snapshot.document(.system, system) != nil {
             accessLog.record(.init(time: clock(), userID: request.principal.userID, systemID: system, action: action))
         }
+    }
+
+    /// The site's operations on a module or a system (start, stop, run a function): its kind
+    /// segment and id.
+    static func siteOperation(_ request: Request, _ route: RouteKey) -> (kind: String, id: String)? {
+        guard ["/backoffice/:kind/:id/start", "/backoffice/:kind/:id/stop", "/backoffice/:kind/:id/exec"].contains(route.pattern),
+              let kind = request.parameters["kind"], kind == "systems" || kind == "modules", let id = request.parameters["id"] else { return nil }
+        return (kind, id)
     }
 
     /// The system a site page shows: `/backoffice/systems/<id>/` (not its forms or history).

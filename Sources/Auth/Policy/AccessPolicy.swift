@@ -41,6 +41,12 @@ public struct AccessPolicy: Sendable {
         policy.set(.post, "/backoffice/:kind/:id/revert", AccessRule(.editorOfKind(parameter: "kind")))
         // A system's trigger switches (editors of systems) and "fire now" (admins, checked by the handler).
         policy.set(.post, "/backoffice/:kind/:id/triggers", AccessRule(.editorOfKind(parameter: "kind")))
+        // Operating a module or a system from its page: start, stop (a commit of `running`) and
+        // running a module's function by its id are support's, as over REST; the engine checks
+        // each function's own security.
+        for action in [":id/start", ":id/stop", ":id/exec"] {
+            policy.set(.post, "/backoffice/:kind/" + action, .role(.support))
+        }
         // An object's history and a module's effective settings: for viewers of the kind.
         for page in [":id/history", ":id/settings"] {
             policy.set(.get, "/backoffice/:kind/" + page, AccessRule(.viewerOfKindSegment(index: 1)))

@@ -120,7 +120,7 @@ public struct EngineAPI: Feature {
         guard let modules = engine.modules(ofSystem: system) else {
             throw RuntimeError(code: "unknown_system", message: "system \(system) does not exist")
         }
-        try engine.setRunning(modules, running, author: request.principal.signature)
+        try engine.setRunning(modules, running, author: request.principal.signature, system: system)
         return .json("{}")
     }
 
@@ -131,7 +131,8 @@ public struct EngineAPI: Feature {
     }
 
     /// Whether the module runs and its device is reachable as far as the driver knows, in
-    /// PlaceOS's shape `{host, pingable, warning, exception}` (plus our `state` and `error`).
+    /// PlaceOS's shape `{host, pingable, warning, exception}` (plus our `state`, `error` and
+    /// `condition`: `{state, reason, since}`, see `ModuleCondition`).
     func ping(_ request: Request) throws -> Response {
         let module = try existingModule(request)
         let state = engine.moduleState(module)
@@ -141,6 +142,7 @@ public struct EngineAPI: Feature {
             "warning": .null, "exception": state.error.map(JSONValue.string) ?? .null,
         ]
         if let error = state.error { members["error"] = .string(error) }
+        members["condition"] = .object(engine.condition(of: module).json.mapValues(JSONValue.string))
         return .json(JSONWriter.compactString(.object(members)))
     }
 

@@ -4,25 +4,19 @@ import Runtime
 import WebServer
 
 /// What the site shows for a module's live state: the dot's CSS class and its words.
-/// `online` (running, device connected), `offline` (running, `connected: false`; its words say
-/// why when the driver reports `offline_reason`), `starting`,
-/// `stopped`, `failed`, and `pending` for a module the runtime has not applied yet (a commit that
-/// just added it, or a head the runtime refused). Used for the first render (per request) and for
-/// the live updates.
+/// The class is the module's `ModuleCondition` (`online`, `degraded`, `offline`, `starting`,
+/// `stopped`, `failed`), or `pending` for a module the runtime has not applied yet (a commit that
+/// just added it, or a head the runtime refused). The words carry the reason and since when for
+/// every state but online (`failed: no executable … (since 2026-12-04 15:42:07 UTC)`), so no dot
+/// stands without its explanation. Used for the first render (per request) and the live updates.
 struct LiveDot: Equatable, Sendable {
     var dot: String
     var text: String
 
     static func of(module id: String, in engine: RuntimeEngine) -> LiveDot {
         guard engine.hasModule(id) else { return LiveDot(dot: "pending", text: "not applied yet") }
-        switch engine.moduleState(id) {
-        case .running:
-            if engine.isOnline(id) { return LiveDot(dot: "online", text: "online") }
-            return LiveDot(dot: "offline", text: engine.offlineReason(id).map { "offline: " + $0 } ?? "offline")
-        case .starting: return LiveDot(dot: "starting", text: "starting")
-        case .stopped: return LiveDot(dot: "stopped", text: "stopped")
-        case .failed: return LiveDot(dot: "failed", text: "failed")
-        }
+        let condition = engine.condition(of: id)
+        return LiveDot(dot: condition.state.rawValue, text: condition.text)
     }
 
     /// How many modules of the applied configuration are online and how many are not (stopped

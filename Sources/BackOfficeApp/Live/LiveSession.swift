@@ -139,7 +139,7 @@ final class LiveSession: Sendable {
         let (dot, counts, systems, status) = watching.withLock {
             ($0.modules.contains(module), $0.counts, $0.roomModules[module], $0.statusModules.contains(module))
         }
-        if key == "connected" || key == "offline_reason" {
+        if RuntimeEngine.conditionKeys.contains(key) {
             if dot { sendDot(module) }
             if counts { scheduleCounts() }
         }

@@ -81,6 +81,10 @@ struct WireFormat: Sendable {
         }
         let logic = driver?.role == .logic
         members["connected"] = .bool(logic || (engine?.isOnline(document.id) ?? false))
+        // Why a module is not online, and since when (new member: `{state, reason, since}`).
+        if let engine, engine.hasModule(document.id) {
+            members["condition"] = .object(engine.condition(of: document.id).json.mapValues(JSONValue.string))
+        }
         if let systemID = ModuleView(document).controlSystemID ?? snapshot.systems(usingModule: document.id).first,
            let system = snapshot.document(.system, systemID) {
             members["control_system"] = .object(["id": .string(system.id), "name": .string(system.displayName),

@@ -14,6 +14,15 @@ struct FormTokens: Sendable {
         return (binding.value.map { csrf.token(binding: $0, purpose: purpose) } ?? "", binding.setCookie)
     }
 
+    /// Tokens for several forms of one page, all bound to the same browser binding (a browser
+    /// without one gets one new binding for all of them, and its one `Set-Cookie`).
+    func issue(for request: Request, purposes: [String]) -> (tokens: [String: String], setCookie: String?) {
+        let binding = BrowserBinding.resolve(request)
+        var tokens: [String: String] = [:]
+        for purpose in purposes { tokens[purpose] = binding.value.map { csrf.token(binding: $0, purpose: purpose) } ?? "" }
+        return (tokens, binding.setCookie)
+    }
+
     /// Refuses a POST whose token does not match this browser and the path it posts to.
     func check(_ request: Request, _ form: URLEncodedForm) throws(HTTPError) {
         guard csrf.isValid(form["_csrf"], binding: BrowserBinding.value(in: request), purpose: request.path) else {

@@ -5,14 +5,14 @@ import Synchronization
 import WebServer
 
 /// A pre-rendered page cut, once, at the places the server fills per request — the notices,
-/// a reader's settings block, user panel and trigger instances, and the live marks (`LiveMarks`) — so serving it
+/// a reader's settings block, user panel, trigger instances and Operate panel, and the live marks (`LiveMarks`) — so serving it
 /// copies bytes between the holes instead of searching the whole page on every request (a
 /// 20 MB description once cost each view of its page 5 s). Cut again only when the file changes
 /// (`PageCutCache`).
 struct PageCuts: Sendable {
     /// What fills a hole; nothing keeps the page's own bytes there.
     enum Hole: Sendable, Equatable {
-        case notices, settings, userPanel, triggerPanel, counts
+        case notices, settings, userPanel, triggerPanel, operatePanel, counts
         /// A broker's live connection state (`BrokerStatePanel`).
         case brokerState
         /// The class after `data-module="ID" class="dot `.
@@ -36,6 +36,7 @@ struct PageCuts: Sendable {
         var userPanel: String?
         var brokerState: String?
         var triggerPanel: String?
+        var operatePanel: String?
         var live: LiveMarks.Source?
     }
 
@@ -75,6 +76,7 @@ struct PageCuts: Sendable {
         case .userPanel: fill.userPanel
         case .brokerState: fill.brokerState
         case .triggerPanel: fill.triggerPanel
+        case .operatePanel: fill.operatePanel
         case .counts: fill.live.map { LiveMarks.countsHTML($0.counts()) }
         case .dot(let id): fill.live.map { LiveMarks.escape($0.dot(id).dot) }
         case .dotText(let id): fill.live.map { escapeHTML($0.dot(id).text) }
@@ -88,6 +90,7 @@ struct PageCuts: Sendable {
         (Array("<!--notices-->".utf8), .notices), (Array("<!--settings-->".utf8), .settings),
         (Array("<!--user-panel-->".utf8), .userPanel), (Array("<!--trigger-instances-->".utf8), .triggerPanel),
         (Array(LiveMarks.countsMarker.utf8), .counts), (Array("<!--broker-state-->".utf8), .brokerState),
+        (Array("<!--operate-->".utf8), .operatePanel),
     ]
     private static let dotPrefix = Array(#"data-module=""#.utf8)
     private static let dotThen = Array(#"" class="dot "#.utf8)

@@ -61,7 +61,7 @@ public final class SiteService: Sendable {
     /// Every controller of the site, in the order their routes are added.
     public var controllers: [any Feature] {
         [ObjectFormsController(site: self), APIKeysController(site: self), HistoryController(site: self),
-         SystemMembersController(site: self), TriggerInstancesController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
+         SystemMembersController(site: self), TriggerInstancesController(site: self), OperateController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
          DeploymentController(site: self), PagesController(site: self)]
     }
 
@@ -163,6 +163,13 @@ public final class SiteService: Sendable {
         var response = Response(status: status, headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"], body: bytes)
         if let setCookie { response.headers.add("Set-Cookie", setCookie) }
         return response
+    }
+
+    /// A per-request page with the runtime's live marks filled in (`LiveMarks`), as the
+    /// pre-rendered pages get them; as is without a runtime.
+    func live(_ page: [UInt8]) -> [UInt8] {
+        guard let runtime else { return page }
+        return Array(LiveMarks.fill(String(decoding: page, as: UTF8.self), engine: runtime).utf8)
     }
 
     /// A page with one message (errors the user can act on).

@@ -132,7 +132,11 @@ public final class ModuleContext {
 
     public var schedule: Scheduler {
         if let _scheduler { return _scheduler }
-        let scheduler = Scheduler(logger: logger)
+        let scheduler = Scheduler(logger: logger) { [weak self] reason in
+            // `degraded` and its reason (docs/driverkit.md, "Degraded modules").
+            self?.setStatus("degraded_reason", reason.map(JSON.string) ?? .null)
+            self?.setStatus("degraded", reason == nil ? .null : .bool(true))
+        }
         _scheduler = scheduler
         return scheduler
     }

@@ -40,6 +40,8 @@ public final class RuntimeEngine: Sendable {
         var closed = false
         /// The last unwatched warning or error logged per module, so a repeating one is logged once.
         var lastLogged: [String: String] = [:]
+        /// Each module's condition as last seen and since when (`condition(of:)`).
+        var conditionsSeen: [String: (state: ModuleCondition.State, since: Date)] = [:]
     }
 
     public let status: StatusStore
@@ -90,6 +92,9 @@ public final class RuntimeEngine: Sendable {
                                  saveInterval: configuration.statusSaveInterval, log: log)
         triggers.attach(self)
         RuntimeMetrics.collect(from: self, into: configuration.metrics)
+        _ = status.watchAll { [weak self] module, key, _ in
+            if Self.conditionKeys.contains(key) { self?.noteCondition(of: module) }
+        }
     }
 
     deinit { saveTimer?.cancel() }
@@ -226,6 +231,8 @@ public final class RuntimeEngine: Sendable {
         }
         if let failure {
             state.withLock { $0.failures[spec.id] = failure }
+            // The server log says why too (once while it repeats), not only the module's pages.
+            deliverLog([spec.id], level: "error", message: "cannot start: \(failure)")
             moduleStateChanged(spec.id, .failed(failure))
             return
         }
@@ -349,6 +356,12 @@ public final class RuntimeEngine: Sendable {
     }
 
     func moduleStateChanged(_ module: String, _ newState: ModuleRunState) {
+        if newState != .running {
+            // A new process starts with no failed polls: a `degraded` of the last one is stale.
+            status.set(module: module, key: "degraded", value: .null)
+            status.set(module: module, key: "degraded_reason", value: .null)
+        }
+        noteCondition(of: module)
         let watchers = state.withLock { Array($0.stateWatchers.values) }
         for watcher in watchers { watcher(module, newState) }
     }

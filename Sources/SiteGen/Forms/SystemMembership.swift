@@ -49,10 +49,17 @@ public struct SystemMembership: Sendable {
         switch action {
         case .add:
             guard position == nil else { return .failure(Refusal(message: "\(noun) \(memberID) is already in this system")) }
-            guard snapshot.document(list.kind, memberID) != nil else { return .failure(Refusal(message: "there is no \(noun) \(memberID)")) }
+            guard let member = snapshot.document(list.kind, memberID) else { return .failure(Refusal(message: "there is no \(noun) \(memberID)")) }
+            if list == .modules, let refusal = Self.logicRefusal(adding: member, to: system, in: snapshot) { return .failure(refusal) }
             ids.append(memberID)
         case .remove:
             guard let position else { return .failure(Refusal(message: "\(noun) \(memberID) is not in this system")) }
+            if list == .modules, let member = snapshot.document(.module, memberID), snapshot.driver(ofModule: member)?.role == .logic,
+               ModuleView(member).controlSystemID == system.id {
+                let name = ObjectLabels.name(member, in: snapshot)
+                return .failure(Refusal(message: "“\(name)” is this system's room logic module and belongs to it alone, so it cannot just leave "
+                                        + "the list; to take it away, delete the module itself (Delete… on its page)"))
+            }
             ids.remove(at: position)
         case .up, .down:
             guard let position else { return .failure(Refusal(message: "\(noun) \(memberID) is not in this system")) }
@@ -65,6 +72,21 @@ public struct SystemMembership: Sendable {
         var changed = system
         changed.set(list.member, strings: ids)
         return .success(changed)
+    }
+
+    /// Why a module may not join a system because of its room logic, or nil: a system runs one
+    /// logic module, and a logic module belongs to the one system its `control_system_id` names.
+    public static func logicRefusal(adding module: ConfigDocument, to system: ConfigDocument, in snapshot: Snapshot) -> Refusal? {
+        guard snapshot.driver(ofModule: module)?.role == .logic else { return nil }
+        if let owner = ModuleView(module).controlSystemID, owner != system.id {
+            return Refusal(message: "“\(ObjectLabels.name(module, in: snapshot))” is the room logic of "
+                           + "“\(ObjectLabels.name(ObjectRef(.system, owner), in: snapshot))”; a logic module belongs to one system")
+        }
+        if let existing = snapshot.logicModules(ofSystem: system.id).first(where: { $0 != module.id }) {
+            return Refusal(message: "“\(ObjectLabels.name(system, in: snapshot))” already has a room logic module "
+                           + "(“\(ObjectLabels.name(ObjectRef(.module, existing), in: snapshot))”, \(existing)); a system runs one — edit that one instead")
+        }
+        return nil
     }
 
     /// The commit message: "Add module Projector (mod-1) to system Room 1", "Move zone Level 2

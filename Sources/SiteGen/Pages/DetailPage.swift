@@ -12,6 +12,10 @@ public struct DetailPage {
     public static let brokerStateMarker = TrustedHTML(trusted: "<!--broker-state-->")
     /// Where a system's or a trigger's page gets its live trigger instances (per request).
     public static let triggerPanelMarker = TrustedHTML(trusted: "<!--trigger-instances-->")
+    /// Where a module's page gets its Operate panel: start, stop, functions (per request). A
+    /// system's page stays the same for every reader: its Start all / Stop all are on the
+    /// system's "Modules of" page, which is per request anyway.
+    public static let operateMarker = TrustedHTML(trusted: "<!--operate-->")
 
     func values(_ document: ConfigDocument) -> [String: TemplateValue] {
         var values = common(document)
@@ -31,6 +35,7 @@ public struct DetailPage {
             let running = ModuleView(document).running
             values["state"] = ["dot": .string(running ? "running" : "stopped"), "text": .string(running ? "running" : "stopped")]
             values["settingsURL"] = .string(SiteURL.effectiveSettings(module: document.id))
+            values["operatePanel"] = .html(Self.operateMarker)
         }
         // Fetch state and drivers of a repository, the build of a driver (BackOfficeApp/DriverRepositories).
         if document.kind == .repository {

@@ -131,6 +131,10 @@ struct ObjectFormsController: Feature {
                               action: SiteURL.new(kind), version: nil, inputs: submission.inputs, hidden: hidden,
                               cancelURL: SiteURL.list(kind))
         if !decoded.errors.isEmpty { return try again.page(errors: decoded.errors, general: []) }
+        if added != nil, let system = snapshot.document(.system, submission["_add_to_system"] ?? ""),
+           let refusal = SystemMembership.logicRefusal(adding: decoded.document, to: system, in: snapshot) {
+            return try again.page(errors: [:], general: ["Not saved: \(refusal.message)."])
+        }
         return try commit(edits, request, submission, form: form, target: ref, again: again)
     }
 

@@ -95,6 +95,13 @@ struct PagesController: Feature {
             // A system's panel is the same for every reader; a trigger's carries switches and secrets.
             if ref.kind != .system { perReader = true }
         }
+        if cuts.has(.operatePanel) {
+            // Start, stop and the functions, offered as the reader may use them (form tokens): per reader.
+            let (panel, cookie) = try OperateController(site: site).panel(ref, request)
+            fill.operatePanel = panel
+            if let cookie { setCookie = cookie }
+            if !panel.isEmpty { perReader = true }
+        }
         if live, let engine = site.runtime {
             fill.live = LiveMarks.Source(engine: engine)
             // Live state is the same for every reader: keep a validator unless the page has per-reader parts.

@@ -31,11 +31,17 @@ struct SystemMembersController: Feature {
               status: HTTPStatus = .ok) throws -> Response {
         let snapshot = try site.head()
         guard let system = snapshot.document(.system, systemID) else { throw HTTPError(.notFound, "system \(systemID) does not exist") }
-        let (token, cookie) = site.tokens.issue(for: request, purpose: SiteURL.members(system: systemID, list))
-        let values = SystemMembersPage(snapshot: snapshot).values(system: system, list: list, token: token,
+        // One browser binding for every form of the page: the list's and Start all / Stop all.
+        let ref = ObjectRef(.system, systemID)
+        let (tokens, cookie) = site.tokens.issue(for: request, purposes: [SiteURL.members(system: systemID, list)] + OperatePanel.paths(ref))
+        var values = SystemMembersPage(snapshot: snapshot).values(system: system, list: list, token: tokens[SiteURL.members(system: systemID, list)] ?? "",
                                                                   version: system.version?.hex, error: error)
+        if list == .modules {
+            values["operatePanel"] = .html(TrustedHTML(trusted: try OperateController(site: site).panel(ref, request, tokens: tokens).html))
+        }
         let title = (list == .modules ? "Modules of " : "Zones of ") + ObjectLabels.name(system, in: snapshot)
-        return site.html(try site.renderer(snapshot, flash: site.savedNotice(request)).page("system-members", title: title, kind: .system, values),
+        let page = try site.renderer(snapshot, flash: site.savedNotice(request)).page("system-members", title: title, kind: .system, values)
+        return site.html(site.live(page),
                          status: status, setCookie: cookie)
     }
 
