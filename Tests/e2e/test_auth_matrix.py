@@ -36,7 +36,7 @@ RANK = {"user": 0, "support": 1, "admin": 2}
 SAMPLE_IDS = {"systems": SYSTEM, "drivers": "driver-lutron-lighting", "users": "user-jamie", "zones": "zone-hp-l1"}
 # Routes that would change running things get an id that does not exist (the request still has
 # to pass the gate to be told so).
-THROWAWAY = {"/systems/:sys/start", "/systems/:sys/stop", "/modules/:id/start", "/modules/:id/stop"}
+THROWAWAY = {"/systems/:sys/start", "/systems/:sys/stop", "/modules/:id/start", "/modules/:id/stop", "/modules/:id/load"}
 
 
 class Caller:

@@ -305,6 +305,16 @@ def test_rest_bad_input_says_what_is_wrong(lab):
     assert status == 409 and 'branch "nope" does not exist' in body["error"]
 
 
+def test_rest_readme_is_the_repositorys(lab):
+    server = lab[0]
+    with urllib.request.urlopen(server.url + ENGINE + "/drivers/driver-greeter/readme", timeout=30) as response:
+        assert response.headers["Content-Type"].startswith("text/markdown")
+        with open(os.path.join(TEMPLATES, "README.md"), "rb") as handle:
+            assert response.read() == handle.read()
+    status, body = server.get(ENGINE + "/drivers/driver-nope/readme")
+    assert status == 404 and body == {"error": "driver driver-nope does not exist"}
+
+
 def test_rest_compiled_recompile_and_reload(lab):
     server = lab[0]
     status, body = server.get(ENGINE + "/drivers/driver-broken/compiled")

@@ -55,6 +55,11 @@ extension AccessPolicy {
         set(.get, base + "zones/tags", .signedIn(scope: "zones.read"))
         set(.get, base + "zones/:id/triggers", .role(.support, scope: "triggers.read"))
         set(.get, base + "systems/with_emails", .signedIn(scope: "systems.read"))
+        // Running modules: a zone-wide exec is checked per function like any exec; a module's
+        // last error and starting it again are support's, as its state and start are.
+        set(.post, base + "zones/:id/exec/:mod/:method", .signedIn(scope: "zones.write"))
+        set(.get, base + "modules/:id/error", .role(.support, scope: "modules.read"))
+        set(.post, base + "modules/:id/load", .role(.support, scope: "modules.write"))
         for read in ["metadata/:parent_id", "metadata/:parent_id/children", "metadata/:parent_id/history", "metadata/:name/bulk",
                      "systems/:id/metadata", "zones/:id/metadata"] {
             set(.get, base + read, Self.restMetadata.read)

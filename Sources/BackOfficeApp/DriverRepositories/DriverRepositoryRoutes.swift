@@ -44,6 +44,7 @@ public struct DriverRepositoryRoutes: Feature {
             }
         }
         router.get(base + "repositories/:id/details") { [self] request in await answer(request) { try await details(request) } }
+        router.get(base + "drivers/:id/readme") { [self] request in await answer(request) { try readme(request) } }
         router.get(base + "drivers/:id/compiled") { [self] request in await answer(request) { try compiled(request) } }
         router.post(base + "drivers/:id/recompile") { [self] request in await answer(request) { try recompile(request) } }
         router.post(base + "drivers/:id/reload") { [self] request in await answer(request) { try await reload(request) } }
@@ -102,6 +103,26 @@ public struct DriverRepositoryRoutes: Feature {
             return json(body, status: .serviceUnavailable)
         default: return json(body, status: .notFound)
         }
+    }
+
+    /// The driver's README (`text/markdown`) at the commit it is built from: `README.md` in the
+    /// driver's folder, else at the repository's root; 404 when there is none, or when the
+    /// driver is not from a git repository.
+    func readme(_ request: Request) throws -> Response {
+        let (driver, repository) = try driver(request)
+        guard let repository, isGit(repository),
+              let commit = repositories.buildReport(for: driver, repository: repository).wanted?.commit else {
+            throw RESTError.notFound("driver \(driver.id) has no README: it is not from a fetched git repository")
+        }
+        let mirror = try repositories.repositories.mirror(repository.id)
+        let folder = (driver.document.string("file_name") ?? "").split(separator: "/").dropLast().joined(separator: "/")
+        for path in Set([folder.isEmpty ? "README.md" : folder + "/README.md", "README.md"]).sorted(by: { $0.count > $1.count }) {
+            guard let bytes = try mirror.file(path, at: commit) else { continue }
+            var response = Response(body: bytes)
+            response.headers.set("Content-Type", "text/markdown; charset=utf-8")
+            return response
+        }
+        throw RESTError.notFound("the repository of driver \(driver.id) has no README.md beside the driver nor at its root")
     }
 
     /// Forgets the wanted commit's build and builds it again; answers at once (202).

@@ -30,6 +30,7 @@ public struct RESTAPI: Feature {
         mountSettings(on: &router)
         mountMetadata(on: &router)
         mountLookups(on: &router)
+        mountRuntime(on: &router)
         for resource in RESTResource.all {
             let path = Self.base + "/" + resource.name
             router.add(.get, path, blocking: answer(resource) { [self] in try index($0) })

@@ -243,6 +243,17 @@ struct OperationShape {
         case "/systems/with_emails":
             query = [("in", .object(["type": "string"]))]
             response = .object(["type": "array", "items": OpenAPISchemas.response(.systems)])
+        case "/zones/:id/exec/:mod/:method":
+            let ids: JSONValue = .object(["type": "array", "items": .object(["type": "string"])])
+            response = .object(["type": "object", "required": .array(["success", "failure", "module_missing"]),
+                                "properties": .object(["success": ids, "failure": ids, "module_missing": ids])])
+        case "/modules/:id/error":
+            response = .object(["type": "object", "properties": .object([
+                "id": .object(["type": "string"]), "state": .object(["type": "string"]), "has_runtime_error": .object(["type": "boolean"]),
+                "error": .object(["type": "string", "nullable": true]), "offline_reason": .object(["type": "string", "nullable": true]),
+            ])])
+        case "/modules/:id/load": response = .object(["type": "boolean"])
+        case "/drivers/:id/readme": summary = "the driver's README (text/markdown)"; response = .object(["type": "string"])
         case "/systems/:id/zones": response = .object(["type": "array", "items": OpenAPISchemas.response(.zones)])
         case "/systems/:id/settings", "/modules/:id/settings": response = .object(["type": "array", "items": OpenAPISchemas.settingsRecord])
         case "/systems/:id/module/:mod_id": response = OpenAPISchemas.response(.systems); writes = true
