@@ -23,6 +23,8 @@ public final class AuthService: Sendable {
     public let firstAdmin: FirstAdminLink
     public let throttle: SignInThrottle
     public let accessLog: AccessLog
+    /// Sign-in through identity providers (OpenID Connect, OAuth2).
+    public let singleSignOn: SingleSignOn
     public let jwt: JWTCodec
     public let hasher: PasswordHasher
     public let policy: AccessPolicy
@@ -71,6 +73,7 @@ public final class AuthService: Sendable {
         firstAdmin = try FirstAdminLink(authDirectory: authDirectory)
         throttle = SignInThrottle()
         accessLog = AccessLog(authDirectory: authDirectory)
+        singleSignOn = try SingleSignOn(authDirectory: authDirectory)
         jwt = JWTCodec(key: try SigningKeyStore.loadOrCreate(authDirectory: authDirectory))
         self.hasher = hasher
         self.policy = policy

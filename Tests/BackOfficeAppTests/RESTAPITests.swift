@@ -160,8 +160,8 @@ import WebServer
             ("domains", #"{"name": "D", "domain": "rest.example"}"#, "authority-"),
             ("oauth_apps", #"{"name": "A", "owner_id": "\#(domain)", "redirect_uri": "https://rest.example/cb"}"#, "app-"),
             ("schema", #"{"name": "S", "schema": {"type": "object"}}"#, "schema-"),
-            ("oauth_auths", #"{"name": "O", "authority_id": "\#(domain)", "client_secret": "s3cret"}"#, "oauth_strat-"),
-            ("saml_auths", #"{"name": "S", "authority_id": "\#(domain)"}"#, "adfs_strat-"),
+            ("oauth_auths", #"{"name": "O", "authority_id": "\#(domain)", "client_id": "c", "site": "https://idp.rest.example", "client_secret": "s3cret"}"#, "oauth_strat-"),
+            ("saml_auths", #"{"name": "S", "authority_id": "\#(domain)", "issuer": "https://rest.example/saml", "idp_sso_target_url": "https://idp.rest.example/sso", "idp_cert_fingerprint": "AB:CD"}"#, "adfs_strat-"),
             ("ldap_auths", #"{"name": "L", "authority_id": "\#(domain)", "port": 636, "password": "pw"}"#, "ldap_strat-"),
         ]
         for (resource, body, prefix) in bodies {
@@ -179,7 +179,9 @@ import WebServer
             #expect(try await bed.send(.get, "/\(resource)/\(id)").status == .notFound)
         }
         // An auth strategy is not reachable through another strategy's resource.
-        let oauth = try JSONParser.parse(try await bed.send(.post, "/oauth_auths", #"{"name": "O2", "authority_id": "\#(domain)"}"#).body)
+        let oauthCreated = try await bed.send(.post, "/oauth_auths", #"{"name": "O2", "authority_id": "\#(domain)", "client_id": "c", "site": "https://idp.rest.example"}"#)
+        #expect(oauthCreated.status == .created, "\(oauthCreated.text)")
+        let oauth = try JSONParser.parse(oauthCreated.body)
         #expect(try await bed.send(.get, "/saml_auths/\(oauth["id"]?.stringValue ?? "")").status == .notFound)
     }
 

@@ -23,7 +23,9 @@ def run(*args, stdin=None):
 
 
 class AuthServer(ServeProcess):
-    def __init__(self):
+    def __init__(self, extra_files=None):
+        """`extra_files`: more configuration files, {relative path: JSON members}; a file that
+        exists already gets the members merged in (top level)."""
         self.tmp = tempfile.TemporaryDirectory(prefix="bo-auth-")
         self.state = os.path.join(self.tmp.name, "state")
         source = os.path.join(self.tmp.name, "src")
@@ -43,6 +45,14 @@ class AuthServer(ServeProcess):
                 json.dump(members, handle)
         with open(os.path.join(source, "domains", "authority-nopw.json"), "w") as handle:
             json.dump({"name": "No password grant", "domain": "nopw.test", "config": {"password_grant": False}}, handle)
+        for relative, members in (extra_files or {}).items():
+            path = os.path.join(source, relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            if os.path.exists(path):
+                with open(path) as handle:
+                    members = {**json.load(handle), **members}
+            with open(path, "w") as handle:
+                json.dump(members, handle)
         created = run("init", os.path.join(self.state, "config"), "--from", source, "--state", self.state)
         assert created.returncode == 0, created.stderr
         for role, email in USERS.items():

@@ -70,8 +70,10 @@ BODIES = {
     "oauth_apps": ({"name": "REST app", "owner_id": "authority-harbourpoint", "redirect_uri": "https://rest.example/cb"},
                    {"scopes": "public"}),
     "schema": ({"name": "REST schema", "schema": {"type": "object"}}, {"description": "by REST"}),
-    "oauth_auths": ({"name": "REST OAuth", "authority_id": "authority-harbourpoint"}, {"site": "https://idp.example"}),
-    "saml_auths": ({"name": "REST SAML", "authority_id": "authority-harbourpoint"}, {"issuer": "rest"}),
+    "oauth_auths": ({"name": "REST OAuth", "authority_id": "authority-harbourpoint", "client_id": "rest", "site": "https://idp.example"},
+                    {"site": "https://idp2.example"}),
+    "saml_auths": ({"name": "REST SAML", "authority_id": "authority-harbourpoint", "issuer": "https://rest.example/saml",
+                    "idp_sso_target_url": "https://idp.example/sso", "idp_cert_fingerprint": "AB:CD"}, {"issuer": "rest"}),
     "ldap_auths": ({"name": "REST LDAP", "authority_id": "authority-harbourpoint", "port": 636}, {"base": "dc=example"}),
 }
 

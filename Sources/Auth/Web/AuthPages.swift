@@ -14,10 +14,18 @@ public struct AuthPages: Sendable {
         self.library = library
     }
 
-    func signIn(domain: String, continueURL: String, csrf: String, email: String = "", error: String? = nil) -> String {
+    /// An SSO button of the sign-in page.
+    struct Provider: Sendable {
+        var name: String
+        var link: String
+    }
+
+    func signIn(domain: String, continueURL: String, csrf: String, email: String = "", error: String? = nil,
+                providers: [Provider] = [], passwordForm: Bool = true) -> String {
         render("auth/signin", title: "Sign in", [
             "domain": .string(domain), "continueURL": .string(continueURL), "csrf": .string(csrf), "email": .string(email),
-            "error": .optional(error),
+            "error": .optional(error), "passwordForm": .bool(passwordForm),
+            "providers": .list(providers.map { ["name": .string($0.name), "link": .string($0.link)] }),
         ])
     }
 

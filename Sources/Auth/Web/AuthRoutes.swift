@@ -20,6 +20,9 @@ public enum AuthRoutes {
         Entry(method: .get, pattern: "/auth/first-admin", rule: .public),
         Entry(method: .post, pattern: "/auth/first-admin", rule: .public),
         Entry(method: .get, pattern: "/auth/authority", rule: .public),
+        Entry(method: .get, pattern: "/auth/login", rule: .public),
+        Entry(method: .get, pattern: "/auth/oauth2", rule: .public),
+        Entry(method: .get, pattern: AuthService.oauthCallbackPath, rule: .public),
         Entry(method: .get, pattern: "/auth/oauth/authorize", rule: .signedIn),
         Entry(method: .post, pattern: "/auth/oauth/authorize", rule: .signedIn),
         Entry(method: .post, pattern: "/auth/oauth/token", rule: .public),
@@ -38,6 +41,10 @@ public enum AuthRoutes {
         router.get("/auth/first-admin", blocking: { request in service.firstAdminPage(request) })
         router.post("/auth/first-admin", blocking: { request in try service.createFirstAdmin(request) })
         router.add(.get, "/auth/authority", immediate: { request in service.authority(request) })
+        // SSO talks to the identity provider (discovery, token, keys) and may commit a user.
+        router.get("/auth/login", blocking: { request in service.startSSO(request, provider: nil) })
+        router.get("/auth/oauth2", blocking: { request in service.startSSO(request, provider: "oauth2") })
+        router.get(AuthService.oauthCallbackPath, blocking: { request in service.finishOAuth(request) })
         router.get("/auth/oauth/authorize", blocking: { request in service.authorize(request, form: nil) })
         router.post("/auth/oauth/authorize", blocking: { request in service.authorize(request, form: try FormBody.parse(request)) })
         router.post("/auth/oauth/token", blocking: { request in service.token(request) })

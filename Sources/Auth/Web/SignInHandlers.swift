@@ -1,5 +1,6 @@
 import ConfigRepo
 import Crypto
+import SiteGen
 import WebServer
 
 extension AuthService {
@@ -12,11 +13,23 @@ extension AuthService {
         return signInForm(request, domain: domain, continueURL: continueURL, status: .ok)
     }
 
-    private func signInForm(_ request: Request, domain: DomainRecord?, continueURL: String, email: String = "",
-                            error: String? = nil, status: HTTPStatus) -> Response {
+    /// The sign-in page: the domain's SSO buttons, and the password form unless the domain's
+    /// `config.password_sign_in` is `false`.
+    func signInForm(_ request: Request, domain: DomainRecord?, continueURL: String, email: String = "",
+                    error: String? = nil, status: HTTPStatus) -> Response {
         let csrf = SecureRandom.token(24)
+        let snapshot = directory.current.snapshot
+        let providers = domain.map { domain in
+            SingleSignOn.strategies(of: domain.id, in: snapshot).compactMap { strategy -> AuthPages.Provider? in
+                guard let provider = SSOProvider.of(strategyID: strategy.id) else { return nil }
+                let link = "/auth/login?provider=\(provider.rawValue)&id=\(FormEncoding.encode(strategy.id))&continue=\(FormEncoding.encode(continueURL))"
+                return AuthPages.Provider(name: strategy.string("name") ?? strategy.id, link: link)
+            }
+        } ?? []
+        let passwordForm = providers.isEmpty || domain.flatMap { snapshot.document(.domain, $0.id)?.object("config")?["password_sign_in"]?.boolValue } != false
         var response = Response.html(pages.signIn(domain: domain?.name ?? "BackOffice", continueURL: continueURL, csrf: csrf,
-                                                      email: email, error: error), status: status)
+                                                      email: email, error: error, providers: providers, passwordForm: passwordForm),
+                                     status: status)
         response.headers.add("Set-Cookie", Cookies.setCookie(Self.signInCSRFCookie, csrf, maxAge: 3600, request: request))
         response.headers.set("Cache-Control", "no-store")
         return response

@@ -66,6 +66,19 @@ int cc_rsa_public_components(void *key, uint8_t *modulus, size_t *modulus_length
 void cc_key_free(void *key);
 void cc_free(void *pointer);
 
+// MARK: public keys of others (ID tokens: RS256, ES256)
+
+/// An RSA public key from its big-endian modulus and exponent; NULL when OpenSSL refuses it.
+/// Free with cc_key_free.
+void *cc_rsa_public_from_components(const uint8_t *modulus, size_t modulus_length, const uint8_t *exponent, size_t exponent_length);
+/// An EC P-256 public key from its 32-byte big-endian affine coordinates; NULL when the point is
+/// not on the curve. Free with cc_key_free.
+void *cc_ec_p256_public_from_coordinates(const uint8_t *x, const uint8_t *y);
+/// The key's size in bits (RSA modulus, EC group).
+int cc_key_bits(void *key);
+/// ECDSA P-256 with SHA-256 over `message`; `raw_signature` is r || s, 64 bytes (the JWS form).
+int cc_ecdsa_p256_verify_sha256(void *key, const uint8_t *message, size_t length, const uint8_t *raw_signature);
+
 // MARK: TLS client
 
 typedef struct cc_tls cc_tls;

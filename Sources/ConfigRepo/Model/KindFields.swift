@@ -41,10 +41,14 @@ extension Kind {
             [FieldSpec("name", .string, required: true), FieldSpec("authority_id", .reference(.domain), required: true),
              FieldSpec("client_id", .string), FieldSpec("client_secret", .secret), FieldSpec("site", .string),
              FieldSpec("authorize_url", .string), FieldSpec("token_url", .string), FieldSpec("scope", .string),
-             FieldSpec("raw_info_url", .string), FieldSpec("info_mappings", .object),
-             FieldSpec("issuer", .string), FieldSpec("idp_sso_target_url", .string), FieldSpec("idp_cert", .string),
+             FieldSpec("token_method", .oneOf(["post", "get"])), FieldSpec("auth_scheme", .oneOf(["request_body", "basic_auth"])),
+             FieldSpec("raw_info_url", .string), FieldSpec("info_mappings", .object), FieldSpec("authorize_params", .object),
+             FieldSpec("ensure_matching", .object),
+             FieldSpec("issuer", .string), FieldSpec("idp_sso_target_url", .string), FieldSpec("idp_sso_target_url_runtime_params", .object),
+             FieldSpec("idp_cert", .string), FieldSpec("idp_cert_fingerprint", .string),
              FieldSpec("assertion_consumer_service_url", .string), FieldSpec("name_identifier_format", .string),
-             FieldSpec("uid_attribute", .string), FieldSpec("attribute_statements", .object),
+             FieldSpec("uid_attribute", .string), FieldSpec("attribute_statements", .object), FieldSpec("request_attributes", .json),
+             FieldSpec("idp_slo_target_url", .string), FieldSpec("slo_default_relay_state", .string),
              FieldSpec("host", .string), FieldSpec("port", .int(1...65535)), FieldSpec("auth_method", .oneOf(["plain", "ssl", "tls"])),
              FieldSpec("uid", .string), FieldSpec("base", .string), FieldSpec("bind_dn", .string),
              FieldSpec("password", .secret), FieldSpec("filter", .string)]
@@ -115,6 +119,26 @@ extension Kind {
              FieldSpec("details", .json, required: true), FieldSpec("editors", .stringList),
              FieldSpec("schema_id", .reference(.schema))]
         }
+    }
+
+    /// The fields of the object with `id`: an auth strategy's are those of its prefix
+    /// (`oauth_strat-`, `adfs_strat-`, `ldap_strat-`); every other kind's are `fields`.
+    public func fields(forID id: String?) -> [FieldSpec] {
+        guard self == .authStrategy, let id else { return fields }
+        let own: Set<String>
+        if id.hasPrefix("oauth_strat-") {
+            own = ["client_id", "client_secret", "site", "authorize_url", "token_url", "token_method", "auth_scheme", "scope",
+                   "raw_info_url", "info_mappings", "authorize_params", "ensure_matching"]
+        } else if id.hasPrefix("adfs_strat-") {
+            own = ["issuer", "idp_sso_target_url", "idp_sso_target_url_runtime_params", "idp_cert", "idp_cert_fingerprint",
+                   "assertion_consumer_service_url", "name_identifier_format", "uid_attribute", "attribute_statements",
+                   "request_attributes", "idp_slo_target_url", "slo_default_relay_state"]
+        } else if id.hasPrefix("ldap_strat-") {
+            own = ["host", "port", "auth_method", "uid", "base", "bind_dn", "password", "filter"]
+        } else {
+            return fields
+        }
+        return fields.filter { ["name", "authority_id"].contains($0.name) || own.contains($0.name) }
     }
 
     /// Whether this kind carries `settings`.

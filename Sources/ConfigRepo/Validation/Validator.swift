@@ -107,6 +107,7 @@ public struct Validator: Sendable {
         case .user: UserRules().check(document, into: &report)
         case .schema: SchemaRules().check(document, into: &report)
         case .broker: BrokerRules().check(document, into: &report)
+        case .authStrategy: AuthStrategyRules().check(document, into: &report)
         default: break
         }
         UniquenessRule(snapshot: snapshot).check(document, into: &report)

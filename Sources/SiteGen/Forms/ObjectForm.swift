@@ -10,17 +10,20 @@ public struct ObjectForm: Sendable {
     public let kind: Kind
     public let role: Role
     public let box: SecretBox?
+    /// The object's id when its kind's fields depend on it (an auth strategy's prefix).
+    public let id: String?
 
-    public init(kind: Kind, role: Role, box: SecretBox?) {
+    public init(kind: Kind, role: Role, box: SecretBox?, id: String? = nil) {
         self.kind = kind
         self.role = role
         self.box = box
+        self.id = id
     }
 
     /// Fields shown on forms as one input each (internal bookkeeping fields are left out; a
     /// trigger's conditions and actions have the structured `TriggerEditor` instead).
     public var fields: [FieldSpec] {
-        kind.fields.filter { !["secret_hash"].contains($0.name) && !(hasTriggerEditor && ["conditions", "actions"].contains($0.name)) }
+        kind.fields(forID: id).filter { !["secret_hash"].contains($0.name) && !(hasTriggerEditor && ["conditions", "actions"].contains($0.name)) }
     }
 
     var hasTriggerEditor: Bool { kind == .trigger }

@@ -16,8 +16,14 @@ public struct DetailPage {
     func values(_ document: ConfigDocument) -> [String: TemplateValue] {
         var values = common(document)
         let presenter = FieldPresenter(snapshot: snapshot)
-        values["fields"] = .list(document.kind.fields.compactMap { presenter.row($0, of: document) })
+        values["fields"] = .list(document.kind.fields(forID: document.id).compactMap { presenter.row($0, of: document) })
         values["related"] = related(document)
+        if document.kind == .domain {
+            // Sign-in methods are configured from their domain's page (docs/auth.md, "Single sign-on").
+            let new = SiteURL.new(.authStrategy) + "?domain=" + FormEncoding.encode(document.id)
+            values["addLinks"] = .list([["text": "Add OpenID Connect / OAuth2 sign-in", "href": .string(new + "&type=oauth")],
+                                        ["text": "Add SAML2 sign-in", "href": .string(new + "&type=saml")]])
+        }
         if document.kind == .user { values["userPanel"] = .html(Self.userPanelMarker) }
         if document.kind == .broker { values["brokerState"] = .html(Self.brokerStateMarker) }
         if document.kind == .trigger { values["triggerPanel"] = .html(Self.triggerPanelMarker) }

@@ -14,6 +14,7 @@ public enum ListColumns {
         case .system: ["Name", "Email", "Capacity", "Zones", "Modules"]
         case .module: ["Module", "Driver", "System", "IP", "State"]
         case .trigger: ["Name", "System", "Description"]
+        case .authStrategy: ["Name", "Domain", "Type"]
         default: ["Name"]
         }
     }
@@ -58,6 +59,9 @@ public enum ListColumns {
                       text(module.ip), ["dot": .string(module.running ? "running" : "stopped"), "text": .string(module.running ? "running" : "stopped")]]
         case .trigger:
             cells += [link(.system, document.string("control_system_id")), text(document.string("description"))]
+        case .authStrategy:
+            let type = document.id.hasPrefix("adfs_strat-") ? "SAML2" : document.id.hasPrefix("ldap_strat-") ? "LDAP" : "OAuth2 / OpenID Connect"
+            cells += [link(.domain, document.string("authority_id")), text(type)]
         default:
             break
         }

@@ -4,7 +4,7 @@ import Synchronization
 /// The kinds the site shows, in navigation order, with their page titles.
 public enum SiteKinds {
     public static let all: [Kind] = [.domain, .application, .user, .apiKey, .repository, .driver, .zone, .system, .module, .trigger,
-                                         .broker]
+                                         .broker, .authStrategy]
 
     /// Plural title for navigation and list pages ("API keys").
     public static func title(_ kind: Kind) -> String {
@@ -20,6 +20,7 @@ public enum SiteKinds {
         case .module: "Modules"
         case .trigger: "Triggers"
         case .broker: "Brokers"
+        case .authStrategy: "Sign-in methods"
         default: kind.directory.capitalized
         }
     }

@@ -26,8 +26,21 @@ struct ObjectFormsController: Feature {
         return kind
     }
 
-    private func form(_ kind: Kind, _ request: Request) -> ObjectForm {
-        ObjectForm(kind: kind, role: request.principal.role, box: site.repository.secretBox)
+    /// The form of `kind`; `id` picks the fields of an auth strategy's type.
+    private func form(_ kind: Kind, _ request: Request, id: String? = nil) -> ObjectForm {
+        ObjectForm(kind: kind, role: request.principal.role, box: site.repository.secretBox, id: id)
+    }
+
+    /// A new id: for an auth strategy, of the type the domain page asked for (`?type=saml`).
+    private func newID(_ kind: Kind, _ request: Request) -> String {
+        let id = IdentifierRules.newID(for: kind)
+        guard kind == .authStrategy, let type = request.query("type") else { return id }
+        let body = id.dropFirst(kind.idPrefixes[0].count)
+        switch type {
+        case "saml": return "adfs_strat-" + body
+        case "ldap": return "ldap_strat-" + body
+        default: return id
+        }
     }
 
     // MARK: - GET
@@ -37,9 +50,13 @@ struct ObjectFormsController: Feature {
         let snapshot = try site.head()
         let action = SiteURL.new(kind)
         let (token, cookie) = site.tokens.issue(for: request, purpose: action)
-        var hidden = ["_id": IdentifierRules.newID(for: kind)]
-        let form = form(kind, request)
+        let id = newID(kind, request)
+        var hidden = ["_id": id]
+        let form = form(kind, request, id: id)
         var inputs = form.inputs(for: nil)
+        if kind == .authStrategy, let domain = request.query("domain"), snapshot.document(.domain, domain) != nil {
+            inputs["authority_id"] = domain
+        }
         if kind == .module, let system = request.query("system"), snapshot.document(.system, system) != nil {
             hidden["_add_to_system"] = system
         }
@@ -61,7 +78,7 @@ struct ObjectFormsController: Feature {
         guard let document = snapshot.document(ref) else { throw HTTPError(.notFound, "\(ref) does not exist") }
         let action = SiteURL.edit(ref)
         let (token, cookie) = site.tokens.issue(for: request, purpose: action)
-        let form = form(ref.kind, request)
+        let form = form(ref.kind, request, id: ref.id)
         let title = "Edit \(ObjectLabels.name(document, in: snapshot))"
         var inputs = form.inputs(for: document)
         // "Pin" on a driver's build page: the commit picked, saved like any edit.
@@ -96,7 +113,7 @@ struct ObjectFormsController: Feature {
         }
         let ref = ObjectRef(kind, id)
         let snapshot = try site.head()
-        let form = form(kind, request)
+        let form = form(kind, request, id: id)
         var decoded = form.decode(submission.inputs, onto: ConfigDocument(ref: ref))
         var hidden = ["_id": id]
         var added: ConfigDocument?
@@ -128,7 +145,7 @@ struct ObjectFormsController: Feature {
         }
         // The form says which version the user edited; a different current version is a conflict.
         base.version = submission["_version"].flatMap(ObjectID.init(hex:))
-        let form = form(kind, request)
+        let form = form(kind, request, id: ref.id)
         let decoded = form.decode(submission.inputs, onto: base)
         let again = FormAgain(site: site, request: request, form: form, snapshot: snapshot, title: "Edit \(ObjectLabels.name(base, in: snapshot))",
                               action: SiteURL.edit(ref), version: submission["_version"], inputs: submission.inputs, hidden: [:],
