@@ -45,13 +45,17 @@ public final class AuthService: Sendable {
     let csrfKey = SecureRandom.bytes(32)
 
     /// Access tokens last 2 hours, as in PlaceOS; API keys become 1-hour principals per request.
+    /// The product version `/auth/authority` reports.
+    let version: String
+
     public static let accessTokenLifetime = 7200
     public static let sessionCookie = "bo_session"
     public static let signInCSRFCookie = "bo_signin_csrf"
 
     public init(stateDirectory: String, repository: ConfigRepository?, directory: DirectoryCache? = nil,
                 policy: AccessPolicy, logger: Logger = Logger(level: .info), hasher: PasswordHasher = .standard,
-                templates: TemplateLibrary? = nil, clock: (@Sendable () -> Int)? = nil) throws {
+                templates: TemplateLibrary? = nil, clock: (@Sendable () -> Int)? = nil, version: String = "dev") throws {
+        self.version = version
         authDirectory = try StateFile.authDirectory(stateDirectory: stateDirectory)
         self.repository = repository
         if let directory {

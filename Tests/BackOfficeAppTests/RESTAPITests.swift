@@ -240,6 +240,28 @@ import WebServer
         #expect(try await bed.send(.get, "/settings/sets-sys-l3-boardroom~admin").status == .notFound)
     }
 
+    @Test func metadataDetailsMergeAsAJSONMergePatch() throws {
+        let stored = try JSONParser.parse(Array(#"{"a": 1, "b": {"c": 2, "d": 3}, "e": [1]}"#.utf8))
+        let patch = try JSONParser.parse(Array(#"{"a": null, "b": {"c": 5}, "e": [2], "f": "new"}"#.utf8))
+        #expect(RESTAPI.mergePatch(patch, onto: stored) == (try JSONParser.parse(Array(#"{"b": {"c": 5, "d": 3}, "e": [2], "f": "new"}"#.utf8))))
+        #expect(RESTAPI.mergePatch(.array([]), onto: stored) == .array([]))
+        #expect(RESTAPI.mergePatch(.object(["x": 1]), onto: nil) == .object(["x": 1]))
+    }
+
+    @Test func metadataIsUpsertedByParentWithItsOwnRules() async throws {
+        let bed = try Bed()
+        let before = bed.head
+        #expect(try await bed.send(.patch, "/metadata/zone-hp-l1", #"{"name": "notes", "details": {}}"#, as: .user).status == .forbidden)
+        #expect(bed.head == before)
+        let created = try await bed.send(.patch, "/metadata/zone-hp-l1", #"{"name": "notes", "details": {"a": {"b": 1}}}"#, as: .support)
+        #expect(created.status == .created)
+        let merged = try await bed.json(.patch, "/metadata/zone-hp-l1", #"{"name": "notes", "details": {"a": {"c": 2}}}"#, as: .support)
+        #expect(merged["details"] == (try JSONParser.parse(Array(#"{"a": {"b": 1, "c": 2}}"#.utf8))))
+        #expect(merged["parent_id"] == "zone-hp-l1")
+        let read = try await bed.json(.get, "/zones/zone-hp-l1/metadata?name=notes", as: .user)
+        #expect(read["notes"]?["details"] == merged["details"])
+    }
+
     @Test func noRouteShadowsAnother() throws {
         let sample = try SampleRepository()
         let site = try SiteService.render(repository: sample.repository, library: try TemplateLibrary(directory: Checkout.siteTemplates),

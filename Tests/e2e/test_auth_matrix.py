@@ -36,7 +36,7 @@ RANK = {"user": 0, "support": 1, "admin": 2}
 SAMPLE_IDS = {"systems": SYSTEM, "drivers": "driver-lutron-lighting", "users": "user-jamie", "zones": "zone-hp-l1"}
 # Routes that would change running things get an id that does not exist (the request still has
 # to pass the gate to be told so).
-THROWAWAY = {"/systems/:sys/start", "/systems/:sys/stop", "/modules/:id/start", "/modules/:id/stop"}
+THROWAWAY = {"/systems/:sys/start", "/systems/:sys/stop", "/modules/:id/start", "/modules/:id/stop", "/modules/:id/load"}
 
 
 class Caller:
@@ -135,9 +135,10 @@ def concrete_paths(pattern, method="GET"):
         values = {"kind": kind, "id": SAMPLE_IDS.get(kind, MODULE if "/modules/" in pattern else SYSTEM),
                   "sys": SYSTEM, "mod": "HVAC_1", "key": "setpoint", "method": "matrix_probe", "mod_id": MODULE,
                   "first": "a", "second": "b", "code": "204",
-                  "trig_id": "trig-matrix-none", "secret": "matrix-not-the-secret", "index": "1"}
+                  "trig_id": "trig-matrix-none", "secret": "matrix-not-the-secret", "index": "1",
+                  "parent_id": "zone-hp-tower", "name": "features"}
         if throwaway:
-            values.update(sys="sys-matrix-none", id="mod-matrix-none")
+            values.update(sys="sys-matrix-none", id="mod-matrix-none", parent_id="zone-matrix-none")
 
         def fill(part):
             return values[part[1:]] if part.startswith(":") else part

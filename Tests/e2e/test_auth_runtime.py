@@ -215,3 +215,30 @@ def test_the_debug_console_hides_setting_values_above_the_readers_level(auth):
         assert not any("integration" in line for line in lines), lines
     finally:
         socket.close()
+
+
+def test_a_zone_exec_runs_on_every_system_of_the_zone_within_the_callers_clearance(auth):
+    systems = ["sys-l1-huddle", "sys-l1-interview", "sys-l1-reception", "sys-l1-training", "sys-l1-wharf"]
+    user, _ = as_role(auth, "user")
+    missing = user.post(auth.base + f"{ENGINE}/zones/zone-hp-l1/exec/Nothing_1/anything", json=[])
+    assert missing.status_code == 200 and missing.json() == {"success": [], "failure": [], "module_missing": systems}
+    # An administrator function is refused in every system for a user.
+    refused = user.post(auth.base + f"{ENGINE}/zones/zone-hp-l1/exec/HVAC_1/write_register", json=[0, 230]).json()
+    assert refused["success"] == [] and SYSTEM in refused["failure"] and refused["module_missing"] == []
+    done = user.post(auth.base + f"{ENGINE}/zones/zone-hp-l1/exec/HVAC_1/set_setpoint", json=[22.5]).json()
+    assert SYSTEM in done["success"] and sorted(done["success"] + done["failure"]) == systems
+    wait_for(lambda: user.get(auth.base + f"{ENGINE}/systems/{SYSTEM}/HVAC_1/setpoint").json() == 22.5, 30, "the new setpoint")
+    assert user.post(auth.base + f"{ENGINE}/zones/zone-nope/exec/HVAC_1/set_setpoint", json=[20]).status_code == 404
+
+
+def test_a_modules_last_error_and_loading_it_again_are_supports(auth):
+    user, _ = as_role(auth, "user")
+    support, _ = as_role(auth, "support")
+    assert user.get(auth.base + f"{ENGINE}/modules/{HVAC}/error").status_code == 403
+    error = support.get(auth.base + f"{ENGINE}/modules/{HVAC}/error").json()
+    assert error["id"] == HVAC and error["state"] == "running" and error["has_runtime_error"] is False and error["error"] is None
+    assert support.get(auth.base + f"{ENGINE}/modules/mod-nope/error").status_code == 404
+    assert user.post(auth.base + f"{ENGINE}/modules/{HVAC}/load").status_code == 403
+    loaded = support.post(auth.base + f"{ENGINE}/modules/{HVAC}/load")
+    assert loaded.status_code == 200 and loaded.json() is True
+    wait_for(lambda: support.post(auth.base + f"{ENGINE}/modules/{HVAC}/ping").json()["state"] == "running", 30, "the module running again")

@@ -283,27 +283,38 @@ def test_rest_pull_branches_commits_drivers_and_details(lab):
 def test_rest_bad_input_says_what_is_wrong(lab):
     server = lab[0]
     status, body = server.get(ENGINE + "/repositories/repo-git/commits?branch=nope")
-    assert status == 404 and 'no branch or commit "nope"' in body["message"]
+    assert status == 404 and 'no branch or commit "nope"' in body["error"]
     status, body = server.get(ENGINE + "/repositories/repo-git/details?driver=greeter/Greeter.swift&commit=0123abcd")
-    assert status == 404 and "0123abcd" in body["message"]
+    assert status == 404 and "0123abcd" in body["error"]
     status, body = server.get(ENGINE + "/repositories/repo-git/details?driver=README.md")
-    assert status == 422 and "README.md is not a driver" in body["message"]
+    assert status == 422 and "README.md is not a driver" in body["error"] and body["failures"][0]["field"] == "driver"
     status, body = server.get(ENGINE + "/repositories/repo-git/details?driver=broken/Broken.swift")
     assert status == 422 and body["errors"][0]["file"] == "broken/Broken.swift" and body["errors"][0]["line"] == 8
-    assert "error:" in body["compilation_output"]
+    assert "error:" in body["compilation_output"] and body["failures"][0]["field"].startswith("broken/Broken.swift:8:")
     status, body = server.get(ENGINE + "/repositories/repo-git/details")
-    assert status == 400 and "driver=" in body["message"]
+    assert status == 400 and "driver=" in body["error"]
+    assert body["parameter"] == "driver"
     status, body = server.get(ENGINE + "/repositories/repo-git/commits?limit=0")
-    assert status == 400
+    assert status == 400 and body["parameter"] == "limit" and body["restriction"] == "1...1000"
     status, body = server.post(ENGINE + "/repositories/repo-nothing/pull")
-    assert status == 404 and body["error"] == "unknown_repository"
+    assert status == 404 and body == {"error": "repository repo-nothing does not exist"}
     status, body = server.post(ENGINE + "/repositories/repo-unreachable/pull")
-    assert status == 502 and "failed to connect to 127.0.0.1" in body["message"]
+    assert status == 502 and "failed to connect to 127.0.0.1" in body["error"]
     status, body = server.post(ENGINE + "/repositories/repo-wrong-password/pull")
-    assert status == 502 and "refused the user name and password" in body["message"]
+    assert status == 502 and "refused the user name and password" in body["error"]
     assert "not-the-pass-7731" not in json.dumps(body)
     status, body = server.get(ENGINE + "/repositories/repo-no-branch/drivers")
-    assert status == 409 and 'branch "nope" does not exist' in body["message"]
+    assert status == 409 and 'branch "nope" does not exist' in body["error"]
+
+
+def test_rest_readme_is_the_repositorys(lab):
+    server = lab[0]
+    with urllib.request.urlopen(server.url + ENGINE + "/drivers/driver-greeter/readme", timeout=30) as response:
+        assert response.headers["Content-Type"].startswith("text/markdown")
+        with open(os.path.join(TEMPLATES, "README.md"), "rb") as handle:
+            assert response.read() == handle.read()
+    status, body = server.get(ENGINE + "/drivers/driver-nope/readme")
+    assert status == 404 and body == {"error": "driver driver-nope does not exist"}
 
 
 def test_rest_compiled_recompile_and_reload(lab):

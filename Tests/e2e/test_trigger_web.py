@@ -147,9 +147,9 @@ def test_rest_put_and_delete_are_commits(lab):
     assert status == 200 and body["important"] is True
     assert lab.last_commit_subject() == 'systems: trigger "Lab level high" in "Python Lab" important'
     status, body = lab.request("PUT", "%s/systems/%s/triggers/%s" % (ENGINE, PY_SYSTEM, INSTANCE), {"enabled": "no"})
-    assert status == 400 and "true or false" in body["message"]
+    assert status == 400 and "true or false" in body["error"] and body["parameter"] == "enabled"
     status, body = lab.request("PUT", "%s/systems/%s/triggers/%s" % (ENGINE, PY_SYSTEM, INSTANCE), {"name": "x"})
-    assert status == 400 and "cannot be changed" in body["message"]
+    assert status == 400 and "cannot be changed" in body["error"] and body["parameter"] == "name"
     assert lab.request("PUT", "%s/systems/%s/triggers/trig-nope" % (ENGINE, PY_SYSTEM), {"enabled": False})[0] == 404
     assert lab.request("PUT", "%s/systems/%s/triggers/%s" % (ENGINE, PY_SYSTEM, INSTANCE), {"important": False})[0] == 200
 

@@ -1,4 +1,5 @@
 import ConfigRepo
+import Crypto
 import WebServer
 
 /// A domain (PlaceOS authority) as authentication sees it.
@@ -54,12 +55,18 @@ public struct IdentityDirectory: Sendable {
     public let domains: [DomainRecord]
     public let users: [UserRecord]
     private let domainsByHost: [String: DomainRecord]
+    /// The domain for a `Host` no domain claims (`DefaultDomain`).
+    private let defaultDomain: DomainRecord?
     private let usersByID: [String: UserRecord]
     private let usersByEmail: [String: UserRecord]  // "<domain id> <lowercased email>"
 
-    public init(snapshot: Snapshot) {
+    /// `defaultDomainID` names the domain for a `Host` no domain claims (`DefaultDomain`); nil:
+    /// the first by id.
+    public init(snapshot: Snapshot, defaultDomainID: String? = nil) {
         self.snapshot = snapshot
-        domains = snapshot.all(.domain).map(Self.domain)
+        let domains = snapshot.all(.domain).map(Self.domain)
+        self.domains = domains
+        defaultDomain = domains.first { $0.id == defaultDomainID } ?? domains.first
         users = snapshot.all(.user).map(Self.user)
         domainsByHost = Dictionary(domains.map { ($0.host.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         usersByID = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -67,10 +74,10 @@ public struct IdentityDirectory: Sendable {
     }
 
     /// The domain for a `Host` header (port and case ignored). When no domain claims the host,
-    /// the first domain by id serves as the default, so a fresh install answers on any address.
+    /// the default domain answers (`DefaultDomain`), so a fresh install answers on any address.
     public func domain(forHost host: String?) -> DomainRecord? {
         if let host, let match = domainsByHost[Self.hostName(host)] { return match }
-        return domains.first
+        return defaultDomain
     }
 
     public func domain(id: String) -> DomainRecord? { domains.first { $0.id == id } }
@@ -89,8 +96,15 @@ public struct IdentityDirectory: Sendable {
                             expiresAt: document.int("expires_at"), secretHash: document.string("secret_hash"))
     }
 
+    /// The application whose client id is `clientID`: its `uid`, else its file id — or, for an
+    /// application without a `uid`, the MD5 hex of its redirect URI, the client id PlaceOS
+    /// gives an application by default (and ts-client sends unless told otherwise).
     public func application(clientID: String) -> ApplicationRecord? {
-        snapshot.all(.application).lazy.map(Self.application).first { $0.clientID == clientID }
+        let applications = snapshot.all(.application)
+        if let found = applications.lazy.map(Self.application).first(where: { $0.clientID == clientID }) { return found }
+        return applications.first { document in
+            document.string("uid") == nil && document.string("redirect_uri").map { Digest.md5.hex($0) } == clientID.lowercased()
+        }.map(Self.application)
     }
 
     static func domain(_ document: ConfigDocument) -> DomainRecord {

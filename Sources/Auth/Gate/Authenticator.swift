@@ -12,7 +12,8 @@ public enum AuthenticationOutcome: Sendable, Equatable {
 
 extension AuthService {
     /// Finds and checks the request's credential, in this order: `Authorization: Bearer`,
-    /// `X-API-Key`, `?bearer_token=`, `?api-key=`, then the session cookie.
+    /// `X-API-Key`, `?bearer_token=`, `?api-key=`, the `bearer_token` and `api-key` cookies
+    /// (PlaceOS's browser clients; `CookieCredentials`), then the session cookie.
     public func authenticate(_ request: Request) -> AuthenticationOutcome {
         let now = clock()
         let directory = directory.current
@@ -32,6 +33,12 @@ extension AuthService {
             return bearer(token, directory: directory, domain: domain, now: now)
         }
         if let key = request.query("api-key") {
+            return apiKey(key, directory: directory, domain: domain, now: now)
+        }
+        if let token = Cookies.value(CookieCredentials.bearerToken, in: request.headers), !token.isEmpty {
+            return bearer(token, directory: directory, domain: domain, now: now)
+        }
+        if let key = Cookies.value(CookieCredentials.apiKey, in: request.headers), !key.isEmpty {
             return apiKey(key, directory: directory, domain: domain, now: now)
         }
         if let id = Cookies.value(AuthService.sessionCookie, in: request.headers) {

@@ -3,7 +3,7 @@ import WebServer
 /// Whether a request a browser may have been made to send by another site came from one of our
 /// pages. Cookies go with every request to the host whatever page — or port — sent it, so a
 /// request that changes state (any method but GET and HEAD) or opens a WebSocket, authenticated
-/// by the session cookie, must show where it came from: its `Origin` (browsers send one with
+/// by a cookie (the session's, or a token's: `CookieCredentials`), must show where it came from: its `Origin` (browsers send one with
 /// every such request from another origin), else its `Referer`, must name this server — the
 /// `Host` it was sent to, or a host a domain is configured for. `Sec-Fetch-Site: cross-site`
 /// or `same-site` (another port of the same host is same-site) is refused too. A request with
@@ -26,7 +26,7 @@ enum SameOrigin {
 
     /// Whether a request needs the check: cookie-authenticated, and not a plain read.
     static func applies(to request: Request, credential: Principal.Credential) -> Bool {
-        guard credential == .session else { return false }
+        guard credential == .session || CookieCredentials.authenticatedByCookie(request) else { return false }
         if request.method != .get && request.method != .head { return true }
         return request.headers["upgrade"]?.lowercased() == "websocket"
     }

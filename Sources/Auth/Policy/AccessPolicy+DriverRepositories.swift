@@ -15,6 +15,7 @@ extension AccessPolicy {
         }
         set(.post, base + "repositories/:id/pull", .role(.admin, scope: "repositories.write"))
         set(.get, base + "drivers/:id/compiled", .role(.support, scope: "drivers.read"))
+        set(.get, base + "drivers/:id/readme", .role(.support, scope: "drivers.read"))
         for action in ["recompile", "reload"] {
             set(.post, base + "drivers/:id/" + action, .role(.admin, scope: "drivers.write"))
         }

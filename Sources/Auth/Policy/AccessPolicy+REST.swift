@@ -26,9 +26,15 @@ extension AccessPolicy {
         ("settings", .role(.support, scope: "settings.read"), .role(.support, scope: "settings.write")),
     ]
 
+    /// Metadata (`metadata/:parent_id…`): anyone signed in reaches the routes; the handlers
+    /// apply the metadata's own rules (a user's metadata is theirs and support's; writes by
+    /// support, the owning user or a group in `editors`).
+    public static let restMetadata: (name: String, read: AccessRule, write: AccessRule) =
+        ("metadata", .signedIn(scope: "metadata.read"), .signedIn(scope: "metadata.write"))
+
     /// The rule of reading (or writing) the REST resource `name`, for handlers that check again.
     public static func restRule(_ name: String, write: Bool) -> AccessRule? {
-        restResources.first { $0.name == name }.map { write ? $0.write : $0.read }
+        (restResources + [restMetadata]).first { $0.name == name }.map { write ? $0.write : $0.read }
     }
 
     /// The rules of the REST API's routes under `/api/engine/v2`.
@@ -46,6 +52,19 @@ extension AccessPolicy {
         set(.get, base + "systems/:id/settings", .signedIn(scope: "systems.read"))
         set(.get, base + "modules/:id/settings", .role(.support, scope: "modules.read"))
         set(.get, base + "users/current", .signedIn(scope: "users.read"))
+        set(.get, base + "zones/tags", .signedIn(scope: "zones.read"))
+        set(.get, base + "zones/:id/triggers", .role(.support, scope: "triggers.read"))
+        set(.get, base + "systems/with_emails", .signedIn(scope: "systems.read"))
+        // Running modules: a zone-wide exec is checked per function like any exec; a module's
+        // last error and starting it again are support's, as its state and start are.
+        set(.post, base + "zones/:id/exec/:mod/:method", .signedIn(scope: "zones.write"))
+        set(.get, base + "modules/:id/error", .role(.support, scope: "modules.read"))
+        set(.post, base + "modules/:id/load", .role(.support, scope: "modules.write"))
+        for read in ["metadata/:parent_id", "metadata/:parent_id/children", "metadata/:parent_id/history", "metadata/:name/bulk",
+                     "systems/:id/metadata", "zones/:id/metadata"] {
+            set(.get, base + read, Self.restMetadata.read)
+        }
+        for method in [HTTPMethod.put, .patch, .delete] { set(method, base + "metadata/:parent_id", Self.restMetadata.write) }
         set(.get, base + "api_keys/inspect", .signedIn)
         // The root: a health check and the version for anyone; the platform and scopes for
         // anyone signed in; this node's processes and load for admins.

@@ -133,7 +133,8 @@ extension AuthService {
         return response
     }
 
-    /// `GET /auth/authority`: the domain's public description and whether the caller is signed in.
+    /// `GET /auth/authority`: the domain's public description (its `config`: PlaceOS keeps what is
+    /// private in `internals`), the product `version`, and whether the caller is signed in.
     func authority(_ request: Request) -> Response {
         guard let domain = directory.current.domain(forHost: request.headers["host"]) else {
             return ErrorRenderer.response(for: HTTPError(.notFound, "no domain"), requestID: request.id, accept: nil)
@@ -142,7 +143,8 @@ extension AuthService {
             "id": .string(domain.id), "name": .string(domain.name), "domain": .string(domain.host),
             "login_url": .string("/auth/signin?continue={{url}}"), "logout_url": .string("/auth/signout"),
             "session": .bool(request.principal.credential == .session),
-            "production": .bool(false),
+            "production": .bool(false), "version": .string(version),
+            "config": directory.current.snapshot.document(.domain, domain.id)?["config"] ?? .object([:]),
         ])
         return .json(JSONWriter.compactString(json))
     }

@@ -141,7 +141,7 @@ public final class Application: Sendable {
             if let pattern = configuration.unruledTestRoute { router.get(pattern) { _ in .text("no rule") } }
         }
         let service = try AuthService(stateDirectory: configuration.stateDirectory, repository: configuration.repository,
-                                      policy: policy, logger: configuration.logger, templates: library)
+                                      policy: policy, logger: configuration.logger, templates: library, version: configuration.version)
         service.install(on: &router)
         routeTable?.publish(routes: router.routeKeys, policy: service.policy)
         access.attach(service.accessLog)

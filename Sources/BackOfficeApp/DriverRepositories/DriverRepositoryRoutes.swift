@@ -7,8 +7,8 @@ import WebServer
 /// The git side of repositories and drivers under `/api/engine/v2` (placeos-api §4): pull,
 /// branches, commits, the drivers a repository holds and their metadata, the interfaces'
 /// commits, and a driver's build (compiled, recompile, reload). Thin calls on
-/// `DriverRepositories`; the CRUD of both kinds is the REST API's. Errors answer
-/// `{"error": code, "message": text}` like the engine's routes (`DriverRepositoryAnswers`).
+/// `DriverRepositories`; the CRUD of both kinds is the REST API's. Refusals come in the REST
+/// API's PlaceOS bodies (`RESTError`).
 public struct DriverRepositoryRoutes: Feature {
     let repositories: DriverRepositories
     let configuration: ConfigRepository
@@ -27,26 +27,27 @@ public struct DriverRepositoryRoutes: Feature {
     public func mount(on router: inout Router) {
         let base = "/api/engine/v2/"
         router.get(base + "repositories/interfaces") { [self] request in
-            try await answer(request) { .json(JSONWriter.compactString(.object(repositories.interfaceCommits().mapValues(JSONValue.string)))) }
+            await answer(request) { .json(JSONWriter.compactString(.object(repositories.interfaceCommits().mapValues(JSONValue.string)))) }
         }
-        router.post(base + "repositories/:id/pull") { [self] request in try await answer(request) { try await pull(request) } }
+        router.post(base + "repositories/:id/pull") { [self] request in await answer(request) { try await pull(request) } }
         router.get(base + "repositories/:id/branches") { [self] request in
-            try await answer(request) { json(.array(try repositories.branches(id(request)).map(JSONValue.string))) }
+            await answer(request) { json(.array(try repositories.branches(id(request)).map(JSONValue.string))) }
         }
         router.get(base + "repositories/:id/default_branch") { [self] request in
-            try await answer(request) { json(try repositories.defaultBranch(id(request)).map(JSONValue.string) ?? .null) }
+            await answer(request) { json(try repositories.defaultBranch(id(request)).map(JSONValue.string) ?? .null) }
         }
-        router.get(base + "repositories/:id/commits") { [self] request in try await answer(request) { try commits(request) } }
+        router.get(base + "repositories/:id/commits") { [self] request in await answer(request) { try commits(request) } }
         router.get(base + "repositories/:id/drivers") { [self] request in
-            try await answer(request) {
+            await answer(request) {
                 let found = try repositories.drivers(id(request), revision: request.query("commit") ?? request.query("branch"))
                 return json(.array(found.map { .string($0.file) }))
             }
         }
-        router.get(base + "repositories/:id/details") { [self] request in try await answer(request) { try await details(request) } }
-        router.get(base + "drivers/:id/compiled") { [self] request in try await answer(request) { try compiled(request) } }
-        router.post(base + "drivers/:id/recompile") { [self] request in try await answer(request) { try recompile(request) } }
-        router.post(base + "drivers/:id/reload") { [self] request in try await answer(request) { try await reload(request) } }
+        router.get(base + "repositories/:id/details") { [self] request in await answer(request) { try await details(request) } }
+        router.get(base + "drivers/:id/readme") { [self] request in await answer(request) { try readme(request) } }
+        router.get(base + "drivers/:id/compiled") { [self] request in await answer(request) { try compiled(request) } }
+        router.post(base + "drivers/:id/recompile") { [self] request in await answer(request) { try recompile(request) } }
+        router.post(base + "drivers/:id/reload") { [self] request in await answer(request) { try await reload(request) } }
     }
 
     // MARK: - Repositories
@@ -70,7 +71,7 @@ public struct DriverRepositoryRoutes: Feature {
     func commits(_ request: Request) throws -> Response {
         let limit = Int(request.query("limit") ?? "") ?? 50
         guard (1...1_000).contains(limit) else {
-            throw RuntimeError(code: "bad_request", message: "limit must be a number from 1 to 1000")
+            throw RESTError.badRequest("limit must be a number from 1 to 1000", parameter: "limit", restriction: "1...1000")
         }
         let list = try repositories.commits(id(request), branch: request.query("branch"),
                                             file: request.query("driver").flatMap { $0.isEmpty ? nil : $0 }, limit: limit)
@@ -80,7 +81,7 @@ public struct DriverRepositoryRoutes: Feature {
     /// The driver's metadata at a commit (built first when needed; up to the build's time limit).
     func details(_ request: Request) async throws -> Response {
         guard let file = request.query("driver"), !file.isEmpty else {
-            throw RuntimeError(code: "bad_request", message: "the query needs driver=<file_name>")
+            throw RESTError.badRequest("the query needs driver=<file_name>", parameter: "driver", restriction: "a driver's file in the repository")
         }
         let metadata = try await repositories.details(id(request), file: file, revision: request.query("commit"))
         return json(metadata.json)
@@ -104,11 +105,31 @@ public struct DriverRepositoryRoutes: Feature {
         }
     }
 
+    /// The driver's README (`text/markdown`) at the commit it is built from: `README.md` in the
+    /// driver's folder, else at the repository's root; 404 when there is none, or when the
+    /// driver is not from a git repository.
+    func readme(_ request: Request) throws -> Response {
+        let (driver, repository) = try driver(request)
+        guard let repository, isGit(repository),
+              let commit = repositories.buildReport(for: driver, repository: repository).wanted?.commit else {
+            throw RESTError.notFound("driver \(driver.id) has no README: it is not from a fetched git repository")
+        }
+        let mirror = try repositories.repositories.mirror(repository.id)
+        let folder = (driver.document.string("file_name") ?? "").split(separator: "/").dropLast().joined(separator: "/")
+        for path in Set([folder.isEmpty ? "README.md" : folder + "/README.md", "README.md"]).sorted(by: { $0.count > $1.count }) {
+            guard let bytes = try mirror.file(path, at: commit) else { continue }
+            var response = Response(body: bytes)
+            response.headers.set("Content-Type", "text/markdown; charset=utf-8")
+            return response
+        }
+        throw RESTError.notFound("the repository of driver \(driver.id) has no README.md beside the driver nor at its root")
+    }
+
     /// Forgets the wanted commit's build and builds it again; answers at once (202).
     func recompile(_ request: Request) throws -> Response {
         let (driver, repository) = try driver(request)
         guard isGit(repository) else {
-            throw RuntimeError(code: "bad_request", message: "driver \(driver.id) is built with BackOffice, not from git")
+            throw RESTError.badRequest("driver \(driver.id) is built with BackOffice, not from git", parameter: "id", restriction: "a driver from a git repository")
         }
         guard repositories.recompile(driver, repository: repository) != nil else {
             throw RuntimeError(code: "not_fetched", message: repositories.buildReport(for: driver, repository: repository).problem
@@ -214,31 +235,37 @@ public struct DriverRepositoryRoutes: Feature {
         }
     }
 
-    /// Runs a handler like the engine's routes, mapping this feature's errors to statuses:
+    /// Runs a handler in REST's shapes (`RESTError.answering`), with this feature's statuses:
     /// an unknown repository or driver, a missing branch or commit 404; not fetched yet 409; a
-    /// failed fetch 502; a driver that did not build 422 with its output.
-    func answer(_ request: Request, _ handler: () async throws -> Response) async throws(HTTPError) -> Response {
-        try await EngineAPI.answer(request) {
+    /// failed fetch 502; a file that is not a driver, or a driver that did not build, 422 naming
+    /// the `driver` (a build failure also with its diagnostics and output).
+    func answer(_ request: Request, _ handler: () async throws -> Response) async -> Response {
+        await RESTError.answering(request, status: Self.status) {
             do {
                 return try await handler()
-            } catch let error as RuntimeError {
-                let status = switch error.code {
-                case "unknown_repository", "unknown_driver": 404
-                case "not_fetched": 409
-                case "fetch_failed": 502
-                case "not_a_driver": 422
-                default: error.httpStatus
-                }
-                return EngineAPI.failure(status, error.code, error.message)
+            } catch let error as RuntimeError where error.code == "not_a_driver" {
+                throw RESTError.invalid(field: "driver", reason: error.message)
             } catch let error as GitError {
-                return EngineAPI.failure(error.isNotFound ? 404 : 500, error.isNotFound ? "not_found" : "git_error", error.message)
+                throw RESTError.failure(error.isNotFound ? .notFound : .internalServerError, error.message)
             } catch let failure as DriverBuildFailure {
-                let body: JSONValue = .object([
-                    "error": "build_failed", "message": .string(failure.message), "compilation_output": .string(failure.output),
-                    "errors": .array(failure.diagnostics.filter { $0.severity == "error" }.map(Self.diagnosticJSON)),
-                ])
-                return .json(JSONWriter.compactString(body), status: HTTPStatus(422))
+                let errors = failure.diagnostics.filter { $0.severity == "error" }
+                throw RESTError(status: .unprocessableContent, body: .object([
+                    "error": .string(failure.message), "compilation_output": .string(failure.output),
+                    // Each compiler error names its place; a failure without any names the driver.
+                    "failures": .array(errors.isEmpty ? [.object(["field": "driver", "reason": .string(failure.message)])]
+                        : errors.map { .object(["field": .string("\($0.file):\($0.line):\($0.column)"), "reason": .string($0.message)]) }),
+                    "errors": .array(errors.map(Self.diagnosticJSON)),
+                ]))
             }
+        }
+    }
+
+    static func status(_ error: RuntimeError) -> Int? {
+        switch error.code {
+        case "unknown_repository", "unknown_driver": 404
+        case "not_fetched": 409
+        case "fetch_failed": 502
+        default: nil
         }
     }
 }

@@ -73,14 +73,14 @@ public struct EngineAPI: Feature {
     func systemExec(_ request: Request) async throws -> Response {
         let (name, index) = SystemDirectory.parse(request.parameter("mod") ?? "")
         let result = await engine.exec(system: request.parameter("sys") ?? "", name: name, index: index,
-                                       method: request.parameter("method") ?? "", args: try arguments(request),
+                                       method: request.parameter("method") ?? "", args: try Self.arguments(request),
                                        role: request.principal.role, userID: request.principal.userID)
         return try .json(JSONWriter.compactString(result.get()))
     }
 
     func moduleExec(_ request: Request) async throws -> Response {
         let result = await engine.exec(module: request.parameter("id") ?? "", method: request.parameter("method") ?? "",
-                                       args: try arguments(request), role: request.principal.role, userID: request.principal.userID)
+                                       args: try Self.arguments(request), role: request.principal.role, userID: request.principal.userID)
         return try .json(JSONWriter.compactString(result.get()))
     }
 
@@ -159,7 +159,8 @@ public struct EngineAPI: Feature {
         return module
     }
 
-    private func arguments(_ request: Request) throws -> JSONValue {
+    /// An exec's arguments: the body, a JSON array (or an object of named ones); none when empty.
+    static func arguments(_ request: Request) throws -> JSONValue {
         if request.body.isEmpty { return .array([]) }
         guard let json = try? JSONParser.parse(request.body), json.arrayValue != nil || json.objectValue != nil else {
             throw RuntimeError(code: "bad_arguments", message: "the body must be a JSON array of arguments")

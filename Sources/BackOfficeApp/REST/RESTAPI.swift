@@ -28,6 +28,9 @@ public struct RESTAPI: Feature {
     public func mount(on router: inout Router) {
         RESTRoot(version: version, engine: engine).mount(on: &router)
         mountSettings(on: &router)
+        mountMetadata(on: &router)
+        mountLookups(on: &router)
+        mountRuntime(on: &router)
         for resource in RESTResource.all {
             let path = Self.base + "/" + resource.name
             router.add(.get, path, blocking: answer(resource) { [self] in try index($0) })

@@ -9,6 +9,7 @@ import WebServer
 /// `PUT` takes `{"enabled", "exec_enabled", "important"}` (any of them) and commits them;
 /// `DELETE` removes an instance the system's own entry makes, or switches off one a zone or the
 /// trigger applies (one commit either way). `webhook_secret` is in the JSON for admins only.
+/// Refusals come in the REST API's PlaceOS bodies (`RESTError`).
 public struct TriggerRoutes: Feature {
     let engine: RuntimeEngine
 
@@ -16,15 +17,15 @@ public struct TriggerRoutes: Feature {
 
     public func mount(on router: inout Router) {
         let base = "/api/engine/v2"
-        router.get(base + "/systems/:sys/triggers") { [self] request in try await EngineAPI.answer(request) { try list(request) } }
-        router.get(base + "/systems/:sys/triggers/:trig_id") { [self] request in try await EngineAPI.answer(request) { try show(request) } }
+        router.get(base + "/systems/:sys/triggers") { [self] request in await RESTError.answering(request) { try list(request) } }
+        router.get(base + "/systems/:sys/triggers/:trig_id") { [self] request in await RESTError.answering(request) { try show(request) } }
         router.put(base + "/systems/:sys/triggers/:trig_id") { [self] request in
-            try await EngineAPI.answer(request) { try await BlockingWorkers.shared.run { try update(request) } }
+            await RESTError.answering(request) { try await BlockingWorkers.shared.run { try update(request) } }
         }
         router.delete(base + "/systems/:sys/triggers/:trig_id") { [self] request in
-            try await EngineAPI.answer(request) { try await BlockingWorkers.shared.run { try remove(request) } }
+            await RESTError.answering(request) { try await BlockingWorkers.shared.run { try remove(request) } }
         }
-        router.get(base + "/triggers/:id/instances") { [self] request in try await EngineAPI.answer(request) { try instances(request) } }
+        router.get(base + "/triggers/:id/instances") { [self] request in await RESTError.answering(request) { try instances(request) } }
     }
 
     func list(_ request: Request) throws -> Response {
@@ -46,7 +47,8 @@ public struct TriggerRoutes: Feature {
         try requireSupport(request)
         let state = try instance(request)
         guard let body = try? JSONParser.parse(request.body), let members = body.objectValue else {
-            throw RuntimeError(code: "bad_request", message: "the body must be a JSON object: {\"enabled\": true, \"exec_enabled\": false, \"important\": false}")
+            throw RESTError.badRequest("the body must be a JSON object: {\"enabled\": true, \"exec_enabled\": false, \"important\": false}",
+                                       parameter: "body", restriction: "a JSON object of enabled, exec_enabled, important")
         }
         var flags: [String: Bool] = [:]
         for (key, value) in members {
@@ -55,10 +57,11 @@ public struct TriggerRoutes: Feature {
                 // when they are unchanged, refused when they would change something we cannot.
                 if let current = json(state, for: request.principal).objectValue?[key], current == value { continue }
                 if ["id", "trigger_id", "control_system_id", "webhook_secret"].contains(key) || Self.liveFields.contains(key) { continue }
-                throw RuntimeError(code: "bad_request", message: "`\(key)` cannot be changed here; only enabled, exec_enabled and important")
+                throw RESTError.badRequest("`\(key)` cannot be changed here; only enabled, exec_enabled and important",
+                                           parameter: key, restriction: "read only")
             }
             guard let flag = value.boolValue else {
-                throw RuntimeError(code: "bad_request", message: "`\(key)` must be true or false")
+                throw RESTError.badRequest("`\(key)` must be true or false", parameter: key, restriction: "true or false")
             }
             flags[key] = flag
         }
@@ -92,9 +95,7 @@ public struct TriggerRoutes: Feature {
 
     /// Switching instances is editing the system: support's (the policy says so too).
     private func requireSupport(_ request: Request) throws {
-        guard request.principal.has(.support) else {
-            throw RuntimeError(code: "access_denied", message: "switching trigger instances needs the support role")
-        }
+        guard request.principal.has(.support) else { throw RESTError.forbidden }
     }
 
     /// The instance the path names, which must be of the path's system.

@@ -118,7 +118,9 @@ public struct Validator: Sendable {
     public func validateDeploymentFile() -> [ValidationProblem] {
         guard let file = snapshot.deployment else { return [] }
         var report = ProblemReport(path: RepoPath.deploymentFile)
-        let fields = [FieldSpec("title", .string), FieldSpec("branch", .string), FieldSpec("settings", .settings)]
+        // `default_domain`: the domain a Host no domain claims signs in to (Auth's DefaultDomain).
+        let fields = [FieldSpec("title", .string), FieldSpec("branch", .string), FieldSpec("settings", .settings),
+                      FieldSpec("default_domain", .string)]
         FieldRules(snapshot: snapshot).check(members: file.members, fields: fields, into: &report)
         checkLayout(file.members["layout"], into: &report)
         if let mail = file.members["mail"] {

@@ -127,6 +127,17 @@ public final class RuntimeEngine: Sendable {
         }
     }
 
+    /// Stops one module and starts it again with its current configuration, clearing a failure
+    /// to start (PlaceOS's `load`). False when the applied configuration has no such module or
+    /// has it stopped (`running: false`: starting it is a commit, `setRunning`).
+    public func reload(module id: String) -> Bool {
+        applyLock.withLock { _ in
+            guard let spec = state.withLock({ $0.specs[id] }), spec.running else { return false }
+            perform(.restart(id), new: [id: spec])
+            return true
+        }
+    }
+
     /// Applies `snapshot`; the caller holds `applyLock`.
     private func applyLocked(_ snapshot: Snapshot) {
         configuration.resolver.prepare(for: snapshot)

@@ -214,6 +214,46 @@ struct OperationShape {
             case .delete: success = HTTPStatus(202); writes = true
             default: requestBody = OpenAPISchemas.settingsWrite; response = OpenAPISchemas.settingsRecord; writes = true
             }
+        case "/metadata/:parent_id", "/systems/:id/metadata", "/zones/:id/metadata":
+            response = OpenAPISchemas.metadataByName
+            if method == .get { query = [("name", .object(["type": "string"]))] }
+            if method == .put || method == .patch {
+                requestBody = OpenAPISchemas.metadataWrite
+                response = OpenAPISchemas.metadata
+                writes = true
+            }
+            if method == .delete {
+                query = [("name", .object(["type": "string"]))]
+                success = HTTPStatus(202)
+                writes = true
+            }
+        case "/metadata/:parent_id/children":
+            query = [("name", .object(["type": "string"]))]
+            response = .object(["type": "array", "items": .object(["type": "object", "properties": .object([
+                "zone": OpenAPISchemas.response(.zones), "metadata": OpenAPISchemas.metadataByName])])])
+        case "/metadata/:parent_id/history":
+            query = [("name", .object(["type": "string"])), ("limit", .object(["type": "integer", "minimum": 0, "maximum": 10_000])),
+                     ("offset", .object(["type": "integer", "minimum": 0]))]
+            response = .object(["type": "object", "additionalProperties": .object(["type": "array", "items": OpenAPISchemas.metadata])])
+        case "/metadata/:name/bulk":
+            query = [("parent_ids", .object(["type": "string"]))]
+            response = .object(["type": "object", "additionalProperties": OpenAPISchemas.metadata])
+        case "/zones/tags": response = .object(["type": "array", "items": .object(["type": "string"])])
+        case "/zones/:id/triggers": response = .object(["type": "array", "items": OpenAPISchemas.response(.triggers)])
+        case "/systems/with_emails":
+            query = [("in", .object(["type": "string"]))]
+            response = .object(["type": "array", "items": OpenAPISchemas.response(.systems)])
+        case "/zones/:id/exec/:mod/:method":
+            let ids: JSONValue = .object(["type": "array", "items": .object(["type": "string"])])
+            response = .object(["type": "object", "required": .array(["success", "failure", "module_missing"]),
+                                "properties": .object(["success": ids, "failure": ids, "module_missing": ids])])
+        case "/modules/:id/error":
+            response = .object(["type": "object", "properties": .object([
+                "id": .object(["type": "string"]), "state": .object(["type": "string"]), "has_runtime_error": .object(["type": "boolean"]),
+                "error": .object(["type": "string", "nullable": true]), "offline_reason": .object(["type": "string", "nullable": true]),
+            ])])
+        case "/modules/:id/load": response = .object(["type": "boolean"])
+        case "/drivers/:id/readme": summary = "the driver's README (text/markdown)"; response = .object(["type": "string"])
         case "/systems/:id/zones": response = .object(["type": "array", "items": OpenAPISchemas.response(.zones)])
         case "/systems/:id/settings", "/modules/:id/settings": response = .object(["type": "array", "items": OpenAPISchemas.settingsRecord])
         case "/systems/:id/module/:mod_id": response = OpenAPISchemas.response(.systems); writes = true

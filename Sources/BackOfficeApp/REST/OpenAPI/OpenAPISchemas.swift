@@ -103,6 +103,29 @@ enum OpenAPISchemas {
         ]),
     ])
 
+    /// PlaceOS metadata (`RESTAPI+Metadata`).
+    static let metadata: JSONValue = .object([
+        "type": "object", "additionalProperties": true, "required": .array(["name", "parent_id", "details"]),
+        "properties": .object([
+            "name": .object(["type": "string"]), "description": .object(["type": "string"]), "details": .object([:]),
+            "parent_id": .object(["type": "string"]), "schema_id": .object(["type": "string", "nullable": true]),
+            "editors": .object(["type": "array", "items": .object(["type": "string"])]),
+            "created_at": .object(["type": "integer"]), "updated_at": .object(["type": "integer"]), "version": .object(["type": "integer"]),
+        ]),
+    ])
+
+    /// `{name: metadata}`.
+    static let metadataByName: JSONValue = .object(["type": "object", "additionalProperties": metadata])
+
+    /// What a metadata `PUT` or `PATCH` takes.
+    static let metadataWrite: JSONValue = .object([
+        "type": "object", "required": .array(["name"]),
+        "properties": .object([
+            "name": .object(["type": "string"]), "description": .object(["type": "string"]), "details": .object([:]),
+            "schema_id": .object(["type": "string", "nullable": true]), "editors": .object(["type": "array", "items": .object(["type": "string"])]),
+        ]),
+    ])
+
     static let error: JSONValue = .object(["type": "object", "properties": .object(["error": .object(["type": "string"])])])
 
     static let validationError: JSONValue = .object([
