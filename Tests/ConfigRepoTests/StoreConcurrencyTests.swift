@@ -68,7 +68,9 @@ import Testing
             try await group.waitForAll()
         }
         #expect(try runGit(["rev-list", "--count", "\(start.hex)..main"], in: fixture.path).output == "80\n")
-        #expect(try fixture.fsck().status == 0)
+        other.waitForPacker()
+        let fsck = try fixture.fsck()
+        #expect(fsck.status == 0, "\(fsck.output)")
     }
 
     @Test func twoWritersOnTheSameVersionGiveExactlyOneConflict() async throws {

@@ -47,11 +47,16 @@ struct StoreFixture {
     /// `git status --porcelain` output (empty when clean).
     func status() throws -> String { try runGit(["status", "--porcelain"], in: path).output }
 
-    /// `git fsck --strict` exit status and output.
-    func fsck() throws -> (status: Int32, output: String) { try runGit(["fsck", "--strict"], in: path) }
+    /// `git fsck --strict` exit status and output, once the store's background packer is
+    /// idle (a merge deleting packs under fsck's feet is not corruption).
+    func fsck() throws -> (status: Int32, output: String) {
+        store.waitForPacker()
+        return try runGit(["fsck", "--strict"], in: path)
+    }
 
     /// `git fsck --full --strict`, then `git verify-pack` of every pack: the failures' output.
     func deepCheck() throws -> [String] {
+        store.waitForPacker()
         var failures: [String] = []
         let fsck = try runGit(["fsck", "--full", "--strict"], in: path)
         if fsck.status != 0 { failures.append("fsck: \(fsck.output)") }

@@ -83,6 +83,13 @@ extension ConfigStore {
         }
     }
 
+    /// Returns once no packer of this store is running. A pack merge deletes the packs it
+    /// merged, so a reader that listed them a moment before (`git fsck`, a backup) can
+    /// see one vanish; waiting here gives such a reader a quiet moment.
+    public func waitForPacker() {
+        while packing.withLock({ $0.running }) { usleep(5_000) }
+    }
+
     /// Runs `body` as the one packer of this store: waits while the background one runs.
     private func runPacker(_ body: (PackMerger) throws -> PackReport?) throws(StoreError) -> PackReport? {
         while !packing.withLock({ state in
