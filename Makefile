@@ -47,10 +47,12 @@ bench: deps
 	.build/release/journey-bench
 	.build/release/rest-bench
 
-# libFuzzer over the HTTP and WebSocket parsers, FUZZ_SECONDS each, from the seeds in fuzz/corpus.
+# libFuzzer over every parser that reads untrusted input (fuzz/Targets), FUZZ_SECONDS each, from
+# the seeds in fuzz/corpus; `make fuzz FUZZ_TARGETS="json svg"` for some. docs/fuzzing.md.
 FUZZ_SECONDS ?= 60
-fuzz:
-	./fuzz/run.sh $(FUZZ_SECONDS)
+FUZZ_TARGETS ?=
+fuzz: deps
+	./fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Installs what is missing, when we can (root or passwordless sudo); otherwise says what to install.
 deps:

@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // BackOffice: the control room of a smart-building platform. No Swift package dependencies,
 // by rule: only the toolchain and system C libraries (wrapped once each, in C* targets).
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -98,5 +99,25 @@ let package = Package(
         .testTarget(name: "DriversTests", dependencies: ["DriverKit", "DeviceSimulators", "MQTT"]),
         .testTarget(name: "DriverKitMQTTTests", dependencies: ["DriverKitMQTT", "DriverKit", "MQTT"]),
         .testTarget(name: "SiteGenTests", dependencies: ["SiteGen", "ConfigRepo", "TestSupport"]),
+
+        // The properties every fuzz target asserts, one check per parser; `swift test` replays
+        // the committed corpora through them (FuzzCorpusTests), the fuzzers below run them.
+        .target(name: "FuzzChecks", dependencies: ["WebServer", "ConfigRepo", "Cron", "DriverProtocol", "SiteGen", "Auth", "Crypto",
+                                                   "CLibFuzzer"], path: "fuzz/Checks"),
+        // libFuzzer's driver entry point (a header only: the fuzz build links libFuzzer itself).
+        .systemLibrary(name: "CLibFuzzer", path: "fuzz/CLibFuzzer"),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzChecks"]),
     ]
 )
+
+// The libFuzzer harnesses, one executable `fuzz-NAME` per folder `fuzz/Targets/NAME`, exist only
+// when BACKOFFICE_FUZZ=1 (fuzz/run.sh sets it and builds them into .build-fuzz with
+// -sanitize=fuzzer,address): ordinary builds and tests never see them.
+if Context.environment["BACKOFFICE_FUZZ"] == "1" {
+    let folder = Context.packageDirectory + "/fuzz/Targets"
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    for name in names {
+        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzChecks"], path: "fuzz/Targets/\(name)"))
+        package.products.append(.executable(name: "fuzz-\(name)", targets: ["fuzz-\(name)"]))
+    }
+}

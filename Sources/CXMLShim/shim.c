@@ -225,10 +225,11 @@ char *sanitize_svg(const char *data, size_t length, const svg_room_link *links, 
         return NULL;
     }
     if (document->intSubset) {
-        xmlNode *dtd = (xmlNode *)document->intSubset;
-        xmlUnlinkNode(dtd);
-        xmlFreeDtd(document->intSubset);
-        document->intSubset = NULL;
+        // xmlUnlinkNode clears document->intSubset: keep the pointer to free it (the DTD, its
+        // entities and the dictionary they hold leaked here; found by the `svg` fuzz target).
+        xmlDtd *dtd = document->intSubset;
+        xmlUnlinkNode((xmlNode *)dtd);
+        xmlFreeDtd(dtd);
     }
     sanitize_attributes(root);
     sanitize_children(root);

@@ -1,0 +1,4 @@
+import FuzzChecks
+
+// The `form` fuzz target: see `URLEncodedFormCheck` for what it asserts.
+FuzzEntry.main(URLEncodedFormCheck.self)

@@ -1,0 +1,4 @@
+import FuzzChecks
+
+// The `http` fuzz target: see `HTTPRequestParserCheck` for what it asserts.
+FuzzEntry.main(HTTPRequestParserCheck.self)

@@ -1,0 +1,4 @@
+import FuzzChecks
+
+// The `json` fuzz target: see `JSONRoundTripCheck` for what it asserts.
+FuzzEntry.main(JSONRoundTripCheck.self)

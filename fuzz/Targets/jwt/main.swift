@@ -1,0 +1,4 @@
+import FuzzChecks
+
+// The `jwt` fuzz target: see `JWTDecoderCheck` for what it asserts.
+FuzzEntry.main(JWTDecoderCheck.self)

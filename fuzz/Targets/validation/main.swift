@@ -1,0 +1,4 @@
+import FuzzChecks
+
+// The `validation` fuzz target: see `ValidationGateCheck` for what it asserts.
+FuzzEntry.main(ValidationGateCheck.self)

@@ -1,0 +1,4 @@
+import FuzzChecks
+
+// The `websocket` fuzz target: see `WebSocketParserCheck` for what it asserts.
+FuzzEntry.main(WebSocketParserCheck.self)
