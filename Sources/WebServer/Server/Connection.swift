@@ -90,11 +90,10 @@ final class Connection: LoopChannel {
             let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count > 0 {
                 if draining {
+                    // Past the budget, stop reading: the peer's sends stall, it can still read
+                    // what we sent, and the drain deadline hangs up.
                     drainBudget -= count
-                    if drainBudget < 0 {
-                        close()
-                        return
-                    }
+                    if drainBudget < 0 { break }
                     continue
                 }
                 input.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -333,7 +332,7 @@ final class Connection: LoopChannel {
         guard !isClosed else { return }
         var wanted: UInt32 = 0
         let wsPaused = webSocket?.readPaused ?? false
-        if !peerClosed && (draining || (!readPaused && !awaitingResponse && !closeAfterWrite && !wsPaused)) {
+        if !peerClosed && ((draining && drainBudget >= 0) || (!draining && !readPaused && !awaitingResponse && !closeAfterWrite && !wsPaused)) {
             wanted |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue
         }
         if !output.isEmpty { wanted |= EPOLLOUT.rawValue }
