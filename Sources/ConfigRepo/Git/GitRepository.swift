@@ -119,4 +119,13 @@ public final class GitRepository {
         try GitError.check(git_mempack_new(&backend), "git_mempack_new")
         try GitError.check(git_odb_add_backend(try odb(), backend, 1000), "git_odb_add_backend")
     }
+
+    /// Whether `commit` is `ancestor` or comes after it.
+    func contains(_ ancestor: ObjectID, in commit: ObjectID) throws(GitError) -> Bool {
+        if ancestor == commit { return true }
+        var commitOID = commit.oid, ancestorOID = ancestor.oid
+        let code = git_graph_descendant_of(pointer, &commitOID, &ancestorOID)
+        try GitError.check(code, "compare \(commit.short) with \(ancestor.short)")
+        return code == 1
+    }
 }

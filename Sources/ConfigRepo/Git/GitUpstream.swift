@@ -96,11 +96,7 @@ public final class GitUpstream {
 
     /// Whether `commit` is `ancestor` or comes after it.
     public func contains(_ ancestor: ObjectID, in commit: ObjectID) throws(GitError) -> Bool {
-        if ancestor == commit { return true }
-        var commitOID = commit.oid, ancestorOID = ancestor.oid
-        let code = git_graph_descendant_of(repository.pointer, &commitOID, &ancestorOID)
-        try GitError.check(code, "compare \(commit.short) with \(ancestor.short)")
-        return code == 1
+        try repository.contains(ancestor, in: commit)
     }
 
     /// How many commits `local` has that `upstream` has not, and the other way round.
