@@ -33,10 +33,7 @@ public struct TriggerRoutes: Feature {
         guard engine.snapshot?.document(.system, system) != nil else {
             throw RuntimeError(code: "unknown_system", message: "system \(system) does not exist")
         }
-        let states = engine.triggers.instances(of: system)
-        var response = Response.json(JSONWriter.compactString(.array(states.map { json($0, for: request.principal) })))
-        response.headers.set("X-Total-Count", String(states.count))
-        return response
+        return page(engine.triggers.instances(of: system), for: request)
     }
 
     func show(_ request: Request) throws -> Response {
@@ -83,7 +80,11 @@ public struct TriggerRoutes: Feature {
         guard engine.snapshot?.document(.trigger, trigger) != nil else {
             throw RuntimeError(code: "unknown_trigger", message: "trigger \(trigger) does not exist")
         }
-        let states = engine.triggers.instances(ofTrigger: trigger)
+        return page(engine.triggers.instances(ofTrigger: trigger), for: request)
+    }
+
+    /// Instances as a JSON array in the reader's view, with their count as PlaceOS lists carry it.
+    private func page(_ states: [TriggerInstanceState], for request: Request) -> Response {
         var response = Response.json(JSONWriter.compactString(.array(states.map { json($0, for: request.principal) })))
         response.headers.set("X-Total-Count", String(states.count))
         return response
