@@ -11,7 +11,7 @@ import tempfile
 import pytest
 import requests
 
-from conftest import BACKOFFICE, SAMPLE_CONFIG
+from conftest import BACKOFFICE, SAMPLE_CONFIG, move_sample_ports
 from http_server import ServeProcess
 
 PASSWORD = "correct horse battery"
@@ -30,6 +30,7 @@ class AuthServer(ServeProcess):
         self.state = os.path.join(self.tmp.name, "state")
         source = os.path.join(self.tmp.name, "src")
         shutil.copytree(SAMPLE_CONFIG, source)
+        move_sample_ports(source)
         apps = {
             "app-pkce": {"name": "PKCE SPA", "owner_id": "authority-harbourpoint", "redirect_uri": "http://127.0.0.1/cb",
                          "scopes": "public", "skip_authorization": True},

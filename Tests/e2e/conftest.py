@@ -53,6 +53,38 @@ def free_port() -> int:
     raise RuntimeError("no free TCP port on 127.0.0.1")
 
 
+def move_sample_ports(source):
+    """Give a copy of the sample building (`source`) free ports for its simulated devices and its
+    broker, the same new port wherever an old one was shared, so a server made from it with
+    `backoffice init --from` never meets another server's simulators (`serve` moves them only
+    for a repository it created itself)."""
+    import json
+    import re
+    moved = {}
+
+    def new(port):
+        if port not in moved:
+            moved[port] = free_port()
+        return moved[port]
+
+    for folder in ("modules", "brokers"):
+        directory = os.path.join(source, folder)
+        for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+            path = os.path.join(directory, name)
+            with open(path) as handle:
+                members = json.load(handle)
+            local = members.get("ip", members.get("host")) == "127.0.0.1"
+            if local and isinstance(members.get("port"), int):
+                members["port"] = new(members["port"])
+            uri = members.get("uri")
+            if isinstance(uri, str):
+                members["uri"] = re.sub(r"//127\.0\.0\.1:(\d+)", lambda match: "//127.0.0.1:%d" % new(int(match.group(1))), uri)
+            with open(path, "w") as handle:
+                json.dump(members, handle, indent=2, sort_keys=True)
+                handle.write("\n")
+    return moved
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium, one per test module (site_browser.chromium)."""
