@@ -122,12 +122,12 @@ public struct RESTAPI: Feature {
                 && (includeDeleted || entry.document.bool("deleted") != true)
                 && active.allSatisfy { filter, value in filter.keeps(entry.document, value, call.snapshot) }
         }.map(\.document)
-        return query.page(Array(documents), table: resource.name, request: call.request, render: call.format.json)
+        return query.page(Array(documents), table: resource.name, request: call.request, render: render(call))
     }
 
     func show(_ call: Call) throws -> Response {
         let document = try existing(call)
-        let json = call.format.json(document)
+        let json = render(call)(document)
         // `?complete`: the system with its zones and modules in full.
         guard call.resource.kind == .system, call.request.query("complete") != nil, case .object(var members) = json else {
             return Self.json(json)
@@ -136,6 +136,19 @@ public struct RESTAPI: Feature {
         members["zone_data"] = .array(view.zoneIDs.compactMap { call.snapshot.document(.zone, $0) }.map(call.format.json))
         members["module_data"] = .array(view.moduleIDs.compactMap { call.snapshot.document(.module, $0) }.map(call.format.json))
         return Self.json(.object(members))
+    }
+
+    /// How `index` and `show` render an object: in the wire format, and a user with `metadata`
+    /// (`{name: metadata}`) when `include_metadata=true` asks for it (PlaceOS's users routes).
+    private func render(_ call: Call) -> (ConfigDocument) -> JSONValue {
+        guard call.resource.kind == .user, call.request.query("include_metadata") == "true" else { return call.format.json }
+        return { [self] user in
+            guard case .object(var members) = call.format.json(user) else { return .null }
+            // Only metadata the caller may read: their own, or anyone's for support.
+            let readable = (try? checkMetadataRead(call, user.ref)) != nil
+            members["metadata"] = .object(readable ? metadataByName(user.ref, name: nil, call) : [:])
+            return .object(members)
+        }
     }
 
     /// `GET systems/:id/zones`: the system's zones, in its order.
