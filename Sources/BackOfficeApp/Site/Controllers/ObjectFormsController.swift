@@ -114,7 +114,10 @@ struct ObjectFormsController: Feature {
         let ref = ObjectRef(kind, id)
         let snapshot = try site.head()
         let form = form(kind, request, id: id)
-        var decoded = form.decode(submission.inputs, onto: ConfigDocument(ref: ref))
+        // Ticked names joined to their lists, names typed for ids resolved (`ReferencePicker`).
+        let (inputs, pickErrors) = ReferencePicker.resolve(submission.inputs, fields: form.fields, in: snapshot)
+        var decoded = form.decode(inputs, onto: ConfigDocument(ref: ref))
+        decoded.errors.merge(pickErrors) { first, _ in first }
         var hidden = ["_id": id]
         var added: ConfigDocument?
         if kind == .module, let systemID = submission["_add_to_system"], var system = snapshot.document(.system, systemID) {
@@ -128,7 +131,7 @@ struct ObjectFormsController: Feature {
         }
         let edits: [Edit] = [.save(decoded.document)] + (added.map { [.save($0)] } ?? [])
         let again = FormAgain(site: site, request: request, form: form, snapshot: snapshot, title: "New \(kind.noun)",
-                              action: SiteURL.new(kind), version: nil, inputs: submission.inputs, hidden: hidden,
+                              action: SiteURL.new(kind), version: nil, inputs: inputs, hidden: hidden,
                               cancelURL: SiteURL.list(kind))
         if !decoded.errors.isEmpty { return try again.page(errors: decoded.errors, general: []) }
         if added != nil, let system = snapshot.document(.system, submission["_add_to_system"] ?? ""),
@@ -150,9 +153,11 @@ struct ObjectFormsController: Feature {
         // The form says which version the user edited; a different current version is a conflict.
         base.version = submission["_version"].flatMap(ObjectID.init(hex:))
         let form = form(kind, request, id: ref.id)
-        let decoded = form.decode(submission.inputs, onto: base)
+        let (inputs, pickErrors) = ReferencePicker.resolve(submission.inputs, fields: form.fields, in: snapshot)
+        var decoded = form.decode(inputs, onto: base)
+        decoded.errors.merge(pickErrors) { first, _ in first }
         let again = FormAgain(site: site, request: request, form: form, snapshot: snapshot, title: "Edit \(ObjectLabels.name(base, in: snapshot))",
-                              action: SiteURL.edit(ref), version: submission["_version"], inputs: submission.inputs, hidden: [:],
+                              action: SiteURL.edit(ref), version: submission["_version"], inputs: inputs, hidden: [:],
                               cancelURL: SiteURL.detail(ref))
         if !decoded.errors.isEmpty { return try again.page(errors: decoded.errors, general: []) }
         return try commit([.save(decoded.document)], request, submission, form: form, target: ref, again: again)
