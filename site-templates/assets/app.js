@@ -119,6 +119,15 @@
     });
   });
 
+  // Who is signed in, beside the sign-out button of every page (the button works without this).
+  var account = document.querySelector("[data-account]");
+  if (account) {
+    fetch("/api/engine/v2/users/current", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (user) { if (user && (user.name || user.email)) account.textContent = user.name || user.email; })
+      .catch(function () {});
+  }
+
   // Drag a system's module or zone to reorder it: posts `move` with the new position (with the
   // row's own form token); ↑/↓ stay the path without script.
   document.querySelectorAll("table.members tbody").forEach(function (body) {
