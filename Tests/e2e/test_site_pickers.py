@@ -78,6 +78,7 @@ def test_a_room_created_entirely_with_pickers_shows_on_the_map(server, browser):
     match = re.search(r"/backoffice/systems/([^/?]+)/\?saved=", browser.current_url)
     assert match, browser.find_element(By.TAG_NAME, "main").text[:2000]
     system = match.group(1)
+    assert system == "sys-l1-cafe", "a readable id from the name"
 
     browser.get(server.url + "/backoffice/modules/new?system=" + system)
     Select(browser.find_element(By.NAME, "driver_id")).select_by_visible_text("PJLink Projector (driver-pjlink-projector)")
@@ -88,6 +89,7 @@ def test_a_room_created_entirely_with_pickers_shows_on_the_map(server, browser):
 
     members = committed(server, "systems/%s.json" % system)
     assert members["zones"] == ["zone-harbourpoint", "zone-hp-tower", "zone-hp-l1"] and members["map_id"] == "area-l1-cafe"
+    assert members["modules"] == ["mod-l1-cafe-projector"], "the module's id: its system's name and its own"
     browser.get(server.url + "/backoffice/zones/zone-hp-l1/map")
     WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'a.room-link[href="/backoffice/systems/%s/"]' % system))
     screenshot(browser, "pickers-room-on-the-map")
@@ -101,6 +103,12 @@ def test_names_typed_where_an_id_is_expected_are_accepted_when_unique(server):
     assert answer.status_code == 303, answer.text[:2000]
     system = re.search(r"/backoffice/systems/([^/?]+)/", answer.headers["location"]).group(1)
     assert committed(server, "systems/%s.json" % system)["zones"] == ["zone-harbourpoint", "zone-hp-l2"]
+    # A name whose readable id is taken (names are unique, ids fold punctuation): the form's random id.
+    again = client.form("/backoffice/systems/new")
+    again.update({"name": "Typed-Room"})
+    answer = client.post("/backoffice/systems/new", again)
+    assert answer.status_code == 303, answer.text[:2000]
+    assert system == "sys-typed-room" and re.search(r"/backoffice/systems/([^/?]+)/", answer.headers["location"]).group(1) == again["_id"]
 
 
 def test_not_found_is_a_site_page_with_a_way_home_and_the_nav_wraps(server, browser):
@@ -186,3 +194,12 @@ def test_the_first_admin_link_is_printed_only_by_a_server_that_listens(tmp_path)
     output = done.stdout + done.stderr
     assert done.returncode == 1 and "cannot listen on 127.0.0.1:%d" % port in output, output
     assert "first-admin" not in output and "No administrator can sign in yet" not in output, output
+
+
+def test_rest_creates_readable_ids_from_names_and_keeps_ids_it_is_given(server):
+    status, zone = server.post("/api/engine/v2/zones", {"name": "Pier Level 4", "parent_id": "zone-hp-tower"})
+    assert status == 201 and zone["id"] == "zone-pier-level-4", zone
+    status, twin = server.post("/api/engine/v2/zones", {"name": "Pier-Level 4"})
+    assert status == 201 and twin["id"] != "zone-pier-level-4" and twin["id"].startswith("zone-"), twin
+    status, given = server.post("/api/engine/v2/zones", {"id": "zone-my-own", "name": "Pier Level 5"})
+    assert status == 201 and given["id"] == "zone-my-own", given

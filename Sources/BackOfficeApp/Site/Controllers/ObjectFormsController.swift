@@ -43,6 +43,14 @@ struct ObjectFormsController: Feature {
         }
     }
 
+    /// The new object's id: readable from its name where nobody has it yet
+    /// (`Snapshot.readableID(for:system:)`), else the form's random one. An auth strategy keeps
+    /// the form's id (its prefix says its type).
+    private func readableID(for document: ConfigDocument, formID: String, system: String?, in snapshot: Snapshot) -> String {
+        guard document.kind != .authStrategy, snapshot.document(document.kind, formID) == nil else { return formID }
+        return snapshot.readableID(for: document, system: system) ?? formID
+    }
+
     // MARK: - GET
 
     func newForm(_ request: Request) throws -> Response {
@@ -108,17 +116,19 @@ struct ObjectFormsController: Feature {
         let kind = try editableKind(request)
         let submission = try URLEncodedForm(request)
         try site.tokens.check(request, submission)
-        guard let id = submission["_id"], IdentifierRules.isValidID(id, of: kind) else {
+        guard let formID = submission["_id"], IdentifierRules.isValidID(formID, of: kind) else {
             throw HTTPError(.badRequest, "the form has no valid new id; reload the form")
         }
-        let ref = ObjectRef(kind, id)
         let snapshot = try site.head()
-        let form = form(kind, request, id: id)
+        let form = form(kind, request, id: formID)
         // Ticked names joined to their lists, names typed for ids resolved (`ReferencePicker`).
         let (inputs, pickErrors) = ReferencePicker.resolve(submission.inputs, fields: form.fields, in: snapshot)
-        var decoded = form.decode(inputs, onto: ConfigDocument(ref: ref))
+        var decoded = form.decode(inputs, onto: ConfigDocument(ref: ObjectRef(kind, formID)))
         decoded.errors.merge(pickErrors) { first, _ in first }
-        var hidden = ["_id": id]
+        let id = readableID(for: decoded.document, formID: formID, system: submission["_add_to_system"], in: snapshot)
+        decoded.document = ConfigDocument(ref: ObjectRef(kind, id), members: decoded.document.members)
+        let ref = decoded.document.ref
+        var hidden = ["_id": formID]
         var added: ConfigDocument?
         if kind == .module, let systemID = submission["_add_to_system"], var system = snapshot.document(.system, systemID) {
             // Added from a system's page: listed in that system, and a logic module belongs to it.
