@@ -6,6 +6,7 @@ committed; a user cannot edit another user's metadata (the 403 page) but edits t
 Screenshots in artifacts/."""
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -199,6 +200,17 @@ def test_a_user_edits_their_own_metadata_and_not_anothers(auth):
     shown = subprocess.run(["git", "-C", config, "show", "main:metadata/%s/prefs.json" % own], check=True, capture_output=True,
                            text=True).stdout
     assert json.loads(shown)["details"] == {"theme": "dark"}
+    # The user reverts their own change from the entry's history.
+    created = head()
+    history = user.session.get(auth.base + "/backoffice/metadata/%s/prefs/history" % own)
+    assert history.status_code == 200 and created in history.text
+    token = re.search(r'name="_csrf" value="([^"]+)"', history.text).group(1)
+    undone = user.session.post(auth.base + "/backoffice/metadata/%s/prefs/revert" % own, data={"_csrf": token, "commit": created},
+                               allow_redirects=False)
+    assert undone.status_code == 303, undone.text[:500]
+    assert subprocess.run(["git", "-C", config, "cat-file", "-e", "main:metadata/%s/prefs.json" % own]).returncode != 0
+    saved = user.post("/backoffice/metadata/%s/prefs/edit" % own, {**fields, "_mode": "json", "details": '{"theme": "dark"}'})
+    assert saved.status_code == 303, saved.text
     # A user may not give their entry a schema or editors (support's): refused beside the field.
     fields = user.form("/backoffice/metadata/%s/prefs/edit" % own)
     assert "schema_id" not in fields
