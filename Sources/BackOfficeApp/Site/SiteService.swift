@@ -65,7 +65,7 @@ public final class SiteService: Sendable {
     /// Every controller of the site, in the order their routes are added.
     public var controllers: [any Feature] {
         [ObjectFormsController(site: self), APIKeysController(site: self), HistoryController(site: self),
-         SystemMembersController(site: self), TriggerInstancesController(site: self), OperateController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
+         SystemMembersController(site: self), TriggerInstancesController(site: self), OperateController(site: self), MetadataController(site: self), MapUploadController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
          DeploymentController(site: self), BranchesController(site: self), PagesController(site: self)]
     }
 

@@ -27,6 +27,7 @@ public struct FormPage: Sendable {
             fields.append(fieldInput(field, value: inputs[field.name], error: errors[field.name]))
         }
         if form.hasTriggerEditor { fields += TriggerEditor.fieldGroups(inputs: inputs, errors: errors) }
+        if form.hasTriggerInstanceEditor { fields.append(TriggerInstanceEditor.fieldGroup(inputs: inputs, errors: errors, snapshot: snapshot)) }
         return Self.frame(title: title, action: action, token: token, version: version, fields: fields, hasFieldErrors: !errors.isEmpty,
                           general: general, hidden: hidden, cancelURL: cancelURL, noun: form.kind.noun)
     }
