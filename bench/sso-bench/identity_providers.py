@@ -4,7 +4,7 @@ sso-bench as one subprocess: an authlib OpenID provider and a pysaml2 SAML IdP o
     .venv-e2e/bin/python bench/sso-bench/identity_providers.py
 
 Prints one JSON line (the OpenID provider's base URL, client id and secret; the SAML IdP's SSO
-URL and certificate), then reads commands, one a line, and answers each with one line:
+URL and certificate; the person each signs in), then reads commands, one a line, and answers each with one line:
 `trust URL` loads our SP metadata from URL into the IdP (`ok`). End of input stops both."""
 import json
 import os
