@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "CLinuxShims.h"
@@ -15,4 +17,9 @@ int clinux_pipe_cloexec(int fds[2]) {
 
 int clinux_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+int clinux_unacknowledged_output(int fd) {
+    int pending = 0;
+    return ioctl(fd, SIOCOUTQ, &pending) == 0 ? pending : -1;
 }

@@ -1,7 +1,7 @@
 #ifndef CLINUXSHIMS_H
 #define CLINUXSHIMS_H
 /// Linux interfaces Glibc's Swift module does not expose (epoll, eventfd, timerfd, accept4,
-/// pipe2, posix_spawn's closefrom).
+/// pipe2, posix_spawn's closefrom, the SIOCOUTQ ioctl).
 #include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -15,4 +15,7 @@ int clinux_pipe_cloexec(int fds[2]);
 
 /// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor from `from` up.
 int clinux_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
+/// ioctl(fd, SIOCOUTQ): bytes of a TCP socket's output the peer has not acknowledged yet
+/// (sent or still queued in the kernel); -1 on error.
+int clinux_unacknowledged_output(int fd);
 #endif

@@ -33,6 +33,9 @@ final class Connection: LoopChannel {
     /// Our side is shut down; discarding input until the peer closes (so it sees our last response).
     private var draining = false
     private var drainDeadline: UInt64 = 0
+    /// When draining began, and the output the kernel still held at the last deadline.
+    private var drainStarted: UInt64 = 0
+    private var drainOutputLeft = Int.max
     /// What draining may still discard; a WebSocket peer owes us a close frame, not megabytes.
     private var drainBudget = Int.max
     private var peerClosed = false
@@ -322,10 +325,34 @@ final class Connection: LoopChannel {
         }
         draining = true
         drainDeadline = loop.now + 2000
+        drainStarted = loop.now
+        drainOutputLeft = Int.max
         if let webSocket { drainBudget = WebSocketState.maximumDiscardedAfterClose - webSocket.discardedAfterClose }
         Glibc.shutdown(fd, Int32(SHUT_WR))
         input = InputBuffer()
         updateInterest()
+    }
+
+    /// The drain deadline passed. While the peer is still taking our last output (the kernel's
+    /// unacknowledged bytes shrink), wait on, up to the write timeout: closing with unread input
+    /// resets the connection and destroys what the kernel has not delivered yet (a WebSocket's
+    /// close frame behind megabytes the peer is reading). Otherwise discard what it sent and close.
+    private func closeDrained(now: UInt64) {
+        let unacknowledged = Int(clinux_unacknowledged_output(fd))
+        if unacknowledged > 0, unacknowledged < drainOutputLeft,
+           now &- drainStarted < UInt64(context.limits.writeTimeout * 1000) {
+            drainOutputLeft = unacknowledged
+            drainDeadline = now + 2000
+            return
+        }
+        let buffer = loop.readBuffer
+        var discarded = 0
+        while discarded < 8 << 20 {
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if count <= 0 { break }
+            discarded += count
+        }
+        close()
     }
 
     func updateInterest() {
@@ -355,7 +382,7 @@ final class Connection: LoopChannel {
         guard !isClosed else { return }
         let limits = context.limits
         if draining {
-            if now >= drainDeadline { close() }
+            if now >= drainDeadline { closeDrained(now: now) }
             return
         }
         if output.isEmpty {
