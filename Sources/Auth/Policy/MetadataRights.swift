@@ -52,12 +52,12 @@ public struct MetadataRights: Sendable {
         return nil
     }
 
-    /// How the repository is asked to commit a write of `ref` the rules above let through:
+    /// How the repository is asked to commit a write of `refs` the rules above let through:
     /// support and admins as their role (the clearance gate checks it); an owner or editor
-    /// trusted for this one file and nothing else.
-    public static func commitTerms(of principal: Principal, for ref: ObjectRef) -> (permits: @Sendable (ObjectRef) -> Bool, actingAs: Role?) {
+    /// trusted for these files (one; two for a rename) and nothing else.
+    public static func commitTerms(of principal: Principal, for refs: Set<ObjectRef>) -> (permits: @Sendable (ObjectRef) -> Bool, actingAs: Role?) {
         if principal.mayEdit(.metadata) { return ({ principal.mayEdit($0.kind) }, principal.role) }
-        return ({ $0 == ref }, nil)
+        return ({ refs.contains($0) }, nil)
     }
 
     private func isOwner(_ parent: ObjectRef) -> Bool { parent.kind == .user && parent.id == principal.userID }

@@ -58,6 +58,14 @@ public final class ConfigRepository: Sendable {
         }
     }
 
+    /// The head snapshot if it is in memory: the cached snapshot while it is still the branch's
+    /// head (one small ref-file read, no git object read, no waiting on a refresh); nil when
+    /// `headSnapshot()` has to read. For handlers that answer on an event loop.
+    public func headSnapshotInMemory() -> Snapshot? {
+        guard let cached = cache.withLock({ $0 }), let commit = cached.commit, commit == store.head() else { return nil }
+        return cached
+    }
+
     /// The snapshot of `head` when none is cached in memory (a cold start): from the snapshot
     /// cache when it holds this tree, or an older one not too far behind (plus what changed
     /// since); else from git, and the cache is written for the next start.

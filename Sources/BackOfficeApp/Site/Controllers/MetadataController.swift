@@ -107,7 +107,7 @@ struct MetadataController: Feature {
         case .forbidden: throw HTTPError(.forbidden, "you do not have access to this")
         case .member(let key, let reason): return try again([key: reason], [], .forbidden)
         }
-        let terms = MetadataRights.commitTerms(of: request.principal, for: editor.ref)
+        let terms = MetadataRights.commitTerms(of: request.principal, for: [editor.ref])
         let parentName = snapshot.document(parent).map { ObjectLabels.name($0, in: snapshot) } ?? parent.id
         let message = (stored == nil ? "Add" : "Edit") + " metadata \"\(name)\" of \(parent.kind.noun) \"\(parentName)\""
         let result: WriteResult
