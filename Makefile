@@ -46,6 +46,7 @@ bench: deps test-deps
 	.build/release/driver-build-bench
 	.build/release/journey-bench
 	.build/release/rest-bench
+	.build/release/gitops-bench
 	$(VENV)/bin/python bench/newcomer-journey.py
 
 # libFuzzer over every parser that reads untrusted input (fuzz/Targets), FUZZ_SECONDS each, from

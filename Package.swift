@@ -78,6 +78,7 @@ let package = Package(
         .executableTarget(name: "mqtt-bench", dependencies: ["ConfigRepo", "Runtime", "Metrics", "MQTT", "BenchSupport"], path: "bench/mqtt-bench"),
         .executableTarget(name: "driver-build-bench", dependencies: ["Runtime", "ConfigRepo", "BenchSupport"], path: "bench/driver-build-bench"),
         .executableTarget(name: "journey-bench", dependencies: ["BenchSupport"], path: "bench/journey-bench"),
+        .executableTarget(name: "gitops-bench", dependencies: ["ConfigRepo", "Crypto", "BenchSupport"], path: "bench/gitops-bench"),
         .executableTarget(name: "site-bench", dependencies: ["ConfigRepo", "SiteGen", "WebServer", "Auth", "BackOfficeApp", "BenchSupport"],
                           path: "bench/site-bench"),
 

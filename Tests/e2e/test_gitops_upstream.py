@@ -19,6 +19,7 @@ import requests
 
 from conftest import BACKOFFICE, free_port
 from runtime_harness import Server, wait_for
+from site_browser import FormClient
 
 SECRET = "webhook-shared-secret"
 
@@ -303,6 +304,29 @@ def test_z2_an_upstream_push_and_an_edit_of_another_object_both_land_the_same_ob
     assert subjects[1] == "ferry: capacity 20" and "capacity" in subjects[0]
     stale = patch(server, "sys-l2-ferry", {"capacity": 21}, version=version)
     assert stale.status_code == 409 and capacity(server) == 20
+
+
+def test_z2b_a_form_save_lands_beside_an_upstream_push_and_a_stale_form_gets_409(deployment):
+    server, upstream = deployment
+    client = FormClient(server.url)
+    stale = client.form("/backoffice/systems/sys-l2-ferry/edit")   # opened before the upstream change
+    upstream.change("ferry: capacity 22", lambda work: edit_json(
+        os.path.join(work, "systems", "sys-l2-ferry.json"), lambda m: m.update(capacity=22)))
+    assert webhook(server).status_code == 202
+    wait_for(lambda: capacity(server) == 22, 30, "the upstream change")
+    # A form save of another object: committed on top of theirs, then on the upstream.
+    fields = client.form("/backoffice/systems/sys-l2-buoy/edit")
+    fields["capacity"] = "6"
+    assert client.post("/backoffice/systems/sys-l2-buoy/edit", fields).status_code == 303
+    wait_for(lambda: upstream.head() == local_head(server), 30, "the form's commit on the upstream")
+    subjects = [line.split("|", 1)[1] for line in upstream_log(upstream, 2)]
+    assert subjects[1] == "ferry: capacity 22" and "capacity" in subjects[0] and "Buoy" in subjects[0]
+    assert capacity(server, "sys-l2-buoy") == 6
+    # The form opened before the upstream change: the usual conflict, nothing saved.
+    stale["capacity"] = "23"
+    answer = client.post("/backoffice/systems/sys-l2-ferry/edit", stale)
+    assert answer.status_code == 409 and "22" in answer.text
+    assert capacity(server) == 22
 
 
 def test_z3_while_the_upstream_is_away_edits_wait_and_arrive_in_order(deployment):
