@@ -62,6 +62,10 @@ public struct AccessPolicy: Sendable {
         policy.set(.get, "/backoffice/deployment/edit", .role(.admin))
         policy.set(.post, "/backoffice/deployment/edit", .role(.admin))
         policy.set(.post, "/backoffice/deployment/revert", .role(.admin))
+        // The branches page: reviewing, merging and deleting branches of the configuration are the admins'.
+        policy.set(.get, "/backoffice/branches", .role(.admin))
+        policy.set(.post, "/backoffice/branches/merge", .role(.admin))
+        policy.set(.post, "/backoffice/branches/delete", .role(.admin))
         for route in AuthRoutes.routes { policy.set(route.method, route.pattern, route.rule) }
         // The runtime (Sources/BackOfficeApp/Control, Engine), PlaceOS permission levels: any user
         // reads systems and operates their unrestricted functions (per-function security is
