@@ -214,24 +214,18 @@ extension RESTAPI {
         throw .notFound("no zone, system or user \(id)")
     }
 
-    /// A user's metadata is theirs and support's to read; a zone's or system's anyone's.
+    /// A user's metadata is theirs and support's to read; a zone's or system's anyone's (`MetadataRights`).
     func checkMetadataRead(_ call: Call, _ parent: ObjectRef) throws(RESTError) {
-        if parent.kind == .user, parent.id != call.principal.userID, !call.principal.has(.support) { throw .forbidden }
+        if !MetadataRights(principal: call.principal, snapshot: call.snapshot).mayRead(parent) { throw .forbidden }
     }
 
-    /// The metadata's own rules (see the extension's documentation).
+    /// The metadata's own rules (`MetadataRights`, which the site's editor asks too).
     private func checkMetadataWrite(_ call: Call, _ parent: ObjectRef, old: ConfigDocument?, new: ConfigDocument?) throws(RESTError) {
-        let principal = call.principal
-        if principal.mayEdit(.metadata) { return }
-        let isOwner = parent.kind == .user && parent.id == principal.userID
-        let groups = Set(call.snapshot.document(.user, principal.userID)?.strings("groups") ?? [])
-        let editors = Set((old ?? new)?.strings("editors") ?? [])
-        let isEditor = !editors.isDisjoint(with: groups)
-        guard isOwner || isEditor else { throw .forbidden }
-        for key in ["editors", "schema_id"] where old?[key] != new?[key] && !(old == nil && new?[key] == nil) {
-            throw RESTError.invalid(field: key, reason: "only support and admins change it")
+        switch MetadataRights(principal: call.principal, snapshot: call.snapshot).refusal(toWrite: parent, old: old, new: new) {
+        case nil: return
+        case .forbidden: throw .forbidden
+        case .member(let key, let reason): throw RESTError.invalid(field: key, reason: reason)
         }
-        if old != nil, new == nil, !isOwner { throw .forbidden }
     }
 
     /// Support and admins write as their role, through the clearance gate; an owner or editor
@@ -250,12 +244,9 @@ struct MetadataWriter {
     let refs: Set<ObjectRef>
 
     func apply(_ edits: [Edit], target: ObjectRef) throws(RESTError) -> WriteResult {
-        let principal = principal, refs = refs
-        let trusted = !principal.mayEdit(.metadata)
+        let terms = MetadataRights.commitTerms(of: principal, for: refs)
         do {
-            return try repository.apply(edits, author: principal.signature,
-                                        permits: { trusted ? refs.contains($0) : principal.mayEdit($0.kind) },
-                                        actingAs: trusted ? nil : principal.role)
+            return try repository.apply(edits, author: principal.signature, permits: terms.permits, actingAs: terms.actingAs)
         } catch {
             throw RESTWriter.refusal(error, target: target, format: format)
         }

@@ -193,7 +193,8 @@ public struct RESTAPI: Feature {
         let kind = call.resource.kind
         guard call.principal.mayEdit(kind) else { throw RESTError.forbidden }
         let body = try RESTWriter.object(call.request.body)
-        let id: String
+        var id: String
+        let generated = body["id"]?.isNull ?? true
         if let given = body["id"], !given.isNull {
             guard let text = given.stringValue, IdentifierRules.isValidID(text, of: kind), call.resource.owns(text) else {
                 throw RESTError.invalid(field: "id", reason: "must be \(call.resource.prefixes.joined(separator: " or "))… followed by 1 to 64 of A-Z a-z 0-9 _ ~ -")
@@ -205,6 +206,13 @@ public struct RESTAPI: Feature {
         }
         let writer = writer(call)
         var document = try writer.merged(body, onto: ConfigDocument(ref: ObjectRef(kind, id)))
+        // No id sent: readable from the name when nobody has it yet (`sys-l1-cafe`), as the site's
+        // forms make them; users, API keys and the resources of one prefix among several keep random ones.
+        if generated, kind != .user, kind != .apiKey, call.resource.prefixes[0] == kind.idPrefixes[0],
+           let readable = call.snapshot.readableID(for: document) {
+            id = readable
+            document = try writer.merged(body, onto: ConfigDocument(ref: ObjectRef(kind, id)))
+        }
         // An API key's secret is made here and shown once, as `x_api_key`; only its hash is stored.
         var key: String?
         if kind == .apiKey {
