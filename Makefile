@@ -46,6 +46,7 @@ bench: deps
 	.build/release/driver-build-bench
 	.build/release/journey-bench
 	.build/release/rest-bench
+	.build/release/bench-summary config-bench http-bench runtime-bench driver-bench auth-bench sso-bench site-bench trigger-bench mqtt-bench driver-build-bench journey-bench rest-bench
 
 # libFuzzer over every parser that reads untrusted input (fuzz/Targets), FUZZ_SECONDS each, from
 # the seeds in fuzz/corpus; `make fuzz FUZZ_TARGETS="json svg"` for some. docs/fuzzing.md.
