@@ -31,7 +31,7 @@ test: deps test-deps build
 e2e: build
 	$(VENV)/bin/python -m pytest -q Tests/e2e
 
-bench: deps
+bench: deps test-deps
 	$(SWIFT) build -c release
 	@mkdir -p bench/results
 	.build/release/config-bench
@@ -46,7 +46,8 @@ bench: deps
 	.build/release/driver-build-bench
 	.build/release/journey-bench
 	.build/release/rest-bench
-	.build/release/bench-summary config-bench http-bench runtime-bench driver-bench auth-bench sso-bench site-bench trigger-bench mqtt-bench driver-build-bench journey-bench rest-bench
+	$(VENV)/bin/python bench/newcomer-journey.py
+	.build/release/bench-summary config-bench http-bench runtime-bench driver-bench auth-bench sso-bench site-bench trigger-bench mqtt-bench driver-build-bench journey-bench rest-bench newcomer-journey
 
 # libFuzzer over every parser that reads untrusted input (fuzz/Targets), FUZZ_SECONDS each, from
 # the seeds in fuzz/corpus; `make fuzz FUZZ_TARGETS="json svg"` for some. docs/fuzzing.md.

@@ -29,7 +29,9 @@ if [ -z "$LIBFUZZER" ]; then
     echo "fuzz: this Swift toolchain ($TOOLCHAIN) has no libFuzzer runtime (libclang_rt.fuzzer_no_main)" >&2
     exit 1
 fi
-FLAGS=(-c release --scratch-path "$SCRATCH"
+# --manifest-cache none: Package.swift lists the folders of fuzz/Targets, and a cached manifest
+# would not see a target added since.
+FLAGS=(-c release --scratch-path "$SCRATCH" --manifest-cache none
        -Xswiftc -sanitize=address -Xswiftc -Xfrontend -Xswiftc -sanitize=fuzzer,address
        -Xswiftc -enable-testing -Xswiftc -DFUZZING
        -Xcc -fsanitize=fuzzer-no-link,address

@@ -72,6 +72,21 @@ import Testing
         #expect(throws: Never.self) { try verify(Self.token(Self.claims(["exp": .int(Self.now - 30), "iat": .int(Self.now + 30)]))) }
     }
 
+    /// Found by the `idtoken` fuzz target (fuzz/corpus/idtoken/exp-*): a signed `exp` of
+    /// 9223372036854775807 overflowed `exp + skew`, and `1e300` trapped converting to Int; both
+    /// stopped the server. A far future is a time; a number past any clock is not one.
+    @Test func timesPastAnyClockAreReadWithoutTrapping() throws {
+        #expect(try verify(Self.token(Self.claims(["exp": .int(Int.max)])))["sub"] == "u-1")
+        #expect(throws: IDTokenRejection.issuedInFuture) { try verify(Self.token(Self.claims(["nbf": .int(Int.max)]))) }
+        #expect(throws: IDTokenRejection.expired) { try verify(Self.token(Self.claims(["exp": .int(Int.min)]))) }
+        for huge in ["1e300", "-1e300", "1e400", "9.3e18"] {
+            #expect(throws: IDTokenRejection.malformed("no exp, or not a time")) { try verify(Self.token(Self.claims(["exp": .number(huge)]))) }
+            #expect(throws: IDTokenRejection.malformed("no iat, or not a time")) { try verify(Self.token(Self.claims(["iat": .number(huge)]))) }
+        }
+        // A fraction is cut off, as before.
+        #expect(try verify(Self.token(Self.claims(["exp": .number("1800000600.5"), "iat": .number("1799999990.25")])))["sub"] == "u-1")
+    }
+
     @Test func theKeySetKeepsOnlySigningKeysItCanUse() {
         var jwk = Self.signer.publicJWK.mapValues(JSONValue.string)
         jwk["use"] = "enc"

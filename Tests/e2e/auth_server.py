@@ -23,9 +23,10 @@ def run(*args, stdin=None):
 
 
 class AuthServer(ServeProcess):
-    def __init__(self, extra_files=None):
+    def __init__(self, extra_files=None, env=None):
         """`extra_files`: more configuration files, {relative path: JSON members}; a file that
-        exists already gets the members merged in (top level)."""
+        exists already gets the members merged in (top level). `env`: more environment
+        variables for `serve`."""
         self.tmp = tempfile.TemporaryDirectory(prefix="bo-auth-")
         self.state = os.path.join(self.tmp.name, "state")
         source = os.path.join(self.tmp.name, "src")
@@ -64,7 +65,7 @@ class AuthServer(ServeProcess):
         key = run("api-key", "create", "--user", USERS["admin"], "--name", "narrow", "--scope", "systems.read", "--state", self.state)
         assert key.returncode == 0, key.stderr
         self.narrow_key = key.stdout.strip()
-        self.launch(["--state", self.state, "--test-routes", "--log-level", "info"], os.path.join(self.tmp.name, "serve.log"))
+        self.launch(["--state", self.state, "--test-routes", "--log-level", "info"], os.path.join(self.tmp.name, "serve.log"), env=env)
 
     def refusals(self):
         return self.output().count("auth: refused")

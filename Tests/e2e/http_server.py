@@ -18,13 +18,15 @@ class ServeProcess:
     """A running `backoffice serve` with its log in a temporary directory (`self.tmp`), which
     `stop` removes. Subclasses prepare the state and call `launch`."""
 
-    def launch(self, args, log_path, timeout=30, preexec_fn=None):
-        """Starts `backoffice serve ARGS --port P` and waits until `/healthz` answers."""
+    def launch(self, args, log_path, timeout=30, preexec_fn=None, env=None):
+        """Starts `backoffice serve ARGS --port P` and waits until `/healthz` answers (`env`:
+        variables added to the server's environment)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w+")
         self.process = subprocess.Popen([BACKOFFICE, "serve", "--port", str(self.port), *args],
-                                        stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
+                                        stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn,
+                                        env={**os.environ, **env} if env else None)
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -5,13 +5,16 @@ that can rotate, userinfo. Keys and tokens are made with authlib's JOSE parts.
 
 `provider.mode` makes the next ID tokens wrong on purpose (alg none, HS256 keyed with the
 public key, wrong issuer/audience/nonce, expired, signed by a key the JWKS lacks), and
-`provider.deny = True` answers the next authorization with `error=access_denied`."""
+`provider.deny = True` answers the next authorization with `error=access_denied`.
+
+`tls=(certificate file, key file)` serves https instead of http (test_auth_sso_tls.py)."""
 import base64
 import hashlib
 import hmac
 import html
 import json
 import secrets
+import ssl
 import threading
 import time
 import urllib.parse
@@ -32,12 +35,12 @@ def b64url(data):
 
 
 class OIDCProvider:
-    def __init__(self, client_id="backoffice-client", client_secret="provider-secret", users=None):
+    def __init__(self, client_id="backoffice-client", client_secret="provider-secret", users=None, tls=None):
         self.client_id = client_id
         self.client_secret = client_secret
         self.users = users or {}
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.issuer = self.base
         self.b2c_issuer = self.base + "/tenant-id/v2.0/"
         self.mode = None
@@ -45,6 +48,8 @@ class OIDCProvider:
         self.lock = threading.Lock()
         self.codes = {}
         self.access_tokens = {}
+        self.refresh_tokens = {}
+        self.expires_in = 600
         self.redirect_uris = set()
         self.token_requests = []
         self.keys = [self._new_key()]
@@ -62,6 +67,10 @@ class OIDCProvider:
                 provider._post(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -168,10 +177,12 @@ class OIDCProvider:
         """The query of a redirect to our authorize page."""
         return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
 
-    def approve_directly(self, query, login, prefix=""):
-        """What the approve button does, for a client without a browser: the redirect back."""
+    def approve_directly(self, query, login, prefix="", verify=True):
+        """What the approve button does, for a client without a browser: the redirect back
+        (`verify`: the CA bundle that trusts an https provider)."""
         import requests
-        answer = requests.post(self.base + prefix + "/authorize", data=dict(query, login=login), allow_redirects=False, timeout=10)
+        answer = requests.post(self.base + prefix + "/authorize", data=dict(query, login=login), allow_redirects=False, timeout=10,
+                               verify=verify)
         assert answer.status_code == 302, answer.text
         return answer.headers["Location"]
 
@@ -187,6 +198,8 @@ class OIDCProvider:
             client_id, secret = (urllib.parse.unquote(part) for part in base64.b64decode(authorization[6:]).decode().split(":", 1))
         if client_id != self.client_id or secret != self.client_secret:
             return self._json(request, 401, {"error": "invalid_client"})
+        if form.get("grant_type") == "refresh_token":
+            return self._refresh(request, form)
         if grant is None or grant["prefix"] != prefix:
             return self._json(request, 400, {"error": "invalid_grant"})
         asked = grant["form"]
@@ -203,13 +216,26 @@ class OIDCProvider:
                   "iat": now, "exp": now + 600, "nonce": asked["nonce"], "email": grant["user"], "name": user["name"]}
         if "groups" in user:
             claims["groups"] = user["groups"]
-        access_token = secrets.token_urlsafe(24)
+        access_token, refresh_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         with self.lock:
             self.access_tokens[access_token] = {"sub": user["sub"], "email": grant["user"], "name": user["name"],
                                                 **({"groups": user["groups"]} if "groups" in user else {})}
+            self.refresh_tokens[refresh_token] = self.access_tokens[access_token]
         mode, self.mode = self.mode, None
-        return self._json(request, 200, {"access_token": access_token, "token_type": "Bearer", "expires_in": 600,
-                                         "id_token": self.id_token(claims, mode)})
+        return self._json(request, 200, {"access_token": access_token, "token_type": "Bearer", "expires_in": self.expires_in,
+                                         "refresh_token": refresh_token, "id_token": self.id_token(claims, mode)})
+
+    def _refresh(self, request, form):
+        """A refresh_token grant: a new access token for the same user, the refresh token rotated."""
+        with self.lock:
+            claims = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
+            if claims is None:
+                return self._json(request, 400, {"error": "invalid_grant"})
+            access_token, refresh_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+            self.access_tokens[access_token] = claims
+            self.refresh_tokens[refresh_token] = claims
+        return self._json(request, 200, {"access_token": access_token, "token_type": "Bearer", "expires_in": self.expires_in,
+                                         "refresh_token": refresh_token})
 
     def id_token(self, claims, mode=None):
         key = self.keys[0]

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -113,6 +114,23 @@ def test_a_push_and_a_signed_webhook_make_the_change_live(deployment):
     wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["synced"] == commit, 30, "the follower's record")
     status = server.get("/api/engine/v2/upstream")[1]
     assert status["behind"] == 0 and status["refused"] is None
+
+
+def test_the_deployment_page_shows_the_upstream_state_in_one_line(deployment):
+    server, upstream = deployment
+    wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["ahead"] == 0, 30, "no commit waiting")
+    status = server.get("/api/engine/v2/upstream")[1]
+    page = requests.get(server.url + "/backoffice/deployment/", timeout=30).text
+    line = re.search(r'<div class="notice (ok|warn)">(Upstream [^<]*)</div>', page)
+    assert line, page[:3000]
+    kind, text = line.groups()
+    assert kind == "ok"
+    assert text.startswith(f"Upstream {upstream.url} (main); last fetch 20")
+    assert f"upstream at {status['upstream_head'][:10]}" in text
+    assert text.endswith("0 commits waiting to be pushed, 0 behind.")
+    assert "last error" not in text and "refused" not in text
+    # The page never shows the credentials.
+    assert upstream.host.password not in page
 
 
 def test_gitea_and_gitlab_webhooks_are_verified_too(deployment):
@@ -309,3 +327,53 @@ def test_z3_while_the_upstream_is_away_edits_wait_and_arrive_in_order(deployment
     # The follower records the push just after the upstream has it.
     wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["ahead"] == 0, 30, "no commit waiting")
     assert server.get("/api/engine/v2/upstream")[1]["last_error"] is None
+
+
+
+def test_z4_waiting_commits_are_replayed_on_a_moved_upstream_and_both_land(deployment):
+    server, upstream = deployment
+    # The upstream moves and nobody tells us (no webhook, no poll).
+    theirs = upstream.change("buoy: capacity 5", lambda work: edit_json(
+        os.path.join(work, "systems", "sys-l2-buoy.json"), lambda m: m.update(capacity=5)))
+    # Our edit of another object is acknowledged here; its push meets the moved upstream.
+    assert patch(server, "sys-l1-huddle", {"capacity": 11}).status_code == 200
+    ours = git(server.config, "log", "-1", "--format=%an|%s", "main")
+    wait_for(lambda: upstream.head() == local_head(server), 60, "our commit replayed onto theirs and pushed")
+    # Theirs first, ours on top with its author and message; both live.
+    assert git(server.config, "rev-parse", "main~1") == theirs
+    assert upstream_log(upstream, 2) == [ours, "Erin Engineer|buoy: capacity 5"]
+    assert capacity(server, "sys-l2-buoy") == 5 and capacity(server, "sys-l1-huddle") == 11
+    wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["ahead"] == 0, 30, "no commit waiting")
+    assert server.get("/api/engine/v2/upstream")[1]["refused"] is None
+
+
+def test_z5_an_acknowledged_edit_of_an_object_the_upstream_changed_too_waits_named_in_a_banner(deployment):
+    server, upstream = deployment
+    theirs = upstream.change("huddle: capacity 30", lambda work: edit_json(
+        os.path.join(work, "systems", "sys-l1-huddle.json"), lambda m: m.update(capacity=30)))
+    # Acknowledged: the version we edited was current here.
+    assert patch(server, "sys-l1-huddle", {"capacity": 31}).status_code == 200
+    ours = local_head(server)
+    wait_for(lambda: (server.get("/api/engine/v2/upstream")[1].get("refused") or {}).get("commit") == theirs, 60, "the conflict")
+    reason = server.get("/api/engine/v2/upstream")[1]["refused"]["reason"]
+    assert "systems/sys-l1-huddle.json" in reason and ours[:10] in reason and "nothing is overwritten" in reason
+    # Nothing lost, nothing overwritten: ours stays live and waiting, theirs stays upstream.
+    assert local_head(server) == ours and capacity(server, "sys-l1-huddle") == 31
+    assert upstream.head() == theirs
+    page = requests.get(server.url + "/backoffice/", timeout=30).text
+    assert ours[:10] in page and "sys-l1-huddle.json" in page
+
+    # An admin resolves it in git: merges the upstream into the deployment's branch, keeping our
+    # value, and pushes the merge to the deployment; the follower then pushes it upstream.
+    work = tempfile.mkdtemp(prefix="bo-upstream-resolve-")
+    try:
+        subprocess.run(["git", "clone", "-q", server.config, work], check=True, capture_output=True)
+        git(work, "fetch", "-q", upstream.host.url(upstream.name, upstream.host.username, upstream.host.password), "main")
+        git(work, "merge", "-q", "-X", "ours", "FETCH_HEAD", "-m", "merge the upstream, keeping capacity 31")
+        git(work, "push", "-q", "origin", "HEAD:main")
+        merged = git(work, "rev-parse", "HEAD")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    wait_for(lambda: upstream.head() == merged, 60, "the resolved history on the upstream")
+    wait_for(lambda: server.get("/api/engine/v2/upstream")[1]["refused"] is None, 30, "the refusal to end")
+    assert capacity(server, "sys-l1-huddle") == 31

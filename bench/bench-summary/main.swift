@@ -30,8 +30,17 @@ for name in names {
         missing.append(name)
         continue
     }
-    // Files written before BenchReport recorded the machine are a bare array of rows.
-    let rows = json["rows"]?.arrayValue ?? json.arrayValue ?? []
+    // Files written before BenchReport recorded the machine are a bare array of rows; a script's
+    // flat object of figures (newcomer-journey.py) gives a row per figure.
+    let flat: [JSONValue] = (json["rows"] == nil ? json.objectValue ?? [:] : [:]).sorted { $0.key < $1.key }.compactMap { key, value in
+        switch value {
+        case .number(let text): .object(["measure": .string(key), "value": .string(text)])
+        case .string(let text): .object(["measure": .string(key), "value": .string(text)])
+        case .bool(let flag): .object(["measure": .string(key), "value": .string(flag ? "true" : "false")])
+        default: nil
+        }
+    }
+    let rows = json["rows"]?.arrayValue ?? json.arrayValue ?? flat
     if rows.isEmpty { missing.append(name) }
     for row in rows {
         let ratio = row["ratio"]?.doubleValue.map { String(format: "%.2f×", $0) } ?? ""

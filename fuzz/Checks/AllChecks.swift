@@ -4,7 +4,7 @@ public enum AllChecks {
     public static var list: [any FuzzCheck.Type] {
         var checks: [any FuzzCheck.Type] = [
             JSONRoundTripCheck.self, ValidationGateCheck.self, MapSanitizerCheck.self, TemplateParserCheck.self,
-            CronExpressionCheck.self, DriverLineFramerCheck.self, JWTDecoderCheck.self,
+            CronExpressionCheck.self, DriverLineFramerCheck.self, JWTDecoderCheck.self, SAMLResponseCheck.self, IDTokenCheck.self,
         ]
         #if DEBUG || FUZZING
         checks += [HTTPRequestParserCheck.self, WebSocketParserCheck.self, URLEncodedFormCheck.self]

@@ -14,7 +14,7 @@ public enum ValidationGateCheck: FuzzCheck {
         let snapshot = Snapshot(commit: nil, files: files)
         let problems = Validator(snapshot: snapshot).validateAll()
         try require(problems == Validator(snapshot: snapshot).validateAll(), "validating twice gave other problems")
-        let paths = Set(files.map(\.path))
+        let paths = Set(files.lazy.map { $0.path })
         for problem in problems {
             try require(paths.contains(problem.path), "a problem in a file the tree does not have: \(problem)")
             try require(!problem.message.isEmpty, "a problem with no message: \(problem)")
@@ -24,24 +24,33 @@ public enum ValidationGateCheck: FuzzCheck {
         }
     }
 
-    /// The files of `input` (`=== PATH` lines), with made-up but distinct blob ids.
+    /// The files of `input` (`=== PATH` lines), with made-up but distinct blob ids. Cut on the
+    /// bytes: a file's bytes reach the store as they are (invalid UTF-8 included), and cutting
+    /// lines as Swift characters was a fifth of this check's time.
     static func tree(_ input: [UInt8]) -> [RepoFile] {
-        let text = String(decoding: input, as: UTF8.self)
-        var files: [(path: String, lines: [Substring])] = [("systems/sys-fuzz.json", [])]
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("=== ") {
-                files.append((String(line.dropFirst(4)), []))
-            } else {
-                files[files.count - 1].lines.append(line)
+        let marker = Array("=== ".utf8)
+        var files: [(path: String, bytes: ArraySlice<UInt8>)] = []
+        var path = "systems/sys-fuzz.json"
+        var start = 0
+        var lineStart = 0
+        while lineStart <= input.count {
+            let lineEnd = input[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? input.count
+            if input[lineStart..<lineEnd].starts(with: marker) {
+                // The file so far ends before this line's newline (none before the first line).
+                files.append((path, input[start..<max(start, lineStart - 1)]))
+                path = String(decoding: input[(lineStart + marker.count)..<lineEnd], as: UTF8.self)
+                start = min(lineEnd + 1, input.count)
             }
+            lineStart = lineEnd + 1
         }
-        if files.count > 1 && files[0].lines.allSatisfy(\.isEmpty) { files.removeFirst() }
+        files.append((path, input[start...]))
+        // Text before the first `=== ` line is a file only when it holds something.
+        if files.count > 1 && files[0].bytes.allSatisfy({ $0 == UInt8(ascii: "\n") }) { files.removeFirst() }
         var seen: Set<String> = []
         var result: [RepoFile] = []
         for file in files.prefix(maximumFiles) where seen.insert(file.path).inserted {
-            let bytes = Array(file.lines.joined(separator: "\n").utf8)
             let blob = ObjectID(hex: String(repeating: "0", count: 32) + hex8(result.count + 1))!
-            result.append(RepoFile(path: file.path, blob: blob, bytes: bytes))
+            result.append(RepoFile(path: file.path, blob: blob, bytes: Array(file.bytes)))
         }
         return result
     }

@@ -8,13 +8,14 @@ import WebServer
 struct WriteRefusal: Sendable {
     /// What was asked for, for the words.
     enum Action: Sendable {
-        case save, delete, revert
+        case save, delete, revert, merge
 
         var failed: String {
             switch self {
             case .save: "Not saved"
             case .delete: "Not deleted"
             case .revert: "Not reverted"
+            case .merge: "Not merged"
             }
         }
     }
@@ -50,6 +51,7 @@ struct WriteRefusal: Sendable {
             case .save: "Someone changed \(subject) since you opened this page; nothing was saved."
             case .delete: "Someone changed \(subject) since you opened this page; check it and delete again."
             case .revert: "Not reverted: \(ref) changed again after that commit; revert the later change first or edit it by hand."
+            case .merge: "Not merged: \(ref) changed meanwhile; review \(subject) again."
             }
         case .deploymentConflict:
             status = .conflict

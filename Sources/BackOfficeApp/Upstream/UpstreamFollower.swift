@@ -20,10 +20,12 @@ import Synchronization
 /// The deployment's own commits (forms, REST, revert, driver `setting` writes) are pushed to
 /// the upstream branch, in order, after each new local head (a watcher of the branch) and
 /// after each fetch that finds the upstream behind us. A push is never forced: when the
-/// upstream moved meanwhile it is refused, the follower fetches again, and the upstream's new
-/// commits are either taken first (a fast-forward of ours is impossible then: see the
-/// diverged case) or reported. While the upstream cannot be reached the commits wait here,
-/// counted in the status and a banner, and the push is retried every few seconds.
+/// upstream moved meanwhile it is refused and the follower fetches again; our waiting commits
+/// are then replayed on the upstream's new head (``rebase(_:since:onto:)``: each through the
+/// gate, authors and messages kept) and pushed, unless one of them changed an object the
+/// upstream changed too: then it stays here, named in a banner, until an admin resolves it.
+/// While the upstream cannot be reached the commits wait here, counted in the status and a
+/// banner, and the push is retried every few seconds.
 ///
 /// One thread does every fetch and push, in order, with its own libgit2 handle.
 public final class UpstreamFollower: Sendable {
@@ -164,6 +166,13 @@ public final class UpstreamFollower: Sendable {
                 return try push(local, onto: head, upstream)
             }
             guard try upstream.contains(local, in: head) else {
+                // Our waiting commits and the upstream's new ones: replay ours on top of theirs.
+                if let synced = status.synced, try upstream.contains(synced, in: local) {
+                    switch try rebase(local, since: synced, onto: head) {
+                    case .moved: continue
+                    case .refused: return
+                    }
+                }
                 let waiting = status.ahead
                 refuse(head, reason: waiting > 0
                     ? "the upstream moved on while \(waiting) commit\(waiting == 1 ? "" : "s") of this deployment waited to be pushed; "
@@ -224,7 +233,7 @@ public final class UpstreamFollower: Sendable {
         try? (head.hex + "\n").write(toFile: syncedFile, atomically: true, encoding: .utf8)
     }
 
-    private func refuse(_ head: ObjectID, reason: String, problems: [ValidationProblem] = []) {
+    func refuse(_ head: ObjectID, reason: String, problems: [ValidationProblem] = []) {
         let info = try? repository.store.commitInfo(head)
         let refusal = UpstreamStatus.Refusal(commit: head, author: info.map { "\($0.author.name) <\($0.author.email)>" } ?? "unknown",
                                              subject: info?.subject ?? "", reason: reason, problems: problems)

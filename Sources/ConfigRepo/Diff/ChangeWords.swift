@@ -5,7 +5,13 @@
 public enum ChangeWords {
     /// The field changes from `old` to `new` of an object of `kind` (nil: `backoffice.json`).
     public static func fields(of kind: Kind?, old: JSONValue?, new: JSONValue?) -> [FieldWording] {
-        let changes = FieldDiff.between(old, new).flatMap(expandingSettings)
+        fields(of: kind, changes: FieldDiff.between(old, new))
+    }
+
+    /// The same words for field changes already computed (``FieldDiff/between(_:_:)``), as a
+    /// history page has them.
+    public static func fields(of kind: Kind?, changes: [FieldChange]) -> [FieldWording] {
+        let changes = changes.flatMap(expandingSettings)
         let secretFields = kind.map(FieldVisibility.secretFieldNames) ?? []
         var words: [FieldWording] = []
         var secretLevels: Set<SettingsLevel> = []

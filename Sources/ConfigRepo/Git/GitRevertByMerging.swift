@@ -1,10 +1,10 @@
 import CGit2
 
-/// The outcome of reverting a commit by git's three-way merge.
-enum MergedRevert {
-    /// The reverted tree, and the objects the merge made that the store does not hold yet.
+/// The outcome of a three-way merge made in memory (a revert, or a branch merged in).
+enum MergedTree {
+    /// The merged tree, and the objects the merge made that the store does not hold yet.
     case tree(ObjectID, newObjects: [(ObjectID, GitObject)])
-    /// Later commits changed the same lines of these paths.
+    /// Both sides changed the same lines of these paths.
     case conflict(paths: [String])
 }
 
@@ -13,10 +13,10 @@ extension GitRepository {
     /// an in-memory index and writes the result to memory only (``keepWritesInMemory()``);
     /// the objects the store's `database` lacks are returned for the caller to pack. Use a
     /// handle of its own: its writes stay in memory for as long as it lives.
-    func revertByMerging(_ commit: ObjectID, onto: ObjectID, mainline: UInt32, database: ObjectDatabase) throws(GitError) -> MergedRevert {
+    func revertByMerging(_ commit: ObjectID, onto: ObjectID, mainline: UInt32, database: ObjectDatabase) throws(GitError) -> MergedTree {
         try keepWritesInMemory()
-        let outcome = try withCommit(commit) { reverted throws(GitError) -> MergedRevert in
-            try withCommit(onto) { ours throws(GitError) -> MergedRevert in
+        let outcome = try withCommit(commit) { reverted throws(GitError) -> MergedTree in
+            try withCommit(onto) { ours throws(GitError) -> MergedTree in
                 var index: OpaquePointer?
                 try GitError.check(git_revert_commit(&index, pointer, reverted, ours, mainline, nil), "git_revert_commit")
                 defer { git_index_free(index) }
@@ -27,7 +27,12 @@ extension GitRepository {
             }
         }
         guard case .tree(let tree, _) = outcome else { return outcome }
-        // What the merge wrote: every object under the new tree the store does not have.
+        return .tree(tree, newObjects: try objects(under: tree, missingFrom: database))
+    }
+
+    /// Every object under `tree` (itself included) that `database` lacks: what an in-memory
+    /// merge wrote, for the store to pack.
+    func objects(under tree: ObjectID, missingFrom database: ObjectDatabase) throws(GitError) -> [(ObjectID, GitObject)] {
         var newObjects: [(ObjectID, GitObject)] = []
         var pending = [tree]
         while let id = pending.popLast() {
@@ -40,11 +45,11 @@ extension GitRepository {
                 }
             }
         }
-        return .tree(tree, newObjects: newObjects)
+        return newObjects
     }
 
     /// The paths with conflicts in an index, sorted.
-    private func conflictPaths(_ index: OpaquePointer) throws(GitError) -> [String] {
+    func conflictPaths(_ index: OpaquePointer) throws(GitError) -> [String] {
         var iterator: OpaquePointer?
         try GitError.check(git_index_conflict_iterator_new(&iterator, index), "conflict iterator")
         defer { git_index_conflict_iterator_free(iterator) }

@@ -11,7 +11,11 @@ extension ConfigStore {
     /// nothing makes no commit: the result is the head with `isUnchangedHead` set. Deleting
     /// an absent file with `.any` is a no-op. Afterwards the working tree follows the
     /// branch for the changed paths only (see ``lastWorkingTreeError``).
-    public func commit(_ changes: [FileChange], author: Signature, message: String) throws(StoreError) -> CommitInfo {
+    ///
+    /// With `mergeParents` the commit is a merge: they follow the head as its other parents,
+    /// and the commit is made even when the tree does not change (the branch is merged).
+    public func commit(_ changes: [FileChange], author: Signature, message: String,
+                       mergeParents: [ObjectID] = []) throws(StoreError) -> CommitInfo {
         let edits = try Self.validate(changes)
         let result = try withWriter { writer in
             let batch = ObjectBatch(database: objects, hasher: writer.hasher)
@@ -19,7 +23,7 @@ extension ConfigStore {
             let treeEdits = zip(changes, edits).map { change, components in
                 GitTreeEdit(components: components, blob: change.content.map { batch.add(.blob, $0) })
             }
-            return try commitWithRetry(writer, batch, author: author, message: message) { _, headTree in
+            return try commitWithRetry(writer, batch, author: author, message: message, mergeParents: mergeParents) { _, headTree in
                 var changed: [String] = []
                 for (change, edit) in zip(changes, treeEdits) {
                     let current = try Self.check(change, in: headTree, reader: batch)
@@ -95,11 +99,11 @@ extension ConfigStore {
     /// and its tree (nil for an unborn branch), adds the new trees to `batch` and returns the
     /// new root tree, with the changed paths when it knows them (else they are diffed); it
     /// runs again on the new head whenever the branch moved under us. Call with the writer
-    /// lock held.
+    /// lock held. `mergeParents` follow the head as the commit's other parents.
     ///
     /// The commit's objects are written as one pack before the branch moves, so no reader
     /// (in this process or the git CLI) ever finds the branch on a commit it cannot read.
-    func commitWithRetry(_ writer: Writer, _ batch: ObjectBatch, author: Signature, message: String,
+    func commitWithRetry(_ writer: Writer, _ batch: ObjectBatch, author: Signature, message: String, mergeParents: [ObjectID] = [],
                          buildTree: (ObjectID?, ObjectID?) throws -> (ObjectID, [String]?)) throws -> CommitInfo {
         var author = author
         author.date = Date(timeIntervalSince1970: (author.date ?? Date()).timeIntervalSince1970.rounded(.down))
@@ -112,12 +116,12 @@ extension ConfigStore {
             let head = try references.target(of: referenceName)
             let headTree = try head.map { try batch.treeID(ofCommit: $0) }
             let (newTree, knownPaths) = try buildTree(head, headTree)
-            if let head, let headTree, newTree == headTree {
+            if let head, let headTree, newTree == headTree, mergeParents.isEmpty {
                 var info = try batch.commitInfo(head)
                 info.isUnchangedHead = true
                 return info
             }
-            let parents = head.map { [$0] } ?? []
+            let parents = (head.map { [$0] } ?? []) + mergeParents
             let commit = GitCommit(tree: newTree, parents: parents, author: author, committer: author, message: message)
             let commitID = batch.add(.commit, try commit.serialized())
             try batch.flush(deflater: writer.deflater)

@@ -5,6 +5,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case conflict(path: String, expected: ExpectedVersion, current: ObjectID?)
     /// A revert would conflict with later changes to these paths. Nothing was written.
     case revertConflict(paths: [String])
+    /// Merging a branch would conflict: both sides changed the same lines of these paths.
+    /// Nothing was written.
+    case mergeConflict(paths: [String])
     /// A path is empty, absolute, has empty, `.` or `..` components, names `.git`, names a
     /// directory, or appears twice in one change set.
     case invalidPath(String)
@@ -27,6 +30,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "conflict on \(path): expected \(expected), current \(current?.hex ?? "absent")"
         case let .revertConflict(paths):
             return "revert conflicts with later changes to: \(paths.joined(separator: ", "))"
+        case let .mergeConflict(paths):
+            return "the merge conflicts in: \(paths.joined(separator: ", "))"
         case let .invalidPath(path): return "invalid path \"\(path)\""
         case let .notFound(what): return "not found: \(what)"
         case let .notEmpty(path): return "\(path) exists and is not empty"

@@ -11,6 +11,23 @@ public enum ChangeValues {
         })
     }
 
+    /// The rows of a history entry: each changed field in the words of `backoffice diff`
+    /// (``ChangeWords``: `capacity` · `8 → 12`, `admin settings` · `changed`), which never
+    /// show a secret or a key of an encrypted settings level to any reader.
+    public static func wordRows(_ changes: [FieldChange], kind: Kind?) -> TemplateValue {
+        .list(ChangeWords.fields(of: kind, changes: changes).map { wording in
+            ["path": .string(wording.path), "words": .string(words(wording))]
+        })
+    }
+
+    /// What a wording says after its path (`8 → 12`, `changed`, `+ trig-l2-ferry-release`).
+    static func words(_ wording: FieldWording) -> String {
+        guard wording.text.hasPrefix(wording.path) else { return wording.text }
+        var rest = wording.text.dropFirst(wording.path.count)
+        if rest.hasPrefix(":") { rest = rest.dropFirst() }
+        return String(rest.drop { $0 == " " })
+    }
+
     /// The changes as `role` may see them (``FieldVisibility``: settings levels above the role
     /// left out, keys too; secret fields hidden for every reader).
     public static func visible(_ changes: [FieldChange], kind: Kind?, to role: Role) -> [FieldChange] {

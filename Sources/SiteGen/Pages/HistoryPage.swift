@@ -1,8 +1,9 @@
 import ConfigRepo
 
 /// The history of an object or of the deployment file: each commit that touched it with its
-/// field changes as the reader's role may see them, and a Revert button per commit (a form to
-/// `revertURL` with `token`; none without a token). Rendered per request.
+/// field changes in the words of `backoffice diff` (``ChangeWords``: a secret only "changed"),
+/// and a Revert button per commit (a form to `revertURL` with `token`; none without a token).
+/// Rendered per request.
 public struct HistoryPage: Sendable {
     /// What the page is the history of.
     public struct Subject: Sendable {
@@ -61,7 +62,7 @@ public struct HistoryPage: Sendable {
             let commit = entry.commit
             return ["message": ChangeValues.subject(commit, role: role), "author": .string(commit.author.name + " <" + commit.author.email + ">"),
                     "date": .string(commit.author.date.map { ChangeValues.format($0) } ?? ""), "short": .string(commit.id.short),
-                    "id": .string(commit.id.hex), "changes": ChangeValues.rows(entry.changes, kind: subject.kind, role: role)]
+                    "id": .string(commit.id.hex), "changes": ChangeValues.wordRows(entry.changes, kind: subject.kind)]
         }
         return [
             "name": .string(subject.name), "noun": .string(subject.noun), "kindTitle": .string(subject.kindTitle),

@@ -87,6 +87,15 @@ public struct IDTokenVerifier: Sendable {
         return claims
     }
 
+    /// A NumericDate claim (`exp`, `iat`, `nbf`) in whole seconds, a fraction cut off; nil when
+    /// absent, not a number, or past any clock (a provider's `1e300` or `9223372036854775807` is
+    /// compared, never converted or added to: either would trap).
+    static func seconds(_ value: JSONValue?) -> Int? {
+        if let whole = value?.intValue { return whole }
+        guard let double = value?.doubleValue, double.isFinite, abs(double) < 1e15 else { return nil }
+        return Int(double)
+    }
+
     /// The claim checks alone (after the signature).
     func check(_ claims: [String: JSONValue], nonce: String, now: Int) throws(IDTokenRejection) {
         let iss = claims["iss"]?.stringValue ?? ""
@@ -101,12 +110,11 @@ public struct IDTokenVerifier: Sendable {
         if audiences.count > 1 || claims["azp"] != nil {
             guard claims["azp"]?.stringValue == clientID else { throw .wrongAudience }
         }
-        guard let expires = claims["exp"]?.intValue ?? claims["exp"]?.doubleValue.map({ Int($0) }) else { throw .malformed("no exp") }
-        guard expires + skew > now else { throw .expired }
-        let issuedAt = claims["iat"]?.intValue ?? claims["iat"]?.doubleValue.map { Int($0) }
-        guard let issuedAt else { throw .malformed("no iat") }
+        guard let expires = Self.seconds(claims["exp"]) else { throw .malformed("no exp, or not a time") }
+        guard expires > now - skew else { throw .expired }
+        guard let issuedAt = Self.seconds(claims["iat"]) else { throw .malformed("no iat, or not a time") }
         guard issuedAt <= now + skew else { throw .issuedInFuture }
-        if let notBefore = claims["nbf"]?.intValue, notBefore > now + skew { throw .issuedInFuture }
+        if let notBefore = Self.seconds(claims["nbf"]), notBefore > now + skew { throw .issuedInFuture }
         guard let presented = claims["nonce"]?.stringValue, ConstantTime.equal(presented, nonce) else { throw .wrongNonce }
         guard let subject = claims["sub"]?.stringValue, !subject.isEmpty else { throw .noSubject }
     }

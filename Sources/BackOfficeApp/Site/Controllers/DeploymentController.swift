@@ -34,8 +34,9 @@ struct DeploymentController: Feature {
 
     func page(_ request: Request) throws -> Response {
         let snapshot = try site.head()
-        let values = DeploymentPage(file: snapshot.deployment).values(
+        var values = DeploymentPage(file: snapshot.deployment).values(
             role: request.principal.role, box: site.repository.secretBox, canEdit: request.principal.has(.admin))
+        if request.principal.has(.admin) { values["branchesURL"] = .string(BranchesController.page) }
         let upstream = site.upstream.map { UpstreamSummary.notice($0.status).text } ?? ""
         let flash = TrustedHTML(trusted: (site.savedNotice(request)?.text ?? "") + upstream)
         return site.html(try site.renderer(snapshot, flash: flash).page("deployment", title: "Deployment", kind: nil, values))

@@ -1,0 +1,4 @@
+import FuzzChecks
+
+// The `saml` fuzz target: see `SAMLResponseCheck` for what it asserts.
+FuzzEntry.main(SAMLResponseCheck.self)
