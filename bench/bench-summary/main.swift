@@ -61,9 +61,11 @@ let header = Line(bench: "bench", measure: "measure", value: "value", peer: "pee
 let columns: [KeyPath<Line, String>] = [\.bench, \.measure, \.value, \.peer, \.ratio, \.target]
 let widths = columns.map { column in ([header] + lines).map { $0[keyPath: column].count }.max()! + 2 }
 func render(_ line: Line, columns: [KeyPath<Line, String>], widths: [Int]) -> String {
-    zip(columns, widths).map { column, width in
+    var text = zip(columns, widths).map { column, width in
         line[keyPath: column].padding(toLength: max(width, line[keyPath: column].count), withPad: " ", startingAt: 0)
-    }.joined().trimmingCharacters(in: .whitespaces)
+    }.joined()
+    while text.last == " " { text.removeLast() }  // trailing only: a blank bench column keeps its width
+    return text
 }
 print("")
 print("make bench: every figure (bench/results/*.json); ratio = ours ÷ the peer's in the same run, above 1 is better for us")
