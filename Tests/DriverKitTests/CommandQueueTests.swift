@@ -96,6 +96,32 @@ final class FakeDevice {
         #expect(failure?.code == .timeout)
     }
 
+    /// One timer serves the queue's timeouts: a command answered in time leaves it armed for its
+    /// own (long) deadline, and the next command's short timeout still ends that command at once.
+    /// (Without re-arming, the second command would wait the first one's ten minutes.)
+    @Test(.timeLimit(.minutes(1))) @DriverActor func eachCommandTimesOutAtItsOwnDeadline() async throws {
+        let device = FakeDevice()
+        device.send("patient", CommandOptions(timeout: .seconds(600)))
+        device.answer("ok")
+        #expect(device.outcomes["patient"] == .success("patient"))
+        var failure: DriverError?
+        do {
+            _ = try await device.queue.send(Array("slow".utf8), options: CommandOptions(timeout: .milliseconds(20), retries: 0))
+        } catch {
+            failure = error as? DriverError
+        }
+        #expect(failure?.code == .timeout)
+        // And again, now that the timer has woken once and gone back to sleep.
+        failure = nil
+        do {
+            _ = try await device.queue.send(Array("slower".utf8), options: CommandOptions(timeout: .milliseconds(20), retries: 0))
+        } catch {
+            failure = error as? DriverError
+        }
+        #expect(failure?.code == .timeout)
+        #expect(device.written == ["patient", "slow", "slower"])
+    }
+
     @Test @DriverActor func fireAndForgetCompletesWhenWritten() {
         let device = FakeDevice()
         device.send("a", CommandOptions(waitForResponse: false))

@@ -73,6 +73,23 @@ import Testing
         await engine.shutdown()
     }
 
+    /// One timer serves every call's timeout: a call with a short timeout sent after one with a
+    /// long timeout still ends at its own deadline, and so does the next one after that.
+    @Test func eachCallTimesOutAtItsOwnDeadline() async {
+        let engine = Self.engine()
+        #expect(await Self.running(engine))
+        let longAnswer = Mutex<Result<JSONValue, RuntimeError>?>(nil)
+        engine.exec(module: "mod-a", method: "never", args: [], role: .user, timeout: 60) { result in
+            longAnswer.withLock { $0 = result }
+        }
+        let timedOut = Result<JSONValue, RuntimeError>.failure(RuntimeError(code: "timeout", message: "the driver did not answer never within 0.3 s"))
+        #expect(await engine.exec(module: "mod-a", method: "never", args: [], role: .user, timeout: 0.3) == timedOut)
+        #expect(await engine.exec(module: "mod-a", method: "never", args: [], role: .user, timeout: 0.3) == timedOut)
+        #expect(longAnswer.withLock { $0 } == nil)
+        #expect(await engine.exec(module: "mod-a", method: "echo", args: ["still"], role: .user) == .success("still"))
+        await engine.shutdown()
+    }
+
     @Test func aCrashFailsTheCallInFlightAndTheModulesComeBackInANewProcess() async {
         let engine = Self.engine()
         #expect(await Self.running(engine))

@@ -11,6 +11,7 @@
 #if canImport(Glibc)
 #endif
 import Auth
+import BenchSupport
 import ConfigRepo
 import Foundation
 import Glibc
@@ -158,5 +159,15 @@ for (name, figures) in micro {
 for (name, figure) in throughput {
     json["throughput " + name] = figure.map { .double($0.requestsPerSecond) } ?? .null
 }
-try FileManager.default.createDirectory(atPath: "bench/results", withIntermediateDirectories: true)
-try JSONWriter.canonicalString(.object(json)).write(toFile: "bench/results/auth-bench.json", atomically: true, encoding: .utf8)
+var report = BenchReport(name: "auth-bench")
+for (name, figures) in micro {
+    report.add(name, String(format: "%.2f µs mean, p99 %.2f µs", figures.mean, figures.p99))
+}
+let authOff = throughput.first?.1?.requestsPerSecond
+for (name, figure) in throughput {
+    // The peer here is the same server with auth off: the ratio is what the check costs.
+    report.add("REST state read, \(name)", figure.map { String(format: "%.0f req/s", $0.requestsPerSecond) } ?? "failed", "",
+               peer: name == "auth off" ? nil : "auth off", ratio: name == "auth off" ? nil : figure.flatMap { f in authOff.map { f.requestsPerSecond / $0 } })
+}
+report.details = json
+try report.finish()

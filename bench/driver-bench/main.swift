@@ -5,6 +5,7 @@
 // 2. Exec round trip core → driver → simulator → driver → core, one module, sequential calls:
 //    p50, p99 and calls per second.
 // Prints a table and writes bench/results/driver-bench.json. Figures are for this machine only.
+import BenchSupport
 import DeviceSimulators
 import DriverKit
 import Foundation
@@ -68,12 +69,9 @@ let rows: [(String, String, String)] = [
     ("sequential execs", String(format: "%.0f /s", Double(execCount) / elapsed), ""),
     ("exec failures", "\(failures)", "0"),
 ]
-print("driver-bench (PJLink driver, release, \(ProcessInfo.processInfo.activeProcessorCount) CPUs)\n")
-let width = rows.map(\.0.count).max()!
-print("measure".padding(toLength: width, withPad: " ", startingAt: 0) + "  value         target")
-for (name, value, target) in rows {
-    print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value.padding(toLength: 12, withPad: " ", startingAt: 0) + "  " + target)
-}
+print("driver-bench (PJLink driver, release, \(ProcessInfo.processInfo.activeProcessorCount) CPUs)")
+var report = BenchReport(name: "driver-bench")
+for (name, value, target) in rows { report.add(name, value, target) }
 let json = """
     {
       "modules": \(moduleCount), "modules_connected": \(connected),
@@ -83,6 +81,6 @@ let json = """
     }
 
     """
-mkdir("bench/results", 0o755)
-_ = FileManager.default.createFile(atPath: "bench/results/driver-bench.json", contents: Data(json.utf8))
+report.keepDetails(json: json)
+try report.finish(valueWidth: 14)
 print("\nwrote bench/results/driver-bench.json")

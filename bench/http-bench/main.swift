@@ -155,6 +155,19 @@ json += "\"frames_per_second\": \(format0(fanOut.framesPerSecond)), \"p50_ms\": 
 json += "\"p99_ms\": \(format2(fanOut.p99Milliseconds)), \"lost\": \(fanOut.lost)}\n}\n"
 mkdir("bench", 0o755)
 mkdir("bench/results", 0o755)
-writeFile("bench/results/http-bench.json", json)
+var report = BenchReport(name: "http-bench")
+for row in rows {
+    let ours = Row.median(row.ours), theirs = Row.median(row.nginx)
+    report.add(row.name + ", req/s", ours.map { format0($0.requestsPerSecond) } ?? "-", "",
+               peer: theirs.map { "nginx " + format0($0.requestsPerSecond) }, ratio: row.medianRatio)
+    if let ours, let theirs {
+        // Lower is better: the ratio is nginx's p99 over ours.
+        report.add(row.name + ", p99", format2(ours.p99Milliseconds) + " ms", "",
+                   peer: "nginx " + format2(theirs.p99Milliseconds) + " ms", ratio: theirs.p99Milliseconds / ours.p99Milliseconds)
+    }
+}
+report.add("WebSocket fan-out, 1000 clients", format0(fanOut.framesPerSecond) + " frames/s (offered " + format0(fanOut.expectedPerSecond) + ")")
+report.keepDetails(json: json)
+try report.finish()
 print("\nwrote bench/results/http-bench.json")
 removeTree(workDirectory)

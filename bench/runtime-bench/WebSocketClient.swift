@@ -5,7 +5,7 @@ import Glibc
 
 /// A minimal blocking WebSocket client for the benchmark: text frames only, masked as RFC 6455
 /// requires of clients, unfragmented messages.
-final class WebSocketClient {
+final class WebSocketClient: FanOutSubscriber {
     let fd: Int32
     private var buffer: [UInt8] = []
 
@@ -88,7 +88,7 @@ final class WebSocketClient {
     /// the bytes without building strings (so the client, not the server, is not the bottleneck).
     func drainNumbers() -> [UInt64] {
         var numbers: [UInt64] = []
-        _ = fill(nonBlocking: true)
+        FanOutScratch.fill(fd, into: &buffer)
         let key = Array("\"value\":".utf8)
         var offset = 0
         while buffer.count - offset >= 2 {
@@ -186,4 +186,25 @@ func residentKiB(_ pid: Int32) -> Int {
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
     return 0
+}
+
+/// CPU time (user + system) a process has used so far, in seconds (`/proc/PID/stat`).
+func cpuSeconds(_ pid: Int32) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return 0 }
+    // After "pid (comm)": field 3 is the state; utime and stime are fields 14 and 15.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// The processes whose parent is `pid` (`/proc/*/stat`).
+func childProcesses(of pid: Int32) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { child in
+        guard let text = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return false }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && Int32(fields[1]) == pid
+    }
 }

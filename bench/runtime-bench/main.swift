@@ -11,6 +11,7 @@ import ConfigRepo
 import DeviceSimulators
 import Foundation
 import Glibc
+import MQTT
 import Runtime
 import Synchronization
 import WebServer
@@ -87,7 +88,7 @@ func startServer(_ engine: RuntimeEngine) throws -> (HTTPServer, Int) {
     return (server, try server.start())
 }
 
-var rows: [(String, String)] = []
+var report = BenchReport(name: "runtime-bench")
 var results: [String: JSONValue] = [:]
 
 // MARK: 1. Exec round trip
@@ -126,8 +127,8 @@ do {
         latencies.append(nanosecondsNow() - start)
     }
     latencies.sort()
-    rows.append(("exec round trip p50 (1 in flight)", String(format: "%.3f ms", percentile(latencies, 0.5))))
-    rows.append(("exec round trip p99 (1 in flight)", String(format: "%.3f ms", percentile(latencies, 0.99))))
+    report.add("exec round trip p50 (1 in flight)", String(format: "%.3f ms", percentile(latencies, 0.5)), "≤ 0.2 ms")
+    report.add("exec round trip p99 (1 in flight)", String(format: "%.3f ms", percentile(latencies, 0.99)))
     results["exec_p50_ms"] = .double(percentile(latencies, 0.5))
     results["exec_p99_ms"] = .double(percentile(latencies, 0.99))
 }
@@ -137,6 +138,8 @@ do {
     let inFlight = 4
     let completed = Mutex(0)
     let latencies = Mutex<[UInt64]>([])
+    let driverPID = lightsEngine.processes().compactMap(\.pid).first ?? 0
+    let cpuBefore = (cpuSeconds(getpid()), cpuSeconds(driverPID))
     let end = nanosecondsNow() + UInt64(seconds * 1e9)
     let start = nanosecondsNow()
     var threads: [Thread] = []
@@ -173,20 +176,31 @@ do {
     done.wait()
     let elapsed = Double(nanosecondsNow() - start) / 1e9
     let rate = Double(completed.withLock { $0 }) / elapsed
+    // CPU per exec holds still on a loaded machine where exec/s does not.
+    let execCount = Double(max(1, completed.withLock { $0 }))
+    let coreMicroseconds = (cpuSeconds(getpid()) - cpuBefore.0) / execCount * 1e6
+    let driverMicroseconds = (cpuSeconds(driverPID) - cpuBefore.1) / execCount * 1e6
     let sorted = latencies.withLock { $0 }.sorted()
-    rows.append(("exec/s (\(lightCount) modules × \(inFlight) in flight)", String(format: "%.0f", rate)))
-    rows.append(("exec p99 under that load", String(format: "%.3f ms", percentile(sorted, 0.99))))
+    report.add("exec/s (\(lightCount) modules × \(inFlight) in flight)", String(format: "%.0f", rate), "≥ 20,000")
+    report.add("exec p99 under that load", String(format: "%.3f ms", percentile(sorted, 0.99)))
+    report.add("CPU per exec: core + clients + simulator / driver process",
+               String(format: "%.1f µs / %.1f µs", coreMicroseconds, driverMicroseconds))
+    results["exec_cpu_core_process_us"] = .double(coreMicroseconds)
+    results["exec_cpu_driver_process_us"] = .double(driverMicroseconds)
     results["exec_per_second"] = .double(rate)
     results["exec_loaded_p99_ms"] = .double(percentile(sorted, 0.99))
 }
 
-// MARK: 2. Status fan-out
+// MARK: 2. Status fan-out, and mosquitto doing the same beside it
 
+// One status key bound by 1,000 WebSocket clients; mosquitto: one topic, 1,000 subscribers.
+// Both are offered the same changes per second and read by the same epoll loop.
+let fanOutClients = 1000
+let fanOutRate = Int(ProcessInfo.processInfo.environment["BENCH_FANOUT_RATE"] ?? "") ?? 400
+let fanOutMeter = FanOutMeter(rate: fanOutRate, seconds: seconds)
 do {
-    let clientCount = 1000
-    let ratePerSecond = 200
     var clients: [WebSocketClient] = []
-    for index in 0..<clientCount {
+    for index in 0..<fanOutClients {
         let client = try WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control")
         client.send("{\"id\":\(index + 1),\"cmd\":\"bind\",\"sys\":\"sys-bench-lights\",\"mod\":\"Lighting\",\"index\":2,\"name\":\"bench_stamp\"}")
         clients.append(client)
@@ -195,60 +209,53 @@ do {
         _ = client.receive()
         _ = client.receive()
     }
-    let epfd = epoll_create1(0)
-    var byFD: [Int32: WebSocketClient] = [:]
-    for client in clients {
-        var event = epoll_event()
-        event.events = EPOLLIN.rawValue
-        event.data.fd = client.fd
-        epoll_ctl(epfd, EPOLL_CTL_ADD, client.fd, &event)
-        byFD[client.fd] = client
+    let status = lightsEngine.status
+    let oursCPU = cpuSeconds(getpid())
+    let ours = fanOutMeter.run(clients) { stamp in
+        status.set(module: "mod-bench-light-2", key: "bench_stamp", value: .number(String(stamp)))
     }
-    let stop = Mutex(false)
-    let published = Mutex(0)
-    let publisher = Thread {
-        let interval = UInt64(1_000_000_000 / ratePerSecond)
-        var next = nanosecondsNow()
-        while !stop.withLock({ $0 }) {
-            lightsEngine.status.set(module: "mod-bench-light-2", key: "bench_stamp", value: .number(String(nanosecondsNow())))
-            published.withLock { $0 += 1 }
-            next += interval
-            let now = nanosecondsNow()
-            if next > now { usleep(UInt32((next - now) / 1000)) }
-        }
-    }
-    var latencies: [UInt64] = []
-    var received = 0
-    let start = nanosecondsNow()
-    publisher.start()
-    let end = start + UInt64(seconds * 1e9)
-    let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: 512)
-    while nanosecondsNow() < end {
-        let count = epoll_wait(epfd, events, 512, 100)
-        guard count > 0 else { continue }
-        for index in 0..<Int(count) {
-            guard let client = byFD[events[index].data.fd] else { continue }
-            let now = nanosecondsNow()
-            for stamp in client.drainNumbers() {
-                latencies.append(now > stamp ? now - stamp : 0)
-                received += 1
-            }
-        }
-    }
-    stop.withLock { $0 = true }
-    let elapsed = Double(nanosecondsNow() - start) / 1e9
-    events.deallocate()
-    close(epfd)
-    latencies.sort()
-    let rate = Double(received) / elapsed
-    let expected = Double(published.withLock { $0 } * clientCount) / elapsed
-    rows.append(("fan-out notifications/s (\(clientCount) clients, \(ratePerSecond) changes/s)",
-                 String(format: "%.0f (offered %.0f)", rate, expected)))
-    rows.append(("fan-out latency p50 / p99", String(format: "%.2f / %.2f ms", percentile(latencies, 0.5), percentile(latencies, 0.99))))
-    results["fanout_notifications_per_second"] = .double(rate)
-    results["fanout_p50_ms"] = .double(percentile(latencies, 0.5))
-    results["fanout_p99_ms"] = .double(percentile(latencies, 0.99))
+    // Server and clients share this process: its CPU per notification delivered.
+    let oursMicroseconds = (cpuSeconds(getpid()) - oursCPU) / Double(max(1, ours.received)) * 1e6
+    results["fanout_cpu_us_per_notification"] = .double(oursMicroseconds)
+    results["fanout_notifications_per_second"] = .double(ours.delivered)
+    results["fanout_offered_per_second"] = .double(ours.offered)
+    results["fanout_p50_ms"] = .double(ours.p50)
+    results["fanout_p99_ms"] = .double(ours.p99)
     clients.removeAll()
+
+    if MosquittoBroker.executable != nil {
+        let broker = try MosquittoBroker()
+        var subscribers: [MQTTPeerClient] = []
+        for index in 0..<fanOutClients {
+            let subscriber = try MQTTPeerClient(port: broker.port, clientID: "bench-\(index)")
+            try subscriber.subscribe("bench/stamp")
+            subscribers.append(subscriber)
+        }
+        let publisher = try MQTTPeerClient(port: broker.port, clientID: "bench-publisher")
+        // mosquitto runs under a small sh guard, our child: its CPU plus this process's (the clients).
+        let brokerPIDs = childProcesses(of: getpid()).flatMap { childProcesses(of: $0) }
+        let peerCPU = cpuSeconds(getpid()) + brokerPIDs.map(cpuSeconds).reduce(0, +)
+        let peer = fanOutMeter.run(subscribers) { stamp in publisher.publish(topic: "bench/stamp", payload: String(stamp)) }
+        let peerMicroseconds = (cpuSeconds(getpid()) + brokerPIDs.map(cpuSeconds).reduce(0, +) - peerCPU) / Double(max(1, peer.received)) * 1e6
+        results["mosquitto_fanout_cpu_us_per_notification"] = .double(peerMicroseconds)
+        report.add("fan-out notifications/s (\(fanOutClients) clients, \(fanOutRate) changes/s)",
+                   String(format: "%.0f (offered %.0f)", ours.delivered, ours.offered), "≥ 300,000",
+                   peer: String(format: "mosquitto %.0f", peer.delivered), ratio: ours.delivered / peer.delivered)
+        report.add("fan-out latency p50 / p99", String(format: "%.2f / %.2f ms", ours.p50, ours.p99), "",
+                   peer: String(format: "mosquitto %.2f / %.2f ms", peer.p50, peer.p99), ratio: peer.p99 / ours.p99)
+        report.add("fan-out CPU per notification, server + clients", String(format: "%.2f µs", oursMicroseconds), "",
+                   peer: String(format: "mosquitto %.2f µs", peerMicroseconds), ratio: peerMicroseconds / oursMicroseconds)
+        results["mosquitto_fanout_notifications_per_second"] = .double(peer.delivered)
+        results["mosquitto_fanout_p50_ms"] = .double(peer.p50)
+        results["mosquitto_fanout_p99_ms"] = .double(peer.p99)
+        results["fanout_ratio_to_mosquitto"] = .double(ours.delivered / peer.delivered)
+        subscribers.removeAll()
+        broker.stop()
+    } else {
+        report.add("fan-out notifications/s (\(fanOutClients) clients, \(fanOutRate) changes/s)",
+                   String(format: "%.0f (offered %.0f)", ours.delivered, ours.offered), "≥ 300,000", peer: "mosquitto not installed")
+        report.add("fan-out latency p50 / p99", String(format: "%.2f / %.2f ms", ours.p50, ours.p99))
+    }
 }
 await lightsServer.shutdown(gracePeriod: 1)
 await lightsEngine.shutdown()
@@ -278,8 +285,8 @@ do {
     _ = waitUntil(30) { modules.allSatisfy { engine.isOnline($0) } }
     let online = modules.filter { engine.isOnline($0) }.count
     sleep(2)
-    rows.append(("modules running / online", "\(modules.filter { engine.moduleState($0) == .running }.count) / \(online) of \(modules.count)"
-                 + (allRunning ? String(format: " (all running after %.1f s)", runningAfter) : "")))
+    report.add("modules running / online", "\(modules.filter { engine.moduleState($0) == .running }.count) / \(online) of \(modules.count)"
+                 + (allRunning ? String(format: " (all running after %.1f s)", runningAfter) : ""))
     var totalKiB = 0
     var perDriver: [String: JSONValue] = [:]
     for process in engine.processes() {
@@ -289,15 +296,15 @@ do {
         let name = URL(fileURLWithPath: process.executable).lastPathComponent
         let base = baseline[process.executable] ?? 0
         let marginal = Double(kib - base) / Double(max(1, process.modules.count - 1))
-        rows.append(("RSS \(name) (\(process.modules.count) modules)",
-                     String(format: "%.1f MiB (%.1f MiB with 1 module): %.1f KiB per added module", Double(kib) / 1024, Double(base) / 1024, marginal)))
+        report.add("RSS \(name) (\(process.modules.count) modules)",
+                   String(format: "%.1f MiB (%.1f MiB with 1 module): %.1f KiB per added module", Double(kib) / 1024, Double(base) / 1024, marginal))
         perDriver[name] = .object(["rss_kib": .int(kib), "rss_one_module_kib": .int(base), "modules": .int(process.modules.count),
                                    "kib_per_added_module": .double(marginal)])
     }
     let baseTotal = baseline.values.reduce(0, +)
     let marginal = Double(totalKiB - baseTotal) / Double(max(1, modules.count - baseline.count))
-    rows.append(("RSS all driver processes", String(format: "%.1f MiB for %d modules: %.1f KiB per added module",
-                                                    Double(totalKiB) / 1024, modules.count, marginal)))
+    report.add("RSS all driver processes", String(format: "%.1f MiB for %d modules: %.1f KiB per added module",
+                                                  Double(totalKiB) / 1024, modules.count, marginal), "≤ 10 KiB per module")
     results["rss_driver_processes_kib"] = .int(totalKiB)
     results["modules"] = .int(modules.count)
     results["rss_per_added_module_kib"] = .double(marginal)
@@ -310,15 +317,13 @@ lutron.stop()
 // MARK: 4. The sample building from a fresh start (`make run`)
 
 let sample = try SampleStart.measure(sampleConfig: FileManager.default.currentDirectoryPath + "/sample-config")
-rows.append(("serve, fresh state: serving after", sample.serving.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)"))
-rows.append(("serve, fresh state: every running module online after",
-             sample.live.map { String(format: "%.2f s (target ≤ 10 s)", $0) } ?? "never (within 60 s)"))
+report.add("serve, fresh state: serving after", sample.serving.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)")
+report.add("serve, fresh state: every running module online after",
+           sample.live.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)", "≤ 10 s")
 results["sample_serving_seconds"] = sample.serving.map(JSONValue.double) ?? .null
 results["sample_live_seconds"] = sample.live.map(JSONValue.double) ?? .null
 
-let width = (rows.map(\.0.count).max() ?? 0) + 2
 print("runtime-bench (release core; drivers from \(ProcessInfo.processInfo.environment["BENCH_DRIVER_DIR"] ?? "this directory"); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(Int(seconds)) s per measurement)")
-for (name, value) in rows { print(name.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
-try? FileManager.default.createDirectory(atPath: "bench/results", withIntermediateDirectories: true)
-try? Data(JSONWriter.canonicalString(.object(results)).utf8).write(to: URL(fileURLWithPath: "bench/results/runtime-bench.json"))
+report.details = results
+try report.finish(valueWidth: 60)
 try? FileManager.default.removeItem(atPath: secretDirectory)

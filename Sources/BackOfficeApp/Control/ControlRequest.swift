@@ -32,7 +32,8 @@ struct ControlRequest: Sendable {
         func bad(_ message: String) -> Result<ControlRequest, ControlError> {
             .failure(ControlError(id: id, code: 1, message: message))
         }
-        if let unknown = members.keys.sorted().first(where: { !allowedKeys.contains($0) }) {
+        if members.keys.contains(where: { !allowedKeys.contains($0) }),
+           let unknown = members.keys.sorted().first(where: { !allowedKeys.contains($0) }) {
             return bad("unknown key `\(unknown)` (allowed: \(allowedKeys.sorted().joined(separator: ", ")))")
         }
         guard let commandName = members["cmd"]?.stringValue, let command = Command(rawValue: commandName) else {

@@ -127,10 +127,10 @@ final class ControlSession: Sendable {
             guard admitted else {
                 return send(ControlResponse.error(id: request.id, code: 3, message: "too many requests in flight; wait for their answers", meta: meta))
             }
-            Task {
-                defer { execsInFlight.withLock { $0 -= 1 } }
-                let result = await engine.exec(system: request.system, name: request.module, index: request.index,
-                                               method: request.name, args: request.args, role: role, userID: userID)
+            // Answered from the thread that reads the driver's reply: no task per call.
+            engine.exec(system: request.system, name: request.module, index: request.index,
+                        method: request.name, args: request.args, role: role, userID: userID) { [self] result in
+                execsInFlight.withLock { $0 -= 1 }
                 // Like the gate for REST: an exec that was allowed counts as control of the system.
                 let allowed = switch result {
                 case .success: true

@@ -25,6 +25,11 @@ public enum JSONWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends the single-line rendering of `value` to `out` (wire formats that frame several values in one buffer).
+    public static func appendCompact(_ value: JSONValue, to out: inout [UInt8]) {
+        writeCompact(value, into: &out)
+    }
+
     /// Member names in canonical order (by UTF-8 bytes, which is code point order).
     public static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
         members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

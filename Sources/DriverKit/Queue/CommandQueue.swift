@@ -7,6 +7,8 @@ public final class CommandQueue {
     private final class Entry {
         var command: QueuedCommand
         var waiters: [Completion]
+        /// When the response to the attempt on the wire is due.
+        var deadline: ContinuousClock.Instant?
         init(command: QueuedCommand, waiter: @escaping Completion) {
             self.command = command
             self.waiters = [waiter]
@@ -26,8 +28,12 @@ public final class CommandQueue {
     private var pending: [Entry] = []
     private var current: Entry?
     private var nextID = 1
-    private var generation = 0
     private var pausedUntilDelay = false
+    /// The one sleeper that enforces response timeouts, and when it wakes. It is not cancelled
+    /// when a response arrives: on waking it fails the command on the wire if that one is late,
+    /// else sleeps until its deadline, else ends. (A sleeping task per command stayed alive for
+    /// the whole timeout: thousands of timers in the dispatch heap at a few thousand execs/s.)
+    private var timer: (task: Task<Void, Never>, wakesAt: ContinuousClock.Instant)?
 
     public init() {}
 
@@ -77,7 +83,6 @@ public final class CommandQueue {
         }
         if let entry = current {
             current = nil
-            generation += 1
             if entry.command.options.name != nil {
                 entry.command.attempt = 0
                 pending.insert(entry, at: pending.firstIndex(where: { $0.command.options.priority < entry.command.options.priority }) ?? pending.count)
@@ -104,7 +109,6 @@ public final class CommandQueue {
 
     /// Fails every command (the module stops).
     public func abortAll(_ error: DriverError) {
-        generation += 1
         let all = (current.map { [$0] } ?? []) + pending
         current = nil
         pending = []
@@ -120,8 +124,6 @@ public final class CommandQueue {
 
     private func transmitCurrent(_ entry: Entry) {
         entry.command.attempt += 1
-        generation += 1
-        let attemptGeneration = generation
         do {
             try transmit?(entry.command.payload)
         } catch {
@@ -134,12 +136,29 @@ public final class CommandQueue {
             complete(entry, .success(.null))
             return
         }
-        let timeout = entry.command.options.timeout
-        Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            guard let self, self.generation == attemptGeneration, self.current === entry else { return }
-            self.retryOrFail(entry, DriverError(.timeout, "no response within \(timeout)"))
+        let deadline = ContinuousClock.now + entry.command.options.timeout
+        entry.deadline = deadline
+        armTimer(for: deadline)
+    }
+
+    /// Makes sure the timer wakes at `deadline` or before.
+    private func armTimer(for deadline: ContinuousClock.Instant) {
+        if let timer, timer.wakesAt <= deadline { return }
+        timer?.task.cancel()
+        let task = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            guard !Task.isCancelled else { return }
+            self?.timerWoke()
         }
+        timer = (task, deadline)
+    }
+
+    private func timerWoke() {
+        timer = nil
+        guard let entry = current, let deadline = entry.deadline else { return }
+        if ContinuousClock.now < deadline { return armTimer(for: deadline) }
+        entry.deadline = nil
+        retryOrFail(entry, DriverError(.timeout, "no response within \(entry.command.options.timeout)"))
     }
 
     private func retryOrFail(_ entry: Entry, _ error: DriverError) {
@@ -152,7 +171,7 @@ public final class CommandQueue {
 
     private func complete(_ entry: Entry, _ outcome: Result<JSON, DriverError>) {
         current = nil
-        generation += 1
+        entry.deadline = nil
         finish(entry, outcome)
         let delay = entry.command.options.delay
         if delay > .zero {

@@ -25,7 +25,8 @@ public final class DriverProcess {
         self.output = output
         info = D.info
         metadata = D.metadata
-        makeModule = { context in ModuleBox(D.self, context: context) }
+        let functions = FunctionTable(D.self)
+        makeModule = { context in ModuleBox(D.self, context: context, functions: functions) }
     }
 
     /// Ids of running modules.

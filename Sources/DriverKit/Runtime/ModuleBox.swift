@@ -3,32 +3,30 @@
 @DriverActor
 final class ModuleBox {
     let context: ModuleContext
-    private let startHook: @DriverActor () async throws -> Void
-    private let updateHook: @DriverActor () async throws -> Void
-    private let stopHook: @DriverActor () async -> Void
-    private let functions: [String: (spec: FunctionSpec, run: @DriverActor (Arguments) async throws -> JSON)]
-    /// Finished once `start` ran; exec waits for it.
-    private var starting: Task<DriverError?, Never>?
+    private let driver: any DriverModule
+    /// Shared by every module of the process (one table per driver type, not per module).
+    private let functions: FunctionTable
+    private var startState = StartState.notStarted
 
-    init<D: DriverModule>(_ type: D.Type, context: ModuleContext) {
+    /// Whether `start` ran: exec, update and stop wait for it. Once it has, only its outcome is
+    /// kept, not the task (a finished task kept alive holds its first memory slab, about 1 KiB).
+    private enum StartState {
+        case notStarted
+        case running(Task<DriverError?, Never>)
+        case finished(DriverError?)
+    }
+
+    init<D: DriverModule>(_ type: D.Type, context: ModuleContext, functions: FunctionTable) {
         let driver = D(context: context)
         self.context = context
-        startHook = { try await driver.start() }
-        updateHook = { try await driver.update() }
-        stopHook = { await driver.stop() }
-        var table: [String: (spec: FunctionSpec, run: @DriverActor (Arguments) async throws -> JSON)] = [:]
-        for function in D.functions {
-            let body = function.body
-            table[function.spec.name] = (function.spec, { [unowned driver] args in try await body(driver, args) })
-        }
-        functions = table
+        self.driver = driver
+        self.functions = functions
         context.hooks.connected = { [weak driver] in
             guard let driver else { return }
             Task { await driver.connected() }
         }
         context.hooks.disconnected = { [weak driver] in driver?.disconnected() }
         context.hooks.received = { [weak driver] frame, command in driver?.received(frame, command: command) ?? .ignore }
-        // Keep the driver alive as long as the box: the start hook closure holds it strongly.
     }
 
     /// Runs the start hook, then opens the connection. Returns the start error, if any.
@@ -38,7 +36,7 @@ final class ModuleBox {
                 context.logger.warning("settings: \(problem)")
             }
             do {
-                try await startHook()
+                try await driver.start()
             } catch {
                 context.logger.error("start failed: \(error.message)")
                 return DriverError(.startFailed, error.message)
@@ -46,34 +44,45 @@ final class ModuleBox {
             if !context.stopped { context.openConnection() }
             return nil
         }
-        starting = task
-        return await task.value
+        startState = .running(task)
+        let outcome = await task.value
+        startState = .finished(outcome)
+        return outcome
+    }
+
+    /// The start hook's error once it has run (nil: it succeeded or was never asked to run).
+    private func startOutcome() async -> DriverError? {
+        switch startState {
+        case .notStarted: return nil
+        case .running(let task): return await task.value
+        case .finished(let outcome): return outcome
+        }
     }
 
     func update(_ config: ModuleConfig) async throws {
-        _ = await starting?.value
+        _ = await startOutcome()
         context.config = config
         context.settings = Settings(values: config.settings, defaults: context.info.defaultSettings)
-        try await updateHook()
+        try await driver.update()
     }
 
     func stop() async {
-        _ = await starting?.value
-        await stopHook()
+        _ = await startOutcome()
+        await driver.stop()
         context.shutdown()
     }
 
     func exec(_ method: String, _ args: JSON) async -> Result<JSON, DriverError> {
-        if let failure = await starting?.value {
+        if let failure = await startOutcome() {
             return .failure(DriverError(.failed, "the module failed to start: \(failure.message)"))
         }
-        guard let function = functions[method] else {
+        guard let function = functions.entries[method] else {
             return .failure(DriverError(.unknownMethod, "\(context.info.name) has no function \"\(method)\""))
         }
         do {
             let bound = try function.spec.bind(args)
             context.logger.debug("exec \(method)(\(args.serialized))")
-            return .success(try await function.run(bound))
+            return .success(try await function.run(driver, bound))
         } catch {
             return .failure(DriverError.from(error))
         }

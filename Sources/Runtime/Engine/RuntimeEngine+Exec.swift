@@ -30,37 +30,64 @@ extension RuntimeEngine {
     /// may call it and that `args` fit its schema. Always answers, at the latest after `timeout`.
     public func exec(module: String, method: String, args: JSONValue, role: Role, userID: String? = nil,
                      moduleName: String? = nil, timeout: Double? = nil) async -> Result<JSONValue, RuntimeError> {
+        await withCheckedContinuation { continuation in
+            exec(module: module, method: method, args: args, role: role, userID: userID, moduleName: moduleName, timeout: timeout) {
+                continuation.resume(returning: $0)
+            }
+        }
+    }
+
+    /// `exec` for callers that need no task: `completion` runs exactly once, at once when a check
+    /// refuses the call, else on the thread that reads the driver's answer (or its timeout). It
+    /// must not block. The WebSocket control API answers this way, a task hop less per call.
+    public func exec(module: String, method: String, args: JSONValue, role: Role, userID: String? = nil,
+                     moduleName: String? = nil, timeout: Double? = nil,
+                     completion: @escaping @Sendable (Result<JSONValue, RuntimeError>) -> Void) {
         let (spec, host, failure) = state.withLock { ($0.specs[module], $0.moduleHost[module], $0.failures[module]) }
-        guard let spec else { return .failure(.unknownModule(module)) }
-        if let refusal = Self.authorize(role: role, function: nil, moduleName: moduleName) { return .failure(refusal) }
-        if let failure { return .failure(.notRunning(module, "it failed to start: \(failure)")) }
-        guard let host else { return .failure(.notRunning(module, "it is stopped")) }
+        guard let spec else { return completion(.failure(.unknownModule(module))) }
+        if let refusal = Self.authorize(role: role, function: nil, moduleName: moduleName) { return completion(.failure(refusal)) }
+        if let failure { return completion(.failure(.notRunning(module, "it failed to start: \(failure)"))) }
+        guard let host else { return completion(.failure(.notRunning(module, "it is stopped"))) }
         guard let metadata = host.metadata else {
-            return .failure(.notRunning(module, "its driver process is starting"))
+            return completion(.failure(.notRunning(module, "its driver process is starting")))
         }
         guard let function = metadata.functions[method] else {
             let known = metadata.functions.keys.sorted().joined(separator: ", ")
-            return .failure(RuntimeError(code: "unknown_method", message: "module \(module) has no function `\(method)` (it has: \(known))"))
+            return completion(.failure(RuntimeError(code: "unknown_method", message: "module \(module) has no function `\(method)` (it has: \(known))")))
         }
-        if let refusal = Self.authorize(role: role, function: function, moduleName: moduleName) { return .failure(refusal) }
+        if let refusal = Self.authorize(role: role, function: function, moduleName: moduleName) { return completion(.failure(refusal)) }
         if let problem = ArgumentChecker.problem(with: args, for: function) {
-            return .failure(RuntimeError(code: "bad_arguments", message: problem))
+            return completion(.failure(RuntimeError(code: "bad_arguments", message: problem)))
         }
         let start = ContinuousClock.now
-        let result = await host.exec(module: module, method: method, args: args, timeout: timeout, userID: userID)
-        metrics.execSeconds.labels(spec.driverID).observe(since: start)
-        metrics.execs.add(1, ordering: .relaxed)
-        if case .failure = result { metrics.execFailures.labels(spec.driverID).increment() }
-        return result
+        let metrics = self.metrics
+        host.exec(module: module, method: method, args: args, timeout: timeout, userID: userID) { result in
+            metrics.execSeconds.labels(spec.driverID).observe(since: start)
+            metrics.execs.add(1, ordering: .relaxed)
+            if case .failure = result { metrics.execFailures.labels(spec.driverID).increment() }
+            completion(result)
+        }
     }
 
     /// `exec` addressed by system and `Name_index`.
     public func exec(system: String, name: String, index: Int, method: String, args: JSONValue, role: Role,
                      userID: String? = nil, timeout: Double? = nil) async -> Result<JSONValue, RuntimeError> {
+        await withCheckedContinuation { continuation in
+            exec(system: system, name: name, index: index, method: method, args: args, role: role, userID: userID, timeout: timeout) {
+                continuation.resume(returning: $0)
+            }
+        }
+    }
+
+    /// `exec` addressed by system and `Name_index`, answering through `completion` (see above).
+    public func exec(system: String, name: String, index: Int, method: String, args: JSONValue, role: Role,
+                     userID: String? = nil, timeout: Double? = nil,
+                     completion: @escaping @Sendable (Result<JSONValue, RuntimeError>) -> Void) {
         switch resolve(system: system, name: name, index: index) {
-        case .failure(let error): return .failure(error)
+        case .failure(let error): completion(.failure(error))
         case .success(let module):
-            return await exec(module: module, method: method, args: args, role: role, userID: userID, moduleName: name, timeout: timeout)
+            exec(module: module, method: method, args: args, role: role, userID: userID, moduleName: name, timeout: timeout,
+                 completion: completion)
         }
     }
 

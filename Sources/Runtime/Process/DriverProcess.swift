@@ -2,12 +2,14 @@ import ConfigRepo
 import Dispatch
 import DriverProtocol
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One running driver executable: its pipes, a reader thread for stdout (JSON Lines) and one
 /// for stderr (log text), and a serial queue for writes so callers never block on a full pipe.
+/// Lines sent while a write is under way go out together in the next one.
 final class DriverProcess: @unchecked Sendable {
     /// What the process says, delivered on its reader threads.
     enum Event {
@@ -21,6 +23,8 @@ final class DriverProcess: @unchecked Sendable {
     private let process: Process
     private let input: FileHandle
     private let writes = DispatchQueue(label: "backoffice.driver.write")
+    /// Lines not yet handed to the write queue, and whether a flush is queued there.
+    private let outgoing = Mutex<(bytes: [UInt8], flushQueued: Bool)>(([], false))
 
     /// Starts `executable`; `events` is called on reader threads, `.exited` last.
     init(executable: String, events: @escaping @Sendable (Event) -> Void) throws {
@@ -77,19 +81,44 @@ final class DriverProcess: @unchecked Sendable {
 
     /// Queues one message line.
     func send(_ message: JSONValue) {
-        let bytes = Array((JSONWriter.compactString(message) + "\n").utf8)
+        var line: [UInt8] = []
+        JSONWriter.appendCompact(message, to: &line)
+        line.append(UInt8(ascii: "\n"))
+        let queueFlush = outgoing.withLock { state in
+            state.bytes += line
+            defer { state.flushQueued = true }
+            return !state.flushQueued
+        }
+        guard queueFlush else { return }
         let fd = input.fileDescriptor
-        writes.async {
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return  // the process is gone; its exit is reported by the reader
+        writes.async { [self] in
+            while true {
+                let bytes: [UInt8] = outgoing.withLock { state in
+                    if state.bytes.isEmpty { state.flushQueued = false }
+                    defer { state.bytes = [] }
+                    return state.bytes
                 }
-                offset += written
+                if bytes.isEmpty { return }
+                guard Self.writeAll(bytes, to: fd) else {
+                    // The process is gone (its exit is reported by the reader): drop what follows.
+                    outgoing.withLock { $0 = ([], false) }
+                    return
+                }
             }
         }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
     }
 
     /// SIGKILL, now.
