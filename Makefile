@@ -31,7 +31,7 @@ test: deps test-deps build
 e2e: build
 	$(VENV)/bin/python -m pytest -q Tests/e2e
 
-bench: deps
+bench: deps test-deps
 	$(SWIFT) build -c release
 	@mkdir -p bench/results
 	.build/release/config-bench
@@ -46,6 +46,7 @@ bench: deps
 	.build/release/driver-build-bench
 	.build/release/journey-bench
 	.build/release/rest-bench
+	$(VENV)/bin/python bench/newcomer-journey.py
 
 # libFuzzer over every parser that reads untrusted input (fuzz/Targets), FUZZ_SECONDS each, from
 # the seeds in fuzz/corpus; `make fuzz FUZZ_TARGETS="json svg"` for some. docs/fuzzing.md.

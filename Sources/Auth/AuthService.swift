@@ -19,6 +19,8 @@ public final class AuthService: Sendable {
     public let sessions: SessionStore
     public let revocations: RevocationLedger
     public let refreshTokens: RefreshTokenStore
+    /// The SSO provider's tokens of each user, for `users/resource_token`.
+    public let resourceTokens: ResourceTokenStore
     public let codes: AuthorizationCodeStore
     public let firstAdmin: FirstAdminLink
     public let throttle: SignInThrottle
@@ -89,6 +91,7 @@ public final class AuthService: Sendable {
             self.clock = { milliseconds() / 1000 }
         }
         secretBox = repository?.secretBox
+        resourceTokens = try ResourceTokenStore(authDirectory: authDirectory, box: repository?.secretBox)
     }
 
     /// Ends every session and token of a user (see `SignOutEverywhere`).

@@ -48,6 +48,8 @@ class OIDCProvider:
         self.lock = threading.Lock()
         self.codes = {}
         self.access_tokens = {}
+        self.refresh_tokens = {}
+        self.expires_in = 600
         self.redirect_uris = set()
         self.token_requests = []
         self.keys = [self._new_key()]
@@ -196,6 +198,8 @@ class OIDCProvider:
             client_id, secret = (urllib.parse.unquote(part) for part in base64.b64decode(authorization[6:]).decode().split(":", 1))
         if client_id != self.client_id or secret != self.client_secret:
             return self._json(request, 401, {"error": "invalid_client"})
+        if form.get("grant_type") == "refresh_token":
+            return self._refresh(request, form)
         if grant is None or grant["prefix"] != prefix:
             return self._json(request, 400, {"error": "invalid_grant"})
         asked = grant["form"]
@@ -212,13 +216,26 @@ class OIDCProvider:
                   "iat": now, "exp": now + 600, "nonce": asked["nonce"], "email": grant["user"], "name": user["name"]}
         if "groups" in user:
             claims["groups"] = user["groups"]
-        access_token = secrets.token_urlsafe(24)
+        access_token, refresh_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         with self.lock:
             self.access_tokens[access_token] = {"sub": user["sub"], "email": grant["user"], "name": user["name"],
                                                 **({"groups": user["groups"]} if "groups" in user else {})}
+            self.refresh_tokens[refresh_token] = self.access_tokens[access_token]
         mode, self.mode = self.mode, None
-        return self._json(request, 200, {"access_token": access_token, "token_type": "Bearer", "expires_in": 600,
-                                         "id_token": self.id_token(claims, mode)})
+        return self._json(request, 200, {"access_token": access_token, "token_type": "Bearer", "expires_in": self.expires_in,
+                                         "refresh_token": refresh_token, "id_token": self.id_token(claims, mode)})
+
+    def _refresh(self, request, form):
+        """A refresh_token grant: a new access token for the same user, the refresh token rotated."""
+        with self.lock:
+            claims = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
+            if claims is None:
+                return self._json(request, 400, {"error": "invalid_grant"})
+            access_token, refresh_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+            self.access_tokens[access_token] = claims
+            self.refresh_tokens[refresh_token] = claims
+        return self._json(request, 200, {"access_token": access_token, "token_type": "Bearer", "expires_in": self.expires_in,
+                                         "refresh_token": refresh_token})
 
     def id_token(self, claims, mode=None):
         key = self.keys[0]

@@ -105,3 +105,44 @@ def test_zone_tags_and_triggers_systems_by_email(auth):
     found = user.get("/systems/with_emails", params={"in": "L3-Boardroom@harbourpoint.example,nobody@example.com"})
     assert [system["id"] for system in found.json()] == ["sys-l3-boardroom"]
     assert user.get("/systems/with_emails").status_code == 400
+
+
+def test_rename_is_one_commit_the_old_name_gone_refused_when_the_new_exists(auth):
+    support = Client(auth, "support")
+    for name in ("rename-me", "taken"):
+        assert support.patch("/metadata/sys-l1-huddle", json={"name": name, "details": {"n": name}}).status_code == 201
+    before = commits(auth)
+    renamed = support.patch("/metadata/sys-l1-huddle/name", json={"current_name": "rename-me", "new_name": "renamed"})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "renamed" and renamed.json()["details"] == {"n": "rename-me"}
+    assert commits(auth) == before + 1 and last_author(auth) == "Support <sam@harbourpoint.example>"
+    names = support.get("/metadata/sys-l1-huddle").json()
+    assert "renamed" in names and "rename-me" not in names and names["renamed"]["details"] == {"n": "rename-me"}
+    # The new name is taken: 409, nothing written, both still there.
+    clash = support.patch("/metadata/sys-l1-huddle/name", json={"current_name": "renamed", "new_name": "taken"})
+    assert clash.status_code == 409 and "taken" in clash.json()["error"]
+    missing = support.patch("/metadata/sys-l1-huddle/name", json={"current_name": "nope", "new_name": "other"})
+    assert missing.status_code == 404
+    bad = support.patch("/metadata/sys-l1-huddle/name", json={"current_name": "renamed", "new_name": "../escape"})
+    assert bad.status_code == 422 and bad.json()["failures"][0]["field"] == "new_name"
+    assert commits(auth) == before + 1
+    names = support.get("/metadata/sys-l1-huddle").json()
+    assert names["renamed"]["details"] == {"n": "rename-me"} and names["taken"]["details"] == {"n": "taken"}
+    # A user may not rename a system's metadata.
+    assert Client(auth, "user").patch("/metadata/sys-l1-huddle/name", json={"current_name": "taken", "new_name": "x"}).status_code == 403
+    assert commits(auth) == before + 1
+
+
+def test_users_include_metadata(auth):
+    user = Client(auth, "user")
+    me = user.get("/users/current").json()["id"]
+    assert user.patch("/metadata/" + me, json={"name": "desk", "details": {"floor": 3}}).status_code in (200, 201)
+    support = Client(auth, "support")
+    plain = support.get("/users").json()
+    assert all("metadata" not in entry for entry in plain)
+    listed = {entry["id"]: entry for entry in support.get("/users", params={"include_metadata": "true"}).json()}
+    assert listed[me]["metadata"]["desk"]["details"] == {"floor": 3}
+    assert listed[me]["metadata"]["desk"]["parent_id"] == me
+    one = support.get("/users/" + me, params={"include_metadata": "true"}).json()
+    assert one["metadata"]["desk"]["details"] == {"floor": 3}
+    assert "metadata" not in support.get("/users/" + me).json()

@@ -144,10 +144,17 @@ def test_every_revert_route_checks_every_path_of_the_revert(rig):
 
     table = admin.session.get(rig.server.base + "/api/_test/routes").json()
     patterns = sorted(row["pattern"] for row in table if row["method"] == "POST" and row["pattern"].endswith("/revert"))
-    assert patterns == ["/backoffice/:kind/:id/revert", "/backoffice/deployment/revert"]
+    assert patterns == ["/backoffice/:kind/:id/revert", "/backoffice/deployment/revert", "/backoffice/metadata/:parent_id/:name/revert"]
     ids = {"systems": [SYSTEM, "sys-l2-buoy"], "users": [jamie], "api-keys": ["key-revert-probe"], "modules": [PROJECTOR],
            "drivers": ["driver-pjlink-projector"], "zones": ["zone-hp-l2"]}
     routes = ["/backoffice/deployment/revert"] + [f"/backoffice/{kind}/{id}/revert" for kind, some in ids.items() for id in some]
+    # Metadata entries: a zone's, a system's, and the user's own (which the user may edit and revert).
+    uma = rig.user_id("user")
+    own = rig.client("user")
+    fields = own.form(f"/backoffice/metadata/{uma}/prefs/edit")
+    assert own.post(f"/backoffice/metadata/{uma}/prefs/edit", {**fields, "_mode": "json", "details": '{"theme": "dark"}'}).status_code == 303
+    routes += ["/backoffice/metadata/zone-hp-tower/features/revert", "/backoffice/metadata/sys-l3-boardroom/av-notes/revert",
+               f"/backoffice/metadata/{uma}/prefs/revert"]
     head = rig.head()
     tried = 0
     for role in ("support", "user"):

@@ -42,6 +42,130 @@
       if (value !== null) area.value = JSON.stringify(value, null, 2);
     });
   });
+  // Pickers (the server accepts all of this without script): a filter above long selects and
+  // pick lists; ticking a name adds it to the ordered list at once; a system's map_id can be
+  // picked by clicking the room on its level's map.
+  function addFilter(before, items, text) {
+    var filter = document.createElement("input");
+    filter.type = "search";
+    filter.className = "picker-filter";
+    filter.placeholder = "Filter by name…";
+    filter.setAttribute("aria-label", "Filter");
+    before.insertAdjacentElement("beforebegin", filter);
+    filter.addEventListener("input", function () {
+      var needle = filter.value.trim().toLowerCase();
+      items().forEach(function (item) {
+        item.hidden = needle !== "" && (item.textContent + " " + (item.value || "")).toLowerCase().indexOf(needle) === -1;
+      });
+    });
+  }
+  document.querySelectorAll("select[data-searchable]").forEach(function (select) {
+    if (select.options.length > 12) addFilter(select, function () { return Array.prototype.slice.call(select.options); });
+  });
+  document.querySelectorAll(".pick-list").forEach(function (list) {
+    var area = document.getElementById(list.getAttribute("data-pick-for"));
+    var labels = function () { return Array.prototype.slice.call(list.querySelectorAll("label")); };
+    if (labels().length > 8) addFilter(list, labels);
+    if (!area) return;
+    list.querySelectorAll("input[data-pick-id]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        var id = box.getAttribute("data-pick-id");
+        var lines = area.value.split(/\r?\n/).map(function (line) { return line.trim(); }).filter(Boolean);
+        var at = lines.indexOf(id);
+        if (box.checked && at === -1) lines.push(id);
+        if (!box.checked && at !== -1) lines.splice(at, 1);
+        area.value = lines.join("\n");
+      });
+    });
+  });
+  document.querySelectorAll("select[data-map-pick]").forEach(function (select) {
+    var levels = select.querySelectorAll("optgroup[data-map-url]");
+    if (!levels.length) return;
+    var bar = document.createElement("div");
+    bar.className = "actions";
+    select.insertAdjacentElement("afterend", bar);
+    var shown = document.createElement("div");
+    shown.className = "map-picker";
+    shown.hidden = true;
+    bar.insertAdjacentElement("afterend", shown);
+    Array.prototype.forEach.call(levels, function (level) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button small";
+      button.textContent = "Pick on the map of " + level.label;
+      bar.appendChild(button);
+      button.addEventListener("click", function () {
+        fetch(level.getAttribute("data-map-url"), { credentials: "same-origin" }).then(function (answer) { return answer.text(); }).then(function (page) {
+          var svg = new DOMParser().parseFromString(page, "text/html").querySelector("[data-live-map] svg, svg");
+          if (!svg) return;
+          shown.replaceChildren(document.importNode(svg, true));
+          shown.hidden = false;
+          Array.prototype.forEach.call(level.querySelectorAll("option"), function (option) {
+            var element = shown.querySelector("[id=" + cssString(option.value) + "]");
+            if (!element || option.disabled) return;
+            element.setAttribute("data-pickable", "");
+            if (option.value === select.value) element.classList.add("picked");
+            element.addEventListener("click", function (event) {
+              event.preventDefault();
+              select.value = option.value;
+              shown.querySelectorAll(".picked").forEach(function (other) { other.classList.remove("picked"); });
+              element.classList.add("picked");
+            });
+          });
+          // Linked rooms are links to their systems: picking must not leave the form.
+          shown.querySelectorAll("a").forEach(function (link) { link.addEventListener("click", function (event) { event.preventDefault(); }); });
+        });
+      });
+    });
+  });
+
+  // Who is signed in, beside the sign-out button of every page (the button works without this).
+  var account = document.querySelector("[data-account]");
+  if (account) {
+    fetch("/api/engine/v2/users/current", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (user) { if (user && (user.name || user.email)) account.textContent = user.name || user.email; })
+      .catch(function () {});
+  }
+
+  // Drag a system's module or zone to reorder it: posts `move` with the new position (with the
+  // row's own form token); ↑/↓ stay the path without script.
+  document.querySelectorAll("table.members tbody").forEach(function (body) {
+    var dragged = null;
+    body.querySelectorAll("tr[data-member]").forEach(function (row) {
+      row.draggable = true;
+      row.classList.add("draggable");
+      row.addEventListener("dragstart", function (event) { dragged = row; event.dataTransfer.effectAllowed = "move"; event.dataTransfer.setData("text/plain", row.getAttribute("data-member")); });
+      row.addEventListener("dragover", function (event) { if (dragged && dragged !== row) { event.preventDefault(); row.classList.add("drop-target"); } });
+      row.addEventListener("dragleave", function () { row.classList.remove("drop-target"); });
+      row.addEventListener("drop", function (event) {
+        event.preventDefault();
+        row.classList.remove("drop-target");
+        if (!dragged || dragged === row) return;
+        var rows = Array.prototype.slice.call(body.querySelectorAll("tr[data-member]"));
+        // The row's up/down form, posted as a plain form so the answer (the page, or an error
+        // in words) replaces this one. Its buttons are named "action": read the attribute.
+        var form = dragged.querySelector("form"), post = document.createElement("form");
+        post.method = "post";
+        post.setAttribute("action", form.getAttribute("action"));
+        post.hidden = true;
+        var fields = new FormData(form);
+        fields.set("action", "move");
+        fields.set("position", String(rows.indexOf(row) + 1));
+        fields.forEach(function (value, name) {
+          var input = document.createElement("input");
+          input.type = "hidden";
+          input.name = name;
+          input.value = value;
+          post.appendChild(input);
+        });
+        document.body.appendChild(post);
+        post.submit();
+      });
+      row.addEventListener("dragend", function () { dragged = null; });
+    });
+  });
+
   // ---- Live: the runtime's state, pushed over WebSocket. Pages are right without this (the
   // server fills dots, room colours and counts in at request time); this keeps them current.
 

@@ -46,6 +46,12 @@ public struct ApplicationRecord: Sendable, Equatable {
     public var secret: String?
     public var scopes: [String]
     public var skipAuthorization: Bool
+    /// `allow_implicit_flow`: `/auth/oauth/authorize` may answer `response_type=token` with an
+    /// access token in the redirect's fragment (ts-client's implicit flow). Off by default.
+    public var allowsImplicitFlow = false
+    /// `allow_code_without_pkce`: an authorization code may be asked for without a PKCE
+    /// challenge (older clients). Off by default: PKCE S256 is required.
+    public var allowsCodeWithoutPKCE = false
 }
 
 /// Typed, read-only lookups of identity objects in one configuration snapshot. Domains and
@@ -124,7 +130,9 @@ public struct IdentityDirectory: Sendable {
         return ApplicationRecord(id: document.id, clientID: document.string("uid") ?? document.id, name: document.string("name") ?? "",
                                  domainID: document.string("owner_id") ?? "", redirectURI: document.string("redirect_uri") ?? "",
                                  secret: document.string("secret"), scopes: scopes.isEmpty ? ["public"] : scopes,
-                                 skipAuthorization: document.bool("skip_authorization") ?? false)
+                                 skipAuthorization: document.bool("skip_authorization") ?? false,
+                                 allowsImplicitFlow: document.bool("allow_implicit_flow") ?? false,
+                                 allowsCodeWithoutPKCE: document.bool("allow_code_without_pkce") ?? false)
     }
 
     /// `Example.COM:8080` → `example.com`; `[::1]:80` → `::1`.

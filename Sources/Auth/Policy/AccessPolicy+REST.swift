@@ -52,6 +52,8 @@ extension AccessPolicy {
         set(.get, base + "systems/:id/settings", .signedIn(scope: "systems.read"))
         set(.get, base + "modules/:id/settings", .role(.support, scope: "modules.read"))
         set(.get, base + "users/current", .signedIn(scope: "users.read"))
+        // The caller's own SSO provider token (`AuthService.resourceToken`): theirs alone.
+        set(.post, base + "users/resource_token", .signedIn(scope: "users.read"))
         set(.get, base + "zones/tags", .signedIn(scope: "zones.read"))
         set(.get, base + "zones/:id/triggers", .role(.support, scope: "triggers.read"))
         set(.get, base + "systems/with_emails", .signedIn(scope: "systems.read"))
@@ -65,6 +67,7 @@ extension AccessPolicy {
             set(.get, base + read, Self.restMetadata.read)
         }
         for method in [HTTPMethod.put, .patch, .delete] { set(method, base + "metadata/:parent_id", Self.restMetadata.write) }
+        set(.patch, base + "metadata/:parent_id/name", Self.restMetadata.write)
         set(.get, base + "api_keys/inspect", .signedIn)
         // The root: a health check and the version for anyone; the platform and scopes for
         // anyone signed in; this node's processes and load for admins.

@@ -39,6 +39,10 @@ public struct AccessPolicy: Sendable {
             policy.set(.post, "/backoffice/:kind/" + action, AccessRule(.editorOfKind(parameter: "kind")))
         }
         policy.set(.post, "/backoffice/:kind/:id/revert", AccessRule(.editorOfKind(parameter: "kind")))
+        // A level zone's map upload (editors of zones; the handler refuses other kinds).
+        for method in [HTTPMethod.get, .post] {
+            policy.set(method, "/backoffice/:kind/:id/map/upload", AccessRule(.editorOfKind(parameter: "kind")))
+        }
         // A system's trigger switches (editors of systems) and "fire now" (admins, checked by the handler).
         policy.set(.post, "/backoffice/:kind/:id/triggers", AccessRule(.editorOfKind(parameter: "kind")))
         // Operating a module or a system from its page: start, stop (a commit of `running`) and
@@ -50,6 +54,11 @@ public struct AccessPolicy: Sendable {
         // An object's history and a module's effective settings: for viewers of the kind.
         for page in [":id/history", ":id/settings"] {
             policy.set(.get, "/backoffice/:kind/" + page, AccessRule(.viewerOfKindSegment(index: 1)))
+        }
+        // A zone's, system's or user's metadata: anyone signed in reaches the editor, its history
+        // and revert; the handlers apply the metadata's own rules (`MetadataRights`, as REST does).
+        for (method, page) in [(HTTPMethod.get, "new"), (.get, ":name/edit"), (.post, ":name/edit"), (.get, ":name/history"), (.post, ":name/revert")] {
+            policy.set(method, "/backoffice/metadata/:parent_id/" + page, .signedIn)
         }
         policy.set(.get, "/backoffice/api-keys/new", .role(.admin))
         policy.set(.post, "/backoffice/api-keys/new", .role(.admin))

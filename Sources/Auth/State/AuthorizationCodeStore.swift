@@ -11,7 +11,9 @@ public final class AuthorizationCodeStore: Sendable {
         public var userID: String
         public var domainID: String
         public var scopes: [String]
-        public var codeChallenge: String
+        /// The PKCE S256 challenge; nil for a code issued without PKCE to an application that
+        /// allows that (`allow_code_without_pkce`).
+        public var codeChallenge: String?
         public var expiresAt: Int
         var used = false
         /// The refresh-token family issued for this code (revoked if the code is replayed).

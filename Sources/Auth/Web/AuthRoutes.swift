@@ -58,5 +58,10 @@ public enum AuthRoutes {
         router.post("/auth/oauth/revoke", blocking: { request in service.revoke(request) })
         router.add(.get, "/.well-known/openid-configuration", immediate: { request in service.openIDConfiguration(request) })
         router.add(.get, jwksPath, immediate: { _ in service.jwks() })
+        // PlaceOS's REST route, here because the tokens are the sign-in's (its rule is the REST table's).
+        router.post(resourceTokenPath, blocking: { request in service.resourceTokenResponse(request) })
     }
+
+    /// `POST /api/engine/v2/users/resource_token` (`ResourceTokens.swift`).
+    public static let resourceTokenPath = "/api/engine/v2/users/resource_token"
 }

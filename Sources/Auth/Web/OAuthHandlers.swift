@@ -5,7 +5,9 @@ import WebServer
 
 /// Our OAuth2 provider (RFC 6749, PKCE RFC 7636, revocation RFC 7009): authorization code with
 /// PKCE S256, refresh tokens with rotation, client credentials, and the password grant (which a
-/// domain turns off with `config.password_grant: false`).
+/// domain turns off with `config.password_grant: false`). The implicit flow and the code flow
+/// without PKCE only for an application that allows them (`allow_implicit_flow`,
+/// `allow_code_without_pkce`; docs/auth.md).
 extension AuthService {
     // MARK: authorize
 
@@ -29,15 +31,25 @@ extension AuthService {
             return oauthPage(request, .badRequest, "The redirect URI does not match the application's.")
         }
         let state = field("state")
+        // The implicit flow answers in the fragment, errors included (RFC 6749 §4.2.2.1).
+        let implicit = field("response_type") == "token"
         func fail(_ error: String, _ description: String) -> Response {
             logRefusal(request, "authorize", "\(error): \(description)")
-            return redirect(redirectURI, ["error": error, "error_description": description, "state": state])
+            return redirect(redirectURI, ["error": error, "error_description": description, "state": state], inFragment: implicit)
         }
-        guard field("response_type") == "code" else { return fail("unsupported_response_type", "only response_type=code is supported") }
-        guard let challenge = field("code_challenge"), (43...128).contains(challenge.utf8.count) else {
-            return fail("invalid_request", "code_challenge (PKCE) is required")
+        guard field("response_type") == "code" || implicit else {
+            return fail("unsupported_response_type", "response_type must be code (or token, for an application that allows the implicit flow)")
         }
-        guard field("code_challenge_method") == "S256" else { return fail("invalid_request", "code_challenge_method must be S256") }
+        if implicit, !app.allowsImplicitFlow {
+            return fail("unauthorized_client", "this application does not allow the implicit flow (response_type=token): use the code flow with PKCE")
+        }
+        let challenge = implicit ? nil : field("code_challenge")
+        if let challenge {
+            guard (43...128).contains(challenge.utf8.count) else { return fail("invalid_request", "code_challenge must be 43 to 128 characters") }
+            guard field("code_challenge_method") == "S256" else { return fail("invalid_request", "code_challenge_method must be S256") }
+        } else if !implicit, !app.allowsCodeWithoutPKCE {
+            return fail("invalid_request", "code_challenge (PKCE) is required: this application does not allow the code flow without PKCE")
+        }
         guard let scopes = requestedScopes(field("scope"), app: app) else { return fail("invalid_scope", "scope not allowed for this application") }
         if let form {
             guard verifyCSRF(form["csrf"], sessionID: request.principal.sessionID) else {
@@ -46,14 +58,26 @@ extension AuthService {
             }
             guard form["decision"] == "allow" else { return fail("access_denied", "the user denied access") }
         } else if !app.skipAuthorization {
-            var fields: [String: String] = ["client_id": clientID, "redirect_uri": redirectURI, "response_type": "code",
-                                            "code_challenge": challenge, "code_challenge_method": "S256",
+            var fields: [String: String] = ["client_id": clientID, "redirect_uri": redirectURI, "response_type": implicit ? "token" : "code",
                                             "scope": scopes.joined(separator: " ")]
+            if let challenge {
+                fields["code_challenge"] = challenge
+                fields["code_challenge_method"] = "S256"
+            }
             if let state { fields["state"] = state }
             var response = Response.html(pages.consent(application: app.name, scopes: scopes, fields: fields,
                                                            csrf: csrfToken(sessionID: request.principal.sessionID ?? "")))
             response.headers.set("Cache-Control", "no-store")
             return response
+        }
+        if implicit {
+            // An access token only: no refresh token reaches a browser's address bar (RFC 6749 §4.2.2).
+            guard let domain, let user = directory.user(id: request.principal.userID) else {
+                return fail("access_denied", "the signed-in user is not a user of this domain")
+            }
+            return redirect(redirectURI, ["access_token": accessToken(user: user, domain: domain, scopes: scopes), "token_type": "Bearer",
+                                          "expires_in": String(Self.accessTokenLifetime), "scope": scopes.joined(separator: " "),
+                                          "state": state], inFragment: true)
         }
         let code = codes.issue(.init(clientID: app.clientID, redirectURI: redirectURI, userID: request.principal.userID,
                                      domainID: app.domainID, scopes: scopes, codeChallenge: challenge,
@@ -72,10 +96,12 @@ extension AuthService {
         return requested
     }
 
-    private func redirect(_ uri: String, _ parameters: [String: String?]) -> Response {
+    /// A redirect to the client with `parameters` in the query, or in the fragment (the implicit flow).
+    private func redirect(_ uri: String, _ parameters: [String: String?], inFragment: Bool = false) -> Response {
         let query = parameters.compactMap { key, value in value.map { FormEncoding.encode(key) + "=" + FormEncoding.encode($0) } }
             .sorted().joined(separator: "&")
-        var response = Response.redirect(to: uri + (uri.contains("?") ? "&" : "?") + query, status: .found)
+        let separator = inFragment ? "#" : uri.contains("?") ? "&" : "?"
+        var response = Response.redirect(to: uri + separator + query, status: .found)
         response.headers.set("Cache-Control", "no-store")
         return response
     }
@@ -121,10 +147,13 @@ extension AuthService {
                     logRefusal(request, "token", "redirect_uri differs from the authorization request")
                     return oauthError(request, "invalid_grant", "redirect_uri does not match the authorization request")
                 }
-                guard let verifier = form["code_verifier"], (43...128).contains(verifier.utf8.count),
-                      ConstantTime.equal(Base64URL.encode(Digest.sha256.hash(verifier)), grant.codeChallenge) else {
-                    logRefusal(request, "token", "PKCE verifier does not match the challenge")
-                    return oauthError(request, "invalid_grant", "code_verifier does not match the code challenge")
+                // A code issued without PKCE (the application allows that) has no challenge to meet.
+                if let challenge = grant.codeChallenge {
+                    guard let verifier = form["code_verifier"], (43...128).contains(verifier.utf8.count),
+                          ConstantTime.equal(Base64URL.encode(Digest.sha256.hash(verifier)), challenge) else {
+                        logRefusal(request, "token", "PKCE verifier does not match the challenge")
+                        return oauthError(request, "invalid_grant", "code_verifier does not match the code challenge")
+                    }
                 }
                 guard let user = directory.user(id: grant.userID) else { return oauthError(request, "invalid_grant", "the user no longer exists") }
                 return tokenResponse(user: user, domain: domain, app: app, scopes: grant.scopes, now: now, family: grant.family)
@@ -175,14 +204,19 @@ extension AuthService {
 
     private func tokenResponse(user: UserRecord, domain: DomainRecord, app: ApplicationRecord, scopes: [String], now: Int,
                                family: String? = nil, refreshToken: String? = nil) -> Response {
+        let refresh = refreshToken ?? refreshTokens.issue(clientID: app.clientID, userID: user.id, domainID: domain.id, scopes: scopes,
+                                                          now: now, family: family)
+        return tokenJSON(accessToken: accessToken(user: user, domain: domain, scopes: scopes), refreshToken: refresh, scopes: scopes)
+    }
+
+    /// A signed access token (JWT) for `user` in `domain` with `scopes`, living `accessTokenLifetime`.
+    private func accessToken(user: UserRecord, domain: DomainRecord, scopes: [String]) -> String {
         let issued = millisecondClock()
         var claims = AccessTokenClaims(issuedAt: issued / 1000, expiresAt: issued / 1000 + Self.accessTokenLifetime, audience: domain.host,
                                        subject: user.id, scopes: scopes, name: user.name, email: user.email, role: user.role,
                                        groups: user.groups)
         claims.issuedAtMilliseconds = issued
-        let refresh = refreshToken ?? refreshTokens.issue(clientID: app.clientID, userID: user.id, domainID: domain.id, scopes: scopes,
-                                                          now: now, family: family)
-        return tokenJSON(accessToken: jwt.sign(claims), refreshToken: refresh, scopes: scopes)
+        return jwt.sign(claims)
     }
 
     private func tokenJSON(accessToken: String, refreshToken: String?, scopes: [String]) -> Response {
@@ -280,7 +314,7 @@ extension AuthService {
             "token_endpoint": .string(base + "/auth/oauth/token"),
             "revocation_endpoint": .string(base + "/auth/oauth/revoke"),
             "jwks_uri": .string(base + AuthRoutes.jwksPath),
-            "response_types_supported": ["code"],
+            "response_types_supported": ["code", "token"],
             "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "password"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],

@@ -16,6 +16,9 @@ public final class Application: Sendable {
         case signIn
         /// Every request acts as the local administrator (`serve --auth off`, loopback only).
         case localAdministrator
+
+        /// Whether people sign in (and so can sign out).
+        var signsIn: Bool { if case .signIn = self { true } else { false } }
     }
 
     public struct Configuration: Sendable {
@@ -81,7 +84,7 @@ public final class Application: Sendable {
         let library = try TemplateLibrary(directory: configuration.templatesDirectory)
         site = try SiteService.render(repository: configuration.repository, library: library,
                                       templatesDirectory: configuration.templatesDirectory, siteDirectory: configuration.siteDirectory,
-                                      stateDirectory: configuration.stateDirectory)
+                                      stateDirectory: configuration.stateDirectory, signOut: configuration.access.signsIn)
         site.attach(runtime: runtime)
         let access = SystemAccessRecorder()
         let metrics = configuration.metrics ?? runtime.configuration.metrics
@@ -118,6 +121,7 @@ public final class Application: Sendable {
         case .signIn:
             auth = try Self.installAuth(on: &router, configuration, library: library, site: site, access: access)
         }
+        router.gate = SiteErrorPage.wrap(router.gate, site: site)
         router.observer = HTTPRequestMetrics.observer(metrics)
         openAPI.publish(routes: router.routeKeys, policy: auth?.policy ?? .standard, version: configuration.version)
         self.router = router
@@ -128,6 +132,10 @@ public final class Application: Sendable {
         feed.subscribe { [site] _ in site.headChanged() }
         try feed.start(configuration.repository)
     }
+
+    /// Errors a browser sees (404, 403, …) as a page of the site with a way home; give it to the
+    /// HTTP server (`HTTPServer.Configuration.errorPage`).
+    public var errorPage: ErrorPage { SiteErrorPage.page(site: site) }
 
     /// The `/auth/…` routes and the gate on every route; the test routes' rules with `testRoutes`.
     private static func installAuth(on router: inout Router, _ configuration: Configuration, library: TemplateLibrary,

@@ -16,7 +16,7 @@ struct IndexQuery: Sendable {
     let offset: Int
 
     init(_ request: Request) throws(RESTError) {
-        words = (request.query("q") ?? "").lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        words = Self.words(of: request.query("q") ?? "")
         limit = try Self.integer(request, "limit", default: Self.defaultLimit, in: 0...Self.maximumLimit)
         offset = try Self.integer(request, "offset", default: 0, in: 0...Int(Int32.max))
     }
@@ -30,32 +30,9 @@ struct IndexQuery: Sendable {
         return number
     }
 
-    /// Whether every word of `q` starts a word of `document`'s id or of one of its `fields`
-    /// (strings, or lists of strings).
-    func matches(_ document: ConfigDocument, fields: [String]) -> Bool {
-        if words.isEmpty { return true }
-        var texts = [document.id.lowercased()]
-        for field in fields {
-            switch document[field] {
-            case .string(let text)?: texts.append(text.lowercased())
-            case .array(let items)?: texts += items.compactMap { $0.stringValue?.lowercased() }
-            default: break
-            }
-        }
-        return words.allSatisfy { word in texts.contains { Self.hasWord(startingWith: word, in: $0) } }
-    }
-
-    /// Whether `word` occurs in `text` at the start of a word (after a character that is not a
-    /// letter or digit, or at the start).
-    static func hasWord(startingWith word: String, in text: String) -> Bool {
-        var from = text.startIndex
-        while let found = text.range(of: word, range: from..<text.endIndex) {
-            if found.lowerBound == text.startIndex { return true }
-            let before = text[text.index(before: found.lowerBound)]
-            if !before.isLetter && !before.isNumber { return true }
-            from = text.index(after: found.lowerBound)
-        }
-        return false
+    /// The lowercased words of `text` as `q` is cut: runs of letters and digits.
+    static func words(of text: String) -> [String] {
+        text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
     }
 
     /// The page of `items` (only those rendered) and the response with PlaceOS's paging headers;

@@ -7,7 +7,8 @@ import WebServer
 /// (docs/rest-api.md): read by parent (`GET metadata/:parent_id?name=`, also
 /// `systems/:id/metadata` and `zones/:id/metadata`), a zone's children with theirs, one name
 /// over many parents (`:name/bulk?parent_ids=`), a merge-upsert of `details` (`PATCH`), a
-/// replacing upsert (`PUT`), `DELETE ?name=` and the history of each name.
+/// replacing upsert (`PUT`), a rename (`PATCH :parent_id/name`), `DELETE ?name=` and the
+/// history of each name.
 ///
 /// Reading: a zone's or system's metadata is for anyone signed in; a user's for that user and
 /// support. Writing follows the metadata's own rules: support and admins anywhere, a user on
@@ -26,6 +27,7 @@ extension RESTAPI {
         router.add(.put, base + "/:parent_id", blocking: answer(resource) { [self] in try writeMetadata($0, merging: false) })
         router.add(.patch, base + "/:parent_id", blocking: answer(resource) { [self] in try writeMetadata($0, merging: true) })
         router.add(.delete, base + "/:parent_id", blocking: answer(resource) { [self] in try deleteMetadata($0) })
+        router.add(.patch, base + "/:parent_id/name", blocking: answer(resource) { [self] in try renameMetadata($0) })
         router.add(.get, Self.base + "/systems/:id/metadata", blocking: answer(resource, rule: "metadata") { [self] in try metadataOf($0, parent: "id") })
         router.add(.get, Self.base + "/zones/:id/metadata", blocking: answer(resource, rule: "metadata") { [self] in try metadataOf($0, parent: "id") })
     }
@@ -137,6 +139,37 @@ extension RESTAPI {
         return Response(status: HTTPStatus(202))
     }
 
+    /// `PATCH metadata/:parent_id/name` `{current_name, new_name}`: one commit that writes the
+    /// metadata under its new name and removes the old file; 404 when there is none of the current
+    /// name, 409 when the new name is taken. Answers the renamed metadata.
+    func renameMetadata(_ call: Call) throws -> Response {
+        let parent = try metadataParent(call, call.request.parameter("parent_id") ?? "")
+        let body = try RESTWriter.object(call.request.body)
+        guard let currentName = body["current_name"]?.stringValue, !currentName.isEmpty else {
+            throw RESTError.invalid(field: "current_name", reason: "is required: the metadata's name now")
+        }
+        guard let newName = body["new_name"]?.stringValue, IdentifierRules.isValidMetadataName(newName) else {
+            throw RESTError.invalid(field: "new_name", reason: "is required: letters, digits, _ ~ - and . (it names the file)")
+        }
+        let oldRef = ObjectRef(.metadata, parent.id + "/" + currentName)
+        let newRef = ObjectRef(.metadata, parent.id + "/" + newName)
+        guard let current = call.snapshot.document(oldRef) else { throw RESTError.notFound("\(parent.id) has no metadata \(currentName)") }
+        if newName == currentName { return Self.json(metadataJSON(current, call.format)) }
+        guard call.snapshot.document(newRef) == nil else {
+            throw RESTError(status: .conflict, body: .object(["error": .string("\(parent.id) already has metadata \(newName)")]))
+        }
+        var renamed = ConfigDocument(ref: newRef, members: current.members)
+        renamed.members["name"] = .string(newName)
+        // A rename changes the name only: the same rules as changing the metadata in place.
+        try checkMetadataWrite(call, parent, old: current, new: current)
+        let writer = MetadataWriter(repository: repository, principal: call.principal, format: call.format, refs: [oldRef, newRef])
+        let result = try writer.apply([.delete(oldRef, version: current.version), .save(renamed)], target: newRef)
+        try timeline.catchUp(to: result.snapshot.commit)
+        let format = WireFormat(snapshot: result.snapshot, timeline: timeline, principal: call.principal, box: repository.secretBox, engine: engine)
+        guard let written = result.snapshot.document(newRef) else { throw RESTError.notFound("\(newRef) does not exist") }
+        return Self.json(metadataJSON(written, format))
+    }
+
     /// RFC 7396: objects merge member by member (`null` removes one); anything else replaces.
     static func mergePatch(_ patch: JSONValue, onto target: JSONValue?) -> JSONValue {
         guard case .object(let members) = patch else { return patch }
@@ -163,7 +196,7 @@ extension RESTAPI {
         return .object(members)
     }
 
-    private func metadataByName(_ parent: ObjectRef, name: String?, _ call: Call) -> [String: JSONValue] {
+    func metadataByName(_ parent: ObjectRef, name: String?, _ call: Call) -> [String: JSONValue] {
         var found: [String: JSONValue] = [:]
         for id in call.snapshot.metadata(of: parent) {
             guard let document = call.snapshot.document(.metadata, id), let own = document.metadataName, name == nil || own == name else { continue }
@@ -181,30 +214,24 @@ extension RESTAPI {
         throw .notFound("no zone, system or user \(id)")
     }
 
-    /// A user's metadata is theirs and support's to read; a zone's or system's anyone's.
-    private func checkMetadataRead(_ call: Call, _ parent: ObjectRef) throws(RESTError) {
-        if parent.kind == .user, parent.id != call.principal.userID, !call.principal.has(.support) { throw .forbidden }
+    /// A user's metadata is theirs and support's to read; a zone's or system's anyone's (`MetadataRights`).
+    func checkMetadataRead(_ call: Call, _ parent: ObjectRef) throws(RESTError) {
+        if !MetadataRights(principal: call.principal, snapshot: call.snapshot).mayRead(parent) { throw .forbidden }
     }
 
-    /// The metadata's own rules (see the extension's documentation).
+    /// The metadata's own rules (`MetadataRights`, which the site's editor asks too).
     private func checkMetadataWrite(_ call: Call, _ parent: ObjectRef, old: ConfigDocument?, new: ConfigDocument?) throws(RESTError) {
-        let principal = call.principal
-        if principal.mayEdit(.metadata) { return }
-        let isOwner = parent.kind == .user && parent.id == principal.userID
-        let groups = Set(call.snapshot.document(.user, principal.userID)?.strings("groups") ?? [])
-        let editors = Set((old ?? new)?.strings("editors") ?? [])
-        let isEditor = !editors.isDisjoint(with: groups)
-        guard isOwner || isEditor else { throw .forbidden }
-        for key in ["editors", "schema_id"] where old?[key] != new?[key] && !(old == nil && new?[key] == nil) {
-            throw RESTError.invalid(field: key, reason: "only support and admins change it")
+        switch MetadataRights(principal: call.principal, snapshot: call.snapshot).refusal(toWrite: parent, old: old, new: new) {
+        case nil: return
+        case .forbidden: throw .forbidden
+        case .member(let key, let reason): throw RESTError.invalid(field: key, reason: reason)
         }
-        if old != nil, new == nil, !isOwner { throw .forbidden }
     }
 
     /// Support and admins write as their role, through the clearance gate; an owner or editor
     /// the rules above let through may change this one file and nothing else.
     private func metadataWriter(_ call: Call, _ ref: ObjectRef) -> MetadataWriter {
-        MetadataWriter(repository: repository, principal: call.principal, format: call.format, ref: ref)
+        MetadataWriter(repository: repository, principal: call.principal, format: call.format, refs: [ref])
     }
 }
 
@@ -213,15 +240,13 @@ struct MetadataWriter {
     let repository: ConfigRepository
     let principal: Principal
     let format: WireFormat
-    let ref: ObjectRef
+    /// The files a trusted owner or editor may change (one; two for a rename).
+    let refs: Set<ObjectRef>
 
     func apply(_ edits: [Edit], target: ObjectRef) throws(RESTError) -> WriteResult {
-        let principal = principal, ref = ref
-        let trusted = !principal.mayEdit(.metadata)
+        let terms = MetadataRights.commitTerms(of: principal, for: refs)
         do {
-            return try repository.apply(edits, author: principal.signature,
-                                        permits: { trusted ? $0 == ref : principal.mayEdit($0.kind) },
-                                        actingAs: trusted ? nil : principal.role)
+            return try repository.apply(edits, author: principal.signature, permits: terms.permits, actingAs: terms.actingAs)
         } catch {
             throw RESTWriter.refusal(error, target: target, format: format)
         }

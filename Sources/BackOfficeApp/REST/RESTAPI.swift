@@ -15,6 +15,8 @@ public struct RESTAPI: Feature {
     let repository: ConfigRepository
     let engine: RuntimeEngine?
     let timeline: FileTimeline
+    /// The words `q` searches, per resource, at the newest commit searched.
+    let wordIndexes = WordIndexes()
     /// The product version `version` and `platform` report.
     let version: String
 
@@ -35,7 +37,7 @@ public struct RESTAPI: Feature {
             let path = Self.base + "/" + resource.name
             router.add(.get, path, blocking: answer(resource) { [self] in try index($0) })
             router.add(.post, path, blocking: answer(resource) { [self] in try create($0) })
-            router.add(.get, path + "/:id", blocking: answer(resource) { [self] in try show($0) })
+            router.add(.get, path + "/:id", blockingUnless: isInMemory, answer(resource) { [self] in try show($0) })
             router.add(.put, path + "/:id", blocking: answer(resource) { [self] in try update($0) })
             router.add(.patch, path + "/:id", blocking: answer(resource) { [self] in try update($0) })
             router.add(.delete, path + "/:id", blocking: answer(resource) { [self] in try delete($0) })
@@ -47,6 +49,16 @@ public struct RESTAPI: Feature {
         // The caller's own user and token: for anyone signed in.
         router.add(.get, Self.base + "/users/current", blocking: answer(.users, anyone: true) { [self] in try currentUser($0) })
         router.add(.get, Self.base + "/api_keys/inspect", blocking: answer(.apiKeys, anyone: true) { Self.inspect($0.principal) })
+    }
+
+    /// Whether a read can answer on the event loop: the head snapshot is in memory and the
+    /// timeline has caught up with it (docs/rest-api.md#figures). Only reads that touch no git
+    /// otherwise and answer one object use it (`show`); searches and history stay on workers.
+    var isInMemory: @Sendable () -> Bool {
+        { [repository, timeline] in
+            guard let snapshot = repository.headSnapshotInMemory() else { return false }
+            return timeline.head == snapshot.commit
+        }
     }
 
     /// What a handler works with: the request, the head snapshot, and the wire format for the caller.
@@ -73,7 +85,7 @@ public struct RESTAPI: Feature {
                 }
             }
             do {
-                let snapshot = try repository.headSnapshot()
+                let snapshot = try repository.headSnapshotInMemory() ?? repository.headSnapshot()
                 try timeline.catchUp(to: snapshot.commit)
                 let format = WireFormat(snapshot: snapshot, timeline: timeline, principal: request.principal,
                                         box: repository.secretBox, engine: engine)
@@ -93,21 +105,29 @@ public struct RESTAPI: Feature {
         let resource = call.resource
         let active = resource.filters.compactMap { filter in call.request.query(filter.parameter).map { (filter, $0) } }
         let includeDeleted = call.request.query("include_deleted") == "true"
-        // Start from what the reference index narrows to, if a filter can; else every object.
+        // `q` is matched against the resource's word index (id order, no sort); a filter that the
+        // reference index narrows (a system's modules) starts from its few objects instead.
+        let words = wordIndexes.index(of: resource, in: call.snapshot)
+        let needles = WordIndex.needles(for: query.words)
         var seen = Set<String>()
-        let candidates = active.lazy.compactMap { filter, value in filter.narrows?(value, call.snapshot) }.first
-            .map { $0.filter { seen.insert($0.id).inserted } } ?? call.snapshot.unordered(resource.kind)
-        let documents = candidates.filter { document in
-            resource.owns(document.id) && (includeDeleted || document.bool("deleted") != true)
-                && active.allSatisfy { filter, value in filter.keeps(document, value, call.snapshot) }
-                && query.matches(document, fields: resource.searched)
-        }.sorted { $0.id < $1.id }
-        return query.page(documents, table: resource.name, request: call.request, render: call.format.json)
+        let candidates: [WordIndex.Entry]
+        if let narrowed = active.lazy.compactMap({ filter, value in filter.narrows?(value, call.snapshot) }).first {
+            candidates = narrowed.filter { seen.insert($0.id).inserted }.compactMap { words.entry($0.id) }
+                .sorted { $0.document.id < $1.document.id }
+        } else {
+            candidates = words.entries
+        }
+        let documents = candidates.lazy.filter { entry in
+            (needles.isEmpty || WordIndex.matches(entry, needles))
+                && (includeDeleted || entry.document.bool("deleted") != true)
+                && active.allSatisfy { filter, value in filter.keeps(entry.document, value, call.snapshot) }
+        }.map(\.document)
+        return query.page(Array(documents), table: resource.name, request: call.request, render: render(call))
     }
 
     func show(_ call: Call) throws -> Response {
         let document = try existing(call)
-        let json = call.format.json(document)
+        let json = render(call)(document)
         // `?complete`: the system with its zones and modules in full.
         guard call.resource.kind == .system, call.request.query("complete") != nil, case .object(var members) = json else {
             return Self.json(json)
@@ -116,6 +136,19 @@ public struct RESTAPI: Feature {
         members["zone_data"] = .array(view.zoneIDs.compactMap { call.snapshot.document(.zone, $0) }.map(call.format.json))
         members["module_data"] = .array(view.moduleIDs.compactMap { call.snapshot.document(.module, $0) }.map(call.format.json))
         return Self.json(.object(members))
+    }
+
+    /// How `index` and `show` render an object: in the wire format, and a user with `metadata`
+    /// (`{name: metadata}`) when `include_metadata=true` asks for it (PlaceOS's users routes).
+    private func render(_ call: Call) -> (ConfigDocument) -> JSONValue {
+        guard call.resource.kind == .user, call.request.query("include_metadata") == "true" else { return call.format.json }
+        return { [self] user in
+            guard case .object(var members) = call.format.json(user) else { return .null }
+            // Only metadata the caller may read: their own, or anyone's for support.
+            let readable = (try? checkMetadataRead(call, user.ref)) != nil
+            members["metadata"] = .object(readable ? metadataByName(user.ref, name: nil, call) : [:])
+            return .object(members)
+        }
     }
 
     /// `GET systems/:id/zones`: the system's zones, in its order.
@@ -160,7 +193,8 @@ public struct RESTAPI: Feature {
         let kind = call.resource.kind
         guard call.principal.mayEdit(kind) else { throw RESTError.forbidden }
         let body = try RESTWriter.object(call.request.body)
-        let id: String
+        var id: String
+        let generated = body["id"]?.isNull ?? true
         if let given = body["id"], !given.isNull {
             guard let text = given.stringValue, IdentifierRules.isValidID(text, of: kind), call.resource.owns(text) else {
                 throw RESTError.invalid(field: "id", reason: "must be \(call.resource.prefixes.joined(separator: " or "))… followed by 1 to 64 of A-Z a-z 0-9 _ ~ -")
@@ -172,6 +206,13 @@ public struct RESTAPI: Feature {
         }
         let writer = writer(call)
         var document = try writer.merged(body, onto: ConfigDocument(ref: ObjectRef(kind, id)))
+        // No id sent: readable from the name when nobody has it yet (`sys-l1-cafe`), as the site's
+        // forms make them; users, API keys and the resources of one prefix among several keep random ones.
+        if generated, kind != .user, kind != .apiKey, call.resource.prefixes[0] == kind.idPrefixes[0],
+           let readable = call.snapshot.readableID(for: document) {
+            id = readable
+            document = try writer.merged(body, onto: ConfigDocument(ref: ObjectRef(kind, id)))
+        }
         // An API key's secret is made here and shown once, as `x_api_key`; only its hash is stored.
         var key: String?
         if kind == .apiKey {

@@ -34,7 +34,9 @@ struct RESTResource: Sendable {
     /// The first object of `kind` whose `member` equals `value`, ignoring case.
     static func first(_ kind: Kind, _ members: [String], _ value: String, in snapshot: Snapshot) -> ConfigDocument? {
         let wanted = value.lowercased()
-        return snapshot.all(kind).first { document in members.contains { document.string($0)?.lowercased() == wanted } }
+        // The lowest id among those that match, without sorting every object of the kind.
+        return snapshot.unordered(kind).lazy.filter { document in members.contains { document.string($0)?.lowercased() == wanted } }
+            .min { $0.id < $1.id }
     }
 
     /// An index query parameter: `keeps(document, value, snapshot)` says whether an object

@@ -25,7 +25,16 @@ struct FormTokens: Sendable {
 
     /// Refuses a POST whose token does not match this browser and the path it posts to.
     func check(_ request: Request, _ form: URLEncodedForm) throws(HTTPError) {
-        guard csrf.isValid(form["_csrf"], binding: BrowserBinding.value(in: request), purpose: request.path) else {
+        try check(request, token: form["_csrf"])
+    }
+
+    /// The same for a file upload (`multipart/form-data`).
+    func check(_ request: Request, _ form: MultipartForm) throws(HTTPError) {
+        try check(request, token: form["_csrf"])
+    }
+
+    private func check(_ request: Request, token: String?) throws(HTTPError) {
+        guard csrf.isValid(token, binding: BrowserBinding.value(in: request), purpose: request.path) else {
             throw HTTPError(.forbidden, "this form has expired or did not come from this site (missing or wrong form token); reload the page and try again")
         }
     }

@@ -30,6 +30,8 @@ public final class SiteService: Sendable {
     private let gitRepositories = Mutex<DriverRepositories?>(nil)
     /// The render made at start (`render`), for the start-up line.
     public let firstRender: SiteBuilder.Report?
+    /// Whether pages carry the Sign out button (sign-in is on).
+    let signOut: Bool
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
                 stateDirectory: String, moduleState: ModuleOnlineState = .configured, firstRender: SiteBuilder.Report? = nil) throws {
@@ -38,6 +40,7 @@ public final class SiteService: Sendable {
         pages = SitePages(repository: repository, builder: builder, directory: siteDirectory)
         self.moduleState = moduleState
         self.firstRender = firstRender
+        signOut = builder.signOut
         tokens = FormTokens(csrf: try CSRFTokens.load(stateDirectory: stateDirectory))
         let authDirectory = try StateFile.authDirectory(stateDirectory: stateDirectory)
         accessLog = AccessLog(authDirectory: authDirectory)
@@ -46,9 +49,10 @@ public final class SiteService: Sendable {
 
     /// Renders the whole site into `siteDirectory` for the current head (and copies the assets).
     /// The application then feeds it every new head (`headChanged`).
+    /// `signOut`: every page has the Sign out button (when sign-in is on).
     public static func render(repository: ConfigRepository, library: TemplateLibrary, templatesDirectory: String,
-                              siteDirectory: String, stateDirectory: String) throws -> SiteService {
-        let builder = SiteBuilder(library: library, directory: siteDirectory,
+                              siteDirectory: String, stateDirectory: String, signOut: Bool = false) throws -> SiteService {
+        let builder = SiteBuilder(library: library, directory: siteDirectory, signOut: signOut,
                                   changedPaths: { from, to in try repository.store.changes(from: from, to: to) })
         let report = try builder.renderAll(try repository.headSnapshot())
         try builder.copyAssets(from: templatesDirectory + "/assets")
@@ -61,7 +65,7 @@ public final class SiteService: Sendable {
     /// Every controller of the site, in the order their routes are added.
     public var controllers: [any Feature] {
         [ObjectFormsController(site: self), APIKeysController(site: self), HistoryController(site: self),
-         SystemMembersController(site: self), TriggerInstancesController(site: self), OperateController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
+         SystemMembersController(site: self), TriggerInstancesController(site: self), OperateController(site: self), MetadataController(site: self), MapUploadController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
          DeploymentController(site: self), BranchesController(site: self), PagesController(site: self)]
     }
 
@@ -155,7 +159,7 @@ public final class SiteService: Sendable {
     /// The renderer for a per-request page of the current head, with the banner and `flash`.
     func renderer(_ snapshot: Snapshot, flash: TrustedHTML? = nil) -> PageRenderer {
         let notices = TrustedHTML(trusted: pages.currentBanner.text + (flash?.text ?? ""))
-        return PageRenderer(snapshot: snapshot, library: library, index: SiteIndex(), notices: notices)
+        return PageRenderer(snapshot: snapshot, library: library, index: SiteIndex(), notices: notices, signOut: signOut)
     }
 
     /// A per-request page: never cached, with the form-token cookie when one was made.

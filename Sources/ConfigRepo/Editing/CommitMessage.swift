@@ -15,7 +15,11 @@ public enum CommitMessage {
             self.new = new
         }
 
-        var name: String { (new ?? old)?.displayName ?? ref.id }
+        var name: String {
+            guard let document = new ?? old else { return ref.id }
+            if ref.kind == .module, let custom = document.string("custom_name"), !custom.isEmpty { return custom }
+            return document.displayName
+        }
     }
 
     /// The message for a set of changes, or nil when nothing changed. `primary` names the
@@ -30,12 +34,38 @@ public enum CommitMessage {
         if let deleted, primary.count <= 1, entries.allSatisfy({ $0.new == nil || $0.old != nil }) {
             let others = entries.count - 1
             subject = "\(deleted.ref.kind.directory): delete \"\(deleted.name)\" and \(others) dependent change\(others == 1 ? "" : "s")"
+        } else if let added = addedAndListed(entries) {
+            subject = added
         } else {
             let kinds = Dictionary(grouping: entries, by: { $0.ref.kind })
-            let parts = kinds.keys.sorted().map { kind in "\(kinds[kind]!.count) \(kind.directory)" }
+            let parts = kinds.keys.sorted().map { kind in counted(kinds[kind]!.count, kind) }
             subject = "change \(parts.joined(separator: ", "))"
         }
         return subject + "\n\n" + entries.map { "- " + line(for: $0) }.joined(separator: "\n")
+    }
+
+    /// `1 system`, `3 modules`.
+    static func counted(_ count: Int, _ kind: Kind) -> String {
+        "\(count) \(count == 1 ? kind.noun : kind.directory)"
+    }
+
+    /// `add module "Display" to "L1 Café"`: one object created and listed by the others, whose
+    /// only change is that list (a module added from a system's page, a zone with its systems).
+    static func addedAndListed(_ entries: [Entry]) -> String? {
+        let created = entries.filter { $0.old == nil && $0.new != nil }
+        guard created.count == 1, let object = created.first else { return nil }
+        let others = entries.filter { $0.ref != object.ref }
+        guard !others.isEmpty, others.allSatisfy({ entry in
+            guard let old = entry.old, let new = entry.new else { return false }
+            let changes = FieldDiff.between(.object(old.members), .object(new.members))
+            return !changes.isEmpty && changes.allSatisfy { change in
+                let field = String(change.path.prefix { $0 != "." && $0 != "[" })
+                return new.strings(field).contains(object.ref.id) && !old.strings(field).contains(object.ref.id)
+            }
+        }) else { return nil }
+        let targets = others.map { "\"\($0.name)\"" }
+        let list = targets.count <= 2 ? targets.joined(separator: " and ") : targets.prefix(2).joined(separator: ", ") + " and \(targets.count - 2) more"
+        return "add \(object.ref.kind.noun) \"\(object.name)\" to \(list)"
     }
 
     /// One line for one object's change.

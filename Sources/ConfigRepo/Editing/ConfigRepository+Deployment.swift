@@ -42,4 +42,11 @@ extension Snapshot {
         let written = RepoFile(path: RepoPath.deploymentFile, blob: Self.unwrittenVersion, bytes: file.canonicalBytes)
         return applying([RepoPath.deploymentFile: written], commit: commit)
     }
+
+    /// The snapshot with level maps replaced in memory (by file name), for validating a write.
+    func replacingMaps(_ maps: [String: [UInt8]]) -> Snapshot {
+        var files: [String: RepoFile?] = [:]
+        for (name, bytes) in maps { files[RepoPath.mapPath(name)] = RepoFile(path: RepoPath.mapPath(name), blob: Self.unwrittenVersion, bytes: bytes) }
+        return applying(files, commit: commit)
+    }
 }

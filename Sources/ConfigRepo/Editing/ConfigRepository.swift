@@ -58,6 +58,14 @@ public final class ConfigRepository: Sendable {
         }
     }
 
+    /// The head snapshot if it is in memory: the cached snapshot while it is still the branch's
+    /// head (one small ref-file read, no git object read, no waiting on a refresh); nil when
+    /// `headSnapshot()` has to read. For handlers that answer on an event loop.
+    public func headSnapshotInMemory() -> Snapshot? {
+        guard let cached = cache.withLock({ $0 }), let commit = cached.commit, commit == store.head() else { return nil }
+        return cached
+    }
+
     /// The snapshot of `head` when none is cached in memory (a cold start): from the snapshot
     /// cache when it holds this tree, or an older one not too far behind (plus what changed
     /// since); else from git, and the cache is written for the next start.
@@ -167,7 +175,7 @@ public final class ConfigRepository: Sendable {
             do { base = try headSnapshot() } catch { throw .store(error) }
             let plan = try plan(edits, on: base)
             if let refused = plan.changes.keys.sorted().first(where: { !permits($0) }) { throw .forbidden(refused) }
-            if plan.changes.isEmpty && plan.deployment == nil {
+            if plan.changes.isEmpty && plan.deployment == nil && plan.maps.isEmpty {
                 guard let head = base.commit else { throw .store(.notFound("the branch has no commit")) }
                 do {
                     return WriteResult(commit: try store.commitInfo(head), changed: [], snapshot: base)
@@ -175,6 +183,7 @@ public final class ConfigRepository: Sendable {
             }
             var candidate = base.replacing(plan.changes)
             if let deployment = plan.deployment { candidate = candidate.replacingDeployment(deployment) }
+            if !plan.maps.isEmpty { candidate = candidate.replacingMaps(plan.maps) }
             if let role {
                 var requirements: [ClearanceRequirement] = []
                 for ref in plan.explicit.sorted() {
@@ -182,10 +191,13 @@ public final class ConfigRepository: Sendable {
                     requirements += ChangeClearance.forObject(ref, old: base.document(ref), new: new, after: candidate)
                 }
                 if plan.deployment != nil { requirements += ChangeClearance.forFile(RepoPath.deploymentFile) }
+                for name in plan.maps.keys.sorted() { requirements += ChangeClearance.forFile(RepoPath.mapPath(name)) }
                 let refused = requirements.unmet(by: role)
                 if !refused.isEmpty { throw .notPermitted(refused) }
             }
-            let affected = Validator.affectedObjects(by: Set(plan.changes.keys), before: base, after: candidate)
+            // A replaced map is checked with the zones that show it (their systems' `map_id`s).
+            let mapZones = plan.maps.isEmpty ? [] : candidate.all(.zone).filter { plan.maps[$0.string("map_id") ?? ""] != nil }.map(\.ref)
+            let affected = Validator.affectedObjects(by: Set(plan.changes.keys).union(mapZones), before: base, after: candidate)
             let before = Set(Validator(snapshot: base).validate(affected))
             var introduced = Validator(snapshot: candidate).validate(affected).filter { !before.contains($0) }
             if plan.deployment != nil {
@@ -253,6 +265,9 @@ public final class ConfigRepository: Sendable {
                     plan.deployment = stored
                     plan.deploymentExpected = file.version.map(ExpectedVersion.version) ?? .absent
                 }
+            case .saveMap(let name, let svg):
+                guard case .map = RepoPath(RepoPath.mapPath(name)) else { throw .invalid([ValidationProblem(path: RepoPath.mapPath(name), field: "", message: "a map is maps/<name>.svg")]) }
+                if base.maps[name] != svg { plan.maps[name] = svg }
             case .delete(let ref, let version):
                 guard let current = base.document(ref) else { throw .notFound(ref) }
                 if let version, current.version != version {
@@ -305,6 +320,8 @@ private struct WritePlan {
     /// The new `backoffice.json`, when it changes, and the version it was based on.
     var deployment: DeploymentFile?
     var deploymentExpected: ExpectedVersion = .any
+    /// Level maps written, by file name (`level-4.svg`).
+    var maps: [String: [UInt8]] = [:]
 
     var fileChanges: [FileChange] {
         var files = changes.map { ref, document in
@@ -314,6 +331,7 @@ private struct WritePlan {
         if let deployment {
             files.append(FileChange(path: RepoPath.deploymentFile, expected: deploymentExpected, content: deployment.canonicalBytes))
         }
+        files += maps.map { FileChange(path: RepoPath.mapPath($0.key), expected: .any, content: $0.value) }
         return files.sorted { $0.path < $1.path }
     }
 }

@@ -10,6 +10,9 @@ public enum Edit: Sendable {
     /// Replace `backoffice.json` with the file's members. Its `version` is the version the
     /// user saw: nil means "there was no file" (refused if one exists meanwhile).
     case saveDeployment(DeploymentFile)
+    /// Create or replace the level map `maps/<name>` (`name` ends in `.svg`) with `svg`, as given:
+    /// the caller sanitises it. Changing a map needs support (`ChangeClearance.forFile`).
+    case saveMap(name: String, svg: [UInt8])
 }
 
 /// Why a write was refused. Nothing was committed.

@@ -36,7 +36,8 @@ extension Kind {
             [FieldSpec("name", .string, required: true), FieldSpec("owner_id", .reference(.domain), required: true),
              FieldSpec("redirect_uri", .url, required: true), FieldSpec("uid", .string),
              FieldSpec("secret", .secret), FieldSpec("scopes", .string),
-             FieldSpec("confidential", .bool), FieldSpec("skip_authorization", .bool)]
+             FieldSpec("confidential", .bool), FieldSpec("skip_authorization", .bool),
+             FieldSpec("allow_implicit_flow", .bool), FieldSpec("allow_code_without_pkce", .bool)]
         case .authStrategy:
             [FieldSpec("name", .string, required: true), FieldSpec("authority_id", .reference(.domain), required: true),
              FieldSpec("client_id", .string), FieldSpec("client_secret", .secret), FieldSpec("site", .string),

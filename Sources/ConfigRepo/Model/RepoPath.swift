@@ -14,6 +14,9 @@ public enum RepoPath: Hashable, Sendable {
     /// The name of the deployment-wide file.
     public static let deploymentFile = "backoffice.json"
 
+    /// The path of the level map `name` (`level-2.svg` → `maps/level-2.svg`).
+    public static func mapPath(_ name: String) -> String { "maps/" + name }
+
     /// Classifies a path of the repository tree.
     public init(_ path: String) {
         if path == Self.deploymentFile {

@@ -27,6 +27,7 @@ public struct FormPage: Sendable {
             fields.append(fieldInput(field, value: inputs[field.name], error: errors[field.name]))
         }
         if form.hasTriggerEditor { fields += TriggerEditor.fieldGroups(inputs: inputs, errors: errors) }
+        if form.hasTriggerInstanceEditor { fields.append(TriggerInstanceEditor.fieldGroup(inputs: inputs, errors: errors, snapshot: snapshot)) }
         return Self.frame(title: title, action: action, token: token, version: version, fields: fields, hasFieldErrors: !errors.isEmpty,
                           general: general, hidden: hidden, cancelURL: cancelURL, noun: form.kind.noun)
     }
@@ -58,9 +59,25 @@ public struct FormPage: Sendable {
             return Self.input(name: field.name, label: label, kind: "isNumber", value: text, error: error)
         case .stringList:
             return Self.input(name: field.name, label: label, kind: "isLines", value: text, error: error, hint: "One per line.")
+        case .references(let target) where snapshot.count(target) <= Self.selectLimit:
+            // The ordered list stays a text box (ids or names, one per line); the names to tick are beside it.
+            var input = Self.input(name: field.name, label: label, kind: "isLines", value: text, error: error,
+                                   hint: "In order, one per line: tick names below to add them, or type a name or an id.")
+            let present = Set(text.split(whereSeparator: { $0 == "\n" || $0 == "," }).map { String($0).trimmingCharacters() })
+            let picks: [TemplateValue] = ReferencePicker.ordered(target, in: snapshot).filter { !present.contains($0.id) }.map { document in
+                ["name": .string(ReferencePicker.pickName(field.name, document.id)), "id": .string(document.id),
+                 "text": .string(ObjectLabels.name(document, in: snapshot)),
+                 "depth": .int(target == .zone ? Self.depth(of: document, in: snapshot) : 0)]
+            }
+            if case .object(var members) = input, !picks.isEmpty {
+                members["picks"] = .list(picks)
+                members["pickLabel"] = .string("Add \(SiteKinds.title(target).lowercased())")
+                input = .object(members)
+            }
+            return input
         case .references(let target):
             return Self.input(name: field.name, label: label, kind: "isLines", value: text, error: error,
-                         hint: "\(SiteKinds.title(target)) ids, one per line, in order.", datalist: target)
+                         hint: "\(SiteKinds.title(target)) ids or names, one per line, in order.", datalist: target)
         case .object, .json:
             return Self.input(name: field.name, label: label, kind: "isJSON", value: text, error: error, hint: "A JSON value.")
         case .triggerInstances:
@@ -76,10 +93,12 @@ public struct FormPage: Sendable {
         case .nullable(let wrapped):
             return fieldInput(FieldSpec(field.name, wrapped, required: field.required), value: value, error: error)
         case .reference(let target) where snapshot.count(target) <= Self.selectLimit:
-            let options = snapshot.all(target).map { ($0.id, "\(ObjectLabels.name($0, in: snapshot)) (\($0.id))") }
+            let options = ReferencePicker.ordered(target, in: snapshot).map { ($0.id, "\(ObjectLabels.name($0, in: snapshot)) (\($0.id))") }
             return select(field, label: label, value: text, error: error, options: options)
         case .reference(let target):
-            return Self.input(name: field.name, label: label, kind: "isText", value: text, error: error, hint: "A \(target.noun) id.")
+            return Self.input(name: field.name, label: label, kind: "isText", value: text, error: error, hint: "A \(target.noun) name or id.")
+        case .string where field.name == "map_id" && form.kind == .system:
+            return mapPick(field, label: label, value: text, error: error)
         case .url:
             return Self.input(name: field.name, label: label, kind: "isText", value: text, error: error, hint: "An absolute http(s) URL.")
         default:
@@ -95,6 +114,37 @@ public struct FormPage: Sendable {
         if kind == "isLines" || kind == "isJSON" { members["rows"] = .int(min(max(value.split(separator: "\n").count + 1, 3), 24)) }
         _ = datalist
         return .object(members)
+    }
+
+    /// How deep a zone sits in the tree (0 for a root), for indenting pick lists.
+    static func depth(of zone: ConfigDocument, in snapshot: Snapshot) -> Int {
+        var depth = 0, current = zone, seen: Set<String> = [zone.id]
+        while let parent = ZoneView(current).parentID, let next = snapshot.document(.zone, parent), seen.insert(parent).inserted, depth < 16 {
+            depth += 1
+            current = next
+        }
+        return depth
+    }
+
+    /// A system's `map_id`: the room elements of every level map, grouped by level; elements
+    /// another system links to are listed but cannot be chosen. A value on no map stays choosable.
+    private func mapPick(_ field: FieldSpec, label: String, value: String, error: String?) -> TemplateValue {
+        var found = value.isEmpty
+        var groups: [TemplateValue] = MapElements.levels(in: snapshot).map { level in
+            let options: [TemplateValue] = level.elements.map { element in
+                let mine = element.id == value
+                found = found || mine
+                let linked = element.system.map { ObjectLabels.name(ObjectRef(.system, $0), in: snapshot) }
+                return ["value": .string(element.id), "selected": .bool(mine), "disabled": .bool(linked != nil && !mine),
+                        "text": .string(element.id + (linked.map { " — \($0)" } ?? ""))]
+            }
+            return ["label": .string(ObjectLabels.name(level.zone, in: snapshot)), "options": .list(options),
+                    "mapURL": .string(SiteURL.map(zone: level.zone.id))]
+        }
+        if !found { groups.append(["label": "Not on a map", "options": [["value": .string(value), "text": .string(value), "selected": true]]]) }
+        return ["name": .string(field.name), "label": .string(label), "isMapPick": true, "groups": .list(groups), "error": .optional(error),
+                "inputID": .string("f-" + field.name), "isGroup": false,
+                "hint": "The room's element on its level's map (pick it on the map with the button, or from the list)."]
     }
 
     private func select(_ field: FieldSpec, label: String, value: String, error: String?, options: [(String, String)]) -> TemplateValue {

@@ -21,12 +21,18 @@ public struct ObjectForm: Sendable {
     }
 
     /// Fields shown on forms as one input each (internal bookkeeping fields are left out; a
-    /// trigger's conditions and actions have the structured `TriggerEditor` instead).
+    /// trigger's conditions and actions have the structured `TriggerEditor` instead, a
+    /// system's trigger instances the `TriggerInstanceEditor`).
     public var fields: [FieldSpec] {
-        kind.fields(forID: id).filter { !["secret_hash"].contains($0.name) && !(hasTriggerEditor && ["conditions", "actions"].contains($0.name)) }
+        kind.fields(forID: id).filter {
+            !["secret_hash"].contains($0.name) && !(hasTriggerEditor && ["conditions", "actions"].contains($0.name))
+                && !(hasTriggerInstanceEditor && $0.name == "triggers")
+        }
     }
 
     var hasTriggerEditor: Bool { kind == .trigger }
+
+    var hasTriggerInstanceEditor: Bool { kind == .system }
 
     /// Settings levels this reader may edit (never_display is write-only and kept as is).
     public var editableLevels: [SettingsLevel] { settingsForm.editableLevels }
@@ -46,6 +52,7 @@ public struct ObjectForm: Sendable {
         for (name, _) in fields.map({ ($0.name, $0) }) where defaultsTrue(name) { inputs[name] = "on" }
         guard let document else { return inputs }
         if hasTriggerEditor { inputs.merge(TriggerEditor.inputs(for: document), uniquingKeysWith: { _, new in new }) }
+        if hasTriggerInstanceEditor { inputs.merge(TriggerInstanceEditor.inputs(for: document), uniquingKeysWith: { _, new in new }) }
         for field in fields {
             if field.type == .settings {
                 inputs.merge(settingsForm.inputs(document["settings"], objectID: document.id), uniquingKeysWith: { _, new in new })
@@ -105,6 +112,7 @@ public struct ObjectForm: Sendable {
             }
         }
         if hasTriggerEditor { TriggerEditor.decode(submitted, onto: &document, errors: &errors) }
+        if hasTriggerInstanceEditor { TriggerInstanceEditor.decode(submitted, onto: &document, errors: &errors) }
         return Decoded(document: document, errors: errors)
     }
 
@@ -158,6 +166,7 @@ public struct ObjectForm: Sendable {
     /// The input name a validation problem belongs to (`settings.admin.x` → `settings.admin`).
     public func inputName(for problemField: String) -> String? {
         if hasTriggerEditor, let name = TriggerEditor.inputName(for: problemField) { return name }
+        if hasTriggerInstanceEditor, let name = TriggerInstanceEditor.inputName(for: problemField) { return name }
         let head = String(problemField.prefix { $0 != "." && $0 != "[" })
         if head == "settings" { return settingsForm.inputName(for: problemField) }
         return fields.contains { $0.name == head } ? head : nil

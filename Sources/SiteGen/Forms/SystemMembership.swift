@@ -2,7 +2,8 @@ import ConfigRepo
 import Foundation
 
 /// One change to a system's ordered modules or zones, as the system page's Modules and Zones
-/// tabs offer them: add (a module) or join (a zone), remove or leave, move up or down.
+/// tabs offer them: add (a module) or join (a zone), remove or leave, move up or down, or move
+/// to a position (what dragging a row posts; ↑/↓ are the path without script).
 /// Each is one commit whose message says what happened in words.
 public struct SystemMembership: Sendable {
     /// Which list of the system.
@@ -14,26 +15,32 @@ public struct SystemMembership: Sendable {
     }
 
     public enum Action: String, Sendable {
-        case add, remove, up, down
+        case add, remove, up, down, move
     }
 
     public let list: List
     public let action: Action
     public let memberID: String
+    /// For `move`: the 1-based position the member moves to.
+    public let position: Int?
 
-    public init(list: List, action: Action, memberID: String) {
+    public init(list: List, action: Action, memberID: String, position: Int? = nil) {
         self.list = list
         self.action = action
         self.memberID = memberID
+        self.position = position
     }
 
-    /// Reads the action from a form: `action` (add, remove, up, down; join and leave for
-    /// zones too) and `member` (the module's or zone's id).
-    public init?(list: List, action: String?, memberID: String?) {
-        let names: [String: Action] = ["add": .add, "join": .add, "remove": .remove, "leave": .remove, "up": .up, "down": .down]
+    /// Reads the action from a form: `action` (add, remove, up, down, move; join and leave for
+    /// zones too), `member` (the module's or zone's id) and for `move` its new `position` (from 1).
+    public init?(list: List, action: String?, memberID: String?, position: String? = nil) {
+        let names: [String: Action] = ["add": .add, "join": .add, "remove": .remove, "leave": .remove, "up": .up, "down": .down,
+                                       "move": .move]
         guard let action = action.flatMap({ names[$0] }),
               let memberID = memberID?.trimmingCharacters(in: .whitespaces), !memberID.isEmpty else { return nil }
-        self.init(list: list, action: action, memberID: memberID)
+        let place = position.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if action == .move, place == nil { return nil }
+        self.init(list: list, action: action, memberID: memberID, position: place)
     }
 
     /// A reason the change cannot be made, said to the user.
@@ -68,6 +75,13 @@ public struct SystemMembership: Sendable {
                 return .failure(Refusal(message: "\(noun) \(memberID) is already \(action == .up ? "first" : "last")"))
             }
             ids.swapAt(position, other)
+        case .move:
+            guard let from = position else { return .failure(Refusal(message: "\(noun) \(memberID) is not in this system")) }
+            let to = self.position ?? 0
+            guard (1...ids.count).contains(to) else { return .failure(Refusal(message: "position \(to) is not between 1 and \(ids.count)")) }
+            guard to - 1 != from else { return .failure(Refusal(message: "\(noun) \(memberID) is already at position \(to)")) }
+            ids.remove(at: from)
+            ids.insert(memberID, at: to - 1)
         }
         var changed = system
         changed.set(list.member, strings: ids)
@@ -103,6 +117,7 @@ public struct SystemMembership: Sendable {
         case (.zones, .remove): return "Take \(systemName) out of \(member)"
         case (_, .up): return "Move \(member) up in \(systemName)"
         case (_, .down): return "Move \(member) down in \(systemName)"
+        case (_, .move): return "Move \(member) to position \(position ?? 0) in \(systemName)"
         }
     }
 }

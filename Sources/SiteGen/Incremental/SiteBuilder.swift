@@ -12,6 +12,8 @@ public final class SiteBuilder: Sendable {
     private let changedPaths: ChangedPaths
     private let state = Mutex<State?>(nil)
     private let notices: TrustedHTML
+    /// Whether the pages carry the Sign out button.
+    public let signOut: Bool
 
     struct State: Sendable {
         var snapshot: Snapshot
@@ -31,11 +33,13 @@ public final class SiteBuilder: Sendable {
         }
     }
 
+    /// `signOut`: pages carry the Sign out button (`PageRenderer.signOut`).
     public init(library: TemplateLibrary, directory: String, notices: TrustedHTML = PageRenderer.noticesMarker,
-                changedPaths: @escaping ChangedPaths) {
+                signOut: Bool = false, changedPaths: @escaping ChangedPaths) {
         self.library = library
         self.directory = directory
         self.notices = notices
+        self.signOut = signOut
         self.changedPaths = changedPaths
     }
 
@@ -69,7 +73,7 @@ public final class SiteBuilder: Sendable {
     public func renderAll(_ snapshot: Snapshot, workers: Int = 2, write: Bool = true) throws -> Report {
         let started = Date()
         let index = SiteIndex(snapshot: snapshot)
-        let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices)
+        let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices, signOut: signOut)
         let pages = Self.allPages(snapshot, index: index)
         let reuse = write && PageFiles.isOurs(directory)
         let previous = write && !reuse ? try PageFiles.replaceDirectory(directory) : nil
@@ -129,7 +133,7 @@ public final class SiteBuilder: Sendable {
             let pages = PageDependencies.affectedPages(changedPaths: paths, old: previous.snapshot, new: snapshot,
                                                        oldIndex: previous.index, newIndex: index)
             let planned = Date()
-            let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices)
+            let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices, signOut: signOut)
             var written = 0
             var removed = 0
             var made = Set<String>()

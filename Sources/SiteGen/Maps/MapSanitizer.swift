@@ -46,6 +46,13 @@ public enum MapSanitizer {
         return Result(svg: TrustedHTML(trusted: svg), missing: missing)
     }
 
+    /// Whether a sanitised `<svg>` element still holds an element inside it (something to
+    /// draw): a map the sanitiser emptied is refused on upload.
+    public static func drawsSomething(_ svg: String) -> Bool {
+        guard let rootEnd = svg.firstIndex(of: ">"), svg[..<rootEnd].last != "/" else { return false }
+        return svg[svg.index(after: rootEnd)...].filter { $0 == "<" }.count >= 2  // a child and `</svg>`
+    }
+
     /// Calls `body` with the links as C structs whose strings live for the call.
     private static func withCStrings<R>(_ links: [RoomLink], _ body: (UnsafeBufferPointer<svg_room_link>) -> R) -> R {
         let strings = links.map { (strdup($0.elementID), strdup($0.href), strdup($0.title)) }

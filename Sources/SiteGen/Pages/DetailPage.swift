@@ -116,6 +116,7 @@ public struct DetailPage {
         values["systemCount"] = .int(systems.count)
         if systems.count > Self.relatedLimit { values["moreSystemsURL"] = .string(SiteURL.list(.system) + "?zone=" + document.id) }
         if document.string("map_id") != nil { values["mapURL"] = .string(SiteURL.map(zone: document.id)) }
+        values["mapUploadURL"] = .string(SiteURL.mapUpload(zone: document.id))
         return values
     }
 
@@ -131,6 +132,7 @@ public struct DetailPage {
             "historyURL": .string(SiteURL.history(document.ref)),
             "version": .optional(document.version?.short),
             "metadata": metadata(document.ref),
+            "metadataNewURL": .optional([.zone, .system, .user].contains(document.kind) ? SiteURL.metadataNew(parent: document.ref) : nil),
         ]
     }
 
@@ -138,7 +140,8 @@ public struct DetailPage {
         .list(snapshot.metadata(of: ref).sorted().compactMap { id in
             guard let document = snapshot.document(.metadata, id) else { return nil }
             return ["name": .string(document.displayName), "description": .optional(document.string("description")),
-                    "json": .string(JSONWriter.canonicalString(document["details"] ?? .null))]
+                    "json": .string(JSONWriter.canonicalString(document["details"] ?? .null)),
+                    "editURL": .string(SiteURL.metadataEdit(document.ref)), "historyURL": .string(SiteURL.history(document.ref))]
         })
     }
 

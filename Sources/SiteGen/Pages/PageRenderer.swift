@@ -8,6 +8,9 @@ public struct PageRenderer: Sendable {
     /// What the layout writes where notices go: a marker the server fills per request, or
     /// (for a standalone export) the banner itself.
     public var notices: TrustedHTML
+    /// Whether the top bar has the Sign out button: a served site with sign-in on; not a
+    /// standalone export, nor `serve --auth off` (there is no session to end).
+    public var signOut: Bool
     /// The navigation bar with each section active, rendered once (every page has it).
     private let navigation: [Kind: TemplateValue]
 
@@ -15,11 +18,13 @@ public struct PageRenderer: Sendable {
     /// The marker the serving code replaces with the banner and flash messages.
     public static let noticesMarker = TrustedHTML(trusted: "<!--notices-->")
 
-    public init(snapshot: Snapshot, library: TemplateLibrary, index: SiteIndex, notices: TrustedHTML = PageRenderer.noticesMarker) {
+    public init(snapshot: Snapshot, library: TemplateLibrary, index: SiteIndex, notices: TrustedHTML = PageRenderer.noticesMarker,
+                signOut: Bool = false) {
         self.snapshot = snapshot
         self.library = library
         self.index = index
         self.notices = notices
+        self.signOut = signOut
         self.navigation = Self.renderNavigation(library)
     }
 
@@ -67,6 +72,8 @@ public struct PageRenderer: Sendable {
         members["nav"] = navigation[kind ?? .schema] ?? navigation[.schema]!
         members["notices"] = .html(notices)
         members["assets"] = .string(SiteURL.assets)
+        // The sign-out button (a plain POST, so every page has it without script); app.js puts the name beside it.
+        members["account"] = .bool(signOut)
         return try library.renderPage(template, .object(members))
     }
 

@@ -14,6 +14,13 @@ public enum SiteURL {
     public static func history(_ ref: ObjectRef) -> String { detail(ref) + "history" }
     public static func revert(_ ref: ObjectRef) -> String { detail(ref) + "revert" }
     public static func map(zone id: String) -> String { list(.zone) + id + "/map" }
+    /// A level zone's map upload form (GET) and upload (POST, multipart).
+    public static func mapUpload(zone id: String) -> String { map(zone: id) + "/upload" }
+    /// A metadata entry's editor (`ref` of kind metadata: `<parent>/<name>`); its history and
+    /// revert are `history(ref)` and `revert(ref)`.
+    public static func metadataEdit(_ ref: ObjectRef) -> String { detail(ref) + "edit" }
+    /// Where "Add metadata" asks for a new entry's name (`?name=`) on a zone, system or user.
+    public static func metadataNew(parent: ObjectRef) -> String { list(.metadata) + parent.id + "/new" }
     /// The deployment file's page (`backoffice.json`), its form, history and revert.
     public static let deployment = root + "deployment/"
     public static let deploymentEdit = deployment + "edit"

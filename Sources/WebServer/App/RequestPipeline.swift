@@ -35,6 +35,8 @@ enum RequestPipeline {
         switch action {
         case .immediate(let handler): return .immediate(handler, request)
         case .async(let handler): return .async(handler, request)
+        case .blockingUnlessReady(let ready, let immediate, let blocking):
+            return ready() ? .immediate(immediate, request) : .async(blocking, request)
         case .webSocket(let handler): return .webSocket(handler, request)
         }
     }

@@ -19,6 +19,8 @@ public struct Router: Sendable {
     enum Action: Sendable {
         case async(Handler)
         case immediate(ImmediateHandler)
+        /// Immediate while `ready()` says so when the request is routed, else blocking.
+        case blockingUnlessReady(ready: @Sendable () -> Bool, immediate: ImmediateHandler, blocking: Handler)
         case webSocket(WebSocketHandler)
     }
 
@@ -88,6 +90,16 @@ public struct Router: Sendable {
     /// `BlockingWorkers.shared`, off the cooperative pool, while the request's task waits.
     public mutating func add(_ method: HTTPMethod, _ pattern: String, blocking handler: @escaping ImmediateHandler) {
         insert(method, pattern, .async({ request in try await BlockingWorkers.shared.run { try handler(request) } }))
+    }
+
+    /// Adds a handler that blocks only now and then (a read answered from memory unless a new
+    /// commit must be read first): when `ready()` is true as the request is routed it runs on the
+    /// event loop like an immediate handler, saving the hop to `BlockingWorkers`; otherwise it
+    /// runs there like a blocking one. `ready` must be quick and never block.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, blockingUnless ready: @escaping @Sendable () -> Bool,
+                             _ handler: @escaping ImmediateHandler) {
+        insert(method, pattern, .blockingUnlessReady(ready: ready, immediate: handler,
+                                                     blocking: { request in try await BlockingWorkers.shared.run { try handler(request) } }))
     }
 
     /// Adds a blocking handler that matches only while `condition` accepts the path's parameters:

@@ -107,15 +107,11 @@ enum ServeCommand: Command {
         if let report = application.site.firstRender {
             Terminal.print("site: \(report.written) pages rendered in " + String(format: "%.2f s", report.seconds))
         }
-        if let path = try application.firstAdminPath() {
-            let shownHost = host.contains(":") ? "[\(host)]" : host
-            Terminal.print("No administrator can sign in yet. Create the first one (this link works once, for an hour):")
-            Terminal.print("  http://\(shownHost):\(port)\(path)")
-        }
         let router = application.router
         upstream?.start()
 
-        let server = HTTPServer(configuration: .init(host: host, port: port, limits: limits, logger: Logger(level: level)),
+        let server = HTTPServer(configuration: .init(host: host, port: port, limits: limits, logger: Logger(level: level),
+                                                     errorPage: application.errorPage),
                                 router: router)
         let signals = SignalWatcher([SIGINT, SIGTERM])
         let bound: Int
@@ -126,6 +122,12 @@ enum ServeCommand: Command {
             return 1
         }
         let shownHost = host.contains(":") ? "[\(host)]" : host
+        // Only once listening (a link to a server that failed to start would lead nowhere), and
+        // before the "serving" line, which scripts wait for.
+        if let path = try application.firstAdminPath() {
+            Terminal.print("No administrator can sign in yet. Create the first one (this link works once, for an hour):")
+            Terminal.print("  http://\(shownHost):\(bound)\(path)")
+        }
         Terminal.print("BackOffice is serving http://\(shownHost):\(bound)/backoffice/ (health: /healthz); Ctrl-C stops it")
         fflush(nil)
         let signal = await signals.next()

@@ -101,19 +101,21 @@ extension AuthService {
                               message: "\(strategy.name) did not sign you in. Try again, or ask your administrator.")
         }
         let identity: SSOIdentity
+        let providerTokens: ResourceTokenStore.Tokens?
         do {
-            identity = try oauthIdentity(request, strategy: strategy, pending: pending, now: now)
+            (identity, providerTokens) = try oauthIdentity(request, strategy: strategy, pending: pending, now: now)
         } catch {
             logRefusal(request, "SSO callback", "\(strategy.id): \(error)")
             return ssoFailure(request, domain: domain, continueURL: pending.continueURL, status: .unauthorized,
                               message: "Sign-in through \(strategy.name) failed. Try again, or ask your administrator.")
         }
-        return finishSSO(request, identity: identity, domain: domain, strategyName: strategy.name, continueURL: pending.continueURL, now: now)
+        return finishSSO(request, identity: identity, domain: domain, strategyName: strategy.name, continueURL: pending.continueURL, now: now,
+                         providerTokens: providerTokens)
     }
 
     /// Signs in the user an identity is, or shows why not.
     func finishSSO(_ request: Request, identity: SSOIdentity, domain: DomainRecord, strategyName: String, continueURL: String,
-                   now: Int) -> Response {
+                   now: Int, providerTokens: ResourceTokenStore.Tokens? = nil) -> Response {
         guard let repository else {
             return ssoFailure(request, domain: domain, continueURL: continueURL, status: .serviceUnavailable,
                               message: "Sign-in is not available on this server.")
@@ -122,6 +124,11 @@ extension AuthService {
         do {
             let user = try accounts.user(for: identity, in: domain, strategyName: strategyName)
             logger.log(.info, "auth: SSO through \(identity.strategyID) as \(user.email) (\(user.id))")
+            if let providerTokens {
+                do { try resourceTokens.save(providerTokens, for: user.id) } catch {
+                    logger.log(.error, "auth: keeping the provider's token of \(user.id) failed: \(error)")
+                }
+            }
             var response = signedIn(request, user: user, redirectTo: continueURL, now: now)
             response.headers.add("Set-Cookie", Cookies.clear(Self.ssoStateCookie, request: request))
             return response
@@ -143,29 +150,14 @@ extension AuthService {
 
     /// Exchanges the code and reads who signed in.
     private func oauthIdentity(_ request: Request, strategy: OAuthStrategy, pending: PendingSignIns.Pending,
-                               now: Int) throws(OAuthFailure) -> SSOIdentity {
+                               now: Int) throws(OAuthFailure) -> (SSOIdentity, ResourceTokenStore.Tokens?) {
         guard let code = request.query("code"), !code.isEmpty, code.utf8.count <= 4096 else { throw OAuthFailure("no code") }
         let endpoints: ProviderEndpoints
         do { endpoints = try singleSignOn.providers.endpoints(of: strategy, now: now) } catch { throw OAuthFailure("discovery: \(error)") }
-        var form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", pending.redirectURI),
-                    ("code_verifier", pending.codeVerifier)]
-        var headers: [(String, String)] = []
-        let secret: String?
-        if let sealed = strategy.sealedClientSecret {
-            guard SecretBox.isEnvelope(sealed), let box = secretBox,
-                  let value = try? box.open(sealed, binding: .field(objectID: strategy.id, path: "client_secret")),
-                  let plain = value.stringValue else { throw OAuthFailure("client_secret cannot be opened (not sealed, or another deployment's)") }
-            secret = plain
-        } else {
-            secret = nil
-        }
-        if strategy.authScheme == "basic_auth", let secret {
-            let pair = FormEncoding.encode(strategy.clientID) + ":" + FormEncoding.encode(secret)
-            headers.append(("Authorization", "Basic " + Base64.encode(Array(pair.utf8))))
-        } else {
-            form.append(("client_id", strategy.clientID))
-            if let secret { form.append(("client_secret", secret)) }
-        }
+        let client = try strategy.clientAuthentication(secretBox: secretBox)
+        let form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", pending.redirectURI),
+                    ("code_verifier", pending.codeVerifier)] + client.form
+        let headers = client.headers
         let tokenResponse: OutgoingHTTP.Response
         do { tokenResponse = try singleSignOn.providers.http.post(endpoints.token, form: form, headers: headers) } catch {
             throw OAuthFailure("token endpoint: \(error)")
@@ -205,7 +197,12 @@ extension AuthService {
         guard let identity = SSOIdentity.from(claims: claims, mappings: strategy.infoMappings, strategyID: strategy.id) else {
             throw OAuthFailure("no uid in the provider's answer")
         }
-        return identity
+        // Kept for `users/resource_token` (delegated access in the user's name).
+        let kept = accessToken.map { token in
+            ResourceTokenStore.Tokens(accessToken: token, refreshToken: tokens["refresh_token"]?.stringValue,
+                                      expiresAt: tokens["expires_in"]?.intValue.map { now + $0 }, strategyID: strategy.id)
+        }
+        return (identity, kept)
     }
 
     /// Where the provider sends the browser back: this server as the browser reached it.

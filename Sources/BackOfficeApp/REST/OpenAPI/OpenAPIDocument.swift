@@ -160,7 +160,9 @@ struct OperationShape {
             query = [("q", .object(["type": "string"])), ("limit", .object(["type": "integer", "minimum": 0, "maximum": 10_000])),
                      ("offset", .object(["type": "integer", "minimum": 0]))]
                 + resource.filters.map { ($0.parameter, JSONValue.object(["type": "string"])) }
-            if resource.kind == .user { query.append(("include_deleted", .object(["type": "boolean"]))) }
+            if resource.kind == .user {
+                query += [("include_deleted", .object(["type": "boolean"])), ("include_metadata", .object(["type": "boolean"]))]
+            }
         case (.post, false):
             summary = "create a \(resource.kind.noun)"
             requestBody = OpenAPISchemas.request(resource, required: true)
@@ -172,6 +174,7 @@ struct OperationShape {
             summary = "one \(resource.kind.noun)"
             response = object
             if resource.kind == .system { query = [("complete", .object(["type": "boolean"]))] }
+            if resource.kind == .user { query = [("include_metadata", .object(["type": "boolean"]))] }
         case (.put, true), (.patch, true):
             summary = "change a \(resource.kind.noun)"
             requestBody = OpenAPISchemas.request(resource, required: false)
@@ -235,6 +238,14 @@ struct OperationShape {
             query = [("name", .object(["type": "string"])), ("limit", .object(["type": "integer", "minimum": 0, "maximum": 10_000])),
                      ("offset", .object(["type": "integer", "minimum": 0]))]
             response = .object(["type": "object", "additionalProperties": .object(["type": "array", "items": OpenAPISchemas.metadata])])
+        case "/metadata/:parent_id/name":
+            summary = "rename a metadata entry (one commit)"
+            requestBody = OpenAPISchemas.metadataRename
+            response = OpenAPISchemas.metadata
+            writes = true
+        case "/users/resource_token":
+            summary = "the caller's access token at their single sign-on provider, refreshed when needed"
+            response = OpenAPISchemas.resourceToken
         case "/metadata/:name/bulk":
             query = [("parent_ids", .object(["type": "string"]))]
             response = .object(["type": "object", "additionalProperties": OpenAPISchemas.metadata])

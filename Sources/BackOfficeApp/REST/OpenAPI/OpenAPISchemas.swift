@@ -126,6 +126,18 @@ enum OpenAPISchemas {
         ]),
     ])
 
+    /// What a metadata rename (`PATCH metadata/:parent_id/name`) takes.
+    static let metadataRename: JSONValue = .object([
+        "type": "object", "required": .array(["current_name", "new_name"]),
+        "properties": .object(["current_name": .object(["type": "string"]), "new_name": .object(["type": "string"])]),
+    ])
+
+    /// `users/resource_token`: the provider's token and when it expires (Unix seconds), if it does.
+    static let resourceToken: JSONValue = .object([
+        "type": "object", "required": .array(["token"]),
+        "properties": .object(["token": .object(["type": "string"]), "expires": .object(["type": "integer", "nullable": true])]),
+    ])
+
     static let error: JSONValue = .object(["type": "object", "properties": .object(["error": .object(["type": "string"])])])
 
     static let validationError: JSONValue = .object([

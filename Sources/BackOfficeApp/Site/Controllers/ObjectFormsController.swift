@@ -43,6 +43,14 @@ struct ObjectFormsController: Feature {
         }
     }
 
+    /// The new object's id: readable from its name where nobody has it yet
+    /// (`Snapshot.readableID(for:system:)`), else the form's random one. An auth strategy keeps
+    /// the form's id (its prefix says its type).
+    private func readableID(for document: ConfigDocument, formID: String, system: String?, in snapshot: Snapshot) -> String {
+        guard document.kind != .authStrategy, snapshot.document(document.kind, formID) == nil else { return formID }
+        return snapshot.readableID(for: document, system: system) ?? formID
+    }
+
     // MARK: - GET
 
     func newForm(_ request: Request) throws -> Response {
@@ -108,14 +116,19 @@ struct ObjectFormsController: Feature {
         let kind = try editableKind(request)
         let submission = try URLEncodedForm(request)
         try site.tokens.check(request, submission)
-        guard let id = submission["_id"], IdentifierRules.isValidID(id, of: kind) else {
+        guard let formID = submission["_id"], IdentifierRules.isValidID(formID, of: kind) else {
             throw HTTPError(.badRequest, "the form has no valid new id; reload the form")
         }
-        let ref = ObjectRef(kind, id)
         let snapshot = try site.head()
-        let form = form(kind, request, id: id)
-        var decoded = form.decode(submission.inputs, onto: ConfigDocument(ref: ref))
-        var hidden = ["_id": id]
+        let form = form(kind, request, id: formID)
+        // Ticked names joined to their lists, names typed for ids resolved (`ReferencePicker`).
+        let (inputs, pickErrors) = ReferencePicker.resolve(submission.inputs, fields: form.fields, in: snapshot)
+        var decoded = form.decode(inputs, onto: ConfigDocument(ref: ObjectRef(kind, formID)))
+        decoded.errors.merge(pickErrors) { first, _ in first }
+        let id = readableID(for: decoded.document, formID: formID, system: submission["_add_to_system"], in: snapshot)
+        decoded.document = ConfigDocument(ref: ObjectRef(kind, id), members: decoded.document.members)
+        let ref = decoded.document.ref
+        var hidden = ["_id": formID]
         var added: ConfigDocument?
         if kind == .module, let systemID = submission["_add_to_system"], var system = snapshot.document(.system, systemID) {
             // Added from a system's page: listed in that system, and a logic module belongs to it.
@@ -128,7 +141,7 @@ struct ObjectFormsController: Feature {
         }
         let edits: [Edit] = [.save(decoded.document)] + (added.map { [.save($0)] } ?? [])
         let again = FormAgain(site: site, request: request, form: form, snapshot: snapshot, title: "New \(kind.noun)",
-                              action: SiteURL.new(kind), version: nil, inputs: submission.inputs, hidden: hidden,
+                              action: SiteURL.new(kind), version: nil, inputs: inputs, hidden: hidden,
                               cancelURL: SiteURL.list(kind))
         if !decoded.errors.isEmpty { return try again.page(errors: decoded.errors, general: []) }
         if added != nil, let system = snapshot.document(.system, submission["_add_to_system"] ?? ""),
@@ -150,9 +163,11 @@ struct ObjectFormsController: Feature {
         // The form says which version the user edited; a different current version is a conflict.
         base.version = submission["_version"].flatMap(ObjectID.init(hex:))
         let form = form(kind, request, id: ref.id)
-        let decoded = form.decode(submission.inputs, onto: base)
+        let (inputs, pickErrors) = ReferencePicker.resolve(submission.inputs, fields: form.fields, in: snapshot)
+        var decoded = form.decode(inputs, onto: base)
+        decoded.errors.merge(pickErrors) { first, _ in first }
         let again = FormAgain(site: site, request: request, form: form, snapshot: snapshot, title: "Edit \(ObjectLabels.name(base, in: snapshot))",
-                              action: SiteURL.edit(ref), version: submission["_version"], inputs: submission.inputs, hidden: [:],
+                              action: SiteURL.edit(ref), version: submission["_version"], inputs: inputs, hidden: [:],
                               cancelURL: SiteURL.detail(ref))
         if !decoded.errors.isEmpty { return try again.page(errors: decoded.errors, general: []) }
         return try commit([.save(decoded.document)], request, submission, form: form, target: ref, again: again)

@@ -53,8 +53,9 @@ struct SystemMembersController: Feature {
         guard var system = snapshot.document(.system, systemID) else {
             return try site.message("Not saved", "system \(systemID) was deleted; nothing was saved.", status: .conflict, back: SiteURL.list(.system))
         }
-        guard let change = SystemMembership(list: list, action: submission["action"], memberID: submission["member"]) else {
-            return try page(systemID, list, request, error: "Choose an action (add, remove, up, down) and a \(list.kind.noun).",
+        guard let change = SystemMembership(list: list, action: submission["action"], memberID: submission["member"],
+                                            position: submission["position"]) else {
+            return try page(systemID, list, request, error: "Choose an action (add, remove, up, down, or move with a position) and a \(list.kind.noun).",
                             status: .unprocessableContent)
         }
         // The page says which version of the system it showed; a different current version is a conflict.
