@@ -43,18 +43,25 @@ def fill(driver, values):
             element.send_keys(value)
 
 
-def submit(driver):
-    """Clicks the form's primary button and waits for the next page."""
+def submit(driver, button="form.edit button.primary"):
+    """Clicks a form's primary button (`form.edit`'s unless another selector is given) and waits
+    for the next page."""
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, button))
+
+
+def click_and_wait(driver, element):
+    """Clicks `element` and waits until the next page has replaced this one."""
     old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "form.edit button.primary").click()
-    WebDriverWait(driver, 20).until(lambda d: _stale(old))
+    element.click()
+    WebDriverWait(driver, 20).until(lambda d: gone(old))
 
 
-def _stale(element):
+def gone(element):
+    """Whether `element` belongs to a page the browser has left."""
     try:
         element.tag_name
         return False
-    except Exception:
+    except Exception:  # noqa: BLE001 - the old page is gone
         return True
 
 

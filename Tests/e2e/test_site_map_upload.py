@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BACKOFFICE, SAMPLE_CONFIG, free_port
-from site_browser import FormClient, chromium, screenshot
+from site_browser import FormClient, chromium, screenshot, submit
 
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
@@ -74,17 +74,7 @@ def upload(browser, server, zone, path):
     browser.find_element(By.CSS_SELECTOR, 'a[href="/backoffice/zones/%s/map/upload"]' % zone).click()
     WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'input[type=file][name="map"]'))
     browser.find_element(By.CSS_SELECTOR, 'input[type=file][name="map"]').send_keys(path)
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "form.edit button.primary").click()
-    WebDriverWait(browser, 20).until(lambda d: _stale(old))
-
-
-def _stale(element):
-    try:
-        element.tag_name
-        return False
-    except Exception:  # noqa: BLE001 - the old page is gone
-        return True
+    submit(browser)
 
 
 def test_a_malicious_map_is_sanitised_and_committed_with_the_zone_in_one_commit(server, browser, files):

@@ -15,7 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from auth_server import AuthServer
 from conftest import BACKOFFICE, free_port
-from site_browser import FormClient, chromium, screenshot
+from site_browser import FormClient, chromium, gone, screenshot, submit
 
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
@@ -54,20 +54,6 @@ def head(server):
     return git(server, "rev-parse", "main").strip()
 
 
-def submit_form(browser, form_id):
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "#%s button.primary" % form_id).click()
-    WebDriverWait(browser, 20).until(lambda d: _stale(old))
-
-
-def _stale(element):
-    try:
-        element.tag_name
-        return False
-    except Exception:  # noqa: BLE001 - the old page is gone
-        return True
-
-
 def test_feature_toggles_through_the_schema_form_and_json_then_reverted(server, browser):
     original = committed(server, FEATURES)
     assert original["details"]["desk_booking"] is False
@@ -80,7 +66,7 @@ def test_feature_toggles_through_the_schema_form_and_json_then_reverted(server, 
     assert not toggle.is_selected()
     screenshot(browser, "metadata-schema-form")
     toggle.click()
-    submit_form(browser, "schema-form")
+    submit(browser, "#schema-form button.primary")
     assert "?saved=" in browser.current_url and "/backoffice/zones/%s/" % ZONE in browser.current_url
     saved = committed(server, FEATURES)
     assert saved["details"]["desk_booking"] is True
@@ -99,7 +85,7 @@ def test_feature_toggles_through_the_schema_form_and_json_then_reverted(server, 
     details.clear()
     details.send_keys(json.dumps(text, indent=2))
     screenshot(browser, "metadata-json-editor")
-    submit_form(browser, "json-form")
+    submit(browser, "#json-form button.primary")
     assert committed(server, FEATURES)["details"]["parking"] is True
     assert git(server, "rev-list", "--count", "%s..main" % schema_commit).strip() == "1"
     json_commit = head(server)
@@ -118,7 +104,7 @@ def test_feature_toggles_through_the_schema_form_and_json_then_reverted(server, 
         alert = WebDriverWait(browser, 5).until(lambda d: _alert(d))
         if alert:
             alert.accept()
-        WebDriverWait(browser, 20).until(lambda d: _stale(old))
+        WebDriverWait(browser, 20).until(lambda d: gone(old))
         assert "?saved=" in browser.current_url
     assert committed(server, FEATURES) == original
     assert git(server, "log", "-1", "--format=%s", "main").startswith("Revert")
@@ -137,7 +123,7 @@ def test_bad_json_shows_the_error_beside_the_field_and_commits_nothing(server, b
     details = browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]')
     details.clear()
     details.send_keys('{"booking_panels": true,\n "desk_booking": tru}')
-    submit_form(browser, "json-form")
+    submit(browser, "#json-form button.primary")
     field = browser.find_element(By.CSS_SELECTOR, '#json-form .field.invalid[data-input="details"]')
     assert "invalid JSON at line 2, column" in field.text, field.text
     assert "Nothing was saved" in browser.find_element(By.CSS_SELECTOR, ".notice.error").text
@@ -148,7 +134,7 @@ def test_bad_json_shows_the_error_beside_the_field_and_commits_nothing(server, b
     details = browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]')
     details.clear()
     details.send_keys('{"booking_panels": true, "desk_booking": true, "visitor_kiosk": "yes", "sauna": true}')
-    submit_form(browser, "json-form")
+    submit(browser, "#json-form button.primary")
     field = browser.find_element(By.CSS_SELECTOR, '#json-form .field.invalid[data-input="details"]')
     assert "visitor_kiosk: must be of type boolean" in field.text and "sauna: is not allowed" in field.text, field.text
     assert head(server) == before

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BACKOFFICE, free_port
-from site_browser import FormClient, chromium, screenshot
+from site_browser import FormClient, chromium, click_and_wait, screenshot
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
 from runtime_harness import Server, wait_for  # noqa: E402
@@ -37,20 +37,6 @@ def browser():
     driver = chromium()
     yield driver
     driver.quit()
-
-
-def click_and_wait(browser, element):
-    old = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(browser, 20).until(lambda d: _stale(old))
-
-
-def _stale(element):
-    try:
-        element.tag_name
-        return False
-    except Exception:  # noqa: BLE001 - the old page is gone
-        return True
 
 
 def test_a_function_runs_from_the_module_page_and_shows_the_result_and_status_change(server, browser):

@@ -18,8 +18,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import BACKOFFICE, free_port
 from auth_server import PASSWORD, USERS, auth  # noqa: F401 (the module's signed-in server fixture)
-from site_browser import FormClient, chromium, fill, screenshot
-from site_browser import submit as site_submit
+from site_browser import FormClient, chromium, fill, gone, screenshot, submit
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
 from runtime_harness import Server  # noqa: E402
@@ -43,20 +42,6 @@ def committed(server, path):
     """A file as the branch head has it (the working tree follows the server's commits later)."""
     return json.loads(subprocess.run(["git", "-C", server.config, "show", "main:" + path], check=True,
                                      capture_output=True, text=True).stdout)
-
-
-def submit(browser):
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "form.edit button.primary").click()
-    WebDriverWait(browser, 20).until(lambda d: _stale(old))
-
-
-def _stale(element):
-    try:
-        element.tag_name
-        return False
-    except Exception:  # noqa: BLE001 - the old page is gone
-        return True
 
 
 def test_a_room_created_entirely_with_pickers_shows_on_the_map(server, browser):
@@ -130,7 +115,7 @@ def test_every_page_can_sign_out_names_who_is_in_and_a_403_is_a_site_page(auth, 
     fresh_browser.get(auth.base + "/backoffice/")
     assert "/auth/signin" in fresh_browser.current_url
     fill(fresh_browser, {"email": USERS["user"], "password": PASSWORD})
-    site_submit(fresh_browser)
+    submit(fresh_browser)
     for page in ["/backoffice/", "/backoffice/systems/", "/backoffice/systems/sys-l1-huddle/", "/backoffice/zones/zone-hp-l1/map"]:
         fresh_browser.get(auth.base + page)
         form = fresh_browser.find_element(By.CSS_SELECTOR, 'header .account form[action="/auth/signout"]')
@@ -144,7 +129,7 @@ def test_every_page_can_sign_out_names_who_is_in_and_a_403_is_a_site_page(auth, 
     screenshot(fresh_browser, "finishing-forbidden")
     old = fresh_browser.find_element(By.TAG_NAME, "html")
     fresh_browser.find_element(By.CSS_SELECTOR, "header .account button").click()
-    WebDriverWait(fresh_browser, 20).until(lambda d: _stale(old))
+    WebDriverWait(fresh_browser, 20).until(lambda d: gone(old))
     assert "/auth/signin" in fresh_browser.current_url
     assert fresh_browser.get_cookie("bo_session") is None
     fresh_browser.get(auth.base + "/backoffice/systems/")
@@ -163,7 +148,7 @@ def test_dragging_a_module_row_reorders_the_system_in_one_commit(server, browser
         from.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: data}));
         to.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: data}));
         to.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: data}));""", rows[-1], rows[0])
-    WebDriverWait(browser, 20).until(lambda d: _stale(old))
+    WebDriverWait(browser, 20).until(lambda d: gone(old))
     after = committed(server, "systems/%s.json" % system)["modules"]
     assert after == [before[-1]] + before[:-1]
     assert server.last_commit_subject().startswith("Move module") and "to position 1" in server.last_commit_subject()

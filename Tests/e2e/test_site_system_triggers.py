@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import BACKOFFICE, free_port
-from site_browser import chromium, screenshot
+from site_browser import chromium, screenshot, submit
 
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
@@ -44,20 +44,6 @@ def stored_triggers(server, system):
     return json.loads(shown).get("triggers")
 
 
-def save(browser):
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "form.edit button.primary").click()
-    WebDriverWait(browser, 20).until(lambda d: _stale(old))
-
-
-def _stale(element):
-    try:
-        element.tag_name
-        return False
-    except Exception:  # noqa: BLE001 - the old page is gone
-        return True
-
-
 def test_the_system_forms_trigger_editor_adds_switches_and_removes_a_trigger(server, browser):
     assert stored_triggers(server, ROOM) is None
     browser.get(server.url + "/backoffice/systems/%s/edit" % ROOM)
@@ -73,7 +59,7 @@ def test_the_system_forms_trigger_editor_adds_switches_and_removes_a_trigger(ser
     Select(browser.find_element(By.NAME, "ti.1.trigger")).select_by_value(STANDBY)
     browser.find_element(By.NAME, "ti.1.enabled").click()
     screenshot(browser, "system-form-trigger-editor")
-    save(browser)
+    submit(browser)
     assert "?saved=" in browser.current_url, browser.find_element(By.TAG_NAME, "main").text
     assert stored_triggers(server, ROOM) == [{"trigger_id": RELEASE, "exec_enabled": True},
                                              {"trigger_id": STANDBY, "enabled": False}]
@@ -87,7 +73,7 @@ def test_the_system_forms_trigger_editor_adds_switches_and_removes_a_trigger(ser
     assert browser.find_element(By.NAME, "ti.0.exec_enabled").is_selected()
     assert not browser.find_element(By.NAME, "ti.1.enabled").is_selected()
     Select(browser.find_element(By.NAME, "ti.1.trigger")).select_by_value("")
-    save(browser)
+    submit(browser)
     assert stored_triggers(server, ROOM) == [{"trigger_id": RELEASE, "exec_enabled": True}]
 
 
@@ -96,13 +82,13 @@ def test_an_entry_keeps_its_id_and_secret_and_a_trigger_twice_is_refused(server,
     assert before and before[0]["id"] == "trig-l3-boardroom-release"
     browser.get(server.url + "/backoffice/systems/sys-l3-boardroom/edit")
     Select(browser.find_element(By.NAME, "ti.1.trigger")).select_by_value(RELEASE)
-    save(browser)
+    submit(browser)
     error = browser.find_element(By.CSS_SELECTOR, '.field.invalid[data-input="ti.1.trigger"]').text
     assert "already in row 1" in error, error
     assert stored_triggers(server, "sys-l3-boardroom") == before
     # Switching the stored entry's "important" on keeps its id.
     browser.get(server.url + "/backoffice/systems/sys-l3-boardroom/edit")
     browser.find_element(By.NAME, "ti.0.important").click()
-    save(browser)
+    submit(browser)
     after = stored_triggers(server, "sys-l3-boardroom")
     assert after == [{**before[0], "important": True}]
