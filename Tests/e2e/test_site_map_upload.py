@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BACKOFFICE, SAMPLE_CONFIG, free_port
-from site_browser import FormClient, chromium, screenshot, submit
+from site_browser import FormClient, screenshot, submit
 
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
@@ -46,13 +46,6 @@ def server():
 
 
 @pytest.fixture()
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture()
 def files():
     folder = tempfile.TemporaryDirectory(prefix="bo-map-upload-")
 
@@ -69,18 +62,18 @@ def git(server, *args):
     return subprocess.run(["git", "-C", server.config, *args], check=True, capture_output=True, text=True).stdout
 
 
-def upload(browser, server, zone, path):
-    browser.get(server.url + "/backoffice/zones/%s/" % zone)
-    browser.find_element(By.CSS_SELECTOR, 'a[href="/backoffice/zones/%s/map/upload"]' % zone).click()
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'input[type=file][name="map"]'))
-    browser.find_element(By.CSS_SELECTOR, 'input[type=file][name="map"]').send_keys(path)
-    submit(browser)
+def upload(fresh_browser, server, zone, path):
+    fresh_browser.get(server.url + "/backoffice/zones/%s/" % zone)
+    fresh_browser.find_element(By.CSS_SELECTOR, 'a[href="/backoffice/zones/%s/map/upload"]' % zone).click()
+    WebDriverWait(fresh_browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'input[type=file][name="map"]'))
+    fresh_browser.find_element(By.CSS_SELECTOR, 'input[type=file][name="map"]').send_keys(path)
+    submit(fresh_browser)
 
 
-def test_a_malicious_map_is_sanitised_and_committed_with_the_zone_in_one_commit(server, browser, files):
+def test_a_malicious_map_is_sanitised_and_committed_with_the_zone_in_one_commit(server, fresh_browser, files):
     before = git(server, "rev-parse", "main").strip()
-    upload(browser, server, TOWER, files("tower.svg", EVIL))
-    assert "/backoffice/zones/%s/map?saved=" % TOWER in browser.current_url
+    upload(fresh_browser, server, TOWER, files("tower.svg", EVIL))
+    assert "/backoffice/zones/%s/map?saved=" % TOWER in fresh_browser.current_url
     # One commit: the sanitised SVG and the zone's map_id, by the user, in words.
     assert git(server, "rev-list", "--count", before + "..main").strip() == "1"
     changed = sorted(git(server, "show", "--name-only", "--format=", "main").split())
@@ -94,35 +87,35 @@ def test_a_malicious_map_is_sanitised_and_committed_with_the_zone_in_one_commit(
         assert kept in svg, (kept, svg)
     assert '"map_id": "%s.svg"' % TOWER in git(server, "show", "main:zones/%s.json" % TOWER)
     # The level map shows the drawing.
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "svg #uploaded-marker"))
-    assert not browser.find_elements(By.CSS_SELECTOR, "svg script")
-    screenshot(browser, "map-uploaded")
+    WebDriverWait(fresh_browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "svg #uploaded-marker"))
+    assert not fresh_browser.find_elements(By.CSS_SELECTOR, "svg script")
+    screenshot(fresh_browser, "map-uploaded")
 
 
-def test_replacing_a_levels_map_keeps_its_rooms_linked(server, browser, files):
+def test_replacing_a_levels_map_keeps_its_rooms_linked(server, fresh_browser, files):
     with open(os.path.join(SAMPLE_CONFIG, "maps", "level-1.svg")) as handle:
         original = handle.read()
     replaced = original.replace("</svg>", '<circle id="new-plant" cx="600" cy="600" r="30" fill="#27ae60" onmouseover="x()"/></svg>')
-    upload(browser, server, LEVEL, files("level-1.svg", replaced))
-    assert "/backoffice/zones/%s/map?saved=" % LEVEL in browser.current_url
+    upload(fresh_browser, server, LEVEL, files("level-1.svg", replaced))
+    assert "/backoffice/zones/%s/map?saved=" % LEVEL in fresh_browser.current_url
     changed = git(server, "show", "--name-only", "--format=", "main").split()
     assert changed == ["maps/level-1.svg"], changed  # the zone already named it
     svg = git(server, "show", "main:maps/level-1.svg")
     assert 'id="new-plant"' in svg and "onmouseover" not in svg
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "svg #new-plant"))
-    assert browser.find_elements(By.CSS_SELECTOR, 'a.room-link[href="/backoffice/systems/sys-l1-training/"]')
-    screenshot(browser, "map-replaced")
+    WebDriverWait(fresh_browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "svg #new-plant"))
+    assert fresh_browser.find_elements(By.CSS_SELECTOR, 'a.room-link[href="/backoffice/systems/sys-l1-training/"]')
+    screenshot(fresh_browser, "map-replaced")
 
 
-def test_a_file_that_is_not_svg_or_is_emptied_is_refused_and_nothing_committed(server, browser, files):
+def test_a_file_that_is_not_svg_or_is_emptied_is_refused_and_nothing_committed(server, fresh_browser, files):
     before = git(server, "rev-parse", "main").strip()
-    upload(browser, server, TOWER, files("plan.svg", "<svg xmlns='http://www.w3.org/2000/svg'><rect></svg>"))
-    notice = browser.find_element(By.CSS_SELECTOR, ".notice.error").text
+    upload(fresh_browser, server, TOWER, files("plan.svg", "<svg xmlns='http://www.w3.org/2000/svg'><rect></svg>"))
+    notice = fresh_browser.find_element(By.CSS_SELECTOR, ".notice.error").text
     assert "Nothing was saved" in notice and "is not a readable SVG map" in notice, notice
-    screenshot(browser, "map-upload-refused")
-    upload(browser, server, TOWER, files("empty.svg", "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script>"
+    screenshot(fresh_browser, "map-upload-refused")
+    upload(fresh_browser, server, TOWER, files("empty.svg", "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script>"
                                                       "<image href='http://evil.example/x.png'/></svg>"))
-    assert "Nothing drawable is left" in browser.find_element(By.CSS_SELECTOR, ".notice.error").text
+    assert "Nothing drawable is left" in fresh_browser.find_element(By.CSS_SELECTOR, ".notice.error").text
     # Without the form's token, or for a kind without maps: refused.
     client = FormClient(server.url)
     fields = client.form("/backoffice/zones/%s/map/upload" % TOWER)

@@ -15,7 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from auth_server import AuthServer
 from conftest import BACKOFFICE, free_port
-from site_browser import FormClient, chromium, gone, screenshot, submit
+from site_browser import FormClient, gone, screenshot, submit
 
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
@@ -35,13 +35,6 @@ def server():
         server.stop()
 
 
-@pytest.fixture()
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
-
-
 def git(server, *args):
     return subprocess.run(["git", "-C", server.config, *args], check=True, capture_output=True, text=True).stdout
 
@@ -54,20 +47,20 @@ def head(server):
     return git(server, "rev-parse", "main").strip()
 
 
-def test_feature_toggles_through_the_schema_form_and_json_then_reverted(server, browser):
+def test_feature_toggles_through_the_schema_form_and_json_then_reverted(server, fresh_browser):
     original = committed(server, FEATURES)
     assert original["details"]["desk_booking"] is False
     # The zone's page lists its metadata with Edit and History.
-    browser.get(server.url + "/backoffice/zones/%s/" % ZONE)
-    browser.find_element(By.CSS_SELECTOR, 'a[href="%s"]' % EDITOR).click()
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "schema-form"))
+    fresh_browser.get(server.url + "/backoffice/zones/%s/" % ZONE)
+    fresh_browser.find_element(By.CSS_SELECTOR, 'a[href="%s"]' % EDITOR).click()
+    WebDriverWait(fresh_browser, 20).until(lambda d: d.find_elements(By.ID, "schema-form"))
     # Booleans of the schema are checkboxes: switch desk booking on.
-    toggle = browser.find_element(By.CSS_SELECTOR, '#schema-form input[type=checkbox][name="details.desk_booking"]')
+    toggle = fresh_browser.find_element(By.CSS_SELECTOR, '#schema-form input[type=checkbox][name="details.desk_booking"]')
     assert not toggle.is_selected()
-    screenshot(browser, "metadata-schema-form")
+    screenshot(fresh_browser, "metadata-schema-form")
     toggle.click()
-    submit(browser, "#schema-form button.primary")
-    assert "?saved=" in browser.current_url and "/backoffice/zones/%s/" % ZONE in browser.current_url
+    submit(fresh_browser, "#schema-form button.primary")
+    assert "?saved=" in fresh_browser.current_url and "/backoffice/zones/%s/" % ZONE in fresh_browser.current_url
     saved = committed(server, FEATURES)
     assert saved["details"]["desk_booking"] is True
     assert {k: v for k, v in saved["details"].items() if k != "desk_booking"} == \
@@ -77,35 +70,35 @@ def test_feature_toggles_through_the_schema_form_and_json_then_reverted(server, 
     schema_commit = head(server)
 
     # The JSON editor: parking on, typed as JSON.
-    browser.get(server.url + EDITOR)
-    details = browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]')
+    fresh_browser.get(server.url + EDITOR)
+    details = fresh_browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]')
     text = json.loads(details.get_attribute("value"))
     assert text["desk_booking"] is True
     text["parking"] = True
     details.clear()
     details.send_keys(json.dumps(text, indent=2))
-    screenshot(browser, "metadata-json-editor")
-    submit(browser, "#json-form button.primary")
+    screenshot(fresh_browser, "metadata-json-editor")
+    submit(fresh_browser, "#json-form button.primary")
     assert committed(server, FEATURES)["details"]["parking"] is True
     assert git(server, "rev-list", "--count", "%s..main" % schema_commit).strip() == "1"
     json_commit = head(server)
 
     # History: both commits; revert the two, newest first, and the file is back as it was.
-    browser.get(server.url + "/backoffice/metadata/%s/features/history" % ZONE)
-    commits = browser.find_elements(By.CSS_SELECTOR, "section.commit")
+    fresh_browser.get(server.url + "/backoffice/metadata/%s/features/history" % ZONE)
+    commits = fresh_browser.find_elements(By.CSS_SELECTOR, "section.commit")
     assert len(commits) >= 2
-    assert "features" in browser.find_element(By.TAG_NAME, "h1").text
-    screenshot(browser, "metadata-history")
+    assert "features" in fresh_browser.find_element(By.TAG_NAME, "h1").text
+    screenshot(fresh_browser, "metadata-history")
     for commit in (json_commit, schema_commit):
-        browser.get(server.url + "/backoffice/metadata/%s/features/history" % ZONE)
-        old = browser.find_element(By.TAG_NAME, "html")
-        form = browser.find_element(By.CSS_SELECTOR, 'section.commit form:has(input[name="commit"][value="%s"])' % commit)
+        fresh_browser.get(server.url + "/backoffice/metadata/%s/features/history" % ZONE)
+        old = fresh_browser.find_element(By.TAG_NAME, "html")
+        form = fresh_browser.find_element(By.CSS_SELECTOR, 'section.commit form:has(input[name="commit"][value="%s"])' % commit)
         form.find_element(By.CSS_SELECTOR, "button.danger").click()
-        alert = WebDriverWait(browser, 5).until(lambda d: _alert(d))
+        alert = WebDriverWait(fresh_browser, 5).until(lambda d: _alert(d))
         if alert:
             alert.accept()
-        WebDriverWait(browser, 20).until(lambda d: gone(old))
-        assert "?saved=" in browser.current_url
+        WebDriverWait(fresh_browser, 20).until(lambda d: gone(old))
+        assert "?saved=" in fresh_browser.current_url
     assert committed(server, FEATURES) == original
     assert git(server, "log", "-1", "--format=%s", "main").startswith("Revert")
 
@@ -117,25 +110,25 @@ def _alert(driver):
         return None
 
 
-def test_bad_json_shows_the_error_beside_the_field_and_commits_nothing(server, browser):
+def test_bad_json_shows_the_error_beside_the_field_and_commits_nothing(server, fresh_browser):
     before = head(server)
-    browser.get(server.url + EDITOR)
-    details = browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]')
+    fresh_browser.get(server.url + EDITOR)
+    details = fresh_browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]')
     details.clear()
     details.send_keys('{"booking_panels": true,\n "desk_booking": tru}')
-    submit(browser, "#json-form button.primary")
-    field = browser.find_element(By.CSS_SELECTOR, '#json-form .field.invalid[data-input="details"]')
+    submit(fresh_browser, "#json-form button.primary")
+    field = fresh_browser.find_element(By.CSS_SELECTOR, '#json-form .field.invalid[data-input="details"]')
     assert "invalid JSON at line 2, column" in field.text, field.text
-    assert "Nothing was saved" in browser.find_element(By.CSS_SELECTOR, ".notice.error").text
+    assert "Nothing was saved" in fresh_browser.find_element(By.CSS_SELECTOR, ".notice.error").text
     # The input is kept as typed.
-    assert "tru}" in browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]').get_attribute("value")
-    screenshot(browser, "metadata-bad-json")
+    assert "tru}" in fresh_browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]').get_attribute("value")
+    screenshot(fresh_browser, "metadata-bad-json")
     # Against the schema: a member it does not allow, named beside the field.
-    details = browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]')
+    details = fresh_browser.find_element(By.CSS_SELECTOR, '#json-form textarea[name="details"]')
     details.clear()
     details.send_keys('{"booking_panels": true, "desk_booking": true, "visitor_kiosk": "yes", "sauna": true}')
-    submit(browser, "#json-form button.primary")
-    field = browser.find_element(By.CSS_SELECTOR, '#json-form .field.invalid[data-input="details"]')
+    submit(fresh_browser, "#json-form button.primary")
+    field = fresh_browser.find_element(By.CSS_SELECTOR, '#json-form .field.invalid[data-input="details"]')
     assert "visitor_kiosk: must be of type boolean" in field.text and "sauna: is not allowed" in field.text, field.text
     assert head(server) == before
 

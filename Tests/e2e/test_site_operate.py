@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BACKOFFICE, free_port
-from site_browser import FormClient, chromium, click_and_wait, screenshot
+from site_browser import FormClient, click_and_wait, screenshot
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
 from runtime_harness import Server, wait_for  # noqa: E402
@@ -32,70 +32,63 @@ def server():
         server.stop()
 
 
-@pytest.fixture()
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
-
-
-def test_a_function_runs_from_the_module_page_and_shows_the_result_and_status_change(server, browser):
+def test_a_function_runs_from_the_module_page_and_shows_the_result_and_status_change(server, fresh_browser):
     server.post("/api/engine/v2/modules/%s/exec/power" % PROJECTOR, [False])
-    browser.get(server.url + "/backoffice/modules/%s/" % PROJECTOR)
-    row = browser.find_element(By.CSS_SELECTOR, '#operate tr[data-function="power"]')
+    fresh_browser.get(server.url + "/backoffice/modules/%s/" % PROJECTOR)
+    row = fresh_browser.find_element(By.CSS_SELECTOR, '#operate tr[data-function="power"]')
     assert "state" in row.text
-    screenshot(browser, "operate-module-functions")
+    screenshot(fresh_browser, "operate-module-functions")
     checkbox = row.find_element(By.CSS_SELECTOR, 'input[type=checkbox][name="arg.state"]')
     checkbox.click()
-    click_and_wait(browser, row.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-    assert "power on Projector" in browser.find_element(By.TAG_NAME, "h1").text
-    change = browser.find_element(By.CSS_SELECTOR, 'table.changes tr[data-key="power"]')
+    click_and_wait(fresh_browser, row.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    assert "power on Projector" in fresh_browser.find_element(By.TAG_NAME, "h1").text
+    change = fresh_browser.find_element(By.CSS_SELECTOR, 'table.changes tr[data-key="power"]')
     assert change.find_elements(By.TAG_NAME, "td")[2].text == "true", change.text
-    screenshot(browser, "operate-function-result")
+    screenshot(fresh_browser, "operate-function-result")
     assert server.get("/api/engine/v2/modules/%s/state/power" % PROJECTOR)[1] is True
     # A bad argument is refused in words, nothing runs.
     answer = requests.post(server.url + "/backoffice/modules/%s/exec" % PROJECTOR, data={"function": "power"})
     assert answer.status_code == 403  # no form token: refused before anything runs
 
 
-def test_an_argument_that_does_not_fit_is_named(server, browser):
-    browser.get(server.url + "/backoffice/modules/%s/" % PROJECTOR)
-    form = browser.find_element(By.CSS_SELECTOR, '#operate tr[data-function="switch_to"]')
-    click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-    assert "switch_to on Projector" in browser.find_element(By.TAG_NAME, "h1").text
-    assert not browser.find_elements(By.CSS_SELECTOR, ".notice.error"), "a choice from the select fits"
+def test_an_argument_that_does_not_fit_is_named(server, fresh_browser):
+    fresh_browser.get(server.url + "/backoffice/modules/%s/" % PROJECTOR)
+    form = fresh_browser.find_element(By.CSS_SELECTOR, '#operate tr[data-function="switch_to"]')
+    click_and_wait(fresh_browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    assert "switch_to on Projector" in fresh_browser.find_element(By.TAG_NAME, "h1").text
+    assert not fresh_browser.find_elements(By.CSS_SELECTOR, ".notice.error"), "a choice from the select fits"
 
 
-def test_stop_and_start_buttons_on_the_module_page_commit_in_words(server, browser):
-    browser.get(server.url + "/backoffice/modules/%s/" % PROJECTOR)
-    stop = browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/stop"] button')
-    click_and_wait(browser, stop)
-    assert browser.current_url.split("?")[0].endswith("/backoffice/modules/%s/" % PROJECTOR)
-    assert 'stop module "Projector"' in browser.find_element(By.CSS_SELECTOR, ".notice").text
-    WebDriverWait(browser, 20).until(
+def test_stop_and_start_buttons_on_the_module_page_commit_in_words(server, fresh_browser):
+    fresh_browser.get(server.url + "/backoffice/modules/%s/" % PROJECTOR)
+    stop = fresh_browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/stop"] button')
+    click_and_wait(fresh_browser, stop)
+    assert fresh_browser.current_url.split("?")[0].endswith("/backoffice/modules/%s/" % PROJECTOR)
+    assert 'stop module "Projector"' in fresh_browser.find_element(By.CSS_SELECTOR, ".notice").text
+    WebDriverWait(fresh_browser, 20).until(
         lambda d: d.find_element(By.CSS_SELECTOR, 'h1 [data-module="%s"]' % PROJECTOR).get_attribute("class") == "dot stopped")
-    assert browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/start"] button').is_enabled()
-    screenshot(browser, "operate-module-stopped")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/start"] button'))
+    assert fresh_browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/start"] button').is_enabled()
+    screenshot(fresh_browser, "operate-module-stopped")
+    click_and_wait(fresh_browser, fresh_browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/start"] button'))
     assert server.last_commit_subject() == 'start module "Projector"'
     wait_for(lambda: server.post("/api/engine/v2/modules/%s/ping" % PROJECTOR)[1]["pingable"], 30, "the projector online again")
 
 
-def test_stop_all_and_start_all_on_the_systems_modules_page(server, browser):
+def test_stop_all_and_start_all_on_the_systems_modules_page(server, fresh_browser):
     # The system's page stays the same for every reader (no form): its button leads to the
     # system's "Modules of" page, where Start all and Stop all are.
-    browser.get(server.url + "/backoffice/systems/%s/" % ROOM)
-    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Start or stop all…"))
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/stop"] button'))
+    fresh_browser.get(server.url + "/backoffice/systems/%s/" % ROOM)
+    click_and_wait(fresh_browser, fresh_browser.find_element(By.LINK_TEXT, "Start or stop all…"))
+    click_and_wait(fresh_browser, fresh_browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/stop"] button'))
     assert server.last_commit_subject().startswith('stop ') and "L1 Training" in server.last_commit_subject()
     assert server.module_state(PROJECTOR) == "stopped"
-    screenshot(browser, "operate-system-stopped")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/start"] button'))
+    screenshot(fresh_browser, "operate-system-stopped")
+    click_and_wait(fresh_browser, fresh_browser.find_element(By.CSS_SELECTOR, '#operate form[action$="/start"] button'))
     assert server.last_commit_subject().startswith('start ') and "L1 Training" in server.last_commit_subject()
     wait_for(lambda: server.module_state(PROJECTOR) == "running", 30, "the projector running again")
 
 
-def test_a_second_logic_module_is_refused_in_words_and_the_first_cannot_just_leave(server, browser):
+def test_a_second_logic_module_is_refused_in_words_and_the_first_cannot_just_leave(server, fresh_browser):
     client = FormClient(server.url)
     fields = client.form("/backoffice/modules/new?system=%s" % ROOM)
     fields.update({"driver_id": "driver-room-logic"})
@@ -113,9 +106,9 @@ def test_a_second_logic_module_is_refused_in_words_and_the_first_cannot_just_lea
     assert answer.status_code == 422
     assert "room logic module and belongs to it alone" in answer.text and "control_system_id" not in answer.text
     assert server.last_commit_subject() == before
-    browser.get(server.url + members)
-    row = browser.find_element(By.CSS_SELECTOR, 'tr[data-member="mod-l1-training-logic"]')
-    browser.execute_script("window.confirm = function () { return true; }")
-    click_and_wait(browser, row.find_element(By.CSS_SELECTOR, 'button[value="remove"]'))
-    assert "belongs to it alone" in browser.find_element(By.CSS_SELECTOR, ".notice.error").text
-    screenshot(browser, "operate-logic-module-remove-refused")
+    fresh_browser.get(server.url + members)
+    row = fresh_browser.find_element(By.CSS_SELECTOR, 'tr[data-member="mod-l1-training-logic"]')
+    fresh_browser.execute_script("window.confirm = function () { return true; }")
+    click_and_wait(fresh_browser, row.find_element(By.CSS_SELECTOR, 'button[value="remove"]'))
+    assert "belongs to it alone" in fresh_browser.find_element(By.CSS_SELECTOR, ".notice.error").text
+    screenshot(fresh_browser, "operate-logic-module-remove-refused")

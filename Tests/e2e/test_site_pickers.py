@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import BACKOFFICE, free_port
 from auth_server import PASSWORD, USERS, auth  # noqa: F401 (the module's signed-in server fixture)
-from site_browser import FormClient, chromium, fill, gone, screenshot, submit
+from site_browser import FormClient, fill, gone, screenshot, submit
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
 from runtime_harness import Server  # noqa: E402
@@ -31,53 +31,46 @@ def server():
     server.stop()
 
 
-@pytest.fixture()
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
-
-
 def committed(server, path):
     """A file as the branch head has it (the working tree follows the server's commits later)."""
     return json.loads(subprocess.run(["git", "-C", server.config, "show", "main:" + path], check=True,
                                      capture_output=True, text=True).stdout)
 
 
-def test_a_room_created_entirely_with_pickers_shows_on_the_map(server, browser):
-    browser.get(server.url + "/backoffice/systems/new")
-    browser.find_element(By.NAME, "name").send_keys("L1 Café")
-    picker = browser.find_element(By.CSS_SELECTOR, '[data-input="zones"] details.picker')
+def test_a_room_created_entirely_with_pickers_shows_on_the_map(server, fresh_browser):
+    fresh_browser.get(server.url + "/backoffice/systems/new")
+    fresh_browser.find_element(By.NAME, "name").send_keys("L1 Café")
+    picker = fresh_browser.find_element(By.CSS_SELECTOR, '[data-input="zones"] details.picker')
     picker.find_element(By.TAG_NAME, "summary").click()
     for zone in ["Harbour Point", "Harbour Point Tower", "Harbour Point Tower Level 1"]:
         label = next(l for l in picker.find_elements(By.CSS_SELECTOR, "label") if l.text.split(" zone-")[0].strip() == zone)
         label.find_element(By.TAG_NAME, "input").click()
-    assert browser.find_element(By.NAME, "zones").get_attribute("value").split("\n") == ["zone-harbourpoint", "zone-hp-tower", "zone-hp-l1"]
-    pick = next(b for b in browser.find_elements(By.CSS_SELECTOR, '[data-input="map_id"] button') if "Level 1" in b.text)
+    assert fresh_browser.find_element(By.NAME, "zones").get_attribute("value").split("\n") == ["zone-harbourpoint", "zone-hp-tower", "zone-hp-l1"]
+    pick = next(b for b in fresh_browser.find_elements(By.CSS_SELECTOR, '[data-input="map_id"] button') if "Level 1" in b.text)
     pick.click()
-    room = WebDriverWait(browser, 15).until(lambda d: d.find_element(By.CSS_SELECTOR, '.map-picker [id="area-l1-cafe"]'))
-    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", room)
-    assert Select(browser.find_element(By.NAME, "map_id")).first_selected_option.get_attribute("value") == "area-l1-cafe"
-    screenshot(browser, "pickers-new-room")
-    submit(browser)
-    match = re.search(r"/backoffice/systems/([^/?]+)/\?saved=", browser.current_url)
-    assert match, browser.find_element(By.TAG_NAME, "main").text[:2000]
+    room = WebDriverWait(fresh_browser, 15).until(lambda d: d.find_element(By.CSS_SELECTOR, '.map-picker [id="area-l1-cafe"]'))
+    fresh_browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", room)
+    assert Select(fresh_browser.find_element(By.NAME, "map_id")).first_selected_option.get_attribute("value") == "area-l1-cafe"
+    screenshot(fresh_browser, "pickers-new-room")
+    submit(fresh_browser)
+    match = re.search(r"/backoffice/systems/([^/?]+)/\?saved=", fresh_browser.current_url)
+    assert match, fresh_browser.find_element(By.TAG_NAME, "main").text[:2000]
     system = match.group(1)
     assert system == "sys-l1-cafe", "a readable id from the name"
 
-    browser.get(server.url + "/backoffice/modules/new?system=" + system)
-    Select(browser.find_element(By.NAME, "driver_id")).select_by_visible_text("PJLink Projector (driver-pjlink-projector)")
-    browser.find_element(By.NAME, "ip").send_keys("127.0.0.1")
-    submit(browser)
-    assert "?saved=" in browser.current_url, browser.find_element(By.TAG_NAME, "main").text[:2000]
+    fresh_browser.get(server.url + "/backoffice/modules/new?system=" + system)
+    Select(fresh_browser.find_element(By.NAME, "driver_id")).select_by_visible_text("PJLink Projector (driver-pjlink-projector)")
+    fresh_browser.find_element(By.NAME, "ip").send_keys("127.0.0.1")
+    submit(fresh_browser)
+    assert "?saved=" in fresh_browser.current_url, fresh_browser.find_element(By.TAG_NAME, "main").text[:2000]
     assert re.match(r'add module ".*" to "L1 Café"', server.last_commit_subject()), server.last_commit_subject()
 
     members = committed(server, "systems/%s.json" % system)
     assert members["zones"] == ["zone-harbourpoint", "zone-hp-tower", "zone-hp-l1"] and members["map_id"] == "area-l1-cafe"
     assert members["modules"] == ["mod-l1-cafe-projector"], "the module's id: its system's name and its own"
-    browser.get(server.url + "/backoffice/zones/zone-hp-l1/map")
-    WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'a.room-link[href="/backoffice/systems/%s/"]' % system))
-    screenshot(browser, "pickers-room-on-the-map")
+    fresh_browser.get(server.url + "/backoffice/zones/zone-hp-l1/map")
+    WebDriverWait(fresh_browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'a.room-link[href="/backoffice/systems/%s/"]' % system))
+    screenshot(fresh_browser, "pickers-room-on-the-map")
 
 
 def test_names_typed_where_an_id_is_expected_are_accepted_when_unique(server):
@@ -96,18 +89,18 @@ def test_names_typed_where_an_id_is_expected_are_accepted_when_unique(server):
     assert system == "sys-typed-room" and re.search(r"/backoffice/systems/([^/?]+)/", answer.headers["location"]).group(1) == again["_id"]
 
 
-def test_not_found_is_a_site_page_with_a_way_home_and_the_nav_wraps(server, browser):
-    browser.get(server.url + "/backoffice/systems/sys-nope/")
-    assert "Not found" in browser.find_element(By.TAG_NAME, "h1").text
-    browser.find_element(By.LINK_TEXT, "BackOffice home")
-    screenshot(browser, "finishing-not-found")
+def test_not_found_is_a_site_page_with_a_way_home_and_the_nav_wraps(server, fresh_browser):
+    fresh_browser.get(server.url + "/backoffice/systems/sys-nope/")
+    assert "Not found" in fresh_browser.find_element(By.TAG_NAME, "h1").text
+    fresh_browser.find_element(By.LINK_TEXT, "BackOffice home")
+    screenshot(fresh_browser, "finishing-not-found")
     answer = requests.get(server.url + "/backoffice/nothing/here/", headers={"Accept": "text/html"})
     assert answer.status_code == 404 and 'class="top"' in answer.text and "BackOffice home" in answer.text
     assert requests.get(server.url + "/backoffice/nothing/here/", headers={"Accept": "application/json"}).json()["status"] == 404
     # --auth off: nobody signed in, so there is nothing to sign out of.
-    browser.get(server.url + "/backoffice/systems/")
-    assert not browser.find_elements(By.CSS_SELECTOR, "header .account")
-    width = browser.execute_script("return document.querySelector('header.top').scrollWidth")
+    fresh_browser.get(server.url + "/backoffice/systems/")
+    assert not fresh_browser.find_elements(By.CSS_SELECTOR, "header .account")
+    width = fresh_browser.execute_script("return document.querySelector('header.top').scrollWidth")
     assert width <= 1280, "the navigation overflows at 1280 px"
 
 
@@ -136,23 +129,23 @@ def test_every_page_can_sign_out_names_who_is_in_and_a_403_is_a_site_page(auth, 
     assert "/auth/signin" in fresh_browser.current_url, "still signed in after Sign out"
 
 
-def test_dragging_a_module_row_reorders_the_system_in_one_commit(server, browser):
+def test_dragging_a_module_row_reorders_the_system_in_one_commit(server, fresh_browser):
     system = "sys-l1-huddle"
     before = committed(server, "systems/%s.json" % system)["modules"]
-    browser.get(server.url + "/backoffice/systems/%s/modules" % system)
-    rows = browser.find_elements(By.CSS_SELECTOR, "table.members tr[data-member]")
+    fresh_browser.get(server.url + "/backoffice/systems/%s/modules" % system)
+    rows = fresh_browser.find_elements(By.CSS_SELECTOR, "table.members tr[data-member]")
     assert rows[-1].get_attribute("draggable") == "true"
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.execute_script("""
+    old = fresh_browser.find_element(By.TAG_NAME, "html")
+    fresh_browser.execute_script("""
         var from = arguments[0], to = arguments[1], data = new DataTransfer();
         from.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: data}));
         to.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: data}));
         to.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: data}));""", rows[-1], rows[0])
-    WebDriverWait(browser, 20).until(lambda d: gone(old))
+    WebDriverWait(fresh_browser, 20).until(lambda d: gone(old))
     after = committed(server, "systems/%s.json" % system)["modules"]
     assert after == [before[-1]] + before[:-1]
     assert server.last_commit_subject().startswith("Move module") and "to position 1" in server.last_commit_subject()
-    screenshot(browser, "reorder-dragged")
+    screenshot(fresh_browser, "reorder-dragged")
 
 
 def test_move_to_a_position_works_as_a_plain_form_post(server):

@@ -9,7 +9,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from conftest import BACKOFFICE, free_port
-from site_browser import chromium, screenshot
+from site_browser import screenshot
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RuntimeTests", "Fixtures"))
 from runtime_harness import PY_SYSTEM, Server, python_building, wait_for  # noqa: E402
@@ -29,13 +29,6 @@ def server():
         server.stop()
 
 
-@pytest.fixture()
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
-
-
 PAGES = {
     "module page": "/backoffice/modules/%s/" % BAD,
     "module list": "/backoffice/modules/",
@@ -45,16 +38,16 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_a_failed_module_shows_failed_and_why_on_every_page_with_its_dot(server, browser, name):
-    browser.get(server.url + PAGES[name])
-    dots = browser.find_elements(By.CSS_SELECTOR, '[data-module="%s"]' % BAD)
+def test_a_failed_module_shows_failed_and_why_on_every_page_with_its_dot(server, fresh_browser, name):
+    fresh_browser.get(server.url + PAGES[name])
+    dots = fresh_browser.find_elements(By.CSS_SELECTOR, '[data-module="%s"]' % BAD)
     assert dots, "no dot for the module on the " + name
     for dot in dots:
         assert dot.get_attribute("class") == "dot failed", name
         assert dot.value_of_css_property("background-color") != "rgba(45, 164, 78, 1)", "green on the " + name
-    words = browser.find_element(By.CSS_SELECTOR, '[data-module-text="%s"]' % BAD).text
+    words = fresh_browser.find_element(By.CSS_SELECTOR, '[data-module-text="%s"]' % BAD).text
     assert words.startswith("failed: ") and REASON in words and "(since 20" in words and "UTC)" in words, (name, words)
-    screenshot(browser, "status-failed-" + name.lower().replace(" ", "-"))
+    screenshot(fresh_browser, "status-failed-" + name.lower().replace(" ", "-"))
 
 
 def test_rest_and_the_log_say_why_it_failed(server):
