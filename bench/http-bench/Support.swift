@@ -1,3 +1,4 @@
+import BenchSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -101,24 +102,12 @@ func startNginx(prefix: String, port: Int, staticRoot: String) -> pid_t? {
     }
     // Wait until it answers.
     for _ in 0..<100 {
-        if canConnect(port: port) { return pid }
+        if LoopbackSocket.accepts(port: port) { return pid }
         usleep(50_000)
     }
     print("nginx did not start; see \(prefix)/nginx-error.log")
     kill(pid, SIGTERM)
     return nil
-}
-
-func canConnect(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
 }
 
 

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -8,22 +9,13 @@ import Glibc
 /// PUBLISH packets it receives. Just enough protocol to put mosquitto beside our fan-out.
 final class MQTTPeerClient: FanOutSubscriber, @unchecked Sendable {
     let fd: Int32
+    private let connection: LoopbackSocket
     private var buffer: [UInt8] = []
 
     init(port: Int, clientID: String) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw BenchError("cannot connect to mosquitto on 127.0.0.1:\(port)") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard let connection = LoopbackSocket(port: port) else { throw BenchError("cannot connect to mosquitto on 127.0.0.1:\(port)") }
+        self.connection = connection
+        fd = connection.fd
         // CONNECT: protocol "MQTT" level 4, clean session, keep-alive 600 s.
         var body: [UInt8] = Self.string("MQTT") + [4, 0x02, 0x02, 0x58]
         body += Self.string(clientID)
@@ -116,12 +108,5 @@ final class MQTTPeerClient: FanOutSubscriber, @unchecked Sendable {
         return packet + body
     }
 
-    private func writeAll(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { return }
-            offset += written
-        }
-    }
+    private func writeAll(_ bytes: [UInt8]) { connection.sendAll(bytes) }
 }

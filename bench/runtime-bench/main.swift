@@ -67,7 +67,7 @@ final class BenchSimulator {
         self.process = process
         local = nil
         let port = self.port
-        _ = waitUntil(10) { (try? WebSocketClient.canConnect(port: port)) == true }
+        _ = waitUntil(10) { LoopbackSocket.accepts(port: port) }
     }
 
     func stop() {
