@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from http_server import Server
+from runtime_harness import wait_for
 from site_browser import FormClient, screenshot
 
 GIT_ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null",
@@ -97,9 +98,11 @@ def test_a_pushed_branch_is_reviewed_merged_from_the_site_and_deleted(deployment
     config = os.path.join(server.state, "config")
     assert git(config, "log", "-1", "--format=%P|%an|%s", "main") == f"{before} {head}|Local Admin|Merge branch 'feature/jetty-capacity'"
     assert capacity(server, "sys-l2-jetty") == 42
-    # The working tree followed, and the change is in the system's history in diff's words.
-    with open(os.path.join(config, "systems", "sys-l2-jetty.json")) as handle:
-        assert json.load(handle)["capacity"] == 42
+    # The working tree follows (in the background), and the change is in the system's history in diff's words.
+    def checked_out_capacity():
+        with open(os.path.join(config, "systems", "sys-l2-jetty.json")) as handle:
+            return json.load(handle)["capacity"]
+    wait_for(lambda: checked_out_capacity() == 42, 30, "the working tree to follow the merge")
     browser.get(server.base + "/backoffice/systems/sys-l2-jetty/history")
     first = browser.find_element(By.CSS_SELECTOR, "section.commit")
     assert "Merge branch 'feature/jetty-capacity'" in first.text and "6 → 42" in first.text
