@@ -175,7 +175,10 @@ def test_a_commit_that_compiles_moves_the_module_to_it(lab):
     work.commit({"greeter/Greeter.swift": greeter_source("Bonjour")}, "greeter: French")
     work.push()
     wait_for(lambda: greet(server) == (200, "Bonjour, Ada!"), BUILD_WAIT, "the module on the new commit")
-    assert server.post("/api/engine/v2/modules/mod-echo/exec/echo", ["still"]) == (200, "still")
+    # The push moves every driver of the repository to the new commit, so mod-echo restarts on
+    # it too (its binary is keyed by commit); it answers again once its new process is up.
+    wait_for(lambda: server.post("/api/engine/v2/modules/mod-echo/exec/echo", ["still"]) == (200, "still"), 60,
+             "mod-echo on the new commit")
 
 
 def test_a_pinned_older_commit_runs_beside_the_branch_head(lab):
