@@ -21,6 +21,8 @@ public final class SiteService: Sendable {
     let signOutEverywhere: SignOutEverywhere
     /// Pre-rendered pages cut at their per-request holes, once per file version.
     let pageCuts = PageCutCache()
+    /// What each "new object" form created, so that posting one twice does not make two.
+    let createdObjects = CreatedObjects()
     /// Whether a module is online for the module list's state filter when no runtime is
     /// attached (the configured `running`); with one, its live state (`onlineState`).
     let moduleState: ModuleOnlineState
