@@ -54,6 +54,12 @@ extension AccessPolicy {
         set(.get, base + "users/current", .signedIn(scope: "users.read"))
         // The caller's own SSO provider token (`AuthService.resourceToken`): theirs alone.
         set(.post, base + "users/resource_token", .signedIn(scope: "users.read"))
+        // Another user's SSO token, and forgetting it: admins whose token names the users scope.
+        set(.post, base + "users/:id/resource_token", .role(.admin, scope: "users.write"))
+        set(.delete, base + "users/:id/resource_token", .role(.admin, scope: "users.write"))
+        // Group membership by email within the caller's domain (PlaceOS: anyone signed in).
+        set(.get, base + "users/groups", .signedIn(scope: "users.read"))
+        set(.post, base + "users/:id/revive", .role(.admin, scope: "users.write"))
         set(.get, base + "zones/tags", .signedIn(scope: "zones.read"))
         set(.get, base + "zones/:id/triggers", .role(.support, scope: "triggers.read"))
         set(.get, base + "systems/with_emails", .signedIn(scope: "systems.read"))
