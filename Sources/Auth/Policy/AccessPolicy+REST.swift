@@ -69,7 +69,7 @@ extension AccessPolicy {
         set(.get, base + "modules/:id/error", .role(.support, scope: "modules.read"))
         set(.post, base + "modules/:id/load", .role(.support, scope: "modules.write"))
         for read in ["metadata/:parent_id", "metadata/:parent_id/children", "metadata/:parent_id/history", "metadata/:name/bulk",
-                     "systems/:id/metadata", "zones/:id/metadata"] {
+                     "systems/:id/metadata", "zones/:id/metadata", "users/:id/metadata"] {
             set(.get, base + read, Self.restMetadata.read)
         }
         for method in [HTTPMethod.put, .patch, .delete] { set(method, base + "metadata/:parent_id", Self.restMetadata.write) }

@@ -221,7 +221,7 @@ struct OperationShape {
             case .delete: success = HTTPStatus(202); writes = true
             default: requestBody = OpenAPISchemas.settingsWrite; response = OpenAPISchemas.settingsRecord; writes = true
             }
-        case "/metadata/:parent_id", "/systems/:id/metadata", "/zones/:id/metadata":
+        case "/metadata/:parent_id", "/systems/:id/metadata", "/zones/:id/metadata", "/users/:id/metadata":
             response = OpenAPISchemas.metadataByName
             if method == .get { query = [("name", .object(["type": "string"]))] }
             if method == .put || method == .patch {
