@@ -23,6 +23,8 @@ public final class SiteService: Sendable {
     let pageCuts = PageCutCache()
     /// What each "new object" form created, so that posting one twice does not make two.
     let createdObjects = CreatedObjects()
+    /// The branches page's reviews, by branch head and tracked head.
+    let branchReviews = BranchReviewCache()
     /// Whether a module is online for the module list's state filter when no runtime is
     /// attached (the configured `running`); with one, its live state (`onlineState`).
     let moduleState: ModuleOnlineState
