@@ -70,7 +70,7 @@ public final class SiteService: Sendable {
     public var controllers: [any Feature] {
         [ObjectFormsController(site: self), APIKeysController(site: self), HistoryController(site: self),
          SystemMembersController(site: self), TriggerInstancesController(site: self), OperateController(site: self), MetadataController(site: self), MapUploadController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
-         DeploymentController(site: self), BranchesController(site: self), PagesController(site: self)]
+         DeploymentController(site: self), BranchesController(site: self), AccountController(site: self), PagesController(site: self)]
     }
 
     /// Adds every controller's routes.
