@@ -1,7 +1,11 @@
+import Dispatch
+
 /// The one timer of a driver process: every module's schedules (`every`, `after`, `at`, `cron`)
-/// wait in one min-heap of deadlines, served by one sleeping task at a time armed at the
-/// earliest. A schedule waiting for its next run therefore costs a heap slot and its
-/// `ScheduledWork`, not a sleeping task of its own (about 2.4 KB per polling module before).
+/// and command queues' response deadlines wait in one min-heap of deadlines, served by one
+/// dispatch timer set for the earliest. A schedule waiting for its next run therefore costs a
+/// heap slot and its `ScheduledWork`, not a sleeping task of its own (about 2.4 KB per polling
+/// module before). The dispatch timer is set again in place when a sooner deadline arrives: a
+/// cancelled `Task.sleep` would leave its dispatch timer and job behind until their deadline.
 ///
 /// Cancelled work is left in the heap and skipped when it comes due; the heap is compacted
 /// when more than half of it is cancelled work, so re-arming a long timer often (a vacancy
@@ -11,7 +15,21 @@ final class ScheduleTimer {
     /// The process's timer.
     static let shared = ScheduleTimer()
 
-    init() {}
+    init() {
+        wakeUp = DispatchSource.makeTimerSource(queue: DriverIO.queue)
+        Self.listen(to: wakeUp, for: self)
+        wakeUp.resume()
+    }
+
+    // Outside the actor: the handler runs on the I/O queue and hops to the actor for the heap.
+    private nonisolated static func listen(to source: any DispatchSourceTimer, for timer: ScheduleTimer) {
+        source.setEventHandler { [weak timer] in
+            guard let timer else { return }
+            Task { @DriverActor in timer.fireDue() }
+        }
+    }
+
+    isolated deinit { wakeUp.cancel() }
 
     private struct Entry {
         let deadline: ContinuousClock.Instant
@@ -27,8 +45,9 @@ final class ScheduleTimer {
     private var heap: [Entry] = []
     private var nextSequence: UInt64 = 0
     private var cancelledInHeap = 0
-    /// The sleeper and the deadline it wakes at; a sooner deadline replaces it.
-    private var sleeper: (task: Task<Void, Never>, wakesAt: ContinuousClock.Instant)?
+    /// When the dispatch timer is set to wake; nil when the heap is empty.
+    private var wakesAt: ContinuousClock.Instant?
+    private let wakeUp: any DispatchSourceTimer
 
     /// Schedules (not cancelled) waiting in the heap.
     var waiting: Int { heap.count - cancelledInHeap }
@@ -40,7 +59,7 @@ final class ScheduleTimer {
         push(Entry(deadline: deadline, sequence: nextSequence, work: work))
         nextSequence &+= 1
         work.waitsInTimer = true
-        if sleeper.map({ deadline < $0.wakesAt }) ?? true { arm(at: deadline) }
+        if wakesAt.map({ deadline < $0 }) ?? true { arm(at: deadline) }
     }
 
     /// `work` waiting in the heap was cancelled: it will be skipped.
@@ -51,18 +70,15 @@ final class ScheduleTimer {
     }
 
     private func arm(at deadline: ContinuousClock.Instant) {
-        sleeper?.task.cancel()
-        let task = Task {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            if Task.isCancelled { return }
-            self.sleeper = nil
-            self.fireDue()
-        }
-        sleeper = (task, deadline)
+        wakesAt = deadline
+        let wait = ContinuousClock.now.duration(to: deadline)
+        let nanoseconds = max(0, wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000)
+        wakeUp.schedule(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds)))
     }
 
     /// Fires every entry whose deadline has passed, then sleeps until the next one.
     private func fireDue() {
+        wakesAt = nil
         let now = ContinuousClock.now
         while let first = heap.first, first.deadline <= now {
             popFirst()
@@ -73,7 +89,7 @@ final class ScheduleTimer {
                 first.work.fire()
             }
         }
-        if let first = heap.first, sleeper.map({ first.deadline < $0.wakesAt }) ?? true { arm(at: first.deadline) }
+        if let first = heap.first, wakesAt.map({ first.deadline < $0 }) ?? true { arm(at: first.deadline) }
     }
 
     private func compact() {
