@@ -12,7 +12,11 @@ import Glibc
 ///
 /// Jobs enqueued from other threads (a sleep that ended, a TLS handshake's result) wake the loop
 /// through an eventfd; jobs enqueued by the loop itself just join the queue.
-final class DriverLoop: SerialExecutor, @unchecked Sendable {
+///
+/// It is also a task executor: a task started with `Task(executorPreference: DriverLoop.shared)`
+/// (an exec) resumes here after a continuation (a device's answer), where it would otherwise
+/// resume on the global pool and hop back — two more thread switches per exec.
+final class DriverLoop: SerialExecutor, TaskExecutor, @unchecked Sendable {
     static let shared = DriverLoop()
 
     /// What a watched descriptor's readiness calls (each on the actor): `readable` until it is
@@ -64,6 +68,8 @@ final class DriverLoop: SerialExecutor, @unchecked Sendable {
     }
 
     func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+
+    func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
 
     /// Descriptor handlers run outside any job; they are on the actor when on the loop thread.
     func isIsolatingCurrentContext() -> Bool? { onLoopThread }
@@ -157,7 +163,7 @@ final class DriverLoop: SerialExecutor, @unchecked Sendable {
                 return state.queue
             }
             if batch.isEmpty { return }
-            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+            for job in batch { job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor()) }
         }
     }
 
