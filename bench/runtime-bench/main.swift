@@ -140,6 +140,7 @@ do {
     let latencies = Mutex<[UInt64]>([])
     let driverPID = lightsEngine.processes().compactMap(\.pid).first ?? 0
     let cpuBefore = (cpuSeconds(getpid()), cpuSeconds(driverPID))
+    let switchesBefore = (contextSwitches(getpid()), contextSwitches(driverPID))
     let end = nanosecondsNow() + UInt64(seconds * 1e9)
     let start = nanosecondsNow()
     var threads: [Thread] = []
@@ -180,16 +181,26 @@ do {
     let execCount = Double(max(1, completed.withLock { $0 }))
     let coreMicroseconds = (cpuSeconds(getpid()) - cpuBefore.0) / execCount * 1e6
     let driverMicroseconds = (cpuSeconds(driverPID) - cpuBefore.1) / execCount * 1e6
+    // Thread wake-ups per exec: each hand-over between threads is a sleep and a wake-up.
+    let coreSwitches = Double(contextSwitches(getpid()) - switchesBefore.0) / execCount
+    let driverSwitches = Double(contextSwitches(driverPID) - switchesBefore.1) / execCount
     let sorted = latencies.withLock { $0 }.sorted()
     report.add("exec/s (\(lightCount) modules × \(inFlight) in flight)", String(format: "%.0f", rate), "≥ 20,000")
     report.add("exec p99 under that load", String(format: "%.3f ms", percentile(sorted, 0.99)))
     report.add("CPU per exec: core + clients + simulator / driver process",
                String(format: "%.1f µs / %.1f µs", coreMicroseconds, driverMicroseconds))
+    report.add("context switches per exec: core + clients + simulator / driver process",
+               String(format: "%.2f / %.2f", coreSwitches, driverSwitches))
+    results["exec_context_switches_core_process"] = .double(coreSwitches)
+    results["exec_context_switches_driver_process"] = .double(driverSwitches)
     results["exec_cpu_core_process_us"] = .double(coreMicroseconds)
     results["exec_cpu_driver_process_us"] = .double(driverMicroseconds)
     results["exec_per_second"] = .double(rate)
     results["exec_loaded_p99_ms"] = .double(percentile(sorted, 0.99))
 }
+
+/// `BENCH_ONLY=exec`: the exec rows alone (for quick before/after runs).
+let execOnly = ProcessInfo.processInfo.environment["BENCH_ONLY"] == "exec"
 
 // MARK: 2. Status fan-out, and mosquitto doing the same beside it
 
@@ -198,7 +209,7 @@ do {
 let fanOutClients = 1000
 let fanOutRate = Int(ProcessInfo.processInfo.environment["BENCH_FANOUT_RATE"] ?? "") ?? 400
 let fanOutMeter = FanOutMeter(rate: fanOutRate, seconds: seconds)
-do {
+if !execOnly {
     var clients: [WebSocketClient] = []
     for index in 0..<fanOutClients {
         let client = try WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control")
@@ -262,7 +273,7 @@ await lightsEngine.shutdown()
 
 // MARK: 3. Memory with 5 × rooms modules
 
-do {
+if !execOnly {
     let pjlink = try BenchSimulator(.pjlink)
     let modbus = try BenchSimulator(.modbusHVAC)
     let lutronRooms = try BenchSimulator(.lutron)
@@ -316,12 +327,14 @@ lutron.stop()
 
 // MARK: 4. The sample building from a fresh start (`make run`)
 
-let sample = try SampleStart.measure(sampleConfig: FileManager.default.currentDirectoryPath + "/sample-config")
-report.add("serve, fresh state: serving after", sample.serving.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)")
-report.add("serve, fresh state: every running module online after",
-           sample.live.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)", "≤ 10 s")
-results["sample_serving_seconds"] = sample.serving.map(JSONValue.double) ?? .null
-results["sample_live_seconds"] = sample.live.map(JSONValue.double) ?? .null
+if !execOnly {
+    let sample = try SampleStart.measure(sampleConfig: FileManager.default.currentDirectoryPath + "/sample-config")
+    report.add("serve, fresh state: serving after", sample.serving.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)")
+    report.add("serve, fresh state: every running module online after",
+               sample.live.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)", "≤ 10 s")
+    results["sample_serving_seconds"] = sample.serving.map(JSONValue.double) ?? .null
+    results["sample_live_seconds"] = sample.live.map(JSONValue.double) ?? .null
+}
 
 print("runtime-bench (release core; drivers from \(ProcessInfo.processInfo.environment["BENCH_DRIVER_DIR"] ?? "this directory"); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(Int(seconds)) s per measurement)")
 report.details = results
