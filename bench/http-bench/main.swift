@@ -1,6 +1,8 @@
 // http-bench: measures the web server against nginx with wrk, and WebSocket fan-out with our own client.
 //
-//   swift build -c release && .build/release/http-bench [--quick]
+//   swift build -c release && .build/release/http-bench [--quick] [--rounds N]
+//   .build/release/http-bench --cpu [--quick] [--rounds N]   CPU time per request, ours and nginx
+//   .build/release/http-bench --serve SECONDS                 serve only (for perf while wrk runs outside)
 //
 // Prints a table and writes bench/results/http-bench.json. Figures are for this machine only.
 import BenchSupport
@@ -70,6 +72,15 @@ struct Row {
         return WrkResult(requestsPerSecond: middle(results.map(\.requestsPerSecond)),
                          p99Milliseconds: middle(results.map(\.p99Milliseconds)))
     }
+    /// The median over rounds of the server's CPU time per request, `user+system` in µs.
+    static func cpuPerRequest(_ results: [WrkResult]) -> String {
+        let rounds = results.filter { $0.requests > 0 }
+        guard !rounds.isEmpty else { return "-" }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let user = median(rounds.map { $0.serverCPU.user * 1e6 / Double($0.requests) })
+        let system = median(rounds.map { $0.serverCPU.system * 1e6 / Double($0.requests) })
+        return format2(user) + "+" + format2(system)
+    }
     /// The median of the per-round ratios (each round's pair ran back to back).
     var medianRatio: Double? {
         let ratios = zip(ours, nginx).map { $0.requestsPerSecond / $1.requestsPerSecond }.sorted()
@@ -89,12 +100,49 @@ writeFile(pipeline, """
     request = function() return req end
     """)
 
-print("http-bench: wrk -t2 -c64 -d\(wrkSeconds)s on loopback (2 cores shared with wrk), \(rounds) rounds alternating ours / nginx")
 let tests: [(name: String, path: String, script: String?)] = [
     ("plaintext keep-alive", "/plaintext", nil),
     ("plaintext pipelined x16", "/plaintext", pipeline),
     ("static 4 KiB file", "/static/file4k.txt", nil),
 ]
+
+// `--cpu`: CPU time per request of both servers and of wrk (see CPUPerRequest.swift), then exit.
+if CommandLine.arguments.contains("--cpu") {
+    print("http-bench --cpu: wrk -t1 -c16 -d\(wrkSeconds)s, \(rounds) rounds alternating ours / nginx; "
+          + "microseconds of CPU per request (server process, and wrk), medians")
+    print(pad("test", 22) + pad("server", 8) + pad("user", 8) + pad("system", 8) + pad("total", 8) + pad("wrk u+s", 9) + "req/s")
+    let ourPID = getpid()
+    for test in tests where test.script == nil {
+        var results: [Bool: [CPUPerRequest]] = [true: [], false: []]
+        for round in 0..<rounds {
+            for ours in round % 2 == 0 ? [true, false] : [false, true] {
+                if ours {
+                    if let result = measureCPUPerRequest(port: port, path: test.path, seconds: wrkSeconds, pids: { [ourPID] }) {
+                        results[true]!.append(result)
+                    }
+                } else if let nginx, let result = measureCPUPerRequest(port: nginxPort, path: test.path, seconds: wrkSeconds,
+                                                                       pids: { childProcesses(of: nginx) }) {
+                    results[false]!.append(result)
+                }
+            }
+        }
+        for ours in [true, false] {
+            let runs = results[ours]!
+            guard !runs.isEmpty else { continue }
+            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            let user = median(runs.map(\.server.user)), system = median(runs.map(\.server.system))
+            print(pad(test.name, 22) + pad(ours ? "ours" : "nginx", 8) + pad(format2(user), 8) + pad(format2(system), 8)
+                  + pad(format2(median(runs.map { $0.server.user + $0.server.system })), 8)
+                  + pad(format2(median(runs.map { $0.wrk.user + $0.wrk.system })), 9) + format0(median(runs.map(\.requestsPerSecond))))
+        }
+    }
+    if let nginx { kill(nginx, SIGTERM); var status: Int32 = 0; waitpid(nginx, &status, 0) }
+    await server.shutdown(gracePeriod: 1)
+    removeTree(workDirectory)
+    exit(0)
+}
+
+print("http-bench: wrk -t2 -c64 -d\(wrkSeconds)s on loopback (2 cores shared with wrk), \(rounds) rounds alternating ours / nginx")
 if !onlyFanOut {
     for test in tests {
         var row = Row(name: test.name)
@@ -103,9 +151,18 @@ if !onlyFanOut {
             let order = round % 2 == 0 ? [true, false] : [false, true]
             for ours in order {
                 if ours {
-                    if let result = runWrk(port: port, path: test.path, script: test.script, seconds: wrkSeconds) { row.ours.append(result) }
+                    let before = cpuTime(of: [getpid()])
+                    if var result = runWrk(port: port, path: test.path, script: test.script, seconds: wrkSeconds) {
+                        result.serverCPU = cpuTime(of: [getpid()]) - before
+                        row.ours.append(result)
+                    }
                 } else if nginx != nil {
-                    if let result = runWrk(port: nginxPort, path: test.path, script: test.script, seconds: wrkSeconds) { row.nginx.append(result) }
+                    let workers = childProcesses(of: nginx!)
+                    let before = cpuTime(of: workers)
+                    if var result = runWrk(port: nginxPort, path: test.path, script: test.script, seconds: wrkSeconds) {
+                        result.serverCPU = cpuTime(of: workers) - before
+                        row.nginx.append(result)
+                    }
                 }
             }
         }
@@ -118,13 +175,15 @@ var loadAverage = [Double](repeating: 0, count: 3)
 _ = getloadavg(&loadAverage, 3)
 print("")
 print("medians of \(rounds) rounds; load average \(format2(loadAverage[0])) at the end (other work on the machine counts)")
-print(pad("test", 26) + pad("ours req/s", 14) + pad("p99 ms", 10) + pad("nginx req/s", 14) + pad("p99 ms", 10) + "ours/nginx")
+print(pad("test", 26) + pad("ours req/s", 14) + pad("p99 ms", 10) + pad("nginx req/s", 14) + pad("p99 ms", 10) + pad("ours/nginx", 12)
+      + "server CPU µs/req, user+system: ours / nginx")
 for row in rows {
     let ours = Row.median(row.ours), theirs = Row.median(row.nginx)
     print(pad(row.name, 26) + pad(ours.map { format0($0.requestsPerSecond) } ?? "-", 14)
           + pad(ours.map { format2($0.p99Milliseconds) } ?? "-", 10)
           + pad(theirs.map { format0($0.requestsPerSecond) } ?? "-", 14)
-          + pad(theirs.map { format2($0.p99Milliseconds) } ?? "-", 10) + (row.medianRatio.map(format2) ?? "-"))
+          + pad(theirs.map { format2($0.p99Milliseconds) } ?? "-", 10) + pad(row.medianRatio.map(format2) ?? "-", 12)
+          + Row.cpuPerRequest(row.ours) + " / " + Row.cpuPerRequest(row.nginx))
 }
 
 // MARK: WebSocket fan-out.
@@ -148,7 +207,8 @@ json += rows.map { row in
     }
     func all(_ results: [WrkResult]) -> String { "[" + results.map { entry($0) }.joined(separator: ", ") + "]" }
     return "    {\"name\": \"\(row.name)\", \"backoffice\": \(entry(Row.median(row.ours))), \"nginx\": \(entry(Row.median(row.nginx))), "
-        + "\"ratio\": \(row.medianRatio.map(format2) ?? "null"), \"backoffice_rounds\": \(all(row.ours)), \"nginx_rounds\": \(all(row.nginx))}"
+        + "\"ratio\": \(row.medianRatio.map(format2) ?? "null"), "
+        + "\"cpu_us_per_request_user_plus_system\": {\"backoffice\": \"\(Row.cpuPerRequest(row.ours))\", \"nginx\": \"\(Row.cpuPerRequest(row.nginx))\"}, \"backoffice_rounds\": \(all(row.ours)), \"nginx_rounds\": \(all(row.nginx))}"
 }.joined(separator: ",\n")
 json += "\n  ],\n  \"websocket_fanout\": {\"clients\": 1000, \"payload_bytes\": 200, \"broadcasts_per_second\": 100, "
 json += "\"frames_per_second\": \(format0(fanOut.framesPerSecond)), \"p50_ms\": \(format2(fanOut.p50Milliseconds)), "

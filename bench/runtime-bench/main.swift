@@ -89,10 +89,13 @@ func startServer(_ engine: RuntimeEngine) throws -> (HTTPServer, Int) {
     return (server, try server.start())
 }
 
-/// The phases to run (`BENCH_PHASES=memory`, comma-separated; all by default). A partial run
-/// writes `runtime-bench-PHASES.json`, leaving the full results alone.
+/// The phases to run (`BENCH_PHASES=memory`, comma-separated; all by default; `BENCH_ONLY=exec`
+/// is `BENCH_PHASES=exec`). A partial run writes `runtime-bench-PHASES.json`, leaving the full
+/// results alone.
 let allPhases = ["exec", "fanout", "memory", "start"]
-let phases = Set(ProcessInfo.processInfo.environment["BENCH_PHASES"].map { $0.split(separator: ",").map(String.init) } ?? allPhases)
+let environment = ProcessInfo.processInfo.environment
+let phases = Set(environment["BENCH_PHASES"].map { $0.split(separator: ",").map(String.init) }
+    ?? (environment["BENCH_ONLY"] == "exec" ? ["exec"] : allPhases))
 var report = BenchReport(name: phases == Set(allPhases) ? "runtime-bench" : "runtime-bench-" + allPhases.filter(phases.contains).joined(separator: "-"))
 var results: [String: JSONValue] = [:]
 
@@ -145,6 +148,7 @@ if phases.contains("exec") {
     let latencies = Mutex<[UInt64]>([])
     let driverPID = lightsEngine.processes().compactMap(\.pid).first ?? 0
     let cpuBefore = (cpuSeconds(getpid()), cpuSeconds(driverPID))
+    let switchesBefore = (contextSwitches(getpid()), contextSwitches(driverPID))
     let end = nanosecondsNow() + UInt64(seconds * 1e9)
     let start = nanosecondsNow()
     var threads: [Thread] = []
@@ -185,11 +189,18 @@ if phases.contains("exec") {
     let execCount = Double(max(1, completed.withLock { $0 }))
     let coreMicroseconds = (cpuSeconds(getpid()) - cpuBefore.0) / execCount * 1e6
     let driverMicroseconds = (cpuSeconds(driverPID) - cpuBefore.1) / execCount * 1e6
+    // Thread wake-ups per exec: each hand-over between threads is a sleep and a wake-up.
+    let coreSwitches = Double(contextSwitches(getpid()) - switchesBefore.0) / execCount
+    let driverSwitches = Double(contextSwitches(driverPID) - switchesBefore.1) / execCount
     let sorted = latencies.withLock { $0 }.sorted()
     report.add("exec/s (\(lightCount) modules × \(inFlight) in flight)", String(format: "%.0f", rate), "≥ 20,000")
     report.add("exec p99 under that load", String(format: "%.3f ms", percentile(sorted, 0.99)))
     report.add("CPU per exec: core + clients + simulator / driver process",
                String(format: "%.1f µs / %.1f µs", coreMicroseconds, driverMicroseconds))
+    report.add("context switches per exec: core + clients + simulator / driver process",
+               String(format: "%.2f / %.2f", coreSwitches, driverSwitches))
+    results["exec_context_switches_core_process"] = .double(coreSwitches)
+    results["exec_context_switches_driver_process"] = .double(driverSwitches)
     results["exec_cpu_core_process_us"] = .double(coreMicroseconds)
     results["exec_cpu_driver_process_us"] = .double(driverMicroseconds)
     results["exec_per_second"] = .double(rate)

@@ -1,24 +1,17 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One plain-HTTP request over a connection of its own (`Connection: close`), non-blocking on
 /// the driver actor: connect, send, read until the response is complete, all within `timeout`.
+/// The socket is watched by `DriverLoop`, so its bytes are read on the actor's thread.
 ///
-/// Between two polls a module holds nothing of it: the exchange, its socket, its dispatch
-/// sources and its buffers live only while the request does. (URLSession, which `HTTPClient`
+/// Between two polls a module holds nothing of it: the exchange, its socket and its buffers
+/// live only while the request does. (URLSession, which `HTTPClient`
 /// keeps for `https`, holds a libcurl handle per request and, in this toolchain's
 /// FoundationNetworking, keeps about 60 bytes of every request for good: docs/performance.md.)
 @DriverActor
 final class HTTPExchange {
-    private enum Event: Sendable {
-        case writable
-        case data([UInt8])
-        /// The peer closed the connection (nil) or reading failed (the reason).
-        case ended(String?)
-    }
-
     private let host: String
     private let port: Int
     private let request: [UInt8]
@@ -27,14 +20,11 @@ final class HTTPExchange {
     private var sent = 0
     private var connected = false
     private var parser = HTTPResponseParser()
-    private var readSource: (any DispatchSourceRead)?
-    private var writeSource: (any DispatchSourceWrite)?
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
     /// The deadline lives in the process's one timer, like every schedule.
     private let deadline = Scheduler()
-    private lazy var inbox = EventInbox<Event> { [weak self] batch in
-        for event in batch { self?.handle(event) }
-    }
+    /// One read buffer for every exchange of the process: reads happen one at a time, on the actor.
+    private static var scratch = [UInt8](repeating: 0, count: 16 << 10)
 
     init(host: String, port: Int, request: [UInt8], timeout: Duration) {
         self.host = host
@@ -71,33 +61,36 @@ final class HTTPExchange {
             if status != 0, errno != EINPROGRESS {
                 return fail(String(cString: strerror(errno)))
             }
-            readSource = Self.makeReadSource(handle, inbox: inbox)
-            writeSource = Self.makeWriteSource(handle, inbox: inbox)
+            DriverLoop.shared.watchReadable(handle.fd) { [weak self] in self?.readAvailable() }
+            DriverLoop.shared.watchWritable(handle.fd) { [weak self] in self?.writable() }
         } catch {
             fail(error.message)
         }
     }
 
-    private func handle(_ event: Event) {
+    private func writable() {
         guard continuation != nil, let handle else { return }
-        switch event {
-        case .writable:
-            writeSource = nil
-            if !connected {
-                let error = handle.pendingError
-                if error != 0 { return fail("connect: \(String(cString: strerror(error)))") }
-                connected = true
-            }
-            send(on: handle)
-        case .data(let bytes):
+        if !connected {
+            let error = handle.pendingError
+            if error != 0 { return fail("connect: \(String(cString: strerror(error)))") }
+            connected = true
+        }
+        send(on: handle)
+    }
+
+    private func readAvailable() {
+        guard continuation != nil, let handle else { return }
+        let count = Self.scratch.withUnsafeMutableBytes { recv(handle.fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
             connected = true
             do {
-                if try parser.push(bytes) { succeed() }
+                if try parser.push(Self.scratch[0..<count]) { succeed() }
             } catch {
                 fail(error.message)
             }
-        case .ended(let failure):
-            // A refused connect shows on the read side first, as a failed recv.
+        } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            let failure = count == 0 ? nil : String(cString: strerror(errno))
+            // A refused connect can show on the read side first, as a failed recv.
             if !connected { return fail("connect: \(failure ?? "the connection closed")") }
             if let failure { return fail("recv: \(failure)") }
             do {
@@ -116,7 +109,7 @@ final class HTTPExchange {
         if written < 0, errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR {
             return fail("send: \(String(cString: strerror(errno)))")
         }
-        writeSource = Self.makeWriteSource(handle, inbox: inbox)
+        DriverLoop.shared.watchWritable(handle.fd) { [weak self] in self?.writable() }
     }
 
     private func succeed() {
@@ -132,42 +125,8 @@ final class HTTPExchange {
         guard let continuation else { return }
         self.continuation = nil
         deadline.cancelAll()
-        readSource?.cancel()
-        writeSource?.cancel()
-        readSource = nil
-        writeSource = nil
+        if let handle { DriverLoop.shared.unwatch(handle.fd) }
         handle = nil
         continuation.resume(with: outcome.mapError { $0 as any Error })
-    }
-
-    // Built outside the actor: the handlers run on the I/O queue, not on `DriverActor`.
-    private nonisolated static func makeReadSource(_ handle: SocketHandle, inbox: EventInbox<Event>) -> any DispatchSourceRead {
-        let source = DispatchSource.makeReadSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
-        source.setEventHandler { [handle] in
-            var buffer = [UInt8](repeating: 0, count: 16 << 10)
-            let count = buffer.withUnsafeMutableBytes { recv(handle.fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                inbox.post(.data(Array(buffer[0..<count])))
-            } else if count == 0 {
-                source.cancel()
-                inbox.post(.ended(nil))
-            } else if errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR {
-                source.cancel()
-                inbox.post(.ended(String(cString: strerror(errno))))
-            }
-        }
-        source.resume()
-        return source
-    }
-
-    private nonisolated static func makeWriteSource(_ handle: SocketHandle, inbox: EventInbox<Event>) -> any DispatchSourceWrite {
-        let source = DispatchSource.makeWriteSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
-        source.setEventHandler { [handle] in
-            _ = handle
-            source.cancel()
-            inbox.post(.writable)
-        }
-        source.resume()
-        return source
     }
 }

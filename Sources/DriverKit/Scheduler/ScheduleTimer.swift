@@ -16,12 +16,15 @@ final class ScheduleTimer {
     static let shared = ScheduleTimer()
 
     init() {
-        wakeUp = DispatchSource.makeTimerSource(queue: DriverIO.queue)
+        wakeUp = DispatchSource.makeTimerSource(queue: Self.queue)
         Self.listen(to: wakeUp, for: self)
         wakeUp.resume()
     }
 
-    // Outside the actor: the handler runs on the I/O queue and hops to the actor for the heap.
+    /// Where the dispatch timer fires; its handler only hops to the actor.
+    private nonisolated static let queue = DispatchQueue(label: "driverkit.schedule-timer")
+
+    // Outside the actor: the handler runs on the timer's queue and hops to the actor for the heap.
     private nonisolated static func listen(to source: any DispatchSourceTimer, for timer: ScheduleTimer) {
         source.setEventHandler { [weak timer] in
             guard let timer else { return }
