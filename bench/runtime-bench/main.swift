@@ -3,6 +3,7 @@
 //   2. status fan-out: one status key bound by 1,000 WebSocket clients: notifications/s, p50/p99
 //   3. memory: 5,000 modules across the five bundled drivers: RSS per driver process and per module
 //   4. `backoffice serve` on the sample building, fresh state: launch → serving → every module online
+// `BENCH_PHASES=memory` (or `exec,fanout`…) runs only those.
 import Auth
 import BackOfficeApp
 import BenchSupport
@@ -88,7 +89,14 @@ func startServer(_ engine: RuntimeEngine) throws -> (HTTPServer, Int) {
     return (server, try server.start())
 }
 
-var report = BenchReport(name: "runtime-bench")
+/// The phases to run (`BENCH_PHASES=memory`, comma-separated; all by default; `BENCH_ONLY=exec`
+/// is `BENCH_PHASES=exec`). A partial run writes `runtime-bench-PHASES.json`, leaving the full
+/// results alone.
+let allPhases = ["exec", "fanout", "memory", "start"]
+let environment = ProcessInfo.processInfo.environment
+let phases = Set(environment["BENCH_PHASES"].map { $0.split(separator: ",").map(String.init) }
+    ?? (environment["BENCH_ONLY"] == "exec" ? ["exec"] : allPhases))
+var report = BenchReport(name: phases == Set(allPhases) ? "runtime-bench" : "runtime-bench-" + allPhases.filter(phases.contains).joined(separator: "-"))
 var results: [String: JSONValue] = [:]
 
 // MARK: 1. Exec round trip
@@ -112,7 +120,7 @@ let (lightsServer, lightsPort) = try startServer(lightsEngine)
 }
 
 // Latency: one client, one call at a time.
-do {
+if phases.contains("exec") {
     let client = try WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control")
     var latencies: [UInt64] = []
     let end = nanosecondsNow() + UInt64(seconds * 1e9)
@@ -134,7 +142,7 @@ do {
 }
 
 // Throughput: one client per module, 4 calls in flight each.
-do {
+if phases.contains("exec") {
     let inFlight = 4
     let completed = Mutex(0)
     let latencies = Mutex<[UInt64]>([])
@@ -199,9 +207,6 @@ do {
     results["exec_loaded_p99_ms"] = .double(percentile(sorted, 0.99))
 }
 
-/// `BENCH_ONLY=exec`: the exec rows alone (for quick before/after runs).
-let execOnly = ProcessInfo.processInfo.environment["BENCH_ONLY"] == "exec"
-
 // MARK: 2. Status fan-out, and mosquitto doing the same beside it
 
 // One status key bound by 1,000 WebSocket clients; mosquitto: one topic, 1,000 subscribers.
@@ -209,7 +214,7 @@ let execOnly = ProcessInfo.processInfo.environment["BENCH_ONLY"] == "exec"
 let fanOutClients = 1000
 let fanOutRate = Int(ProcessInfo.processInfo.environment["BENCH_FANOUT_RATE"] ?? "") ?? 400
 let fanOutMeter = FanOutMeter(rate: fanOutRate, seconds: seconds)
-if !execOnly {
+if phases.contains("fanout") {
     var clients: [WebSocketClient] = []
     for index in 0..<fanOutClients {
         let client = try WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control")
@@ -273,7 +278,7 @@ await lightsEngine.shutdown()
 
 // MARK: 3. Memory with 5 × rooms modules
 
-if !execOnly {
+if phases.contains("memory") {
     let pjlink = try BenchSimulator(.pjlink)
     let modbus = try BenchSimulator(.modbusHVAC)
     let lutronRooms = try BenchSimulator(.lutron)
@@ -327,7 +332,7 @@ lutron.stop()
 
 // MARK: 4. The sample building from a fresh start (`make run`)
 
-if !execOnly {
+if phases.contains("start") {
     let sample = try SampleStart.measure(sampleConfig: FileManager.default.currentDirectoryPath + "/sample-config")
     report.add("serve, fresh state: serving after", sample.serving.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)")
     report.add("serve, fresh state: every running module online after",
