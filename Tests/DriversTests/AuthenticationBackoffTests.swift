@@ -13,11 +13,14 @@ import Testing
     }
 
     /// The `offline_reason` values the driver reports, until `count` of them mention a retry.
+    /// Starts from those already read: the first refusal can arrive before the start's result,
+    /// and waiting for that result passes over it.
     private func refusals(_ driver: DriverUnderTest, module: String, count: Int) async -> [String] {
-        var reasons: [String] = []
+        let isRefusal: (JSON) -> Bool = { $0["type"] == "status" && $0["module"]?.stringValue == module
+            && $0["key"] == "offline_reason" && ($0["value"]?.stringValue?.contains("retrying in") ?? false) }
+        var reasons = driver.seen.withLock { $0.filter(isRefusal) }.map { $0["value"]?.stringValue ?? "" }
         while reasons.count < count {
-            guard let message = await driver.next(where: { $0["type"] == "status" && $0["module"]?.stringValue == module
-                && $0["key"] == "offline_reason" && ($0["value"]?.stringValue?.contains("retrying in") ?? false) }) else { break }
+            guard let message = await driver.next(where: isRefusal) else { break }
             reasons.append(message["value"]?.stringValue ?? "")
         }
         return reasons
