@@ -23,3 +23,8 @@ int clinux_unacknowledged_output(int fd) {
     int pending = 0;
     return ioctl(fd, SIOCOUTQ, &pending) == 0 ? pending : -1;
 }
+
+int clinux_bytes_readable(int fd) {
+    int ready = 0;
+    return ioctl(fd, FIONREAD, &ready) == 0 ? ready : -1;
+}

@@ -145,10 +145,32 @@ static void sanitize_namespaces(xmlNode *node) {
     }
 }
 
+/// An SVG `<a>`: its link goes (maps link rooms themselves) but what it wraps stays — a room's
+/// label drawn inside a link by an editor such as Inkscape.
+static int is_unwrapped_element(const xmlNode *node) {
+    if (node->ns != NULL && (node->ns->href == NULL || strcmp((const char *)node->ns->href, svg_namespace) != 0)) return 0;
+    return strcasecmp((const char *)node->name, "a") == 0;
+}
+
 static void sanitize_children(xmlNode *parent) {
     xmlNode *child = parent->children;
     while (child) {
         xmlNode *next = child->next;
+        if (child->type == XML_ELEMENT_NODE && is_unwrapped_element(child)) {
+            // Move its children before it, drop it, and go on from the first of them (a moved
+            // text node may merge into the text before it, so start again from that node).
+            xmlNode *before = child->prev;
+            for (xmlNode *inner = child->children; inner;) {
+                xmlNode *after = inner->next;
+                xmlUnlinkNode(inner);
+                xmlAddPrevSibling(child, inner);
+                inner = after;
+            }
+            xmlUnlinkNode(child);
+            xmlFreeNode(child);
+            child = before ? before->next : parent->children;
+            continue;
+        }
         int keep = 0;
         if (child->type == XML_TEXT_NODE) keep = 1;
         else if (child->type == XML_ELEMENT_NODE && is_allowed_element(child)) keep = 1;

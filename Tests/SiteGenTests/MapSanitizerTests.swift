@@ -106,6 +106,14 @@ func hostileMapsComeOutInert(svg: String) throws {
     }
 }
 
+@Test func aLinkGoesButWhatItWrapsStays() throws {
+    let svg = ##"<svg xmlns="http://www.w3.org/2000/svg"><a href="https://example.com/"><text id="label">Ferry <tspan>Room</tspan></text><a href="javascript:alert(1)"><rect id="inner"/>tail</a></a>text after</svg>"##
+    let output = try clean(svg).svg.text
+    #expect(!output.contains("<a"), "\(output)")
+    #expect(!output.contains("example.com") && !output.contains("javascript"), "\(output)")
+    #expect(output.contains(#"<text id="label">Ferry <tspan>Room</tspan></text><rect id="inner"/>tailtext after"#), "\(output)")
+}
+
 @Test func safeReferencesAndStylesSurvive() throws {
     let svg = ##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs><linearGradient id="g"/></defs><rect id="a" fill="url(#g)" style="stroke: url( '#g' ); opacity: 0.5"/><use xlink:href="#a"/><use href="#a"/><text xml:space="preserve">Café &amp; co</text></svg>"##
     let output = try clean(svg).svg.text

@@ -207,9 +207,10 @@ def test_every_route_for_every_caller_gets_the_answer_its_rule_prescribes(world)
 
 # What handlers behind the gate may refuse with 401/403 in the matrix's requests: a site form
 # without its token, the sign-in and first-admin forms without theirs (or without the link's
-# token), OAuth client authentication, and the site's own check that form pages are for editors.
+# token), OAuth client authentication, the site's own check that form pages are for editors, and
+# another user's SSO token asked for with a credential that does not name the users scope.
 HANDLER_REFUSALS = re.compile(r"missing or wrong form token|sign-in form expired|This link is invalid|"
-                              r"The form expired; open the link again|invalid_client")
+                              r"The form expired; open the link again|invalid_client|users scope named explicitly")
 
 
 def handler_refusal(method, path, response):

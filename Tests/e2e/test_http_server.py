@@ -259,6 +259,25 @@ def test_static_file_changes_are_seen_at_once(server):
     assert requests.get(server.base + "/backoffice/live.txt").status_code == 404
 
 
+def test_static_file_edits_a_stat_cannot_see_are_served_at_once(server):
+    """The cache is kept fresh by inotify, not by comparing size and mtime: an edit that keeps
+    both, an atomic rename over the file and a directory moved away are all seen by the next request."""
+    path = server.write_site_file("same.txt", "aaaa")
+    os.utime(path, ns=(5_000_000_000, 5_000_000_000))
+    assert requests.get(server.base + "/backoffice/same.txt").text == "aaaa"
+    assert requests.get(server.base + "/backoffice/same.txt").text == "aaaa"   # now cached
+    server.write_site_file("same.txt", "bbbb")
+    os.utime(path, ns=(5_000_000_000, 5_000_000_000))
+    assert requests.get(server.base + "/backoffice/same.txt").text == "bbbb"
+    staged = server.write_site_file("same.txt.new", "renamed over")
+    os.rename(staged, path)
+    assert requests.get(server.base + "/backoffice/same.txt").text == "renamed over"
+    server.write_site_file("docs/index.html", "<h1>docs</h1>")
+    assert requests.get(server.base + "/backoffice/docs/").text == "<h1>docs</h1>"
+    os.rename(os.path.join(server.site, "docs"), os.path.join(server.site, "old-docs"))
+    assert requests.get(server.base + "/backoffice/docs/").status_code == 404
+
+
 def test_request_log_lines():
     import re
     verbose = Server(extra_args=["--log-level", "info"])

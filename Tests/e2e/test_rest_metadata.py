@@ -82,6 +82,10 @@ def test_a_user_writes_only_their_own_metadata(auth):
     support_id = support.get("/users/current").json()["id"]
     assert user.get("/metadata/" + support_id).status_code == 403
     assert support.get("/metadata/" + me).json()["preferences"]["details"] == {"theme": "dark"}
+    # PlaceOS's users/:id/metadata, the user named by id or email, with the same rule.
+    assert user.get("/users/uma@harbourpoint.example/metadata").json()["preferences"]["details"] == {"theme": "dark"}
+    assert support.get("/users/%s/metadata" % me, params={"name": "preferences"}).json().keys() == {"preferences"}
+    assert user.get("/users/%s/metadata" % support_id).status_code == 403
     assert user.delete("/metadata/" + me, params={"name": "preferences"}).status_code == 202
     assert commits(auth) == before + 2
 

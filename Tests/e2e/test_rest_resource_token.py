@@ -8,7 +8,7 @@ import os
 import pytest
 import requests
 
-from auth_server import AuthServer
+from auth_server import PASSWORD, USERS, AuthServer
 from oidc_provider import OIDCProvider
 from test_rest_crud import token
 
@@ -100,3 +100,46 @@ def test_no_sso_token_is_404_and_sign_in_is_required(server):
     answer = requests.post(server.base + PATH, headers={"Authorization": "Bearer " + token(server, "user")})
     assert answer.status_code == 404 and "sign in through" in answer.json()["error"]
     assert requests.post(server.base + PATH).status_code == 401
+
+
+def scoped_token(server, role, scope):
+    answer = requests.post(server.base + "/auth/oauth/token", data={"grant_type": "password", "client_id": "app-pkce",
+                                                                    "username": USERS[role], "password": PASSWORD, "scope": scope})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["access_token"]
+
+
+def test_an_admin_with_the_users_scope_reads_and_forgets_another_users_token(server, provider):
+    provider.expires_in = 3600
+    session = sso_session(server, provider, "rae@contoso.example")
+    own = resource_token(server, session).json()["token"]
+    path = "/api/engine/v2/users/rae@contoso.example/resource_token"
+    scoped = {"Authorization": "Bearer " + scoped_token(server, "admin", "users.write")}
+    answer = requests.post(server.base + path, headers=scoped)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["token"] == own
+    # Without the users scope named (a public token), as support, or signed out: refused.
+    public = requests.post(server.base + path, headers={"Authorization": "Bearer " + token(server, "admin")})
+    assert public.status_code == 403 and "users scope" in public.json()["error"]
+    assert requests.post(server.base + path, headers={"Authorization": "Bearer " + scoped_token(server, "support", "users.read")}).status_code == 403
+    assert requests.post(server.base + path).status_code == 401
+    assert requests.post(server.base + "/api/engine/v2/users/nobody@contoso.example/resource_token", headers=scoped).status_code == 404
+    # Forgotten: Rae's own ask is 404 until she signs in through the provider again.
+    assert requests.delete(server.base + path, headers={"Authorization": "Bearer " + token(server, "support")}).status_code == 403
+    assert requests.delete(server.base + path, headers=scoped).status_code == 202
+    assert resource_token(server, session).status_code == 404
+    assert own not in server.output()
+
+
+def test_single_sign_on_does_not_bring_back_a_deleted_user(server, provider):
+    admin = {"Authorization": "Bearer " + token(server, "admin")}
+    users = "/api/engine/v2/users/"
+    rae = requests.get(server.base + users + "rae@contoso.example", headers=admin).json()["id"]
+    assert requests.patch(server.base + users + rae, json={"deleted": True}, headers=admin).status_code == 200
+    session = requests.Session()
+    answer = session.get(server.base + "/auth/login", params={"provider": "oauth2", "id": "oauth_strat-contoso"}, allow_redirects=False)
+    back = provider.approve_directly(provider.authorize_url_params(answer.headers["Location"]), "rae@contoso.example")
+    refused = session.get(back, allow_redirects=False)
+    assert refused.status_code != 303 and "was deleted" in refused.text, refused.text[:1000]
+    everyone = requests.get(server.base + users, params={"include_deleted": "true", "q": "contoso"}, headers=admin).json()
+    assert [user["id"] for user in everyone if user["email"] == "rae@contoso.example"] == [rae]

@@ -198,3 +198,28 @@ def test_a_user_edits_their_own_metadata_and_not_anothers(auth):
     assert head() == before or json.loads(subprocess.run(["git", "-C", config, "show", "main:metadata/%s/prefs.json" % own],
                                                           check=True, capture_output=True, text=True).stdout).get("schema_id") is None
     assert sneaky.status_code in (303, 403)
+
+
+def test_a_plain_user_finds_their_account_and_adds_metadata_from_it(auth, fresh_browser):
+    from auth_server import PASSWORD, USERS
+    from site_browser import fill
+    fresh_browser.get(auth.base + "/auth/signin")
+    fill(fresh_browser, {"email": USERS["user"], "password": PASSWORD})
+    submit(fresh_browser)
+    WebDriverWait(fresh_browser, 15).until(lambda d: d.find_element(By.CSS_SELECTOR, "header [data-account]").text == "User")
+    fresh_browser.find_element(By.CSS_SELECTOR, "header a[data-account]").click()
+    WebDriverWait(fresh_browser, 15).until(lambda d: d.current_url.endswith("/backoffice/account"))
+    assert fresh_browser.find_element(By.CSS_SELECTOR, "[data-account-email]").text == USERS["user"]
+    assert fresh_browser.find_element(By.CSS_SELECTOR, "[data-account-role]").text == "user"
+    assert not fresh_browser.find_elements(By.LINK_TEXT, "User page"), "users' pages are support's"
+    fresh_browser.find_element(By.ID, "f-new-metadata").send_keys("desk")
+    fresh_browser.find_element(By.CSS_SELECTOR, "#metadata form.inline button").click()
+    WebDriverWait(fresh_browser, 15).until(lambda d: "/desk/" in d.current_url or "name=desk" in d.current_url)
+    editor = fresh_browser.find_element(By.NAME, "details")
+    editor.clear()
+    editor.send_keys('{"desk": "L2-14"}')
+    submit(fresh_browser)
+    fresh_browser.get(auth.base + "/backoffice/account")
+    shown = fresh_browser.find_element(By.ID, "metadata").text
+    assert "desk" in shown and "L2-14" in shown, shown
+    screenshot(fresh_browser, "account-page")

@@ -89,6 +89,27 @@ def test_names_typed_where_an_id_is_expected_are_accepted_when_unique(server):
     assert system == "sys-typed-room" and re.search(r"/backoffice/systems/([^/?]+)/", answer.headers["location"]).group(1) == again["_id"]
 
 
+def test_a_new_object_form_posted_twice_creates_one_object(server):
+    client = FormClient(server.url)
+    fields = client.form("/backoffice/zones/new")
+    fields.update({"name": "Twice Posted Wing"})
+    first = client.post("/backoffice/zones/new", fields)
+    assert first.status_code == 303, first.text[:2000]
+    assert re.search(r"/backoffice/zones/zone-twice-posted-wing/", first.headers["location"]), first.headers["location"]
+    # The same form again (a double click, a reload of the POST): the object the first post made.
+    second = client.post("/backoffice/zones/new", fields)
+    assert second.status_code == 303, second.text[:2000]
+    assert re.search(r"/backoffice/zones/zone-twice-posted-wing/", second.headers["location"]), second.headers["location"]
+    listing = subprocess.run(["git", "-C", server.config, "ls-tree", "-r", "--name-only", "main", "zones/"],
+                             check=True, capture_output=True, text=True).stdout
+    assert [line for line in listing.splitlines() if "twice-posted" in line] == ["zones/zone-twice-posted-wing.json"]
+    # A new form (a new id) for the same name still creates a second object.
+    other = client.form("/backoffice/zones/new")
+    other.update({"name": "Twice Posted Wing 2"})
+    third = client.post("/backoffice/zones/new", other)
+    assert third.status_code == 303 and "zone-twice-posted-wing-2" in third.headers["location"], third.headers.get("location")
+
+
 def test_not_found_is_a_site_page_with_a_way_home_and_the_nav_wraps(server, fresh_browser):
     fresh_browser.get(server.url + "/backoffice/systems/sys-nope/")
     assert "Not found" in fresh_browser.find_element(By.TAG_NAME, "h1").text

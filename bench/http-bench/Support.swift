@@ -7,11 +7,14 @@ import Glibc
 struct WrkResult {
     var requestsPerSecond: Double
     var p99Milliseconds: Double
+    /// Requests completed in the run.
+    var requests = 0
 }
 
-/// Runs wrk (2 threads, 64 connections) and parses `Requests/sec` and the 99th percentile.
-func runWrk(port: Int, path: String, script: String? = nil, seconds: Int) -> WrkResult? {
-    var arguments = ["wrk", "-t2", "-c64", "-d\(seconds)s", "--latency"]
+/// Runs wrk (by default 2 threads, 64 connections) and parses `Requests/sec`, the request count
+/// and the 99th percentile.
+func runWrk(port: Int, path: String, script: String? = nil, seconds: Int, threads: Int = 2, connections: Int = 64) -> WrkResult? {
+    var arguments = ["wrk", "-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency"]
     if let script { arguments += ["-s", script] }
     arguments.append("http://127.0.0.1:\(port)\(path)")
     guard let output = run(arguments) else { return nil }
@@ -20,6 +23,7 @@ func runWrk(port: Int, path: String, script: String? = nil, seconds: Int) -> Wrk
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         if fields.first == "Requests/sec:", fields.count > 1 { result.requestsPerSecond = Double(fields[1]) ?? 0 }
         if fields.first == "99%", fields.count > 1 { result.p99Milliseconds = milliseconds(String(fields[1])) }
+        if fields.count > 2, fields[1] == "requests", fields[2] == "in" { result.requests = Int(fields[0]) ?? 0 }
         if line.contains("Non-2xx") { print("  warning: \(line.trimmingPrefix(" "))") }
     }
     return result.requestsPerSecond > 0 ? result : nil

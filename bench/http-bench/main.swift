@@ -1,6 +1,8 @@
 // http-bench: measures the web server against nginx with wrk, and WebSocket fan-out with our own client.
 //
-//   swift build -c release && .build/release/http-bench [--quick]
+//   swift build -c release && .build/release/http-bench [--quick] [--rounds N]
+//   .build/release/http-bench --cpu [--quick] [--rounds N]   CPU time per request, ours and nginx
+//   .build/release/http-bench --serve SECONDS                 serve only (for perf while wrk runs outside)
 //
 // Prints a table and writes bench/results/http-bench.json. Figures are for this machine only.
 import BenchSupport
@@ -89,12 +91,49 @@ writeFile(pipeline, """
     request = function() return req end
     """)
 
-print("http-bench: wrk -t2 -c64 -d\(wrkSeconds)s on loopback (2 cores shared with wrk), \(rounds) rounds alternating ours / nginx")
 let tests: [(name: String, path: String, script: String?)] = [
     ("plaintext keep-alive", "/plaintext", nil),
     ("plaintext pipelined x16", "/plaintext", pipeline),
     ("static 4 KiB file", "/static/file4k.txt", nil),
 ]
+
+// `--cpu`: CPU time per request of both servers and of wrk (see CPUPerRequest.swift), then exit.
+if CommandLine.arguments.contains("--cpu") {
+    print("http-bench --cpu: wrk -t1 -c16 -d\(wrkSeconds)s, \(rounds) rounds alternating ours / nginx; "
+          + "microseconds of CPU per request (server process, and wrk), medians")
+    print(pad("test", 22) + pad("server", 8) + pad("user", 8) + pad("system", 8) + pad("total", 8) + pad("wrk u+s", 9) + "req/s")
+    let ourPID = getpid()
+    for test in tests where test.script == nil {
+        var results: [Bool: [CPUPerRequest]] = [true: [], false: []]
+        for round in 0..<rounds {
+            for ours in round % 2 == 0 ? [true, false] : [false, true] {
+                if ours {
+                    if let result = measureCPUPerRequest(port: port, path: test.path, seconds: wrkSeconds, pids: { [ourPID] }) {
+                        results[true]!.append(result)
+                    }
+                } else if let nginx, let result = measureCPUPerRequest(port: nginxPort, path: test.path, seconds: wrkSeconds,
+                                                                       pids: { childProcesses(of: nginx) }) {
+                    results[false]!.append(result)
+                }
+            }
+        }
+        for ours in [true, false] {
+            let runs = results[ours]!
+            guard !runs.isEmpty else { continue }
+            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            let user = median(runs.map(\.server.user)), system = median(runs.map(\.server.system))
+            print(pad(test.name, 22) + pad(ours ? "ours" : "nginx", 8) + pad(format2(user), 8) + pad(format2(system), 8)
+                  + pad(format2(median(runs.map { $0.server.user + $0.server.system })), 8)
+                  + pad(format2(median(runs.map { $0.wrk.user + $0.wrk.system })), 9) + format0(median(runs.map(\.requestsPerSecond))))
+        }
+    }
+    if let nginx { kill(nginx, SIGTERM); var status: Int32 = 0; waitpid(nginx, &status, 0) }
+    await server.shutdown(gracePeriod: 1)
+    removeTree(workDirectory)
+    exit(0)
+}
+
+print("http-bench: wrk -t2 -c64 -d\(wrkSeconds)s on loopback (2 cores shared with wrk), \(rounds) rounds alternating ours / nginx")
 if !onlyFanOut {
     for test in tests {
         var row = Row(name: test.name)

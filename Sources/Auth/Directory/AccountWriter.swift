@@ -41,6 +41,9 @@ public struct AccountWriter: Sendable {
             guard let first = directory.domains.first else { throw .invalid("the configuration has no domain (domains/*.json)") }
             domain = first
         }
+        if let deleted = directory.deletedUser(email: email, domainID: domain.id) {
+            throw .invalid("the user with email \(email) in \(domain.id) (\(deleted)) is deleted; revive it first (POST /api/engine/v2/users/\(deleted)/revive)")
+        }
         if let existing = directory.user(email: email, domainID: domain.id) {
             if passwords.hasPassword(existing.id) {
                 throw .invalid("a user with email \(email) already exists in \(domain.id) (\(existing.id))")

@@ -56,6 +56,10 @@ public struct ApplicationRecord: Sendable, Equatable {
 
 /// Typed, read-only lookups of identity objects in one configuration snapshot. Domains and
 /// users are indexed once at construction (the gate asks on every request).
+///
+/// A user marked `deleted` (a soft delete, `DELETE users/:id` in a domain that keeps deleted
+/// users) is not a user here: no session, token, API key or password of theirs signs in, and
+/// single sign-on does not adopt or re-create them (`deletedUser(email:domainID:)`).
 public struct IdentityDirectory: Sendable {
     public let snapshot: Snapshot
     public let domains: [DomainRecord]
@@ -65,6 +69,7 @@ public struct IdentityDirectory: Sendable {
     private let defaultDomain: DomainRecord?
     private let usersByID: [String: UserRecord]
     private let usersByEmail: [String: UserRecord]  // "<domain id> <lowercased email>"
+    private let deletedUsersByEmail: [String: String]  // the same key → the deleted user's id
 
     /// `defaultDomainID` names the domain for a `Host` no domain claims (`DefaultDomain`); nil:
     /// the first by id.
@@ -73,7 +78,12 @@ public struct IdentityDirectory: Sendable {
         let domains = snapshot.all(.domain).map(Self.domain)
         self.domains = domains
         defaultDomain = domains.first { $0.id == defaultDomainID } ?? domains.first
-        users = snapshot.all(.user).map(Self.user)
+        let (deleted, present) = snapshot.all(.user).reduce(into: ([ConfigDocument](), [ConfigDocument]())) { split, user in
+            if user.bool("deleted") == true { split.0.append(user) } else { split.1.append(user) }
+        }
+        users = present.map(Self.user)
+        deletedUsersByEmail = Dictionary(deleted.map { ((($0.string("authority_id") ?? "") + " " + ($0.string("email") ?? "").lowercased()), $0.id) },
+                                         uniquingKeysWith: { first, _ in first })
         domainsByHost = Dictionary(domains.map { ($0.host.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         usersByID = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         usersByEmail = Dictionary(users.map { ($0.domainID + " " + $0.email.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
@@ -93,6 +103,11 @@ public struct IdentityDirectory: Sendable {
     /// The user of `domainID` with this email (case-insensitive).
     public func user(email: String, domainID: String) -> UserRecord? {
         usersByEmail[domainID + " " + email.lowercased()]
+    }
+
+    /// The id of the deleted user of `domainID` with this email, if there is one.
+    public func deletedUser(email: String, domainID: String) -> String? {
+        deletedUsersByEmail[domainID + " " + email.lowercased()]
     }
 
     public func apiKey(id: String) -> APIKeyRecord? {

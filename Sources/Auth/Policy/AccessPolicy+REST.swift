@@ -54,6 +54,12 @@ extension AccessPolicy {
         set(.get, base + "users/current", .signedIn(scope: "users.read"))
         // The caller's own SSO provider token (`AuthService.resourceToken`): theirs alone.
         set(.post, base + "users/resource_token", .signedIn(scope: "users.read"))
+        // Another user's SSO token, and forgetting it: admins whose token names the users scope.
+        set(.post, base + "users/:id/resource_token", .role(.admin, scope: "users.write"))
+        set(.delete, base + "users/:id/resource_token", .role(.admin, scope: "users.write"))
+        // Group membership by email within the caller's domain (PlaceOS: anyone signed in).
+        set(.get, base + "users/groups", .signedIn(scope: "users.read"))
+        set(.post, base + "users/:id/revive", .role(.admin, scope: "users.write"))
         set(.get, base + "zones/tags", .signedIn(scope: "zones.read"))
         set(.get, base + "zones/:id/triggers", .role(.support, scope: "triggers.read"))
         set(.get, base + "systems/with_emails", .signedIn(scope: "systems.read"))
@@ -63,7 +69,7 @@ extension AccessPolicy {
         set(.get, base + "modules/:id/error", .role(.support, scope: "modules.read"))
         set(.post, base + "modules/:id/load", .role(.support, scope: "modules.write"))
         for read in ["metadata/:parent_id", "metadata/:parent_id/children", "metadata/:parent_id/history", "metadata/:name/bulk",
-                     "systems/:id/metadata", "zones/:id/metadata"] {
+                     "systems/:id/metadata", "zones/:id/metadata", "users/:id/metadata"] {
             set(.get, base + read, Self.restMetadata.read)
         }
         for method in [HTTPMethod.put, .patch, .delete] { set(method, base + "metadata/:parent_id", Self.restMetadata.write) }

@@ -73,6 +73,8 @@ public struct AccessPolicy: Sendable {
         policy.set(.post, "/backoffice/deployment/revert", .role(.admin))
         // The branches page: reviewing, merging and deleting branches of the configuration are the admins'.
         policy.set(.get, "/backoffice/branches", .role(.admin))
+        // Who is signed in, with their own metadata: anyone signed in.
+        policy.set(.get, "/backoffice/account", .signedIn)
         policy.set(.post, "/backoffice/branches/merge", .role(.admin))
         policy.set(.post, "/backoffice/branches/delete", .role(.admin))
         for route in AuthRoutes.routes { policy.set(route.method, route.pattern, route.rule) }

@@ -20,7 +20,70 @@ extension AuthService {
         guard request.principal.isAuthenticated else {
             return .json(JSONWriter.compactString(.object(["error": "sign in required"])), status: .unauthorized)
         }
-        switch resourceToken(for: request.principal.userID) {
+        return resourceTokenResponse(for: request.principal.userID)
+    }
+
+    /// PlaceOS's `POST users/:id/resource_token`: another user's token, for an admin whose
+    /// token or API key names the users scope explicitly (a browser session, unrestricted by
+    /// scopes, is refused: handing out someone's provider token must be a deliberate grant).
+    func userResourceTokenResponse(_ request: Request) -> Response {
+        switch adminTarget(request) {
+        case .success(let userID): return resourceTokenResponse(for: userID)
+        case .failure(let refusal): return refusal.response
+        }
+    }
+
+    /// `DELETE users/:id/resource_token`: forgets the user's kept provider tokens (202); the
+    /// next single sign-on gives new ones. Admins only.
+    func deleteUserResourceTokenResponse(_ request: Request) -> Response {
+        guard request.principal.isAuthenticated else { return Self.refusal(.unauthorized, "sign in required") }
+        guard request.principal.has(.admin) else { return Response(status: .forbidden) }
+        guard let user = targetUser(request) else { return Self.refusal(.notFound, "user \(request.parameter("id") ?? "") does not exist") }
+        do { try resourceTokens.remove(user) } catch {
+            logger.log(.error, "auth: forgetting the resource token of \(user) failed: \(error)")
+            return Self.refusal(.internalServerError, "the token could not be forgotten")
+        }
+        logger.log(.info, "auth: \(request.principal.userID) made the server forget the resource token of \(user)")
+        return Response(status: HTTPStatus(202))
+    }
+
+    private struct Refusal: Error {
+        let response: Response
+    }
+
+    /// The user `:id` names (an id, email or login name in the caller's domain), when the
+    /// caller is an admin whose credential names the users scope.
+    private func adminTarget(_ request: Request) -> Result<String, Refusal> {
+        let principal = request.principal
+        guard principal.isAuthenticated else { return .failure(Refusal(response: Self.refusal(.unauthorized, "sign in required"))) }
+        guard principal.has(.admin) else { return .failure(Refusal(response: Response(status: .forbidden))) }
+        guard let scopes = principal.scopes, scopes.contains(where: { $0 == "users" || $0.hasPrefix("users.") }) else {
+            return .failure(Refusal(response: Self.refusal(.forbidden, "another user's token needs a credential with the users scope named explicitly")))
+        }
+        guard let user = targetUser(request) else {
+            return .failure(Refusal(response: Self.refusal(.notFound, "user \(request.parameter("id") ?? "") does not exist")))
+        }
+        logger.log(.info, "auth: \(principal.userID) asked for the resource token of \(user)")
+        return .success(user)
+    }
+
+    /// `:id` as a user id, or an email or login name of the caller's domain.
+    private func targetUser(_ request: Request) -> String? {
+        let id = request.parameter("id") ?? ""
+        let current = directory.current
+        if let user = current.user(id: id) { return user.id }
+        let domain = request.principal.domainID ?? ""
+        if let user = current.user(email: id, domainID: domain) { return user.id }
+        return current.snapshot.all(.user).first { $0.string("login_name") == id && $0.string("authority_id") == domain
+            && $0.bool("deleted") != true }?.id
+    }
+
+    private static func refusal(_ status: HTTPStatus, _ message: String) -> Response {
+        .json(JSONWriter.compactString(.object(["error": .string(message)])), status: status)
+    }
+
+    private func resourceTokenResponse(for userID: String) -> Response {
+        switch resourceToken(for: userID) {
         case .success(let answer):
             var response = Response.json(JSONWriter.compactString(.object(["token": .string(answer.token),
                                                                             "expires": answer.expires.map(JSONValue.int) ?? .null])))

@@ -60,8 +60,12 @@ public enum AuthRoutes {
         router.add(.get, jwksPath, immediate: { _ in service.jwks() })
         // PlaceOS's REST route, here because the tokens are the sign-in's (its rule is the REST table's).
         router.post(resourceTokenPath, blocking: { request in service.resourceTokenResponse(request) })
+        router.post(userResourceTokenPath, blocking: { request in service.userResourceTokenResponse(request) })
+        router.add(.delete, userResourceTokenPath, blocking: { request in service.deleteUserResourceTokenResponse(request) })
     }
 
     /// `POST /api/engine/v2/users/resource_token` (`ResourceTokens.swift`).
     public static let resourceTokenPath = "/api/engine/v2/users/resource_token"
+    /// `POST|DELETE /api/engine/v2/users/:id/resource_token`: another user's, for admins.
+    public static let userResourceTokenPath = "/api/engine/v2/users/:id/resource_token"
 }

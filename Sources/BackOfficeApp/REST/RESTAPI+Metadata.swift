@@ -5,7 +5,7 @@ import WebServer
 
 /// PlaceOS's metadata routes over our files `metadata/<parent id>/<name>.json`
 /// (docs/rest-api.md): read by parent (`GET metadata/:parent_id?name=`, also
-/// `systems/:id/metadata` and `zones/:id/metadata`), a zone's children with theirs, one name
+/// `systems/:id/metadata`, `zones/:id/metadata` and `users/:id/metadata`), a zone's children with theirs, one name
 /// over many parents (`:name/bulk?parent_ids=`), a merge-upsert of `details` (`PATCH`), a
 /// replacing upsert (`PUT`), a rename (`PATCH :parent_id/name`), `DELETE ?name=` and the
 /// history of each name.
@@ -30,6 +30,7 @@ extension RESTAPI {
         router.add(.patch, base + "/:parent_id/name", blocking: answer(resource) { [self] in try renameMetadata($0) })
         router.add(.get, Self.base + "/systems/:id/metadata", blocking: answer(resource, rule: "metadata") { [self] in try metadataOf($0, parent: "id") })
         router.add(.get, Self.base + "/zones/:id/metadata", blocking: answer(resource, rule: "metadata") { [self] in try metadataOf($0, parent: "id") })
+        router.add(.get, Self.base + "/users/:id/metadata", blocking: answer(resource, rule: "metadata") { [self] in try metadataOf($0, parent: "id") })
     }
 
     // MARK: - Reading
@@ -211,6 +212,7 @@ extension RESTAPI {
             return ObjectRef(kind, id)
         }
         if let system = RESTResource.systems.alias?(call.snapshot, id) { return system.ref }
+        if let user = RESTResource.users.alias?(call.snapshot, id) { return user.ref }
         throw .notFound("no zone, system or user \(id)")
     }
 

@@ -33,6 +33,7 @@ public struct RESTAPI: Feature {
         mountMetadata(on: &router)
         mountLookups(on: &router)
         mountRuntime(on: &router)
+        mountUsers(on: &router)
         for resource in RESTResource.all {
             let path = Self.base + "/" + resource.name
             router.add(.get, path, blocking: answer(resource) { [self] in try index($0) })
@@ -246,7 +247,12 @@ public struct RESTAPI: Feature {
 
     func delete(_ call: Call) throws -> Response {
         guard call.principal.mayEdit(call.resource.kind) else { throw RESTError.forbidden }
-        let current = try existing(call)
+        var current = try existing(call)
+        if deletesSoftly(current, call) {
+            current.members["deleted"] = .bool(true)
+            _ = try writer(call).apply([.save(current)], target: current.ref)
+            return Response(status: HTTPStatus(202))
+        }
         _ = try writer(call).apply([.delete(current.ref, version: current.version)], target: current.ref)
         return Response(status: HTTPStatus(202))
     }
@@ -275,12 +281,12 @@ public struct RESTAPI: Feature {
         if sent != version { throw RESTError(status: .conflict, body: call.format.json(current)) }
     }
 
-    private func writer(_ call: Call) -> RESTWriter {
+    func writer(_ call: Call) -> RESTWriter {
         RESTWriter(repository: repository, resource: call.resource, principal: call.principal, snapshot: call.snapshot, format: call.format)
     }
 
     /// The object after a write, as the caller sees it.
-    private func written(_ ref: ObjectRef, _ result: WriteResult, _ call: Call, status: HTTPStatus,
+    func written(_ ref: ObjectRef, _ result: WriteResult, _ call: Call, status: HTTPStatus,
                          adding extra: [String: JSONValue] = [:]) throws -> Response {
         try timeline.catchUp(to: result.snapshot.commit)
         let format = WireFormat(snapshot: result.snapshot, timeline: timeline, principal: call.principal, box: repository.secretBox, engine: engine)

@@ -21,6 +21,10 @@ public final class SiteService: Sendable {
     let signOutEverywhere: SignOutEverywhere
     /// Pre-rendered pages cut at their per-request holes, once per file version.
     let pageCuts = PageCutCache()
+    /// What each "new object" form created, so that posting one twice does not make two.
+    let createdObjects = CreatedObjects()
+    /// The branches page's reviews, by branch head and tracked head.
+    let branchReviews = BranchReviewCache()
     /// Whether a module is online for the module list's state filter when no runtime is
     /// attached (the configured `running`); with one, its live state (`onlineState`).
     let moduleState: ModuleOnlineState
@@ -66,7 +70,7 @@ public final class SiteService: Sendable {
     public var controllers: [any Feature] {
         [ObjectFormsController(site: self), APIKeysController(site: self), HistoryController(site: self),
          SystemMembersController(site: self), TriggerInstancesController(site: self), OperateController(site: self), MetadataController(site: self), MapUploadController(site: self), UsersController(site: self), EffectiveSettingsController(site: self),
-         DeploymentController(site: self), BranchesController(site: self), PagesController(site: self)]
+         DeploymentController(site: self), BranchesController(site: self), AccountController(site: self), PagesController(site: self)]
     }
 
     /// Adds every controller's routes.

@@ -131,12 +131,17 @@ public struct DetailPage {
             "deleteURL": .string(SiteURL.delete(document.ref)),
             "historyURL": .string(SiteURL.history(document.ref)),
             "version": .optional(document.version?.short),
-            "metadata": metadata(document.ref),
+            "metadata": metadataList(of: document.ref),
             "metadataNewURL": .optional([.zone, .system, .user].contains(document.kind) ? SiteURL.metadataNew(parent: document.ref) : nil),
         ]
     }
 
-    private func metadata(_ ref: ObjectRef) -> TemplateValue {
+    /// The metadata entries of a zone, system or user, as `metadata-view.html` lists them.
+    public static func metadataList(of ref: ObjectRef, in snapshot: Snapshot) -> TemplateValue {
+        DetailPage(snapshot: snapshot).metadataList(of: ref)
+    }
+
+    private func metadataList(of ref: ObjectRef) -> TemplateValue {
         .list(snapshot.metadata(of: ref).sorted().compactMap { id in
             guard let document = snapshot.document(.metadata, id) else { return nil }
             return ["name": .string(document.displayName), "description": .optional(document.string("description")),

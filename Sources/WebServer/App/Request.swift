@@ -88,13 +88,17 @@ enum RequestTarget {
             queryPart = nil
         }
         if pathPart.utf8.contains(UInt8(ascii: "#")) { throw HTTPError(.badRequest, "fragment in request target") }
-        var segments: [String] = []
         let pathBytes = pathPart.utf8
+        var segments: [String] = []
+        segments.reserveCapacity(pathBytes.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 })
         var segmentStart = pathBytes.startIndex
         var index = segmentStart
+        // No `%` and no `//`: the decoded path is the path as sent, so it need not be rebuilt.
+        var asSent = !pathBytes.contains(UInt8(ascii: "%"))
         while true {
             let atEnd = index == pathBytes.endIndex
             if atEnd || pathBytes[index] == UInt8(ascii: "/") {
+                if segmentStart == index && !atEnd && index != pathBytes.startIndex { asSent = false }
                 if segmentStart != index {
                     let raw = pathPart[segmentStart..<index]
                     guard let decoded = URLEncodedForm.percentDecode(raw, plusIsSpace: false) else {
@@ -111,8 +115,13 @@ enum RequestTarget {
                 index = pathBytes.index(after: index)
             }
         }
-        var path = "/" + segments.joined(separator: "/")
-        if pathBytes.count > 1 && pathBytes.last == UInt8(ascii: "/") && !segments.isEmpty { path += "/" }
+        var path: String
+        if asSent {
+            path = String(pathPart)
+        } else {
+            path = "/" + segments.joined(separator: "/")
+            if pathBytes.count > 1 && pathBytes.last == UInt8(ascii: "/") && !segments.isEmpty { path += "/" }
+        }
         var query: [(name: String, value: String)] = []
         if let queryPart {
             guard let pairs = URLEncodedForm.pairs(queryPart) else { throw HTTPError(.badRequest, "bad percent-encoding in query") }

@@ -16,8 +16,7 @@ enum RequestPipeline {
     }
 
     /// Routes `request` and runs the router's gate on it.
-    static func route(_ request: Request, router: Router, errorPage: ErrorPage?) -> Routed {
-        var request = request
+    static func route(_ request: consuming Request, router: Router, errorPage: ErrorPage?) -> Routed {
         if router.observer != nil { request.routedAt = .now }
         let lookup = router.lookup(method: request.method, path: request.path, segments: request.pathSegments)
         guard case .found(let action, let parameters, let route) = lookup else {

@@ -14,8 +14,8 @@ public struct StaticFiles: Sendable {
     /// Files larger than this are refused (they would sit whole in memory).
     var maxFileBytes = 64 * 1024 * 1024
 
-    /// Small files already checked and read, revalidated with one `stat` per request.
-    private let cache = StaticFileCache()
+    /// Small files already checked and read (kept fresh by inotify, or one `stat` per use).
+    private let cache = StaticFileCache.shared
 
     /// Serves `root` at `mountPath` (what `Router.mountStatic` does; handlers that serve some
     /// files themselves use it directly).
@@ -38,14 +38,25 @@ public struct StaticFiles: Sendable {
                 throw HTTPError(.notFound)
             }
         }
-        var candidate = root + (relative.isEmpty ? "" : "/" + relative.joined(separator: "/"))
-        var info = stat()
-        if stat(candidate, &info) == 0, let cached = cache.lookup(candidate, info) {
+        // Built in one allocation: this runs for every request, cached or not.
+        let slash = request.path.utf8.last == UInt8(ascii: "/")
+        var candidate = root
+        candidate.reserveCapacity(root.utf8.count + relative.reduce(1) { $0 + 1 + $1.utf8.count })
+        for segment in relative {
+            candidate.append("/")
+            candidate.append(segment)
+        }
+        // A directory's entry is its index.html, which must not answer the path without its slash.
+        let key = slash ? candidate + "/" : candidate
+        if let cached = cache.lookup(key) {
             return respond(to: request, file: cached)
         }
         guard let rootResolved = Self.realPath(root) else { throw HTTPError(.notFound) }
         guard var resolved = Self.realPath(candidate), Self.isInside(resolved, rootResolved) else { throw HTTPError(.notFound) }
+        var info = stat()
         guard stat(resolved, &info) == 0 else { throw HTTPError(.notFound) }
+        // Reached without a symlink: inotify on its directories can keep the cached copy fresh.
+        var watchable = resolved == candidate
         if info.st_mode & S_IFMT == S_IFDIR {
             guard request.path.hasSuffix("/") else {
                 var location = request.path + "/"
@@ -56,10 +67,17 @@ public struct StaticFiles: Sendable {
             guard let index = Self.realPath(candidate), Self.isInside(index, rootResolved), stat(index, &info) == 0 else {
                 throw HTTPError(.notFound)
             }
+            watchable = watchable && index == candidate
             resolved = index
         }
         guard info.st_mode & S_IFMT == S_IFREG else { throw HTTPError(.notFound) }
         guard info.st_size <= maxFileBytes else { throw HTTPError(.payloadTooLarge, "file too large to serve") }
+        let cacheable = request.method != .head || info.st_size <= StaticFileCache.maxCachedBytes
+        // Watch first, then look: a change after this point is seen by the cache.
+        let ticket = cacheable ? cache.prepare(realPath: resolved, watchable: watchable) : nil
+        if ticket != nil {
+            guard stat(resolved, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw HTTPError(.notFound) }
+        }
 
         let modifiedNanos = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         var file = StaticFileCache.File(
@@ -68,10 +86,12 @@ public struct StaticFiles: Sendable {
             lastModified: HTTPDate.format(epochSeconds: Int(info.st_mtim.tv_sec)),
             modifiedSeconds: Int(info.st_mtim.tv_sec),
             contentType: Self.contentType(for: resolved), size: Int(info.st_size), body: nil).withHeaders()
-        if request.method != .head || info.st_size <= StaticFileCache.maxCachedBytes {
+        if let ticket {
             guard let body = Self.readFile(resolved, size: Int(info.st_size)) else { throw HTTPError(.notFound) }
             file.body = body
-            if body.count <= StaticFileCache.maxCachedBytes { cache.store(candidate, file) }
+            if body.count <= StaticFileCache.maxCachedBytes {
+                cache.store(key, file, links: Int(info.st_nlink), ticket: ticket)
+            }
         }
         return respond(to: request, file: file)
     }
@@ -86,9 +106,8 @@ public struct StaticFiles: Sendable {
         } else if let since = request.headers["if-modified-since"].flatMap(HTTPDate.parse), file.modifiedSeconds <= since {
             return Response(status: .notModified, headers: file.validatorHeaders)
         }
-        var headers = file.validatorHeaders
-        headers.add("Content-Type", file.contentType)
         if request.method == .head {
+            var headers = file.headers
             // The server keeps Content-Length for HEAD from this header and sends no body.
             headers.set("Content-Length", String(file.size))
             return Response(status: .ok, headers: headers)
@@ -138,71 +157,4 @@ public struct StaticFiles: Sendable {
         "webp": "image/webp", "ico": "image/x-icon", "woff": "font/woff", "woff2": "font/woff2",
         "xml": "application/xml", "pdf": "application/pdf", "wasm": "application/wasm", "map": "application/json",
     ]
-}
-
-/// Recently served small files, keyed by the path as requested under the root.
-///
-/// An entry is used only while `stat` of that path still shows the same device, inode, size and
-/// modification time, so edits, replacements and re-pointed symlinks are noticed at once.
-final class StaticFileCache: Sendable {
-    static let maxCachedBytes = 1024 * 1024
-    static let maxEntries = 1024
-
-    struct Identity: Equatable, Sendable {
-        var device: UInt64
-        var inode: UInt64
-        var size: Int
-        var modifiedSeconds: Int
-        var modifiedNanos: Int
-        init(_ info: stat) {
-            device = UInt64(info.st_dev)
-            inode = UInt64(info.st_ino)
-            size = Int(info.st_size)
-            modifiedSeconds = Int(info.st_mtim.tv_sec)
-            modifiedNanos = Int(info.st_mtim.tv_nsec)
-        }
-    }
-
-    struct File: Sendable {
-        var identity: Identity
-        var etag: String
-        var lastModified: String
-        var modifiedSeconds: Int
-        var contentType: String
-        var size: Int
-        var body: [UInt8]?
-
-        /// `ETag`, `Last-Modified` and `Cache-Control`: what a 304 carries.
-        var validatorHeaders: HTTPHeaders {
-            ["ETag": etag, "Last-Modified": lastModified, "Cache-Control": "no-cache"]
-        }
-        /// What a 200 carries, built once per file rather than per request (`withHeaders()`).
-        var headers = HTTPHeaders()
-
-        /// The file with `headers` filled in.
-        func withHeaders() -> File {
-            var file = self
-            file.headers = validatorHeaders
-            file.headers.add("Content-Type", contentType)
-            return file
-        }
-    }
-
-    private let entries = Mutex<[String: File]>([:])
-
-    func lookup(_ path: String, _ info: stat) -> File? {
-        guard info.st_mode & S_IFMT == S_IFREG else { return nil }
-        let identity = Identity(info)
-        return entries.withLock { entries in
-            guard let file = entries[path], file.identity == identity else { return nil }
-            return file
-        }
-    }
-
-    func store(_ path: String, _ file: File) {
-        entries.withLock { entries in
-            if entries.count >= Self.maxEntries { entries.removeAll() }
-            entries[path] = file
-        }
-    }
 }

@@ -73,14 +73,20 @@ enum ResponseSerializer {
     }
 
     private static func appendField(_ out: inout [UInt8], _ name: String, _ value: String) {
-        out.append(contentsOf: name.utf8)
+        if name.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+            out.append(contentsOf: name.utf8)
+        }
         out.append(0x3A)
         out.append(0x20)
-        // Never let a handler's value split the header block.
-        if value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+        // Never let a handler's value split the header block. Native strings are contiguous:
+        // scan and copy the buffer (a generic walk of the UTF-8 view was a visible share).
+        let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied != true {
             for byte in value.utf8 where byte != 0x0D && byte != 0x0A { out.append(byte) }
-        } else {
-            out.append(contentsOf: value.utf8)
         }
         out.append(0x0D)
         out.append(0x0A)

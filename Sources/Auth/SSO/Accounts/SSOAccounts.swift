@@ -37,6 +37,9 @@ struct SSOAccounts {
                    user.domainID == domain.id {
                     return try update(user, from: identity, roles: roles, snapshot: current.snapshot, strategyName: strategyName)
                 }
+                if current.deletedUser(email: identity.email, domainID: domain.id) != nil {
+                    throw .refused("This account was deleted. An administrator can restore it.")
+                }
                 if let existing = current.user(email: identity.email, domainID: domain.id) {
                     guard identity.emailVerified != false else {
                         throw .refused("The identity provider says this email address is not verified; it cannot sign in to an existing account.")

@@ -183,6 +183,10 @@ struct OperationShape {
             writes = true
         case (.delete, true):
             summary = "delete a \(resource.kind.noun) (with its cascade)"
+            if resource.kind == .user {
+                summary = "delete a user (marked deleted when its domain keeps deleted users, unless force_removal)"
+                query = [("force_removal", .object(["type": "boolean"]))]
+            }
             success = HTTPStatus(202)
             writes = true
         default:
@@ -217,7 +221,7 @@ struct OperationShape {
             case .delete: success = HTTPStatus(202); writes = true
             default: requestBody = OpenAPISchemas.settingsWrite; response = OpenAPISchemas.settingsRecord; writes = true
             }
-        case "/metadata/:parent_id", "/systems/:id/metadata", "/zones/:id/metadata":
+        case "/metadata/:parent_id", "/systems/:id/metadata", "/zones/:id/metadata", "/users/:id/metadata":
             response = OpenAPISchemas.metadataByName
             if method == .get { query = [("name", .object(["type": "string"]))] }
             if method == .put || method == .patch {
@@ -246,6 +250,24 @@ struct OperationShape {
         case "/users/resource_token":
             summary = "the caller's access token at their single sign-on provider, refreshed when needed"
             response = OpenAPISchemas.resourceToken
+        case "/users/:id/resource_token":
+            if method == .delete {
+                summary = "forget the user's single sign-on token (admin)"
+                success = HTTPStatus(202)
+                writes = true
+            } else {
+                summary = "another user's single sign-on token (admin, with the users scope named explicitly)"
+                response = OpenAPISchemas.resourceToken
+            }
+        case "/users/groups":
+            summary = "the groups of the caller's domain's users with these emails"
+            query = [("emails", .object(["type": "string"]))]
+            response = .object(["type": "array", "items": .object(["type": "object", "required": .array(["groups"]), "properties": .object([
+                "id": .object(["type": "string"]), "groups": .object(["type": "array", "items": .object(["type": "string"])])])])])
+        case "/users/:id/revive":
+            summary = "undo a user's soft delete (one commit); the user"
+            response = OpenAPISchemas.response(.users)
+            writes = true
         case "/metadata/:name/bulk":
             query = [("parent_ids", .object(["type": "string"]))]
             response = .object(["type": "object", "additionalProperties": OpenAPISchemas.metadata])

@@ -32,8 +32,8 @@ struct BranchesController: Feature {
         let snapshot = try site.head()
         let reviews: [BranchReview]
         do {
-            reviews = try site.repository.store.branches().map { branch throws(StoreError) in
-                try BranchReview(repository: site.repository, branch: branch)
+            reviews = try site.branchReviews.reviews(of: site.repository.store.branches(), tracked: site.repository.store.head()) {
+                branch throws(StoreError) in try BranchReview(repository: site.repository, branch: branch)
             }
         } catch {
             throw HTTPError(.internalServerError, "cannot read the branches: \(error)")

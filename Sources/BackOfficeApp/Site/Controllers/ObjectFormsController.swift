@@ -119,6 +119,7 @@ struct ObjectFormsController: Feature {
         guard let formID = submission["_id"], IdentifierRules.isValidID(formID, of: kind) else {
             throw HTTPError(.badRequest, "the form has no valid new id; reload the form")
         }
+        if let created = alreadyCreated(formID, request) { return .redirect(to: SiteURL.detail(created)) }
         let snapshot = try site.head()
         let form = form(kind, request, id: formID)
         // Ticked names joined to their lists, names typed for ids resolved (`ReferencePicker`).
@@ -148,7 +149,21 @@ struct ObjectFormsController: Feature {
            let refusal = SystemMembership.logicRefusal(adding: decoded.document, to: system, in: snapshot) {
             return try again.page(errors: [:], general: ["Not saved: \(refusal.message)."])
         }
-        return try commit(edits, request, submission, form: form, target: ref, again: again)
+        let response = try commit(edits, request, submission, form: form, target: ref, again: again)
+        if response.status == .seeOther {
+            site.createdObjects.record(ref, formID: formID, userID: request.principal.userID)
+        } else if response.status == .conflict, let created = alreadyCreated(formID, request) {
+            // The same form's other post won the race and created the object.
+            return .redirect(to: SiteURL.detail(created))
+        }
+        return response
+    }
+
+    /// The object this person's form `formID` already created (posted twice), if it still exists.
+    private func alreadyCreated(_ formID: String, _ request: Request) -> ObjectRef? {
+        guard let ref = site.createdObjects.created(formID: formID, userID: request.principal.userID),
+              (try? site.head().document(ref)) != nil else { return nil }
+        return ref
     }
 
     func save(_ request: Request) throws -> Response {
