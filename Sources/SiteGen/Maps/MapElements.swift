@@ -38,7 +38,8 @@ public enum MapElements {
     /// list its zone (a `map_id` must name an element of one of its zones' maps), so only those
     /// are read: an edit form asks this of a 10,000-room tree on every view.
     public static func levels(in snapshot: Snapshot) -> [(zone: ConfigDocument, elements: [(id: String, system: String?)])] {
-        snapshot.unordered(.zone).compactMap { zone -> (zone: ConfigDocument, elements: [(id: String, system: String?)])? in
+        if snapshot.maps.isEmpty { return [] }   // no zone can show a map: skip reading every zone
+        return snapshot.unordered(.zone).compactMap { zone -> (zone: ConfigDocument, elements: [(id: String, system: String?)])? in
             guard let name = ZoneView(zone).mapID, let bytes = snapshot.maps[name] else { return nil }
             var linked: [String: String] = [:]
             for id in snapshot.systems(inZone: zone.id) {
