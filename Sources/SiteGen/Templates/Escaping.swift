@@ -33,7 +33,7 @@ enum Escaping {
     /// Copies runs of bytes that need no escaping whole (most values are all such bytes) and
     /// replaces the others.
     private static func appendEscaped(_ bytes: String.UTF8View, attribute: Bool, to output: inout [UInt8]) {
-        let copied = bytes.withContiguousStorageIfAvailable { buffer in
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             var start = 0
             for position in 0..<buffer.count {
                 guard let replacement = replacement(for: buffer[position], attribute: attribute) else { continue }
