@@ -194,6 +194,7 @@ report.add("form commits per second (\(editors) editors)", String(format: "%.0f 
 // banner on the watcher's thread, `Application`'s `HeadFeed`). Each editor is a thread with its
 // own keep-alive connection and form cookie; it opens the edit form of its system, then POSTs and
 // times POST → 303, following nothing. The runtime is not attached (no modules run here).
+app.headChanged()   // what `serve` does at start: pages at the head, the banner's first (full) validation
 let watch = try repository.watch { _ in app.headChanged() }
 let http = HTTPServer(configuration: .init(port: 0, logger: Logger(level: .error)), router: frozenRouter)
 let port = try http.start()
