@@ -38,6 +38,7 @@ bench: deps test-deps
 	.build/release/http-bench
 	.build/release/runtime-bench
 	.build/release/driver-bench
+	for driver in modbus-hvac lutron occupancy; do DRIVER_BENCH_DRIVER=$$driver .build/release/driver-bench || exit 1; done
 	.build/release/auth-bench
 	.build/release/sso-bench
 	.build/release/site-bench
@@ -48,7 +49,7 @@ bench: deps test-deps
 	.build/release/rest-bench
 	.build/release/gitops-bench
 	$(VENV)/bin/python bench/newcomer-journey.py
-	.build/release/bench-summary config-bench http-bench runtime-bench driver-bench auth-bench sso-bench site-bench trigger-bench mqtt-bench driver-build-bench journey-bench rest-bench gitops-bench newcomer-journey
+	.build/release/bench-summary config-bench http-bench runtime-bench driver-bench driver-bench-modbus-hvac driver-bench-lutron driver-bench-occupancy auth-bench sso-bench site-bench trigger-bench mqtt-bench driver-build-bench journey-bench rest-bench gitops-bench newcomer-journey
 
 # libFuzzer over every parser that reads untrusted input (fuzz/Targets), FUZZ_SECONDS each, from
 # the seeds in fuzz/corpus; `make fuzz FUZZ_TARGETS="json svg"` for some. docs/fuzzing.md.

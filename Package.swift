@@ -47,7 +47,7 @@ let package = Package(
         // What the core and a driver process agree on: framing, version, error codes. No dependencies.
         .target(name: "DriverProtocol"),
         // What Swift drivers are written against: depends on DriverProtocol, Crypto (TLS, MD5), Cron and nothing else of ours.
-        .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto", "Cron"]),
+        .target(name: "DriverKit", dependencies: ["DriverProtocol", "Crypto", "Cron", "CLinuxShims"]),
         // DriverKit's MQTT transport, apart so that only MQTT drivers link libmosquitto.
         .target(name: "DriverKitMQTT", dependencies: ["DriverKit", "MQTT"]),
         .executableTarget(name: "backoffice", dependencies: ["BackOfficeApp", "Auth", "ConfigRepo", "Metrics", "Runtime", "SiteGen", "WebServer",

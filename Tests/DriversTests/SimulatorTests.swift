@@ -1,4 +1,4 @@
-import DeviceSimulators
+@testable import DeviceSimulators
 import DriverKit
 import Foundation
 #if canImport(FoundationNetworking)
@@ -7,6 +7,17 @@ import FoundationNetworking
 import Testing
 
 @Suite struct SimulatorTests {
+    @Test func lutronLevelsAreWrittenAsPrintfWouldAndBlankFieldsAreTrimmed() throws {
+        for level in [0, -0.0, 0.5, 7, 37.25, 99.99, 100, 12.345, 0.125, 1.0 / 3, 66.666] {
+            #expect(LutronSimulator.format(level) == String(format: "%.2f", level), "level \(level)")
+        }
+        let simulator = try LutronSimulator(port: 0)
+        defer { simulator.stop() }
+        #expect(simulator.answer(to: " #output , 2 ,1, 42.5 ").reply == ["~OUTPUT,2,1,42.50"])
+        #expect(simulator.answer(to: "?OUTPUT,2,1").reply == ["~OUTPUT,2,1,42.50"])
+        #expect(simulator.answer(to: "?OUTPUT,2,x").reply == ["~ERROR,3"])
+    }
+
     @Test func occupancyScheduleIsDeterministicAndFlipsWithinACycle() throws {
         let sensor = try OccupancySimulator(port: 0, cycle: 60)
         defer { sensor.stop() }

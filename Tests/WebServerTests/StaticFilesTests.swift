@@ -73,6 +73,19 @@ import Testing
         #expect(get("/site/docs/").body == "<h1>new docs</h1>")
     }
 
+    @Test func aDirectoryServedUnderItsNewNameAfterARenameAboveItStaysFresh() {
+        defer { removeRoot() }
+        mkdir(root + "/one", 0o755)
+        mkdir(root + "/one/two", 0o755)
+        put("one/two/page.txt", "first")
+        #expect(get("/site/one/two/page.txt").body == "first")
+        rename(root + "/one", root + "/renamed")
+        #expect(get("/site/one/two/page.txt").status == 404)
+        #expect(get("/site/renamed/two/page.txt").body == "first")
+        put("renamed/two/page.txt", "second")
+        #expect(get("/site/renamed/two/page.txt").body == "second")
+    }
+
     @Test func aFileReachedThroughASymlinkIsCheckedWithStat() {
         defer { removeRoot() }
         put("real.txt", "one")

@@ -12,8 +12,14 @@ final class DriverPipe {
     private var buffer: [UInt8] = []
     private var seq = 0
 
-    init(binary: String) throws {
-        process.executableURL = URL(fileURLWithPath: binary)
+    /// `wrapper`: a command line the driver runs under (`heaptrack -o /tmp/x`), split at spaces.
+    init(binary: String, wrapper: String? = nil) throws {
+        if let wrapper, let tool = wrapper.split(separator: " ").first {
+            process.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? String(tool) : "/usr/bin/\(tool)")
+            process.arguments = wrapper.split(separator: " ").dropFirst().map(String.init) + [binary]
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+        }
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

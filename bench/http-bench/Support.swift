@@ -9,6 +9,8 @@ struct WrkResult {
     var p99Milliseconds: Double
     /// Requests completed in the run.
     var requests = 0
+    /// What the server used meanwhile (set by the caller).
+    var serverCPU = CPUTime()
 }
 
 /// Runs wrk (by default 2 threads, 64 connections) and parses `Requests/sec`, the request count

@@ -72,6 +72,15 @@ struct Row {
         return WrkResult(requestsPerSecond: middle(results.map(\.requestsPerSecond)),
                          p99Milliseconds: middle(results.map(\.p99Milliseconds)))
     }
+    /// The median over rounds of the server's CPU time per request, `user+system` in µs.
+    static func cpuPerRequest(_ results: [WrkResult]) -> String {
+        let rounds = results.filter { $0.requests > 0 }
+        guard !rounds.isEmpty else { return "-" }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let user = median(rounds.map { $0.serverCPU.user * 1e6 / Double($0.requests) })
+        let system = median(rounds.map { $0.serverCPU.system * 1e6 / Double($0.requests) })
+        return format2(user) + "+" + format2(system)
+    }
     /// The median of the per-round ratios (each round's pair ran back to back).
     var medianRatio: Double? {
         let ratios = zip(ours, nginx).map { $0.requestsPerSecond / $1.requestsPerSecond }.sorted()
@@ -142,9 +151,18 @@ if !onlyFanOut {
             let order = round % 2 == 0 ? [true, false] : [false, true]
             for ours in order {
                 if ours {
-                    if let result = runWrk(port: port, path: test.path, script: test.script, seconds: wrkSeconds) { row.ours.append(result) }
+                    let before = cpuTime(of: [getpid()])
+                    if var result = runWrk(port: port, path: test.path, script: test.script, seconds: wrkSeconds) {
+                        result.serverCPU = cpuTime(of: [getpid()]) - before
+                        row.ours.append(result)
+                    }
                 } else if nginx != nil {
-                    if let result = runWrk(port: nginxPort, path: test.path, script: test.script, seconds: wrkSeconds) { row.nginx.append(result) }
+                    let workers = childProcesses(of: nginx!)
+                    let before = cpuTime(of: workers)
+                    if var result = runWrk(port: nginxPort, path: test.path, script: test.script, seconds: wrkSeconds) {
+                        result.serverCPU = cpuTime(of: workers) - before
+                        row.nginx.append(result)
+                    }
                 }
             }
         }
@@ -157,13 +175,15 @@ var loadAverage = [Double](repeating: 0, count: 3)
 _ = getloadavg(&loadAverage, 3)
 print("")
 print("medians of \(rounds) rounds; load average \(format2(loadAverage[0])) at the end (other work on the machine counts)")
-print(pad("test", 26) + pad("ours req/s", 14) + pad("p99 ms", 10) + pad("nginx req/s", 14) + pad("p99 ms", 10) + "ours/nginx")
+print(pad("test", 26) + pad("ours req/s", 14) + pad("p99 ms", 10) + pad("nginx req/s", 14) + pad("p99 ms", 10) + pad("ours/nginx", 12)
+      + "server CPU µs/req, user+system: ours / nginx")
 for row in rows {
     let ours = Row.median(row.ours), theirs = Row.median(row.nginx)
     print(pad(row.name, 26) + pad(ours.map { format0($0.requestsPerSecond) } ?? "-", 14)
           + pad(ours.map { format2($0.p99Milliseconds) } ?? "-", 10)
           + pad(theirs.map { format0($0.requestsPerSecond) } ?? "-", 14)
-          + pad(theirs.map { format2($0.p99Milliseconds) } ?? "-", 10) + (row.medianRatio.map(format2) ?? "-"))
+          + pad(theirs.map { format2($0.p99Milliseconds) } ?? "-", 10) + pad(row.medianRatio.map(format2) ?? "-", 12)
+          + Row.cpuPerRequest(row.ours) + " / " + Row.cpuPerRequest(row.nginx))
 }
 
 // MARK: WebSocket fan-out.
@@ -187,7 +207,8 @@ json += rows.map { row in
     }
     func all(_ results: [WrkResult]) -> String { "[" + results.map { entry($0) }.joined(separator: ", ") + "]" }
     return "    {\"name\": \"\(row.name)\", \"backoffice\": \(entry(Row.median(row.ours))), \"nginx\": \(entry(Row.median(row.nginx))), "
-        + "\"ratio\": \(row.medianRatio.map(format2) ?? "null"), \"backoffice_rounds\": \(all(row.ours)), \"nginx_rounds\": \(all(row.nginx))}"
+        + "\"ratio\": \(row.medianRatio.map(format2) ?? "null"), "
+        + "\"cpu_us_per_request_user_plus_system\": {\"backoffice\": \"\(Row.cpuPerRequest(row.ours))\", \"nginx\": \"\(Row.cpuPerRequest(row.nginx))\"}, \"backoffice_rounds\": \(all(row.ours)), \"nginx_rounds\": \(all(row.nginx))}"
 }.joined(separator: ",\n")
 json += "\n  ],\n  \"websocket_fanout\": {\"clients\": 1000, \"payload_bytes\": 200, \"broadcasts_per_second\": 100, "
 json += "\"frames_per_second\": \(format0(fanOut.framesPerSecond)), \"p50_ms\": \(format2(fanOut.p50Milliseconds)), "

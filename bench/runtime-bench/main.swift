@@ -3,6 +3,7 @@
 //   2. status fan-out: one status key bound by 1,000 WebSocket clients: notifications/s, p50/p99
 //   3. memory: 5,000 modules across the five bundled drivers: RSS per driver process and per module
 //   4. `backoffice serve` on the sample building, fresh state: launch → serving → every module online
+// `BENCH_PHASES=memory` (or `exec,fanout`…) runs only those.
 import Auth
 import BackOfficeApp
 import BenchSupport
@@ -88,7 +89,14 @@ func startServer(_ engine: RuntimeEngine) throws -> (HTTPServer, Int) {
     return (server, try server.start())
 }
 
-var report = BenchReport(name: "runtime-bench")
+/// The phases to run (`BENCH_PHASES=memory`, comma-separated; all by default; `BENCH_ONLY=exec`
+/// is `BENCH_PHASES=exec`). A partial run writes `runtime-bench-PHASES.json`, leaving the full
+/// results alone.
+let allPhases = ["exec", "fanout", "memory", "start"]
+let environment = ProcessInfo.processInfo.environment
+let phases = Set(environment["BENCH_PHASES"].map { $0.split(separator: ",").map(String.init) }
+    ?? (environment["BENCH_ONLY"] == "exec" ? ["exec"] : allPhases))
+var report = BenchReport(name: phases == Set(allPhases) ? "runtime-bench" : "runtime-bench-" + allPhases.filter(phases.contains).joined(separator: "-"))
 var results: [String: JSONValue] = [:]
 
 // MARK: 1. Exec round trip
@@ -112,7 +120,7 @@ let (lightsServer, lightsPort) = try startServer(lightsEngine)
 }
 
 // Latency: one client, one call at a time.
-do {
+if phases.contains("exec") {
     let client = try WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control")
     var latencies: [UInt64] = []
     let end = nanosecondsNow() + UInt64(seconds * 1e9)
@@ -134,12 +142,13 @@ do {
 }
 
 // Throughput: one client per module, 4 calls in flight each.
-do {
+if phases.contains("exec") {
     let inFlight = 4
     let completed = Mutex(0)
     let latencies = Mutex<[UInt64]>([])
     let driverPID = lightsEngine.processes().compactMap(\.pid).first ?? 0
     let cpuBefore = (cpuSeconds(getpid()), cpuSeconds(driverPID))
+    let switchesBefore = (contextSwitches(getpid()), contextSwitches(driverPID))
     let end = nanosecondsNow() + UInt64(seconds * 1e9)
     let start = nanosecondsNow()
     var threads: [Thread] = []
@@ -180,11 +189,18 @@ do {
     let execCount = Double(max(1, completed.withLock { $0 }))
     let coreMicroseconds = (cpuSeconds(getpid()) - cpuBefore.0) / execCount * 1e6
     let driverMicroseconds = (cpuSeconds(driverPID) - cpuBefore.1) / execCount * 1e6
+    // Thread wake-ups per exec: each hand-over between threads is a sleep and a wake-up.
+    let coreSwitches = Double(contextSwitches(getpid()) - switchesBefore.0) / execCount
+    let driverSwitches = Double(contextSwitches(driverPID) - switchesBefore.1) / execCount
     let sorted = latencies.withLock { $0 }.sorted()
     report.add("exec/s (\(lightCount) modules × \(inFlight) in flight)", String(format: "%.0f", rate), "≥ 20,000")
     report.add("exec p99 under that load", String(format: "%.3f ms", percentile(sorted, 0.99)))
     report.add("CPU per exec: core + clients + simulator / driver process",
                String(format: "%.1f µs / %.1f µs", coreMicroseconds, driverMicroseconds))
+    report.add("context switches per exec: core + clients + simulator / driver process",
+               String(format: "%.2f / %.2f", coreSwitches, driverSwitches))
+    results["exec_context_switches_core_process"] = .double(coreSwitches)
+    results["exec_context_switches_driver_process"] = .double(driverSwitches)
     results["exec_cpu_core_process_us"] = .double(coreMicroseconds)
     results["exec_cpu_driver_process_us"] = .double(driverMicroseconds)
     results["exec_per_second"] = .double(rate)
@@ -198,7 +214,7 @@ do {
 let fanOutClients = 1000
 let fanOutRate = Int(ProcessInfo.processInfo.environment["BENCH_FANOUT_RATE"] ?? "") ?? 400
 let fanOutMeter = FanOutMeter(rate: fanOutRate, seconds: seconds)
-do {
+if phases.contains("fanout") {
     var clients: [WebSocketClient] = []
     for index in 0..<fanOutClients {
         let client = try WebSocketClient(port: lightsPort, path: "/api/engine/v2/systems/control")
@@ -262,7 +278,7 @@ await lightsEngine.shutdown()
 
 // MARK: 3. Memory with 5 × rooms modules
 
-do {
+if phases.contains("memory") {
     let pjlink = try BenchSimulator(.pjlink)
     let modbus = try BenchSimulator(.modbusHVAC)
     let lutronRooms = try BenchSimulator(.lutron)
@@ -316,12 +332,14 @@ lutron.stop()
 
 // MARK: 4. The sample building from a fresh start (`make run`)
 
-let sample = try SampleStart.measure(sampleConfig: FileManager.default.currentDirectoryPath + "/sample-config")
-report.add("serve, fresh state: serving after", sample.serving.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)")
-report.add("serve, fresh state: every running module online after",
-           sample.live.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)", "≤ 10 s")
-results["sample_serving_seconds"] = sample.serving.map(JSONValue.double) ?? .null
-results["sample_live_seconds"] = sample.live.map(JSONValue.double) ?? .null
+if phases.contains("start") {
+    let sample = try SampleStart.measure(sampleConfig: FileManager.default.currentDirectoryPath + "/sample-config")
+    report.add("serve, fresh state: serving after", sample.serving.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)")
+    report.add("serve, fresh state: every running module online after",
+               sample.live.map { String(format: "%.2f s", $0) } ?? "never (within 60 s)", "≤ 10 s")
+    results["sample_serving_seconds"] = sample.serving.map(JSONValue.double) ?? .null
+    results["sample_live_seconds"] = sample.live.map(JSONValue.double) ?? .null
+}
 
 print("runtime-bench (release core; drivers from \(ProcessInfo.processInfo.environment["BENCH_DRIVER_DIR"] ?? "this directory"); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(Int(seconds)) s per measurement)")
 report.details = results

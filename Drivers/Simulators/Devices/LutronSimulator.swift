@@ -63,12 +63,29 @@ public final class LutronSimulator: DeviceSimulator {
         }
     }
 
-    static func format(_ level: Double) -> String { String(format: "%.2f", level) }
+    /// A level with two decimals, as `%.2f` writes it. Whole hundredths (nearly every level) are
+    /// written by hand: `String(format:)` was the simulator's costliest call under load.
+    static func format(_ level: Double) -> String {
+        let hundredths = level * 100
+        guard hundredths == hundredths.rounded(), abs(hundredths) < 1e15 else { return String(format: "%.2f", level) }
+        let magnitude = Int(abs(hundredths))
+        let fraction = magnitude % 100
+        return (hundredths.sign == .minus ? "-" : "") + String(magnitude / 100) + (fraction < 10 ? ".0" : ".") + String(fraction)
+    }
+
+    /// A field without its surrounding blanks; fields with none (nearly all) skip Foundation's trimming.
+    static func trimmed(_ field: Substring) -> String {
+        if let first = field.utf8.first, let last = field.utf8.last,
+           first < 0x80, last < 0x80, first != 0x20, first != 0x09, last != 0x20, last != 0x09 {
+            return String(field)
+        }
+        return field.trimmingCharacters(in: .whitespaces)
+    }
 
     /// Reply lines for the sender and change lines for the other monitoring connections.
     func answer(to line: String) -> (reply: [String], broadcast: [String]) {
         if faults.current.error { return (["~ERROR,6"], []) }
-        let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(Self.trimmed)
         let command = fields[0].uppercased()
         switch command {
         case "#OUTPUT", "?OUTPUT":

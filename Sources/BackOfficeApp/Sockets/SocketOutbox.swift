@@ -1,7 +1,8 @@
 import Synchronization
 import WebServer
 
-/// What a session has to say to its WebSocket client, sent in order by one task.
+/// What a session has to say to its WebSocket client, sent in order: at once from the sender's
+/// thread while the socket keeps up, else by one writer task.
 ///
 /// Bounded: `WebSocket.send` waits while the client is not reading, and the session keeps
 /// producing (answers, notifications, debug lines), so the messages not yet handed to the socket
@@ -19,7 +20,8 @@ final class SocketOutbox: Sendable {
     private let logger: Logger
     private let continuation: AsyncStream<String>.Continuation
     private let stream: AsyncStream<String>
-    private let queued = Mutex<(bytes: Int, overflowed: Bool)>((0, false))
+    /// Bytes and messages queued for the writer task, and whether the client overflowed.
+    private let queued = Mutex<(bytes: Int, messages: Int, overflowed: Bool)>((0, 0, false))
 
     init(socket: WebSocket, limit: Int = SocketOutbox.defaultLimit, logger: Logger = Logger(level: .off)) {
         self.socket = socket
@@ -28,21 +30,33 @@ final class SocketOutbox: Sendable {
         (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
-    /// Queues `text`; closes the socket instead when the client has let `limit` bytes pile up.
+    /// Sends `text`: from this thread when nothing is queued and the socket has room (no task hop,
+    /// the usual case), else through the writer task; closes the socket instead when the client
+    /// has let `limit` bytes pile up.
     func send(_ text: String) {
         let cost = text.utf8.count + Self.perMessageCost
         let outcome = queued.withLock { state -> Outcome in
             if state.overflowed { return .dropped }
+            if state.messages == 0 {
+                // Under the lock, so a message sent here cannot overtake one queued by another thread.
+                do {
+                    if try socket.sendWithoutWaiting(text: text) { return .sent }
+                } catch {
+                    return .dropped  // closed: the writer ends too
+                }
+            }
             guard state.bytes + cost <= limit else {
                 state.overflowed = true
                 return .overflowed
             }
             state.bytes += cost
+            state.messages += 1
+            // Yielded under the lock too, for the same order.
+            continuation.yield(text)
             return .queued
         }
         switch outcome {
-        case .queued: continuation.yield(text)
-        case .dropped: break
+        case .queued, .sent, .dropped: break
         case .overflowed:
             logger.log(.warning, "websocket \(socket.request.path) from \(socket.request.peerAddress): closed, "
                        + "the client does not read (\(limit) bytes of messages waiting)")
@@ -57,13 +71,17 @@ final class SocketOutbox: Sendable {
     /// Sends the queued messages until `finish()` or the socket closes (the writer task's body).
     func write() async {
         for await text in stream {
-            queued.withLock { $0.bytes -= text.utf8.count + Self.perMessageCost }
             do { try await socket.send(text: text) } catch { break }
+            // Counted until handed to the socket, so `send` does not overtake it meanwhile.
+            queued.withLock {
+                $0.bytes -= text.utf8.count + Self.perMessageCost
+                $0.messages -= 1
+            }
         }
     }
 
     /// No more messages: the writer ends after the queued ones.
     func finish() { continuation.finish() }
 
-    private enum Outcome { case queued, dropped, overflowed }
+    private enum Outcome { case sent, queued, dropped, overflowed }
 }

@@ -18,16 +18,16 @@ public final class FileDescriptorOutput: MessageOutput {
     public func send(_ message: JSON) {
         var line = message.serialized
         line += "\n"
-        var bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                return  // the core is gone; stdin end of file will end the process
+        line.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    return  // the core is gone; stdin end of file will end the process
+                }
+                offset += written
             }
-            offset += written
         }
-        bytes.removeAll()
     }
 }

@@ -91,7 +91,9 @@ public final class DriverProcess {
             guard let box = modules[module] else { return reply(seq, .failure(unknownModule(module))) }
             let method = message["method"]?.stringValue ?? ""
             let args = message["args"] ?? .array([])
-            Task { reply(seq, await box.exec(method, args)) }
+            // Preferring the loop keeps the exec on its thread when the device's answer resumes it.
+            let run: @DriverActor @Sendable () async -> Void = { [self] in reply(seq, await box.exec(method, args)) }
+            Task(executorPreference: DriverLoop.shared, operation: run)
         case "debug", "ignore":
             if type == "debug" { debugged.insert(module) } else { debugged.remove(module) }
             modules[module]?.context.logger.debugging = type == "debug"

@@ -1,7 +1,11 @@
 import Foundation
 
 /// A module's timers: `every`, `after` (PlaceOS `in`), `at` and `cron`. Everything is cancelled
-/// when the module stops. A body that throws is logged and the schedule carries on.
+/// when the module stops. A body that throws is logged and the schedule carries on. A repeating
+/// task's runs never overlap: the next run is due one interval after the last one ended.
+///
+/// The schedules of every module wait in the process's one ``ScheduleTimer``; a run is a task
+/// only while it runs.
 ///
 /// A repeating task (`every`) is how drivers poll: when one fails `degradedAfter` times in a
 /// row the scheduler says so through `degraded` (the module's context sets the `degraded`
@@ -14,7 +18,7 @@ public final class Scheduler {
     /// Consecutive failed runs of one repeating task after which the module counts as degraded.
     public static let degradedAfter = 3
 
-    private var tasks: [Int: Task<Void, Never>] = [:]
+    private var works: [Int: ScheduledWork] = [:]
     private var nextID = 1
     private let logger: Logger?
     /// Per repeating task that fails now: how many runs in a row and the last error.
@@ -22,42 +26,36 @@ public final class Scheduler {
     private var reportedReason: String?
     /// Told the degraded reason when it changes, nil when no repeating task fails enough any more.
     private let degraded: (@DriverActor (_ reason: String?) -> Void)?
+    /// The process's timer (tests give one of their own).
+    private let timer: ScheduleTimer
 
-    init(logger: Logger?, degraded: (@DriverActor (_ reason: String?) -> Void)? = nil) {
+    init(logger: Logger?, timer: ScheduleTimer = .shared, degraded: (@DriverActor (_ reason: String?) -> Void)? = nil) {
         self.logger = logger
+        self.timer = timer
         self.degraded = degraded
     }
 
     /// A scheduler not tied to a module (tests).
     public convenience init() { self.init(logger: nil) }
 
-    public var activeCount: Int { tasks.count }
+    /// Schedules not yet finished or cancelled.
+    public var activeCount: Int { works.count }
 
     /// Runs `body` every `interval` (first run after one interval, or at once with `immediately`).
     @discardableResult
     public func every(_ interval: Duration, immediately: Bool = false,
                       _ body: @escaping @DriverActor () async throws -> Void) -> Handle {
-        let id = nextID
-        return add { [weak self] in
-            if immediately { await self?.runRepeating(id, body) }
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if Task.isCancelled { return }
-                await self?.runRepeating(id, body)
-            }
-        }
+        let work = add(.every(interval), body)
+        timer.add(work, at: immediately ? .now : .now + interval)
+        return Handle(id: work.id)
     }
 
     /// Runs `body` once after `delay`.
     @discardableResult
     public func after(_ delay: Duration, _ body: @escaping @DriverActor () async throws -> Void) -> Handle {
-        let id = nextID
-        return add { [weak self] in
-            try? await Task.sleep(for: delay)
-            if Task.isCancelled { return }
-            await self?.run(body)
-            self?.tasks[id] = nil
-        }
+        let work = add(.once, body)
+        timer.add(work, at: .now + delay)
+        return Handle(id: work.id)
     }
 
     /// Runs `body` once at `date` (at once if it has passed).
@@ -71,36 +69,62 @@ public final class Scheduler {
     public func cron(_ expression: String, timeZone: TimeZone = .current,
                      _ body: @escaping @DriverActor () async throws -> Void) throws(CronError) -> Handle {
         let cron = try CronExpression(expression, timeZone: timeZone)
-        return add { [weak self] in
-            var last = Date()
-            while !Task.isCancelled, let next = cron.next(after: last) {
-                let wait = next.timeIntervalSinceNow
-                if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 1)) }
-                if Task.isCancelled { return }
-                await self?.run(body)
-                last = next
-            }
-        }
+        let work = add(.cron(cron, last: Date()), body)
+        scheduleNextCronRun(work)
+        return Handle(id: work.id)
     }
 
     public func cancel(_ handle: Handle) {
-        tasks.removeValue(forKey: handle.id)?.cancel()
+        works.removeValue(forKey: handle.id)?.cancel()
         failing[handle.id] = nil
         reportDegraded()
     }
 
     public func cancelAll() {
-        for task in tasks.values { task.cancel() }
-        tasks = [:]
+        for work in works.values { work.cancel() }
+        works = [:]
         failing = [:]
         reportDegraded()
     }
 
-    private func add(_ work: @escaping @DriverActor () async -> Void) -> Handle {
-        let handle = Handle(id: nextID)
+    private func add(_ repeats: ScheduledWork.Repeat, _ body: @escaping @DriverActor () async throws -> Void) -> ScheduledWork {
+        let work = ScheduledWork(id: nextID, repeats: repeats, scheduler: self, timer: timer, body: body)
         nextID += 1
-        tasks[handle.id] = Task { await work() }
-        return handle
+        works[work.id] = work
+        return work
+    }
+
+    /// `work` is due: runs it in a task of its own, then puts it back in the timer or retires it.
+    func start(_ work: ScheduledWork) {
+        work.run = Task {
+            // Cancelled between being due and this task's turn: the body must not start.
+            guard !work.isCancelled else { return }
+            if case .every = work.repeats {
+                await runRepeating(work)
+            } else {
+                await run(work.body)
+            }
+            work.run = nil
+            guard !work.isCancelled else { return }
+            switch work.repeats {
+            case .once: works[work.id] = nil
+            case .every(let interval): timer.add(work, at: .now + interval)
+            case .cron(let cron, let last):
+                work.repeats = .cron(cron, last: cron.next(after: last) ?? last)
+                scheduleNextCronRun(work)
+            }
+        }
+    }
+
+    /// Puts a cron schedule in the timer for its next time after the last one, or retires it
+    /// when the expression names no more.
+    private func scheduleNextCronRun(_ work: ScheduledWork) {
+        guard case .cron(let cron, let last) = work.repeats, let next = cron.next(after: last) else {
+            works[work.id] = nil
+            return
+        }
+        let wait = next.timeIntervalSinceNow
+        timer.add(work, at: wait > 0 ? .now + .milliseconds(Int(wait * 1000) + 1) : .now)
     }
 
     private func run(_ body: @DriverActor () async throws -> Void) async {
@@ -108,14 +132,14 @@ public final class Scheduler {
     }
 
     /// One run of a repeating task, counting its failures in a row.
-    private func runRepeating(_ id: Int, _ body: @DriverActor () async throws -> Void) async {
+    private func runRepeating(_ work: ScheduledWork) async {
         do {
-            try await body()
-            failing[id] = nil
+            try await work.body()
+            failing[work.id] = nil
         } catch {
             logger?.warning("scheduled task failed: \(error)")
-            guard tasks[id] != nil else { return }
-            failing[id] = ((failing[id]?.runs ?? 0) + 1, error.message)
+            guard !work.isCancelled else { return }
+            failing[work.id] = ((failing[work.id]?.runs ?? 0) + 1, error.message)
         }
         reportDegraded()
     }

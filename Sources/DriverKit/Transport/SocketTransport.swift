@@ -40,8 +40,9 @@ public final class SocketTransport: Transport {
     private var wanted = false
     private var connecting = false
     private var handle: SocketHandle?
-    private var readSource: (any DispatchSourceRead)?
-    private var writeSource: (any DispatchSourceWrite)?
+    /// The descriptor `DriverLoop` watches for this connection (nil: none).
+    private var watched: Int32?
+    private var watchingWritable = false
     private var outbox: [UInt8] = []
     private var tlsSession: TLSSession?
     private var epoch = 0
@@ -221,10 +222,9 @@ public final class SocketTransport: Transport {
         isConnected = false
         outbox = []
         tlsSession = nil
-        readSource?.cancel()
-        writeSource?.cancel()
-        readSource = nil
-        writeSource = nil
+        if let watched { DriverLoop.shared.unwatch(watched) }
+        watched = nil
+        watchingWritable = false
         if let handle { shutdown(handle.fd, Int32(SHUT_RDWR)) }
         handle = nil
         epoch += 1
@@ -232,9 +232,40 @@ public final class SocketTransport: Transport {
 
     // MARK: events
 
+    /// Reads on the actor's thread each time the socket is readable (`DriverLoop`), and handles
+    /// what it read at once.
     private func watchReadable(_ handle: SocketHandle) {
-        readSource = Self.makeReadSource(handle, tls: tlsSession, inbox: inbox, epoch: epoch, udp: options.udp)
+        watched = handle.fd
+        let epoch = self.epoch
+        DriverLoop.shared.watchReadable(handle.fd) { [weak self] in
+            // A transport dropped without `close()`: stop watching (the closure keeps the descriptor open until then).
+            guard let self else { return DriverLoop.shared.unwatch(handle.fd) }
+            self.readAvailable(from: handle, epoch: epoch)
+        }
     }
+
+    private func readAvailable(from socket: SocketHandle, epoch readEpoch: Int) {
+        guard readEpoch == epoch else { return }
+        if let tlsSession {
+            switch tlsSession.read() {
+            case .data(let bytes): handle(.data(bytes), epoch: readEpoch)
+            case .nothing: break
+            case .closed(let reason): handle(.closed(reason), epoch: readEpoch)
+            }
+            return
+        }
+        let count = Self.scratch.withUnsafeMutableBytes { recv(socket.fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            handle(.data(Array(Self.scratch[0..<count])), epoch: readEpoch)
+        } else if count == 0, !options.udp {
+            handle(.closed("the device closed the connection"), epoch: readEpoch)
+        } else if count < 0, errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR {
+            handle(.closed(String(cString: strerror(errno))), epoch: readEpoch)
+        }
+    }
+
+    /// One read buffer for every socket of the process: reads happen one at a time, on the actor.
+    private static var scratch = [UInt8](repeating: 0, count: 16 << 10)
 
     /// Writes on the socket or through TLS: count written, or a negative number (-1 would block).
     private func transmit(_ bytes: ArraySlice<UInt8>, on handle: SocketHandle) -> Int {
@@ -243,58 +274,22 @@ public final class SocketTransport: Transport {
     }
 
     private func watchWritable(_ handle: SocketHandle) {
-        guard writeSource == nil else { return }
-        writeSource = Self.makeWriteSource(handle, inbox: inbox, epoch: epoch)
-    }
-
-    // Built outside the actor: the handlers run on the I/O queue, not on `DriverActor`.
-    private nonisolated static func makeReadSource(_ handle: SocketHandle, tls: TLSSession?, inbox: EventInbox<(Int, SocketEvent)>,
-                                                   epoch: Int, udp: Bool) -> any DispatchSourceRead {
-        let source = DispatchSource.makeReadSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
-        source.setEventHandler { [handle] in
-            if let tls {
-                switch tls.read() {
-                case .data(let bytes): inbox.post((epoch, .data(bytes)))
-                case .nothing: break
-                case .closed(let reason):
-                    source.cancel()
-                    inbox.post((epoch, .closed(reason)))
-                }
-                return
-            }
-            var buffer = [UInt8](repeating: 0, count: 16 << 10)
-            let count = buffer.withUnsafeMutableBytes { recv(handle.fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                inbox.post((epoch, .data(Array(buffer[0..<count]))))
-            } else if count == 0, !udp {
-                source.cancel()
-                inbox.post((epoch, .closed("the device closed the connection")))
-            } else if count < 0, errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR {
-                source.cancel()
-                inbox.post((epoch, .closed(String(cString: strerror(errno)))))
-            }
+        guard !watchingWritable else { return }
+        watchingWritable = true
+        watched = handle.fd
+        let epoch = self.epoch
+        DriverLoop.shared.watchWritable(handle.fd) { [weak self, handle] in
+            guard let self else { return DriverLoop.shared.unwatch(handle.fd) }
+            guard epoch == self.epoch else { return }
+            self.handle(.writable, epoch: epoch)
         }
-        source.resume()
-        return source
-    }
-
-    private nonisolated static func makeWriteSource(_ handle: SocketHandle, inbox: EventInbox<(Int, SocketEvent)>,
-                                                    epoch: Int) -> any DispatchSourceWrite {
-        let source = DispatchSource.makeWriteSource(fileDescriptor: handle.fd, queue: DriverIO.queue)
-        source.setEventHandler { [handle] in
-            _ = handle
-            source.cancel()
-            inbox.post((epoch, .writable))
-        }
-        source.resume()
-        return source
     }
 
     private func handle(_ event: SocketEvent, epoch eventEpoch: Int) {
         guard eventEpoch == epoch, let handle else { return }
         switch event {
         case .writable:
-            writeSource = nil
+            watchingWritable = false
             if connecting {
                 let error = handle.pendingError
                 if error != 0 {

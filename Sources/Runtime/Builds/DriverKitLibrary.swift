@@ -5,7 +5,7 @@ import Glibc
 
 /// DriverKit built once per version into the state directory, for every Swift driver to
 /// link against: `<root>/<version>/` holds the `.swiftmodule` and `lib….a` of Crypto,
-/// DriverProtocol and DriverKit, `libCCrypto.a` and its module map. Built optimised (whole module) into a
+/// DriverProtocol and DriverKit, `libCCrypto.a`, `libCLinuxShims.a` and their module map. Built optimised (whole module) into a
 /// temporary folder renamed into place, so a half-built library is never used.
 struct DriverKitLibrary {
     let toolchain: DriverKitToolchain
@@ -21,7 +21,7 @@ struct DriverKitLibrary {
     /// The compiler flags a driver needs to import and link DriverKit.
     var driverFlags: [String] {
         ["-I", directory, "-L", directory] + DriverKitToolchain.swiftModules.reversed().map { "-l" + $0 }
-            + ["-l" + DriverKitToolchain.cModule, "-lssl", "-lcrypto"]
+            + DriverKitToolchain.cModules.map { "-l" + $0 } + ["-lssl", "-lcrypto"]
     }
 
     /// Builds the library unless it is there. Throws a `RuntimeError` with the compiler's output.
@@ -29,12 +29,14 @@ struct DriverKitLibrary {
         if isBuilt { return }
         let manager = FileManager.default
         let temporary = root + "/.\(toolchain.version).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let cModule = DriverKitToolchain.cModule
+        let cModules = DriverKitToolchain.cModules
         let sources = toolchain.sources
         do {
             try manager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-            try manager.copyItem(atPath: "\(sources)/\(cModule)/include/\(cModule).h", toPath: "\(temporary)/\(cModule).h")
-            try Self.moduleMap(cModule).write(toFile: temporary + "/module.modulemap", atomically: false, encoding: .utf8)
+            for cModule in cModules {
+                try manager.copyItem(atPath: "\(sources)/\(cModule)/include/\(cModule).h", toPath: "\(temporary)/\(cModule).h")
+            }
+            try cModules.map(Self.moduleMap).joined().write(toFile: temporary + "/module.modulemap", atomically: false, encoding: .utf8)
         } catch {
             try? manager.removeItem(atPath: temporary)
             throw RuntimeError(code: "build_failed", message: "cannot prepare \(temporary): \(error)")
@@ -52,15 +54,17 @@ struct DriverKitLibrary {
             if outcome.timedOut { throw RuntimeError(code: "build_failed", message: "\(what) took longer than \(Int(timeLimit)) s\n\(log)") }
             if !outcome.succeeded { throw RuntimeError(code: "build_failed", message: "\(what) failed\n\(log)") }
         }
-        var objects: [String] = []
-        for file in toolchain.files(of: cModule, suffix: ".c") {
-            let object = temporary + "/" + (file as NSString).lastPathComponent + ".o"
-            try step(toolchain.clang, ["-c", "-O2", "-fPIC", "-I", "\(sources)/\(cModule)/include", sources + "/" + file, "-o", object],
-                     "compiling \(file)")
-            objects.append(object)
+        for cModule in cModules {
+            var objects: [String] = []
+            for file in toolchain.files(of: cModule, suffix: ".c") {
+                let object = temporary + "/" + (file as NSString).lastPathComponent + ".o"
+                try step(toolchain.clang, ["-c", "-O2", "-fPIC", "-I", "\(sources)/\(cModule)/include", sources + "/" + file, "-o", object],
+                         "compiling \(file)")
+                objects.append(object)
+            }
+            try step(Self.archiver(near: toolchain.clang), ["rcs", "\(temporary)/lib\(cModule).a"] + objects, "archiving \(cModule)")
+            for object in objects { try? manager.removeItem(atPath: object) }
         }
-        try step(Self.archiver(near: toolchain.clang), ["rcs", "\(temporary)/lib\(cModule).a"] + objects, "archiving \(cModule)")
-        for object in objects { try? manager.removeItem(atPath: object) }
         for module in DriverKitToolchain.swiftModules {
             try step(toolchain.swiftc, ["-swift-version", "6", "-parse-as-library", "-module-name", module,
                                         "-O", "-whole-module-optimization", "-emit-module",

@@ -3,18 +3,18 @@ import Foundation
 
 /// What building Swift drivers needs: the Swift compiler, a C compiler for the OpenSSL shim,
 /// and the sources of DriverKit and of what it is built on (`<sources>/DriverKit`, `Crypto`,
-/// `DriverProtocol`, `Cron`, `CCrypto`: the checkout's `Sources/`). `version` digests all of them, so a changed DriverKit
+/// `DriverProtocol`, `Cron`, `CCrypto`, `CLinuxShims`: the checkout's `Sources/`). `version` digests all of them, so a changed DriverKit
 /// or compiler builds everything again instead of linking against stale products.
 public struct DriverKitToolchain: Sendable {
-    /// DriverKit's C dependency: its folder, built into `lib<name>.a` with a module map over
-    /// `include/<name>.h`.
-    static let cModule = "CCrypto"
+    /// DriverKit's C dependencies (OpenSSL's shim; epoll and eventfd for `DriverLoop`): each
+    /// folder built into `lib<name>.a`, with a module map over `include/<name>.h`.
+    static let cModules = ["CCrypto", "CLinuxShims"]
     /// The Swift modules, in build order: each imports the ones before it.
     static let swiftModules = ["Crypto", "DriverProtocol", "Cron", "DriverKit"]
 
     public var swiftc: String
     public var clang: String
-    /// The folder holding `DriverKit/`, `DriverProtocol/`, `Cron/`, `Crypto/` and `CCrypto/`.
+    /// The folder holding `DriverKit/`, `DriverProtocol/`, `Cron/`, `Crypto/`, `CCrypto/` and `CLinuxShims/`.
     public var sources: String
     /// A digest of the DriverKit and shim sources and the compiler's version.
     public let version: String
@@ -22,10 +22,10 @@ public struct DriverKitToolchain: Sendable {
     /// Fails with a message naming what is missing.
     public init(sources: String, swiftc: String? = nil) throws(RuntimeError) {
         guard FileManager.default.fileExists(atPath: sources + "/DriverKit/Runtime/DriverMain.swift"),
-              FileManager.default.fileExists(atPath: sources + "/\(Self.cModule)/include/\(Self.cModule).h"),
+              Self.cModules.allSatisfy({ FileManager.default.fileExists(atPath: sources + "/\($0)/include/\($0).h") }),
               Self.swiftModules.allSatisfy({ FileManager.default.fileExists(atPath: sources + "/" + $0) }) else {
             throw RuntimeError(code: "build_unavailable",
-                               message: "DriverKit's sources are not in \(sources) (expected DriverKit/, DriverProtocol/, Cron/, Crypto/ and CCrypto/)")
+                               message: "DriverKit's sources are not in \(sources) (expected DriverKit/, DriverProtocol/, Cron/, Crypto/, CCrypto/ and CLinuxShims/)")
         }
         guard let compiler = swiftc ?? Self.onPath("swiftc") else {
             throw RuntimeError(code: "build_unavailable", message: "no Swift compiler: swiftc is not on PATH (set BACKOFFICE_SWIFTC)")
@@ -50,7 +50,7 @@ public struct DriverKitToolchain: Sendable {
 
     static func sourceFiles(in sources: String) -> [String] {
         var files: [String] = []
-        for folder in [cModule] + swiftModules {
+        for folder in cModules + swiftModules {
             guard let enumerator = FileManager.default.enumerator(atPath: sources + "/" + folder) else { continue }
             for case let path as String in enumerator
             where path.hasSuffix(".swift") || path.hasSuffix(".c") || path.hasSuffix(".h") {

@@ -8,8 +8,8 @@ import Glibc
 #endif
 
 /// One running driver executable: its pipes, a reader thread for stdout (JSON Lines) and one
-/// for stderr (log text), and a serial queue for writes so callers never block on a full pipe.
-/// Lines sent while a write is under way go out together in the next one.
+/// for stderr (log text). Lines are written from the sender's thread when the pipe takes them;
+/// when it is full, a serial queue sends what waits, so callers never block on a full pipe.
 final class DriverProcess: @unchecked Sendable {
     /// What the process says, delivered on its reader threads.
     enum Event {
@@ -23,8 +23,9 @@ final class DriverProcess: @unchecked Sendable {
     private let process: Process
     private let input: FileHandle
     private let writes = DispatchQueue(label: "backoffice.driver.write")
-    /// Lines not yet handed to the write queue, and whether a flush is queued there.
-    private let outgoing = Mutex<(bytes: [UInt8], flushQueued: Bool)>(([], false))
+    /// Lines waiting for the pipe to drain, whether the write queue is sending them, and whether
+    /// stdin was closed (nothing more is sent).
+    private let outgoing = Mutex<(bytes: [UInt8], flushQueued: Bool, closed: Bool)>(([], false, false))
 
     /// Starts `executable`; `events` is called on reader threads, `.exited` last.
     init(executable: String, events: @escaping @Sendable (Event) -> Void) throws {
@@ -42,6 +43,9 @@ final class DriverProcess: @unchecked Sendable {
         self.process = process
         pid = process.processIdentifier
         input = stdin.fileHandleForWriting
+        // Our end only (the driver's read end is another file description): `send` never blocks.
+        let inFD = input.fileDescriptor
+        _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
         let outFD = stdout.fileHandleForReading.fileDescriptor
         let errFD = stderr.fileHandleForReading.fileDescriptor
         let stdoutHandle = stdout.fileHandleForReading, stderrHandle = stderr.fileHandleForReading
@@ -79,18 +83,29 @@ final class DriverProcess: @unchecked Sendable {
         }
     }
 
-    /// Queues one message line.
+    /// Sends one message line: written at once from the caller's thread when no earlier line is
+    /// waiting (the pipe is non-blocking on our side, so this never blocks), else appended to the
+    /// waiting lines, which the write queue sends in order as the pipe drains.
     func send(_ message: JSONValue) {
         var line: [UInt8] = []
         JSONWriter.appendCompact(message, to: &line)
         line.append(UInt8(ascii: "\n"))
-        let queueFlush = outgoing.withLock { state in
-            state.bytes += line
-            defer { state.flushQueued = true }
-            return !state.flushQueued
+        let fd = input.fileDescriptor
+        let queueFlush = outgoing.withLock { state -> Bool in
+            if state.closed { return false }
+            if state.flushQueued {
+                state.bytes += line
+                return false
+            }
+            // Under the lock, so a line written here cannot overtake or split another.
+            let written = Self.writeSome(line, to: fd)
+            guard let written else { return false }  // the process is gone; its exit is reported by the reader
+            if written == line.count { return false }
+            state.bytes += line[written...]
+            state.flushQueued = true
+            return true
         }
         guard queueFlush else { return }
-        let fd = input.fileDescriptor
         writes.async { [self] in
             while true {
                 let bytes: [UInt8] = outgoing.withLock { state in
@@ -101,22 +116,39 @@ final class DriverProcess: @unchecked Sendable {
                 if bytes.isEmpty { return }
                 guard Self.writeAll(bytes, to: fd) else {
                     // The process is gone (its exit is reported by the reader): drop what follows.
-                    outgoing.withLock { $0 = ([], false) }
+                    outgoing.withLock { $0.bytes = []; $0.flushQueued = false }
                     return
                 }
             }
         }
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+    /// Writes what the pipe takes now: the count written (0 when it is full), nil when the
+    /// process can no longer read.
+    private static func writeSome(_ bytes: [UInt8], to fd: Int32) -> Int? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                return false
+                if errno == EAGAIN || errno == EWOULDBLOCK { return offset }
+                return nil
             }
             offset += written
+        }
+        return offset
+    }
+
+    /// Writes all of `bytes`, waiting for the pipe to drain when it is full (on the write queue).
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            guard let written = writeSome(Array(bytes[offset...]), to: fd) else { return false }
+            offset += written
+            if offset < bytes.count {
+                var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                if poll(&waiting, 1, -1) < 0, errno != EINTR { return false }
+            }
         }
         return true
     }
@@ -128,6 +160,7 @@ final class DriverProcess: @unchecked Sendable {
 
     /// Closes stdin after the queued writes (the driver then exits, protocol §2.6).
     func closeInput() {
+        outgoing.withLock { $0.closed = true }
         let handle = input
         writes.async { try? handle.close() }
     }

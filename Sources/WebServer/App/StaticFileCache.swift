@@ -143,6 +143,12 @@ final class StaticFileCache: Sendable {
             guard let descriptor = watch.add(directory, mask: isParent ? DirectoryWatch.contentChanges : DirectoryWatch.entryChanges) else {
                 return false
             }
+            if let known = state.directories[descriptor], known.path != directory {
+                // The same directory under a new name (one above it was renamed): events must map
+                // to the name it has now, and nothing is cached under the old one any more.
+                forget(under: known.path + "/", &state)
+                state.directories[descriptor] = nil
+            }
             state.directories[descriptor, default: WatchedDirectory(path: directory)].names.insert(name)
             directory = directory == "/" ? "/" + name : directory + "/" + name
         }

@@ -32,6 +32,17 @@ final class OutboundGate: Sendable {
         }
     }
 
+    /// Reserves `count` bytes only if that stays within the high-water mark: true when reserved,
+    /// false when the producer must wait instead (nothing reserved), nil once closed.
+    func reserveIfRoom(_ count: Int) -> Bool? {
+        state.withLock { state in
+            if state.closed { return nil }
+            guard state.queuedBytes + count <= highWater else { return false }
+            state.queuedBytes += count
+            return true
+        }
+    }
+
     /// Suspends until the queue is below the low-water mark or the connection closed.
     func waitForRoom() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -40,6 +40,23 @@ public final class WebSocket: Sendable {
         try await send(.binary(binary))
     }
 
+    /// Sends a text message from the calling thread without waiting, when what was sent before is
+    /// far enough below the high-water mark: true when handed to the connection, false when it was
+    /// not sent and the caller must use `send(text:)` (which waits). For a producer that keeps
+    /// its own order and bound (a session's outbox): it spares a task hop per message.
+    public func sendWithoutWaiting(text: String) throws(ConnectionClosedError) -> Bool {
+        guard case .connection(let connection) = peer else {
+            guard !gate.isClosed, case .inProcess(let client) = peer else { throw ConnectionClosedError() }
+            client.receive(.text(text))
+            return true
+        }
+        let frame = WebSocketFrame(fin: true, opcode: .text, payload: Array(text.utf8)).encoded()
+        guard let reserved = gate.reserveIfRoom(frame.count) else { throw ConnectionClosedError() }
+        guard reserved else { return false }
+        connection.execute { connection in connection.enqueueWebSocketData(frame) }
+        return true
+    }
+
     /// Starts the close handshake with `code` and `reason`; messages stop, sends then fail.
     public func close(code: UInt16 = WebSocketCloseCode.normal, reason: String = "") {
         switch peer {

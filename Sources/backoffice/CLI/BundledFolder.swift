@@ -15,7 +15,7 @@ struct BundledFolder {
     /// The bundled sample building (`backoffice init`, the first `serve`).
     static let sampleConfig = BundledFolder(name: "sample-config", environmentOverride: "BACKOFFICE_SAMPLE_CONFIG",
                                             marker: "backoffice.json")
-    /// DriverKit's sources and what it is built on (DriverProtocol, Cron, Crypto, CCrypto), for
+    /// DriverKit's sources and what it is built on (DriverProtocol, Cron, Crypto, CCrypto, CLinuxShims), for
     /// building Swift drivers from git.
     static let driverKitSources = BundledFolder(name: "Sources", environmentOverride: "BACKOFFICE_DRIVERKIT_SOURCES",
                                                 marker: "DriverKit/Runtime/DriverMain.swift")
