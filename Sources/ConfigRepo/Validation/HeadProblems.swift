@@ -41,8 +41,10 @@ public final class HeadProblems: Sendable {
         }
     }
 
-    /// `previous`'s problems carried to `new`; nil when a changed path is not an object's file.
+    /// `previous`'s problems carried to `new`; nil when a changed path is not an object's file,
+    /// or when so much changed (a large push) that validating everything is as quick.
     private func carry(_ previous: Validated, to new: Snapshot, changedPaths: [String]) -> Validated? {
+        guard changedPaths.count <= max(1_000, Kind.allCases.reduce(0) { $0 + new.count($1) } / 20) else { return nil }
         var changed = Set<ObjectRef>()
         for path in changedPaths {
             switch RepoPath(path) {
