@@ -14,6 +14,8 @@ final class SitePages: Sendable {
     /// The pages and assets as files, with validators and 304s.
     let files: StaticFiles
     private let repository: ConfigRepository
+    /// The head's problems, followed commit by commit for the banner.
+    private let headProblems: HeadProblems
     private let banner = Mutex<TrustedHTML>(TrustedHTML(trusted: ""))
     /// Notices from outside the head's validation (a refused upstream head), by source.
     private let notices = Mutex<[String: TrustedHTML]>([:])
@@ -25,6 +27,7 @@ final class SitePages: Sendable {
 
     init(repository: ConfigRepository, builder: SiteBuilder, directory: String) {
         self.repository = repository
+        headProblems = HeadProblems(repository: repository)
         self.builder = builder
         self.directory = directory
         files = StaticFiles(root: directory, mountPath: "/backoffice")
@@ -63,9 +66,10 @@ final class SitePages: Sendable {
         render()
     }
 
-    /// Validates the head again for the banner.
+    /// Validates the head again for the banner (only what the commits since the last check can
+    /// have affected: `HeadProblems`).
     func checkBanner() {
-        let problems = (try? repository.validate()) ?? []
+        let problems = (try? headProblems.current()) ?? []
         banner.withLock { $0 = Notices.banner(problems) }
     }
 

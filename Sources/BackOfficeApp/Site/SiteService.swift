@@ -36,6 +36,8 @@ public final class SiteService: Sendable {
     public let firstRender: SiteBuilder.Report?
     /// Whether pages carry the Sign out button (sign-in is on).
     let signOut: Bool
+    /// The navigation bars, rendered once rather than for each per-request page.
+    private let navigation: PageRenderer.Navigation
 
     public init(repository: ConfigRepository, builder: SiteBuilder, library: TemplateLibrary, siteDirectory: String,
                 stateDirectory: String, moduleState: ModuleOnlineState = .configured, firstRender: SiteBuilder.Report? = nil) throws {
@@ -45,6 +47,7 @@ public final class SiteService: Sendable {
         self.moduleState = moduleState
         self.firstRender = firstRender
         signOut = builder.signOut
+        navigation = PageRenderer.Navigation(library)
         tokens = FormTokens(csrf: try CSRFTokens.load(stateDirectory: stateDirectory))
         let authDirectory = try StateFile.authDirectory(stateDirectory: stateDirectory)
         accessLog = AccessLog(authDirectory: authDirectory)
@@ -163,7 +166,8 @@ public final class SiteService: Sendable {
     /// The renderer for a per-request page of the current head, with the banner and `flash`.
     func renderer(_ snapshot: Snapshot, flash: TrustedHTML? = nil) -> PageRenderer {
         let notices = TrustedHTML(trusted: pages.currentBanner.text + (flash?.text ?? ""))
-        return PageRenderer(snapshot: snapshot, library: library, index: SiteIndex(), notices: notices, signOut: signOut)
+        return PageRenderer(snapshot: snapshot, library: library, index: SiteIndex(), notices: notices, signOut: signOut,
+                            navigation: navigation)
     }
 
     /// A per-request page: never cached, with the form-token cookie when one was made.

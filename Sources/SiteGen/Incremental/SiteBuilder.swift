@@ -14,6 +14,8 @@ public final class SiteBuilder: Sendable {
     private let notices: TrustedHTML
     /// Whether the pages carry the Sign out button.
     public let signOut: Bool
+    /// The navigation bars, rendered once for every render.
+    private let navigation: PageRenderer.Navigation
 
     struct State: Sendable {
         var snapshot: Snapshot
@@ -41,6 +43,7 @@ public final class SiteBuilder: Sendable {
         self.notices = notices
         self.signOut = signOut
         self.changedPaths = changedPaths
+        navigation = PageRenderer.Navigation(library)
     }
 
     /// The snapshot the files on disk show.
@@ -73,7 +76,8 @@ public final class SiteBuilder: Sendable {
     public func renderAll(_ snapshot: Snapshot, workers: Int = 2, write: Bool = true) throws -> Report {
         let started = Date()
         let index = SiteIndex(snapshot: snapshot)
-        let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices, signOut: signOut)
+        let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices, signOut: signOut,
+                                        navigation: navigation)
         let pages = Self.allPages(snapshot, index: index)
         let reuse = write && PageFiles.isOurs(directory)
         let previous = write && !reuse ? try PageFiles.replaceDirectory(directory) : nil
@@ -133,7 +137,8 @@ public final class SiteBuilder: Sendable {
             let pages = PageDependencies.affectedPages(changedPaths: paths, old: previous.snapshot, new: snapshot,
                                                        oldIndex: previous.index, newIndex: index)
             let planned = Date()
-            let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices, signOut: signOut)
+            let renderer = PageRenderer(snapshot: snapshot, library: library, index: index, notices: notices, signOut: signOut,
+                                        navigation: navigation)
             var written = 0
             var removed = 0
             var made = Set<String>()

@@ -34,14 +34,17 @@ public enum MapElements {
     }
 
     /// Per level zone with a map: the zone and its room elements, each with the system it is
-    /// linked to (`map_id`), if any. Zones in name order.
+    /// linked to (`map_id`), if any. Zones in name order. A level's rooms are the systems that
+    /// list its zone (a `map_id` must name an element of one of its zones' maps), so only those
+    /// are read: an edit form asks this of a 10,000-room tree on every view.
     public static func levels(in snapshot: Snapshot) -> [(zone: ConfigDocument, elements: [(id: String, system: String?)])] {
-        var linked: [String: String] = [:]
-        for system in snapshot.unordered(.system) {
-            if let mapID = system.string("map_id"), !mapID.isEmpty { linked[mapID] = system.id }
-        }
+        if snapshot.maps.isEmpty { return [] }   // no zone can show a map: skip reading every zone
         return snapshot.unordered(.zone).compactMap { zone -> (zone: ConfigDocument, elements: [(id: String, system: String?)])? in
             guard let name = ZoneView(zone).mapID, let bytes = snapshot.maps[name] else { return nil }
+            var linked: [String: String] = [:]
+            for id in snapshot.systems(inZone: zone.id) {
+                if let mapID = snapshot.document(.system, id)?.string("map_id"), !mapID.isEmpty { linked[mapID] = id }
+            }
             return (zone: zone, elements: ids(in: bytes).map { (id: $0, system: linked[$0]) })
         }.sorted { $0.zone.displayName < $1.zone.displayName }
     }

@@ -11,21 +11,43 @@ public struct PageRenderer: Sendable {
     /// Whether the top bar has the Sign out button: a served site with sign-in on; not a
     /// standalone export, nor `serve --auth off` (there is no session to end).
     public var signOut: Bool
-    /// The navigation bar with each section active, rendered once (every page has it).
-    private let navigation: [Kind: TemplateValue]
+    /// The navigation bar with each section active (every page has it).
+    private let navigation: Navigation
 
     public static let pageSize = 100
     /// The marker the serving code replaces with the banner and flash messages.
     public static let noticesMarker = TrustedHTML(trusted: "<!--notices-->")
 
+    /// `navigation`: the bars made once for `library` (a renderer per request or per commit then
+    /// does not render them again); nil renders them here.
     public init(snapshot: Snapshot, library: TemplateLibrary, index: SiteIndex, notices: TrustedHTML = PageRenderer.noticesMarker,
-                signOut: Bool = false) {
+                signOut: Bool = false, navigation: Navigation? = nil) {
         self.snapshot = snapshot
         self.library = library
         self.index = index
         self.notices = notices
         self.signOut = signOut
-        self.navigation = Self.renderNavigation(library)
+        self.navigation = navigation ?? Navigation(library)
+    }
+
+    /// The `nav` template rendered for each active section (`.schema`: none active).
+    public struct Navigation: Sendable {
+        private let bars: [Kind: TemplateValue]
+
+        public init(_ library: TemplateLibrary) {
+            var rendered: [Kind: TemplateValue] = [:]
+            for active in SiteKinds.all + [.schema] {
+                let items: TemplateValue = .list(SiteKinds.all.map { kind in
+                    ["text": .string(SiteKinds.title(kind)), "href": .string(SiteURL.list(kind)), "active": .bool(kind == active)]
+                })
+                let bytes = (try? library.render("nav", ["items": items])) ?? []
+                rendered[active] = .html(TrustedHTML(trusted: String(decoding: bytes, as: UTF8.self)))
+            }
+            bars = rendered
+        }
+
+        /// The bar with `active`'s section marked (none for nil).
+        subscript(active: Kind?) -> TemplateValue { bars[active ?? .schema] ?? bars[.schema]! }
     }
 
     /// The page's HTML, or nil when the page no longer exists (its object or list page is gone).
@@ -69,24 +91,11 @@ public struct PageRenderer: Sendable {
     public func page(_ template: String, title: String, kind: Kind?, _ values: [String: TemplateValue]) throws(TemplateError) -> [UInt8] {
         var members = values
         members["title"] = .string(title)
-        members["nav"] = navigation[kind ?? .schema] ?? navigation[.schema]!
+        members["nav"] = navigation[kind]
         members["notices"] = .html(notices)
         members["assets"] = .string(SiteURL.assets)
         // The sign-out button (a plain POST, so every page has it without script); app.js puts the name beside it.
         members["account"] = .bool(signOut)
         return try library.renderPage(template, .object(members))
-    }
-
-    /// The `nav` template rendered for each active section (`.schema`: none active).
-    private static func renderNavigation(_ library: TemplateLibrary) -> [Kind: TemplateValue] {
-        var rendered: [Kind: TemplateValue] = [:]
-        for active in SiteKinds.all + [.schema] {
-            let items: TemplateValue = .list(SiteKinds.all.map { kind in
-                ["text": .string(SiteKinds.title(kind)), "href": .string(SiteURL.list(kind)), "active": .bool(kind == active)]
-            })
-            let bytes = (try? library.render("nav", ["items": items])) ?? []
-            rendered[active] = .html(TrustedHTML(trusted: String(decoding: bytes, as: UTF8.self)))
-        }
-        return rendered
     }
 }

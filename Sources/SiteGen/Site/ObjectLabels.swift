@@ -20,8 +20,8 @@ public enum ObjectLabels {
 
     /// A link value `{text, href, missing}` for templates.
     static func link(_ ref: ObjectRef, in snapshot: Snapshot) -> TemplateValue {
-        let exists = snapshot.document(ref) != nil
-        return ["text": .string(name(ref, in: snapshot)), "href": .string(SiteURL.detail(ref)), "id": .string(ref.id),
-                "missing": .bool(!exists)]
+        let document = snapshot.document(ref)   // looked up once: a page has many links
+        return ["text": .string(document.map { name($0, in: snapshot) } ?? ref.id), "href": .string(SiteURL.detail(ref)), "id": .string(ref.id),
+                "missing": .bool(document == nil)]
     }
 }

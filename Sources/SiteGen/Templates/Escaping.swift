@@ -30,19 +30,39 @@ enum Escaping {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Copies runs of bytes that need no escaping whole (most values are all such bytes) and
+    /// replaces the others.
     private static func appendEscaped(_ bytes: String.UTF8View, attribute: Bool, to output: inout [UInt8]) {
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
-            case UInt8(ascii: "'"): output.append(contentsOf: "&#39;".utf8)
-            case UInt8(ascii: "`") where attribute: output.append(contentsOf: "&#96;".utf8)
-            case UInt8(ascii: "=") where attribute: output.append(contentsOf: "&#61;".utf8)
-            case 0: output.append(contentsOf: "\u{FFFD}".utf8)
-            default: output.append(byte)
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            var start = 0
+            for position in 0..<buffer.count {
+                guard let replacement = replacement(for: buffer[position], attribute: attribute) else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<position]))
+                replacement.withUTF8Buffer { output.append(contentsOf: $0) }
+                start = position + 1
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        }
+        if copied != nil { return }
+        for byte in bytes {
+            if let replacement = replacement(for: byte, attribute: attribute) { replacement.withUTF8Buffer { output.append(contentsOf: $0) } }
+            else { output.append(byte) }
+        }
+    }
+
+    /// What a byte becomes in text (and in an attribute), or nil when it stays as is.
+    @inline(__always)
+    private static func replacement(for byte: UInt8, attribute: Bool) -> StaticString? {
+        switch byte {
+        case UInt8(ascii: "&"): "&amp;"
+        case UInt8(ascii: "<"): "&lt;"
+        case UInt8(ascii: ">"): "&gt;"
+        case UInt8(ascii: "\""): "&quot;"
+        case UInt8(ascii: "'"): "&#39;"
+        case UInt8(ascii: "`") where attribute: "&#96;"
+        case UInt8(ascii: "=") where attribute: "&#61;"
+        case 0: "\u{FFFD}"
+        default: nil
         }
     }
 
