@@ -88,6 +88,8 @@ struct Row {
         return ratios.count % 2 == 1 ? ratios[ratios.count / 2] : (ratios[ratios.count / 2 - 1] + ratios[ratios.count / 2]) / 2
     }
 }
+/// Made first, so the file records the load average before the rounds and how long they took.
+var report = BenchReport(name: "http-bench")
 let rounds = CommandLine.arguments.firstIndex(of: "--rounds").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? (quick ? 1 : 5)
 var rows: [Row] = []
 let pipeline = workDirectory + "/pipeline.lua"
@@ -215,7 +217,6 @@ json += "\"frames_per_second\": \(format0(fanOut.framesPerSecond)), \"p50_ms\": 
 json += "\"p99_ms\": \(format2(fanOut.p99Milliseconds)), \"lost\": \(fanOut.lost)}\n}\n"
 mkdir("bench", 0o755)
 mkdir("bench/results", 0o755)
-var report = BenchReport(name: "http-bench")
 for row in rows {
     let ours = Row.median(row.ours), theirs = Row.median(row.nginx)
     report.add(row.name + ", req/s", ours.map { format0($0.requestsPerSecond) } ?? "-", "",
