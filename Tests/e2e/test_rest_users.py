@@ -2,22 +2,12 @@
 groups of the caller's domain's users; in a domain that keeps deleted users, `DELETE users/:id`
 marks the user deleted (one commit) and they can no longer sign in or use a token they hold,
 `POST users/:id/revive` brings them back, and `force_removal=true` removes the file."""
-import pytest
 import requests
 
-from auth_server import PASSWORD, USERS, AuthServer
-from test_rest_crud import API, Client, git
+from auth_server import PASSWORD, USERS
+from test_rest_crud import API, Client, auth, git  # noqa: F401 (auth: a signed-in server of this module's own)
 
 DOMAIN = "authority-harbourpoint"
-
-
-@pytest.fixture(scope="module")
-def auth():
-    server = AuthServer()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def password_grant(auth, role):
