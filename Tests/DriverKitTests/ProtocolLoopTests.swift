@@ -46,6 +46,8 @@ final class CoreSide: Sendable {
     private let fromDriver: Int32
     let exitCode = Mutex<Int32?>(nil)
     private let buffer = Mutex<[UInt8]>([])
+    /// Messages read while waiting for another one.
+    private let skipped = Mutex<[JSON]>([])
     /// Keeps the process alive as long as the test's core side.
     private let process = Mutex<DriverProcess?>(nil)
 
@@ -64,14 +66,18 @@ final class CoreSide: Sendable {
 
     func closeInput() { close(toDriver) }
 
-    /// The next line from the driver that matches, skipping others; nil after 30 s. What the
-    /// driver wrote is read before the deadline is checked, so a test resumed late by a busy
+    /// The next line from the driver that matches; nil after 30 s. Lines that do not match are
+    /// kept for a later call (answers to requests sent together may come in either order). What
+    /// the driver wrote is read before the deadline is checked, so a test resumed late by a busy
     /// thread pool still finds a line that arrived in time.
     func next(where matches: (JSON) -> Bool = { _ in true }) async -> JSON? {
         let deadline = Date().addingTimeInterval(30)
+        if let kept = skipped.withLock({ kept in kept.firstIndex(where: matches).map { kept.remove(at: $0) } }) { return kept }
         while true {
             if let line = takeLine() {
-                if let message = try? JSONParser.parse(line), matches(message) { return message }
+                guard let message = try? JSONParser.parse(line) else { continue }
+                if matches(message) { return message }
+                skipped.withLock { $0.append(message) }
                 continue
             }
             var poller = pollfd(fd: fromDriver, events: Int16(POLLIN), revents: 0)
