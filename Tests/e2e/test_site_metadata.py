@@ -207,6 +207,10 @@ def test_a_plain_user_finds_their_account_and_adds_metadata_from_it(auth, fresh_
     fill(fresh_browser, {"email": USERS["user"], "password": PASSWORD})
     submit(fresh_browser)
     WebDriverWait(fresh_browser, 15).until(lambda d: d.find_element(By.CSS_SELECTOR, "header [data-account]").text == "User")
+    # The bar keeps only the sections a plain user may open.
+    shown = [link.text for link in fresh_browser.find_elements(By.CSS_SELECTOR, "nav.nav a") if link.is_displayed()]
+    assert "Systems" in shown and "Zones" in shown, shown
+    assert not {"Users", "Drivers", "API keys", "Deployment", "Metrics"} & set(shown), shown
     fresh_browser.find_element(By.CSS_SELECTOR, "header a[data-account]").click()
     WebDriverWait(fresh_browser, 15).until(lambda d: d.current_url.endswith("/backoffice/account"))
     assert fresh_browser.find_element(By.CSS_SELECTOR, "[data-account-email]").text == USERS["user"]

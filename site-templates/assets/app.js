@@ -124,7 +124,16 @@
   if (account) {
     fetch("/api/engine/v2/users/current", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (answer) { return answer.ok ? answer.json() : null; })
-      .then(function (user) { if (user && (user.name || user.email)) account.textContent = user.name || user.email; })
+      .then(function (user) {
+        if (!user) return;
+        if (user.name || user.email) account.textContent = user.name || user.email;
+        // Sections this reader cannot open leave the bar (the server refuses them anyway).
+        var role = user.sys_admin ? "admin" : user.support ? "support" : "user";
+        var rank = { user: 0, support: 1, admin: 2 };
+        document.querySelectorAll("nav.nav a[data-viewer]").forEach(function (link) {
+          if (rank[role] < rank[link.getAttribute("data-viewer")]) link.hidden = true;
+        });
+      })
       .catch(function () {});
   }
 

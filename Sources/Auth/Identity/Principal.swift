@@ -87,9 +87,7 @@ extension Principal {
     /// Whether the principal may see objects of `kind` in the site: support and admins all;
     /// users systems, zones and metadata (never users, keys, drivers, repositories or auth).
     public func mayView(_ kind: Kind) -> Bool {
-        if has(.support) { return true }
-        guard isAuthenticated else { return false }
-        return [.system, .zone, .metadata].contains(kind)
+        isAuthenticated && role.mayView(kind)
     }
 
     /// Whether the principal's scopes allow `scope` (`systems.read`); sessions are unrestricted.

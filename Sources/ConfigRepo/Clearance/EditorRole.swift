@@ -10,10 +10,24 @@ extension Kind {
     }
 }
 
+extension Kind {
+    /// The least role that may see objects of this kind in the site: users see systems, zones and
+    /// metadata (never users, keys, drivers, repositories or auth); support and admins everything.
+    public var viewerRole: Role {
+        switch self {
+        case .system, .zone, .metadata: .user
+        default: .support
+        }
+    }
+}
+
 extension Role {
     /// Whether this role may create, edit, delete or revert objects of `kind` (field-level
     /// rules come on top: ``ChangeClearance``).
     public func mayEdit(_ kind: Kind) -> Bool { self >= .support && self >= kind.editorRole }
+
+    /// Whether this role may see objects of `kind` in the site.
+    public func mayView(_ kind: Kind) -> Bool { self >= kind.viewerRole }
 }
 
 extension SettingsLevel {

@@ -38,7 +38,8 @@ public struct PageRenderer: Sendable {
             var rendered: [Kind: TemplateValue] = [:]
             for active in SiteKinds.all + [.schema] {
                 let items: TemplateValue = .list(SiteKinds.all.map { kind in
-                    ["text": .string(SiteKinds.title(kind)), "href": .string(SiteURL.list(kind)), "active": .bool(kind == active)]
+                    ["text": .string(SiteKinds.title(kind)), "href": .string(SiteURL.list(kind)), "active": .bool(kind == active),
+                     "viewer": .optional(kind.viewerRole == .user ? nil : kind.viewerRole.rawValue)]
                 })
                 let bytes = (try? library.render("nav", ["items": items])) ?? []
                 rendered[active] = .html(TrustedHTML(trusted: String(decoding: bytes, as: UTF8.self)))
