@@ -21,6 +21,19 @@ enum FanOutScratch {
         let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if count > 0 { buffer += chunk[0..<count] }
     }
+
+    /// The decimal stamp starting at `position` in `buffer` (digits up to `end`), if there is one.
+    static func stamp(in buffer: [UInt8], at position: Int, end: Int) -> UInt64? {
+        var position = position
+        var number: UInt64 = 0
+        var digits = 0
+        while position < end, buffer[position] >= 0x30, buffer[position] <= 0x39 {
+            number = number * 10 + UInt64(buffer[position] - 0x30)
+            position += 1
+            digits += 1
+        }
+        return digits > 0 ? number : nil
+    }
 }
 
 /// Publishes a stamp `rate` times a second for `seconds` while one thread reads every subscriber

@@ -44,15 +44,7 @@ final class MQTTPeerClient: FanOutSubscriber, @unchecked Sendable {
         while let (type, start, end) = Self.frame(buffer, at: offset) {
             if type == 0x30, end - start >= 2 {
                 let topicLength = Int(buffer[start]) << 8 | Int(buffer[start + 1])
-                var position = start + 2 + topicLength
-                var number: UInt64 = 0
-                var digits = 0
-                while position < end, buffer[position] >= 0x30, buffer[position] <= 0x39 {
-                    number = number * 10 + UInt64(buffer[position] - 0x30)
-                    position += 1
-                    digits += 1
-                }
-                if digits > 0 { numbers.append(number) }
+                if let number = FanOutScratch.stamp(in: buffer, at: start + 2 + topicLength, end: end) { numbers.append(number) }
             }
             offset = end
         }

@@ -87,14 +87,7 @@ final class WebSocketClient: FanOutSubscriber {
                 position += 1
             }
             position += key.count
-            var number: UInt64 = 0
-            var digits = 0
-            while position < end, buffer[position] >= 0x30, buffer[position] <= 0x39 {
-                number = number * 10 + UInt64(buffer[position] - 0x30)
-                position += 1
-                digits += 1
-            }
-            if digits > 0 { numbers.append(number) }
+            if let number = FanOutScratch.stamp(in: buffer, at: position, end: end) { numbers.append(number) }
             offset = end
         }
         buffer.removeFirst(offset)
